@@ -1,0 +1,4 @@
+import { SystemSamples1763900000000 } from './1763900000000-SystemSamples';
+
+/** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
+export const ALL_MIGRATIONS = [SystemSamples1763900000000];

@@ -1,0 +1,12 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MonitoringModule } from './monitoring/monitoring.module';
+import { AppConfig } from './platform/config/app-config';
+import { PlatformModule } from './platform/platform.module';
+
+/** The whole product: the platform and the domain modules. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: AppModule, imports: [PlatformModule.forRoot(config), MonitoringModule] };
+  }
+}

@@ -1,0 +1,49 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
+import { AppModule } from './app.module';
+import { AppConfig } from './platform/config/app-config';
+import { configureHttp } from './platform/http/configure-http';
+import { requestIdFor } from './platform/http/request-id';
+import { RouteTable } from './platform/http/route-table';
+import { createRootLogger, PinoNestLogger } from './platform/logging/logger';
+import { MetricsService } from './platform/metrics/metrics.service';
+import { buildOpenApiDocument, serveApiDocs } from './platform/openapi/openapi';
+
+export interface CreateAppOptions {
+  /** A logger to use instead of one built from LOG_LEVEL (tests pass a silent one). */
+  logger?: PinoLogger;
+}
+
+/**
+ * Builds the whole application, initialised but not listening: main.ts listens on it, e2e tests
+ * talk to it. Migrations have run when this returns (unless RUN_MIGRATIONS=false).
+ */
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const rootLogger = options.logger ?? createRootLogger(config.logLevel);
+  const adapter = new FastifyAdapter({
+    loggerInstance: rootLogger.child({ context: 'http' }),
+    logController: new LogController({
+      // Per-request lines only when debugging; errors are always logged by the exception filter.
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+      requestIdLogLabel: 'requestId',
+    }),
+    genReqId: requestIdFor,
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(rootLogger),
+    bufferLogs: false,
+  });
+  const routes = new RouteTable();
+  await configureHttp(app, config, routes);
+  app.get(MetricsService).instrument(app.getHttpAdapter().getInstance());
+  await app.init();
+  serveApiDocs(app, buildOpenApiDocument(app, config.version));
+  return app;
+}

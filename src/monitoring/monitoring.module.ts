@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { HealthController } from './health.controller';
+import { HealthService } from './health.service';
+import { MetricsController } from './metrics.controller';
+import { ResourceMonitor } from './resource-monitor';
+import { SystemSample } from './system-sample.entity';
+import { SystemSampler } from './system-sampler.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([SystemSample])],
+  controllers: [HealthController, MetricsController],
+  providers: [HealthService, ResourceMonitor, SystemSampler],
+})
+export class MonitoringModule {}

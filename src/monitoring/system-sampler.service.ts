@@ -1,0 +1,50 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Interval } from '@nestjs/schedule';
+import { LessThan, Repository } from 'typeorm';
+import { Clock } from '../platform/time/clock';
+import { ResourceMonitor } from './resource-monitor';
+import { SystemSample } from './system-sample.entity';
+
+export const SAMPLE_INTERVAL_MS = 15_000;
+export const SAMPLE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Stores a resource sample every 15 s and drops the ones older than 7 days. */
+@Injectable()
+export class SystemSampler {
+  private readonly logger = new Logger(SystemSampler.name);
+
+  constructor(
+    @InjectRepository(SystemSample) private readonly samples: Repository<SystemSample>,
+    private readonly monitor: ResourceMonitor,
+    private readonly clock: Clock,
+  ) {}
+
+  @Interval('system-sampler', SAMPLE_INTERVAL_MS)
+  async tick(): Promise<void> {
+    try {
+      await this.sampleNow();
+    } catch (error) {
+      // The database may be down; health already reports that. Try again next tick.
+      this.logger.warn(`system sample not stored: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  async sampleNow(): Promise<SystemSample> {
+    const reading = await this.monitor.readForSample();
+    const now = this.clock.now();
+    const sample = await this.samples.save(
+      this.samples.create({
+        sampledAt: now,
+        cpuPercent: reading.cpuPercent,
+        memoryPercent: reading.memoryPercent,
+        rssBytes: String(reading.rssBytes),
+        eventLoopLagMs: reading.eventLoopLagMs,
+        diskUsedPercent: reading.diskUsedPercent,
+        loadAverage: reading.loadAverage,
+      }),
+    );
+    await this.samples.delete({ sampledAt: LessThan(new Date(now.getTime() - SAMPLE_RETENTION_MS)) });
+    return sample;
+  }
+}

@@ -1,0 +1,158 @@
+import { isIP } from 'node:net';
+import * as path from 'node:path';
+import { readPackageVersion } from './package-info';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Thrown when one environment variable is unusable; start-up prints its message as one line. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+  }
+}
+
+/**
+ * The validated settings of one running instance. Every other part of the application reads its
+ * settings from here, never from process.env.
+ */
+export class AppConfig {
+  readonly nodeEnv!: NodeEnv;
+  readonly version!: string;
+  readonly port!: number;
+  readonly host!: string;
+  /** PostgreSQL connection string; when absent the embedded PGlite database in dataDir is used. */
+  readonly databaseUrl!: string | undefined;
+  readonly dataDir!: string;
+  readonly runMigrations!: boolean;
+  readonly logLevel!: LogLevel;
+  /** Allowed browser origins; an empty list disables CORS. */
+  readonly corsOrigins!: string[];
+  readonly bodyLimitBytes!: number;
+  readonly metricsPublic!: boolean;
+  readonly shutdownTimeoutMs!: number;
+  /** Secrets come from the environment or from DATA_DIR/secrets.json (see secrets.ts). */
+  readonly jwtSecret!: string;
+  readonly masterKey!: Buffer;
+
+  constructor(values: AppConfigValues) {
+    Object.assign(this, values);
+  }
+
+  get databaseDriver(): 'postgres' | 'pglite' {
+    return this.databaseUrl ? 'postgres' : 'pglite';
+  }
+
+  get pgliteDir(): string {
+    return path.join(this.dataDir, 'pglite');
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+export type AppConfigValues = Omit<AppConfig, 'databaseDriver' | 'pgliteDir'>;
+
+/** The settings that do not depend on secrets, read and validated from an environment. */
+export type PlainConfig = Omit<AppConfigValues, 'jwtSecret' | 'masterKey'>;
+
+const NODE_ENVS: readonly NodeEnv[] = ['development', 'production', 'test'];
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function present(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const value = present(env, name);
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = present(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
+  const parsed = Number(value);
+  if (parsed < min || parsed > max) {
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${parsed}`);
+  }
+  return parsed;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const value = present(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(name, `must be true or false, got "${value}"`);
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const value = present(env, 'DATABASE_URL');
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'is not a valid URL (expected postgres://user@host:port/database)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must use postgres:// or postgresql://, got "${url.protocol}"`);
+  }
+  if (url.pathname.length <= 1) throw new ConfigError('DATABASE_URL', 'must name a database');
+  return value;
+}
+
+function host(env: Env): string {
+  const value = present(env, 'HOST') ?? '127.0.0.1';
+  const hostname = /^[a-zA-Z0-9.-]+$/;
+  if (isIP(value) === 0 && !hostname.test(value)) {
+    throw new ConfigError('HOST', `must be an IP address or a host name, got "${value}"`);
+  }
+  return value;
+}
+
+function corsOrigins(env: Env): string[] {
+  const value = present(env, 'CORS_ORIGINS');
+  if (value === undefined) return [];
+  const origins = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    try {
+      const url = new URL(origin);
+      if (url.origin !== origin) throw new Error('not an origin');
+    } catch {
+      throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin such as https://app.example.com`);
+    }
+  }
+  return origins;
+}
+
+/** Reads and validates every setting except the secrets. Throws ConfigError on the first bad value. */
+export function readPlainConfig(env: Env, cwd = process.cwd()): PlainConfig {
+  const nodeEnv = oneOf(env, 'NODE_ENV', NODE_ENVS, 'development');
+  return {
+    nodeEnv,
+    version: readPackageVersion(),
+    port: integer(env, 'PORT', 8000, 0, 65535),
+    host: host(env),
+    databaseUrl: databaseUrl(env),
+    dataDir: path.resolve(cwd, present(env, 'DATA_DIR') ?? 'data'),
+    runMigrations: boolean(env, 'RUN_MIGRATIONS', true),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
+    corsOrigins: corsOrigins(env),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    metricsPublic: boolean(env, 'METRICS_PUBLIC', false),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+  };
+}
