@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +9,7 @@ import { createPostgresTemplate, migrate, TEMPLATE_ENV } from './test-database';
  * than running initdb and every migration per test file.
  */
 export default async function globalSetup(): Promise<void> {
+  Logger.overrideLogger(['error', 'warn']);
   const runId = `${Date.now().toString(36)}_${process.pid}`;
   process.env.TP_TEST_RUN_ID = runId;
   if (process.env.DATABASE_URL) {

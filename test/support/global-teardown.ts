@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { dropDatabase, TEMPLATE_ENV } from './test-database';
+import { dropDatabase } from '../../src/platform/database/postgres-admin';
+import { TEMPLATE_ENV } from './test-database';
 
 export default async function globalTeardown(): Promise<void> {
   const template = process.env[TEMPLATE_ENV.postgresDb];

@@ -1,40 +1,20 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/platform/database/data-source-options';
+import {
+  createDatabase,
+  databaseNameOf,
+  dropDatabase,
+  withDatabase,
+} from '../../src/platform/database/postgres-admin';
 
 /** Where the global setup left the migrated template, read by every test file. */
 export const TEMPLATE_ENV = {
   pgliteDir: 'TP_TEST_PGLITE_TEMPLATE',
   postgresDb: 'TP_TEST_PG_TEMPLATE',
 };
-
-export function databaseNameOf(url: string): string {
-  return decodeURIComponent(new URL(url).pathname.slice(1));
-}
-
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = '/' + encodeURIComponent(database);
-  return parsed.toString();
-}
-
-function quoteIdent(name: string): string {
-  return '"' + name.replace(/"/g, '""') + '"';
-}
-
-/** Runs a statement on the server's maintenance database (CREATE/DROP DATABASE cannot run inside the target). */
-export async function onServer(url: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: withDatabase(url, 'postgres') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 export async function migrate(settings: { databaseUrl?: string; pgliteDir?: string }): Promise<void> {
   const dataSource = new DataSource(
@@ -54,14 +34,10 @@ export async function migrate(settings: { databaseUrl?: string; pgliteDir?: stri
 
 export async function createPostgresTemplate(baseUrl: string, runId: string): Promise<string> {
   const template = `${databaseNameOf(baseUrl)}_tpl_${runId}`;
-  await onServer(baseUrl, `DROP DATABASE IF EXISTS ${quoteIdent(template)}`);
-  await onServer(baseUrl, `CREATE DATABASE ${quoteIdent(template)}`);
+  await dropDatabase(baseUrl, template);
+  await createDatabase(baseUrl, template);
   await migrate({ databaseUrl: withDatabase(baseUrl, template) });
   return template;
-}
-
-export async function dropDatabase(baseUrl: string, database: string): Promise<void> {
-  await onServer(baseUrl, `DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
 }
 
 /** A fresh, migrated database for one test: a copy of the template, so no test sees another's rows. */
@@ -80,7 +56,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const template = process.env[TEMPLATE_ENV.postgresDb];
     if (!template) throw new Error('global setup did not create the PostgreSQL template');
     const database = `${template}_${process.pid}_${++counter}`;
-    await onServer(baseUrl, `CREATE DATABASE ${quoteIdent(database)} TEMPLATE ${quoteIdent(template)}`);
+    await createDatabase(baseUrl, database, template);
     return {
       databaseUrl: withDatabase(baseUrl, database),
       dataDir,

@@ -40,6 +40,17 @@ function addCommonErrorResponses(document: OpenAPIObject): void {
   }
 }
 
+/** `HealthController.check` -> `healthCheck`: short, unique names for generated client methods. */
+function operationId(controllerKey: string, methodKey: string): string {
+  const resource = controllerKey.replace(/Controller$/, '');
+  return (
+    resource.charAt(0).toLowerCase() +
+    resource.slice(1) +
+    methodKey.charAt(0).toUpperCase() +
+    methodKey.slice(1)
+  );
+}
+
 /** The OpenAPI document of the running code: what front-end teams build against. */
 export function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
   const builder = new DocumentBuilder()
@@ -52,7 +63,10 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, API_KEY_SCHEME);
   for (const tag of API_TAGS) builder.addTag(tag.name, tag.description);
-  const document = SwaggerModule.createDocument(app, builder.build(), { extraModels: [ErrorResponseDto] });
+  const document = SwaggerModule.createDocument(app, builder.build(), {
+    extraModels: [ErrorResponseDto],
+    operationIdFactory: operationId,
+  });
   addCommonErrorResponses(document);
   return document;
 }
