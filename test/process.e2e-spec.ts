@@ -1,0 +1,103 @@
+import { request } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+import { freePort, spawnServer, waitForStatus } from './support/server-process';
+
+jest.setTimeout(90_000);
+
+describe('the server process', () => {
+  it('exits 1 with one line naming PORT when PORT=abc', async () => {
+    const server = spawnServer({ PORT: 'abc' });
+    expect(await server.exited).toBe(1);
+    const lines = server.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('PORT');
+    expect(lines[0]).toContain('whole number');
+    expect(server.stdout()).toBe('');
+  });
+
+  describe('with a database', () => {
+    let database: TestDatabase;
+
+    beforeAll(async () => {
+      database = await createTestDatabase();
+    });
+    afterAll(async () => {
+      await database?.drop();
+    });
+
+    function env(port: number, dataDir: string): Record<string, string> {
+      return {
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+      };
+    }
+
+    it('starts cold on an absent data folder within 10 s, and again after a restart with its data kept', async () => {
+      const dataDir = path.join(database.dataDir, 'fresh');
+      const port = await freePort();
+      const first = spawnServer(env(port, dataDir));
+      try {
+        const coldMs = await waitForStatus(`http://127.0.0.1:${port}/api/health`, 200, 10_000);
+        expect(coldMs).toBeLessThan(10_000);
+        expect(existsSync(path.join(dataDir, 'secrets.json'))).toBe(true);
+        if (!database.databaseUrl) expect(existsSync(path.join(dataDir, 'pglite'))).toBe(true);
+      } finally {
+        first.child.kill('SIGTERM');
+      }
+      expect(await first.exited).toBe(0);
+      const secrets = readFileSync(path.join(dataDir, 'secrets.json'), 'utf8');
+      const { jwtSecret } = JSON.parse(secrets) as { jwtSecret: string };
+      expect(first.stdout() + first.stderr()).not.toContain(jwtSecret);
+      if (!database.databaseUrl) expect(first.stdout()).toContain('has been executed successfully');
+
+      const second = spawnServer(env(port, dataDir));
+      try {
+        await waitForStatus(`http://127.0.0.1:${port}/api/health`, 200, 10_000);
+        expect(second.stdout()).toContain('listening on');
+        expect(second.stdout()).not.toContain('has been executed successfully');
+        expect(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')).toBe(secrets);
+      } finally {
+        second.child.kill('SIGTERM');
+      }
+      expect(await second.exited).toBe(0);
+    });
+
+    it('on SIGTERM finishes the request in flight, then exits 0', async () => {
+      const port = await freePort();
+      const server = spawnServer(env(port, database.dataDir));
+      try {
+        await waitForStatus(`http://127.0.0.1:${port}/api/health/live`, 200, 10_000);
+        // A request whose body is still arriving when the signal comes.
+        const answered = new Promise<number>((resolve, reject) => {
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port,
+              method: 'POST',
+              path: '/api/health/live',
+              headers: { 'content-type': 'application/json', 'content-length': '11' },
+            },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
+          req.on('error', reject);
+          req.write('{"half":');
+          setTimeout(() => {
+            server.child.kill('SIGTERM');
+            setTimeout(() => req.end('12}'), 500);
+          }, 100);
+        });
+        expect(await answered).toBe(405);
+      } finally {
+        if (server.child.exitCode === null) server.child.kill('SIGTERM');
+      }
+      expect(await server.exited).toBe(0);
+      expect(server.stdout()).toContain('SIGTERM received');
+    });
+  });
+});
