@@ -19,8 +19,9 @@ export class TypeOrmLogger implements TypeOrmLoggerContract {
     this.logger.warn({ msg: 'slow query', ms: time, query: query.slice(0, 500) });
   }
 
+  /** TypeORM's migration runner reports its progress here ("Migration X has been executed"). */
   logSchemaBuild(message: string): void {
-    this.logger.debug(message);
+    this.logger.log(message);
   }
 
   logMigration(message: string): void {
