@@ -71,8 +71,12 @@ describe('HTTP basics', () => {
   it('sends security headers on every response', async () => {
     const response = await fetch(`${t.baseUrl}/api/health/live`);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(response.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
     expect(response.headers.get('strict-transport-security')).toContain('max-age=');
+    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    const docs = await fetch(`${t.baseUrl}/redoc`);
+    expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(docs.headers.get('content-security-policy')).toContain("worker-src 'self' blob:");
   });
 
   it('allows CORS only for the configured origins', async () => {

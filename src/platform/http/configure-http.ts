@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config/app-config';
@@ -6,6 +5,7 @@ import { ApiError } from './api-error';
 import { GlobalExceptionFilter } from './global-exception.filter';
 import { requestContext } from './request-context';
 import { RouteTable } from './route-table';
+import { API_HELMET_OPTIONS, computeSecurityHeaders, DOCS_HELMET_OPTIONS } from './security-headers';
 
 interface FieldError {
   field: string;
@@ -47,26 +47,12 @@ export async function configureHttp(
   const fastify = app.getHttpAdapter().getInstance();
   routes.attach(fastify);
 
+  const apiHeaders = computeSecurityHeaders(API_HELMET_OPTIONS);
+  const docsHeaders = computeSecurityHeaders(DOCS_HELMET_OPTIONS);
   fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(request.url.startsWith('/api/') ? apiHeaders : docsHeaders);
     void reply.header('x-request-id', request.id);
     requestContext.run({ requestId: String(request.id) }, done);
-  });
-
-  await app.register(helmet, {
-    // Swagger UI and ReDoc are served from this origin; ReDoc renders in a blob: worker and inline styles.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'", 'data:'],
-        workerSrc: ["'self'", 'blob:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-    },
   });
 
   if (config.corsOrigins.length > 0) {

@@ -11,6 +11,11 @@ export class MetricsService {
   readonly registry = new Registry();
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Labelled children by "method route status": prom-client would otherwise hash labels per call. */
+  private readonly httpSeries = new Map<
+    string,
+    { count: { inc(): void }; duration: { observe(value: number): void } }
+  >();
 
   constructor() {
     this.registry.setDefaultLabels({ app: 'tradeplane' });
@@ -33,13 +38,19 @@ export class MetricsService {
   /** Records every response. Labels use the route pattern, never the raw URL, to bound cardinality. */
   instrument(fastify: FastifyInstance): void {
     fastify.addHook('onResponse', (request, reply, done) => {
-      const labels = {
-        method: request.method,
-        route: request.routeOptions?.url ?? 'unmatched',
-        status: String(reply.statusCode),
-      };
-      this.httpRequests.inc(labels);
-      this.httpDuration.observe(labels, reply.elapsedTime / 1000);
+      const route = request.routeOptions?.url ?? 'unmatched';
+      const key = `${request.method} ${route} ${reply.statusCode}`;
+      let series = this.httpSeries.get(key);
+      if (!series) {
+        const labels = [request.method, route, String(reply.statusCode)];
+        series = {
+          count: this.httpRequests.labels(...labels),
+          duration: this.httpDuration.labels(...labels),
+        };
+        this.httpSeries.set(key, series);
+      }
+      series.count.inc();
+      series.duration.observe(reply.elapsedTime / 1000);
       done();
     });
   }
