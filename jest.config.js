@@ -10,16 +10,16 @@ const swcConfig = {
   sourceMaps: 'inline',
 };
 
-// Tests that need a real PostgreSQL server (they stop and start connections to it) run only when
-// DATABASE_URL names one; CI runs the suite both ways.
-const postgresOnly = process.env.DATABASE_URL ? [] : ['\\.pg\\.e2e-spec\\.ts$'];
+// *.services.e2e-spec.ts need the real local servers (PostgreSQL, Redis) and run when DATABASE_URL
+// names a PostgreSQL server; CI runs the suite both ways, so they always run there.
+const servicesOnly = process.env.DATABASE_URL ? [] : ['\\.services\\.e2e-spec\\.ts$'];
 
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/migrations'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
-  testPathIgnorePatterns: ['/node_modules/', ...postgresOnly],
+  testPathIgnorePatterns: ['/node_modules/', ...servicesOnly],
   transform: { '^.+\\.ts$': ['@swc/jest', swcConfig] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',

@@ -89,6 +89,21 @@ describe('health and monitoring', () => {
   });
 });
 
+describe('health with an unreachable REDIS_URL', () => {
+  it('reports Redis unhealthy and the whole as degraded, not down', async () => {
+    const t = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const response = await fetch(`${t.baseUrl}/api/health`);
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as HealthResponseDto;
+      expect(body.services.redis).toBe('unhealthy');
+      expect(body.status).toBe('degraded');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('metrics with METRICS_PUBLIC=true', () => {
   let t: TestApp;
 

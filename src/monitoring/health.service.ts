@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../platform/config/app-config';
 import { DatabaseHealth } from '../platform/database/database-health';
 import { HealthRegistry } from '../platform/health/health-registry';
+import { pingRedis } from '../platform/health/redis-ping';
 import { Clock } from '../platform/time/clock';
 import { HealthResponseDto, ReadinessResponseDto } from './dto/health-response.dto';
 import { ResourceMonitor } from './resource-monitor';
@@ -20,6 +21,13 @@ export class HealthService {
     private readonly clock: Clock,
   ) {
     this.startedAt = clock.nowMs();
+    const redisUrl = config.redisUrl;
+    if (redisUrl) {
+      registry.register('redis', async () => ({
+        status: (await pingRedis(redisUrl)) ? 'healthy' : 'unhealthy',
+        critical: false,
+      }));
+    }
   }
 
   uptimeSeconds(): number {

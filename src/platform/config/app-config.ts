@@ -27,6 +27,8 @@ export class AppConfig {
   /** PostgreSQL connection string; when absent the embedded PGlite database in dataDir is used. */
   readonly databaseUrl!: string | undefined;
   readonly dataDir!: string;
+  /** Redis, when configured; reported in health. */
+  readonly redisUrl!: string | undefined;
   readonly runMigrations!: boolean;
   readonly logLevel!: LogLevel;
   /** Allowed browser origins; an empty list disables CORS. */
@@ -110,6 +112,20 @@ function databaseUrl(env: Env): string | undefined {
   return value;
 }
 
+function redisUrl(env: Env): string | undefined {
+  const value = present(env, 'REDIS_URL');
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('REDIS_URL', 'is not a valid URL (expected redis://host:port)');
+  }
+  if (url.protocol !== 'redis:')
+    throw new ConfigError('REDIS_URL', `must use redis://, got "${url.protocol}"`);
+  return value;
+}
+
 function host(env: Env): string {
   const value = present(env, 'HOST') ?? '127.0.0.1';
   const hostname = /^[a-zA-Z0-9.-]+$/;
@@ -148,6 +164,7 @@ export function readPlainConfig(env: Env, cwd = process.cwd()): PlainConfig {
     host: host(env),
     databaseUrl: databaseUrl(env),
     dataDir: path.resolve(cwd, present(env, 'DATA_DIR') ?? 'data'),
+    redisUrl: redisUrl(env),
     runMigrations: boolean(env, 'RUN_MIGRATIONS', true),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
     corsOrigins: corsOrigins(env),

@@ -43,6 +43,7 @@ describe('loadConfig', () => {
     [{ CORS_ORIGINS: 'example.com' }, 'CORS_ORIGINS', 'is not an origin'],
     [{ METRICS_PUBLIC: 'maybe' }, 'METRICS_PUBLIC', 'true or false'],
     [{ HOST: 'bad host!' }, 'HOST', 'IP address or a host name'],
+    [{ REDIS_URL: 'http://localhost:6379' }, 'REDIS_URL', 'redis://'],
     [{ JWT_SECRET: 'short', MASTER_KEY: 'a'.repeat(64) }, 'JWT_SECRET', 'at least 32'],
     [{ JWT_SECRET: 'x'.repeat(40), MASTER_KEY: 'abcd' }, 'MASTER_KEY', '32 bytes'],
   ])('refuses %j naming %s', (env, variable, problem) => {
