@@ -13,7 +13,10 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Overall health: database, services, resources; 503 when the database is down' })
-  @ApiOkResponse({ type: HealthResponseDto })
+  @ApiOkResponse({
+    type: HealthResponseDto,
+    description: 'The database answers; `status` may still be degraded',
+  })
   @ApiServiceUnavailableResponse({
     type: HealthResponseDto,
     description: 'The database or a critical service is down',
@@ -26,15 +29,18 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness probe: the process answers' })
-  @ApiOkResponse({ type: LivenessResponseDto })
+  @ApiOkResponse({ type: LivenessResponseDto, description: 'The process is up' })
   live(): LivenessResponseDto {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness probe: the database answers; 503 otherwise' })
-  @ApiOkResponse({ type: ReadinessResponseDto })
-  @ApiServiceUnavailableResponse({ type: ReadinessResponseDto })
+  @ApiOkResponse({ type: ReadinessResponseDto, description: 'Ready to serve' })
+  @ApiServiceUnavailableResponse({
+    type: ReadinessResponseDto,
+    description: 'Not ready: the database does not answer',
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessResponseDto> {
     const readiness = await this.health.readiness();
     if (readiness.status !== 'ready') void reply.status(HttpStatus.SERVICE_UNAVAILABLE);

@@ -1,5 +1,5 @@
 import { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 import { currentRequestId } from '../http/request-context';
 import { LogLevel } from '../config/app-config';
 
@@ -22,8 +22,8 @@ const REDACTED_PATHS = [
 ];
 
 /** One JSON line per event, with the request id of the current request when there is one. */
-export function createRootLogger(level: LogLevel): Logger {
-  return pino({
+export function createRootLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'tradeplane' },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -32,7 +32,8 @@ export function createRootLogger(level: LogLevel): Logger {
       const requestId = currentRequestId();
       return requestId ? { requestId } : {};
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Routes Nest's own Logger calls (and `new Logger(Context)` in services) into the pino logger. */
