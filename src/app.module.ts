@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
@@ -7,6 +8,6 @@ import { PlatformModule } from './platform/platform.module';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: AppModule, imports: [PlatformModule.forRoot(config), MonitoringModule] };
+    return { module: AppModule, imports: [PlatformModule.forRoot(config), AuthModule, MonitoringModule] };
   }
 }

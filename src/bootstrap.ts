@@ -33,6 +33,8 @@ export async function createApp(
       requestIdLogLabel: 'requestId',
     }),
     genReqId: requestIdFor,
+    // A hop count: only that many proxies may speak for the client in X-Forwarded-For.
+    trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
   });

@@ -1,13 +1,14 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../platform/access/access.decorators';
+import { Public, SkipRateLimit } from '../platform/access/access.decorators';
 import { HealthResponseDto, LivenessResponseDto, ReadinessResponseDto } from './dto/health-response.dto';
 import { HealthService } from './health.service';
 
 @ApiTags('monitoring')
 @Controller('health')
 @Public()
+@SkipRateLimit()
 export class HealthController {
   constructor(private readonly health: HealthService) {}
 

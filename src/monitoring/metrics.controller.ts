@@ -1,9 +1,21 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags, ApiOkResponse } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import { AppConfig } from '../platform/config/app-config';
 import { Auth, PublicWhen } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
 import { MetricsService } from '../platform/metrics/metrics.service';
+
+/** Prometheus may scrape with `Authorization: Bearer <METRICS_TOKEN>` instead of a user or key. */
+function scrapeAllowed(config: AppConfig, request: FastifyRequest): boolean {
+  if (config.metricsPublic) return true;
+  const header = request.headers.authorization;
+  if (!config.metricsToken || !header?.startsWith('Bearer ')) return false;
+  const presented = Buffer.from(header.slice('Bearer '.length).trim());
+  const expected = Buffer.from(config.metricsToken);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
 
 @ApiTags('monitoring')
 @Controller('metrics')
@@ -12,9 +24,11 @@ export class MetricsController {
 
   @Get()
   @Auth(Role.READ_ONLY)
-  @PublicWhen((config) => config.metricsPublic)
+  @PublicWhen(scrapeAllowed)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Prometheus metrics (public only when METRICS_PUBLIC=true)' })
+  @ApiOperation({
+    summary: 'Prometheus metrics: READ_ONLY, the METRICS_TOKEN bearer, or public with METRICS_PUBLIC=true',
+  })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
   async render(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {

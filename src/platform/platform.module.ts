@@ -1,7 +1,10 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import { AccessGuard } from './access/access.guard';
+import { RateLimiter } from './access/rate-limiter';
+import { SlidingWindowStore } from './access/sliding-window.store';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -17,8 +20,15 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, ScheduleModule.forRoot()],
-      providers: [Clock, HealthRegistry, MetricsService, { provide: APP_GUARD, useClass: AccessGuard }],
-      exports: [Clock, HealthRegistry, MetricsService],
+      providers: [
+        Clock,
+        HealthRegistry,
+        MetricsService,
+        RateLimiter,
+        { provide: ThrottlerStorage, useClass: SlidingWindowStore },
+        { provide: APP_GUARD, useClass: AccessGuard },
+      ],
+      exports: [Clock, HealthRegistry, MetricsService, RateLimiter],
     };
   }
 }

@@ -5,6 +5,9 @@ import { AppConfig } from '../../src/platform/config/app-config';
 import { loadConfig } from '../../src/platform/config/load-config';
 import { createTestDatabase, TestDatabase } from './test-database';
 
+/** The first SUPER_ADMIN of every test app. */
+export const TEST_ADMIN = { username: 'root-admin', password: 'test-admin-password-1' };
+
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
@@ -23,6 +26,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: database.dataDir,
+    ADMIN_USERNAME: TEST_ADMIN.username,
+    ADMIN_PASSWORD: TEST_ADMIN.password,
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     ...env,
   });

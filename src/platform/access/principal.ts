@@ -7,6 +7,12 @@ export interface Principal {
   id: string;
   name: string;
   role: Role;
+  /** What the principal may do, as roles: a user's role and those below it, or a key's own list. */
+  permissions: Role[];
+  /** An API key's own limit, per hour. */
+  rateLimitPerHour?: number;
+  /** The sign-in (refresh-token family) a user's access token belongs to. */
+  sessionId?: string;
 }
 
 /**
@@ -15,6 +21,11 @@ export interface Principal {
  */
 export interface PrincipalResolver {
   resolve(request: FastifyRequest): Promise<Principal | undefined>;
+}
+
+/** Whether the request carries credentials at all (to tell "missing" from "invalid" in a 401). */
+export function hasCredentials(request: FastifyRequest): boolean {
+  return Boolean(request.headers.authorization || request.headers['x-api-key']);
 }
 
 export const PRINCIPAL_RESOLVER = Symbol('PRINCIPAL_RESOLVER');

@@ -15,6 +15,25 @@ export class ConfigError extends Error {
   }
 }
 
+export interface AuthSettings {
+  /** The first SUPER_ADMIN, created on a start with no users; a password is generated when absent. */
+  adminUsername: string;
+  adminPassword: string | undefined;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+  /** How long a user's or key's state may be served from memory before it is read again. */
+  principalCacheMs: number;
+}
+
+/** Requests allowed per principal (per IP when anonymous) in each group; a key's own hourly limit applies on top. */
+export interface RateLimitSettings {
+  anonymousPerMinute: number;
+  readOnlyPerMinute: number;
+  controlPerMinute: number;
+  adminPerMinute: number;
+  keyCreationPerHour: number;
+}
+
 /**
  * The validated settings of one running instance. Every other part of the application reads its
  * settings from here, never from process.env.
@@ -36,6 +55,12 @@ export class AppConfig {
   readonly bodyLimitBytes!: number;
   readonly metricsPublic!: boolean;
   readonly shutdownTimeoutMs!: number;
+  /** How many proxies in front of this server may set X-Forwarded-For (0: trust none). */
+  readonly trustProxyHops!: number;
+  /** A bearer token that Prometheus may use for /api/metrics instead of a user or key. */
+  readonly metricsToken!: string | undefined;
+  readonly auth!: AuthSettings;
+  readonly rateLimits!: RateLimitSettings;
   /** Secrets come from the environment or from DATA_DIR/secrets.json (see secrets.ts). */
   readonly jwtSecret!: string;
   readonly masterKey!: Buffer;
@@ -154,6 +179,22 @@ function corsOrigins(env: Env): string[] {
   return origins;
 }
 
+function optionalSecret(env: Env, name: string, minLength: number): string | undefined {
+  const value = present(env, name);
+  if (value !== undefined && value.length < minLength) {
+    throw new ConfigError(name, `must be at least ${minLength} characters`);
+  }
+  return value;
+}
+
+function username(env: Env, name: string, fallback: string): string {
+  const value = present(env, name) ?? fallback;
+  if (!/^[A-Za-z0-9._-]{3,64}$/.test(value)) {
+    throw new ConfigError(name, 'must be 3 to 64 letters, digits, dots, dashes or underscores');
+  }
+  return value;
+}
+
 /** Reads and validates every setting except the secrets. Throws ConfigError on the first bad value. */
 export function readPlainConfig(env: Env, cwd = process.cwd()): PlainConfig {
   const nodeEnv = oneOf(env, 'NODE_ENV', NODE_ENVS, 'development');
@@ -171,5 +212,21 @@ export function readPlainConfig(env: Env, cwd = process.cwd()): PlainConfig {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     metricsPublic: boolean(env, 'METRICS_PUBLIC', false),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    trustProxyHops: integer(env, 'TRUST_PROXY', 0, 0, 10),
+    metricsToken: optionalSecret(env, 'METRICS_TOKEN', 24),
+    auth: {
+      adminUsername: username(env, 'ADMIN_USERNAME', 'admin'),
+      adminPassword: optionalSecret(env, 'ADMIN_PASSWORD', 12),
+      accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
+      refreshTokenTtlDays: integer(env, 'REFRESH_TOKEN_TTL_DAYS', 14, 1, 365),
+      principalCacheMs: integer(env, 'PRINCIPAL_CACHE_MS', 5000, 0, 60_000),
+    },
+    rateLimits: {
+      anonymousPerMinute: integer(env, 'RATE_LIMIT_ANONYMOUS', 20, 1, 1_000_000_000),
+      readOnlyPerMinute: integer(env, 'RATE_LIMIT_READ_ONLY', 100, 1, 1_000_000_000),
+      controlPerMinute: integer(env, 'RATE_LIMIT_CONTROL', 60, 1, 1_000_000_000),
+      adminPerMinute: integer(env, 'RATE_LIMIT_ADMIN', 30, 1, 1_000_000_000),
+      keyCreationPerHour: integer(env, 'RATE_LIMIT_KEY_CREATION', 10, 1, 1_000_000_000),
+    },
   };
 }

@@ -8,6 +8,13 @@ import { ErrorResponseDto } from './error-response.dto';
 
 /** The tags of the API, one per domain module, in the order a reader meets them. */
 export const API_TAGS: ReadonlyArray<{ name: string; description: string }> = [
+  { name: 'auth', description: 'Sign in, refresh and sign out; who am I' },
+  {
+    name: 'users',
+    description: 'Users and their roles (ADMIN); only a SUPER_ADMIN grants ADMIN or SUPER_ADMIN',
+  },
+  { name: 'api-keys', description: 'API keys for services (created by a SUPER_ADMIN, shown once)' },
+  { name: 'audit', description: 'The append-only audit trail' },
   { name: 'monitoring', description: 'Health probes, Prometheus metrics, system status and history' },
 ];
 

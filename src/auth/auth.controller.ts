@@ -1,0 +1,80 @@
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Auth, Public } from '../platform/access/access.decorators';
+import { Role } from '../platform/access/role';
+import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
+import { AuthService } from './auth.service';
+import {
+  LoginDto,
+  LogoutDto,
+  LogoutResponseDto,
+  MeResponseDto,
+  RefreshDto,
+  TokenResponseDto,
+} from './dto/auth.dto';
+import { principalOf } from './request-actor';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in; 5 failures within 15 minutes lock the username for 15 minutes' })
+  @ApiOkResponse({ type: TokenResponseDto, description: 'Access and refresh tokens' })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponseDto,
+    description: 'Wrong username or password, or the user is disabled',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'Username locked, or the per-IP limit reached',
+  })
+  login(@Body() dto: LoginDto, @Req() request: FastifyRequest): Promise<TokenResponseDto> {
+    return this.auth.login(dto, { ip: request.ip, userAgent: request.headers['user-agent'] });
+  }
+
+  @Post('refresh')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Exchange a refresh token for new tokens; a reused refresh token ends its whole session',
+  })
+  @ApiOkResponse({ type: TokenResponseDto, description: 'New access and refresh tokens' })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponseDto,
+    description: 'Invalid, expired or already used refresh token',
+  })
+  refresh(@Body() dto: RefreshDto, @Req() request: FastifyRequest): Promise<TokenResponseDto> {
+    return this.auth.refresh(dto.refreshToken, { ip: request.ip });
+  }
+
+  @Post('logout')
+  @Auth(Role.READ_ONLY)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'End the session of this access token: its refresh tokens and access tokens stop working',
+  })
+  @ApiOkResponse({ type: LogoutResponseDto, description: 'Signed out' })
+  async logout(@Body() _dto: LogoutDto, @Req() request: FastifyRequest): Promise<LogoutResponseDto> {
+    await this.auth.logout(principalOf(request), { ip: request.ip });
+    return { success: true, message: 'Signed out' };
+  }
+
+  @Get('me')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({ summary: 'The caller: user or API key, role and permissions' })
+  @ApiOkResponse({ type: MeResponseDto, description: 'The principal of this request' })
+  me(@Req() request: FastifyRequest): MeResponseDto {
+    return this.auth.me(principalOf(request));
+  }
+}

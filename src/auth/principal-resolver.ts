@@ -1,0 +1,177 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { Principal, PrincipalResolver } from '../platform/access/principal';
+import { Role, ROLE_ORDER, roleRank } from '../platform/access/role';
+import { TtlCache } from '../platform/cache/ttl-cache';
+import { AppConfig } from '../platform/config/app-config';
+import { Clock } from '../platform/time/clock';
+import { ApiKey } from './entities/api-key.entity';
+import { AuthSession } from './entities/auth-session.entity';
+import { User } from './entities/user.entity';
+import { AccessTokenClaims, sha256Hex, TokenService } from './token.service';
+
+export const API_KEY_PREFIX = 'tp_live_';
+const API_KEY_PATTERN = /^tp_live_([A-Za-z0-9]{10})_([A-Za-z0-9_-]{43})$/;
+const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+
+type UserState = Pick<User, 'id' | 'username' | 'role' | 'enabled' | 'tokenVersion'> | null;
+type KeyState = Pick<
+  ApiKey,
+  'id' | 'name' | 'secretHash' | 'permissions' | 'rateLimit' | 'expiresAt' | 'enabled' | 'revokedAt'
+> | null;
+
+export function rolesUpTo(role: Role): Role[] {
+  return ROLE_ORDER.slice(0, roleRank(role) + 1);
+}
+
+export function highestRole(roles: Role[]): Role {
+  return roles.reduce((best, role) => (roleRank(role) > roleRank(best) ? role : best), Role.READ_ONLY);
+}
+
+function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const [scheme, value] = header.split(' ');
+  return scheme?.toLowerCase() === 'bearer' && value ? value.trim() : undefined;
+}
+
+/**
+ * Turns credentials into a principal: a user's JWT (checked against the user's current state and
+ * session) or an API key (`X-API-Key`, or a `tp_live_` bearer). User, session and key state are read
+ * from the database at most once per PRINCIPAL_CACHE_MS per instance; changes made through this
+ * instance take effect at once.
+ */
+@Injectable()
+export class AuthPrincipalResolver implements PrincipalResolver {
+  private readonly logger = new Logger('Auth');
+  private readonly users: TtlCache<string, UserState>;
+  private readonly sessions: TtlCache<string, boolean>;
+  private readonly keys: TtlCache<string, KeyState>;
+  private readonly verifiedTokens: TtlCache<string, AccessTokenClaims | undefined>;
+  private readonly lastUsedWritten = new Map<string, number>();
+
+  constructor(
+    @InjectRepository(User) private readonly userRepository: Repository<User>,
+    @InjectRepository(AuthSession) private readonly sessionRepository: Repository<AuthSession>,
+    @InjectRepository(ApiKey) private readonly keyRepository: Repository<ApiKey>,
+    private readonly tokens: TokenService,
+    private readonly clock: Clock,
+    config: AppConfig,
+  ) {
+    const ttl = config.auth.principalCacheMs;
+    const now = () => clock.nowMs();
+    this.users = new TtlCache(ttl, 10_000, now);
+    this.sessions = new TtlCache(ttl, 50_000, now);
+    this.keys = new TtlCache(ttl, 10_000, now);
+    this.verifiedTokens = new TtlCache(ttl, 50_000, now);
+  }
+
+  async resolve(request: FastifyRequest): Promise<Principal | undefined> {
+    const headerKey = request.headers['x-api-key'];
+    if (typeof headerKey === 'string') return this.resolveApiKey(headerKey);
+    const bearer = bearerOf(request);
+    if (!bearer) return undefined;
+    return bearer.startsWith(API_KEY_PREFIX) ? this.resolveApiKey(bearer) : this.resolveAccessToken(bearer);
+  }
+
+  forgetUser(userId: string): void {
+    this.users.delete(userId);
+  }
+
+  forgetSession(sessionId: string): void {
+    this.sessions.delete(sessionId);
+  }
+
+  forgetKey(prefix: string): void {
+    this.keys.delete(prefix);
+  }
+
+  private async resolveAccessToken(token: string): Promise<Principal | undefined> {
+    const claims = await this.verifiedTokens.get(token, (t) => this.tokens.verifyAccessToken(t));
+    if (!claims || claims.exp * 1000 <= this.clock.nowMs()) return undefined;
+    const [user, sessionRevoked] = await Promise.all([
+      this.users.get(claims.sub, (id) =>
+        this.userRepository.findOne({
+          where: { id },
+          select: { id: true, username: true, role: true, enabled: true, tokenVersion: true },
+        }),
+      ),
+      this.sessions.get(claims.sid, async (id) => {
+        const session = await this.sessionRepository.findOne({
+          where: { id },
+          select: { id: true, revokedAt: true, expiresAt: true },
+        });
+        return !session || session.revokedAt !== null || session.expiresAt.getTime() <= this.clock.nowMs();
+      }),
+    ]);
+    if (
+      !user ||
+      !user.enabled ||
+      user.tokenVersion !== claims.tv ||
+      user.role !== claims.role ||
+      sessionRevoked
+    )
+      return undefined;
+    return {
+      kind: 'user',
+      id: user.id,
+      name: user.username,
+      role: user.role,
+      permissions: rolesUpTo(user.role),
+      sessionId: claims.sid,
+    };
+  }
+
+  private async resolveApiKey(presented: string): Promise<Principal | undefined> {
+    const match = API_KEY_PATTERN.exec(presented);
+    if (!match) return undefined;
+    const prefix = match[1];
+    const key = await this.keys.get(prefix, (p) =>
+      this.keyRepository.findOne({
+        where: { prefix: p },
+        select: {
+          id: true,
+          name: true,
+          secretHash: true,
+          permissions: true,
+          rateLimit: true,
+          expiresAt: true,
+          enabled: true,
+          revokedAt: true,
+        },
+      }),
+    );
+    if (!key) return undefined;
+    const presentedHash = Buffer.from(sha256Hex(presented), 'hex');
+    const storedHash = Buffer.from(key.secretHash, 'hex');
+    if (presentedHash.length !== storedHash.length || !timingSafeEqual(presentedHash, storedHash))
+      return undefined;
+    const now = this.clock.nowMs();
+    if (!key.enabled || key.revokedAt !== null || (key.expiresAt !== null && key.expiresAt.getTime() <= now))
+      return undefined;
+    this.touchLastUsed(key.id, now);
+    return {
+      kind: 'apiKey',
+      id: key.id,
+      name: key.name,
+      role: highestRole(key.permissions),
+      permissions: [...key.permissions],
+      rateLimitPerHour: key.rateLimit,
+    };
+  }
+
+  /** lastUsed is written at most once a minute per key, never on every request. */
+  private touchLastUsed(keyId: string, now: number): void {
+    const last = this.lastUsedWritten.get(keyId) ?? 0;
+    if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
+    this.lastUsedWritten.set(keyId, now);
+    this.keyRepository.update({ id: keyId }, { lastUsedAt: new Date(now) }).catch((error: unknown) => {
+      this.logger.warn(
+        `lastUsed of key ${keyId} not written: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+  }
+}

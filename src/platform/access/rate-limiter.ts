@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ThrottlerStorage } from '@nestjs/throttler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppConfig } from '../config/app-config';
+import { ApiError } from '../http/api-error';
+import { ErrorCode } from '../http/error-codes';
+import { Principal } from './principal';
+import { Role } from './role';
+
+/** The limit a route belongs to: its role, anonymous (public or unauthenticated), or a special group. */
+export type RateLimitGroup = 'anonymous' | 'keyCreation' | Role;
+
+interface Bucket {
+  name: string;
+  key: string;
+  limit: number;
+  ttlMs: number;
+}
+
+interface BucketState {
+  limit: number;
+  remaining: number;
+  resetEpochSeconds: number;
+  retryAfterSeconds: number;
+  blocked: boolean;
+}
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+/**
+ * Counts requests per principal (per client IP when anonymous) against the limit of the route's
+ * group, and an API key's own hourly limit on top. Sets the X-RateLimit-* headers of the tightest
+ * bucket and refuses with 429 once one is exhausted.
+ */
+@Injectable()
+export class RateLimiter {
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
+  ) {}
+
+  async consume(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    principal: Principal | undefined,
+    group: RateLimitGroup,
+  ): Promise<void> {
+    const tracker = principal ? `${principal.kind}:${principal.id}` : `ip:${request.ip}`;
+    const effectiveGroup: RateLimitGroup = principal || group === 'keyCreation' ? group : 'anonymous';
+    const buckets: Bucket[] = [{ name: effectiveGroup, key: tracker, ...this.limitOf(effectiveGroup) }];
+    if (principal?.rateLimitPerHour) {
+      buckets.push({ name: 'apiKeyHourly', key: tracker, limit: principal.rateLimitPerHour, ttlMs: HOUR });
+    }
+    const states = await Promise.all(buckets.map((bucket) => this.hit(bucket)));
+    const tightest = states.reduce((a, b) =>
+      b.blocked && !a.blocked ? b : !a.blocked && b.remaining < a.remaining ? b : a,
+    );
+    void reply.header('X-RateLimit-Limit', tightest.limit);
+    void reply.header('X-RateLimit-Remaining', tightest.remaining);
+    void reply.header('X-RateLimit-Reset', tightest.resetEpochSeconds);
+    if (tightest.blocked) {
+      throw new ApiError(
+        429,
+        ErrorCode.RATE_LIMITED,
+        `Rate limit of ${tightest.limit} requests exceeded; retry in ${tightest.retryAfterSeconds} s`,
+        undefined,
+        { retryAfter: tightest.retryAfterSeconds, limit: tightest.limit, reset: tightest.resetEpochSeconds },
+        { 'Retry-After': String(tightest.retryAfterSeconds) },
+      );
+    }
+  }
+
+  private limitOf(group: RateLimitGroup): { limit: number; ttlMs: number } {
+    const limits = this.config.rateLimits;
+    switch (group) {
+      case 'anonymous':
+        return { limit: limits.anonymousPerMinute, ttlMs: MINUTE };
+      case 'keyCreation':
+        return { limit: limits.keyCreationPerHour, ttlMs: HOUR };
+      case Role.READ_ONLY:
+        return { limit: limits.readOnlyPerMinute, ttlMs: MINUTE };
+      case Role.CONTROL:
+        return { limit: limits.controlPerMinute, ttlMs: MINUTE };
+      case Role.ADMIN:
+      case Role.SUPER_ADMIN:
+        return { limit: limits.adminPerMinute, ttlMs: MINUTE };
+    }
+  }
+
+  private async hit(bucket: Bucket): Promise<BucketState> {
+    const record = await this.storage.increment(bucket.key, bucket.ttlMs, bucket.limit, 0, bucket.name);
+    return {
+      limit: bucket.limit,
+      remaining: Math.max(0, bucket.limit - record.totalHits),
+      resetEpochSeconds: Math.ceil(Date.now() / 1000) + record.timeToExpire,
+      retryAfterSeconds: record.isBlocked ? record.timeToBlockExpire : 0,
+      blocked: record.isBlocked,
+    };
+  }
+}
