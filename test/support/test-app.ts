@@ -1,8 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createApp } from '../../src/bootstrap';
 import { AppConfig } from '../../src/platform/config/app-config';
 import { loadConfig } from '../../src/platform/config/load-config';
+import { createRootLogger } from '../../src/platform/logging/logger';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 /** The first SUPER_ADMIN of every test app. */
@@ -14,14 +16,24 @@ export interface TestApp {
   database: TestDatabase;
   /** http://127.0.0.1:<port> of the listening server. */
   baseUrl: string;
+  /** Every log line the app wrote, when started with captureLogs. */
+  logs: string[];
   close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Keep every log line (at debug level) in `logs`, to assert what is and is not logged. */
+  captureLogs?: boolean;
 }
 
 /**
  * The real application on a fresh copy of the migrated database, listening on a free loopback port,
  * so tests speak HTTP to it like any client.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -31,7 +43,14 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     ...env,
   });
-  const app = await createApp(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const logs: string[] = [];
+  const logger = options.captureLogs
+    ? createRootLogger(
+        'debug',
+        new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(chunk.toString()), done()) }),
+      )
+    : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const app = await createApp(config, { logger });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');
@@ -40,6 +59,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     config,
     database,
     baseUrl: `http://127.0.0.1:${address.port}`,
+    logs,
     close: async () => {
       await app.close();
       await database.drop();

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { Role, roleSatisfies } from '../../src/platform/access/role';
+import { call, craftToken, createKey, createUser, loginAdmin } from '../support/auth-client';
+import { registeredRoutes } from '../support/routes';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/**
+ * The access rule of every route. A route added without a row here fails the first test; a row whose
+ * rule the code does not enforce fails the second.
+ */
+const MATRIX: Record<string, 'public' | Role> = {
+  'GET /api/health': 'public',
+  'GET /api/health/live': 'public',
+  'GET /api/health/ready': 'public',
+  'GET /api/metrics': Role.READ_ONLY,
+  'POST /api/auth/login': 'public',
+  'POST /api/auth/refresh': 'public',
+  'GET /api/auth/me': Role.READ_ONLY,
+  'POST /api/auth/logout': Role.READ_ONLY,
+  'GET /api/users': Role.ADMIN,
+  'POST /api/users': Role.ADMIN,
+  'GET /api/users/:id': Role.ADMIN,
+  'PATCH /api/users/:id': Role.ADMIN,
+  'DELETE /api/users/:id': Role.ADMIN,
+  'GET /api/keys': Role.ADMIN,
+  'POST /api/keys': Role.SUPER_ADMIN,
+  'GET /api/keys/:id': Role.ADMIN,
+  'PATCH /api/keys/:id': Role.ADMIN,
+  'DELETE /api/keys/:id': Role.ADMIN,
+  'POST /api/keys/:id/rotate': Role.SUPER_ADMIN,
+  'GET /api/audit': Role.ADMIN,
+};
+
+/** Routes every signed-in principal may call that change only the caller's own session. */
+const SELF_SERVICE = new Set(['POST /api/auth/logout']);
+
+type Credential = { token?: string; apiKey?: string };
+interface Caller {
+  name: string;
+  credential: Credential;
+  /** undefined: not authenticated at all. */
+  role?: Role;
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+describe('authorization matrix', () => {
+  let t: TestApp;
+  let callers: Caller[];
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      RATE_LIMIT_ANONYMOUS: '100000',
+      RATE_LIMIT_READ_ONLY: '100000',
+      RATE_LIMIT_CONTROL: '100000',
+      RATE_LIMIT_ADMIN: '100000',
+      RATE_LIMIT_KEY_CREATION: '100000',
+    });
+    const admin = (await loginAdmin(t)).accessToken;
+    const [readOnly, control, adminUser, disabled] = await Promise.all([
+      createUser(t, admin, Role.READ_ONLY),
+      createUser(t, admin, Role.CONTROL),
+      createUser(t, admin, Role.ADMIN),
+      createUser(t, admin, Role.CONTROL),
+    ]);
+    expect(
+      (await call(t, 'PATCH', `/api/users/${disabled.id}`, { token: admin, body: { enabled: false } }))
+        .status,
+    ).toBe(200);
+    const revoked = await createKey(t, admin, { name: 'revoked', permissions: ['SUPER_ADMIN'] });
+    expect((await call(t, 'DELETE', `/api/keys/${revoked.keyId}`, { token: admin })).status).toBe(200);
+    const me = await call<{ id: string }>(t, 'GET', '/api/auth/me', { token: admin });
+    const now = Math.floor(Date.now() / 1000);
+    const expired = craftToken(t.config.jwtSecret, { sub: me.body.id, iat: now - 3600, exp: now - 60 });
+    callers = [
+      { name: 'anonymous', credential: {} },
+      { name: 'READ_ONLY', credential: { token: readOnly.token }, role: Role.READ_ONLY },
+      { name: 'CONTROL', credential: { token: control.token }, role: Role.CONTROL },
+      { name: 'ADMIN', credential: { token: adminUser.token }, role: Role.ADMIN },
+      { name: 'SUPER_ADMIN', credential: { token: admin }, role: Role.SUPER_ADMIN },
+      { name: 'expired token', credential: { token: expired } },
+      { name: 'revoked key', credential: { apiKey: revoked.apiKey } },
+      { name: 'disabled user', credential: { token: disabled.token } },
+    ];
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('has exactly one row per registered route', () => {
+    expect(registeredRoutes(t).map((route) => route.route)).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  it('every route x caller answers as its rule says', async () => {
+    // Sign-out ends the caller's session, so it goes last.
+    const routes = Object.keys(MATRIX).sort(
+      (a, b) => Number(SELF_SERVICE.has(a)) - Number(SELF_SERVICE.has(b)),
+    );
+    const mismatches: string[] = [];
+    for (const route of routes) {
+      const rule = MATRIX[route];
+      const [method, pattern] = route.split(' ');
+      const path = pattern.replace(':id', randomUUID());
+      for (const caller of callers) {
+        const response = await call(t, method, path, {
+          ...caller.credential,
+          body: MUTATING.has(method) ? {} : undefined,
+        });
+        const expected =
+          rule === 'public'
+            ? 'allowed'
+            : caller.role === undefined
+              ? 401
+              : roleSatisfies(caller.role, rule)
+                ? 'allowed'
+                : 403;
+        const actual =
+          response.status === 401 || response.status === 403
+            ? response.status
+            : response.status >= 500
+              ? 500
+              : 'allowed';
+        if (actual !== expected)
+          mismatches.push(`${route} as ${caller.name}: expected ${expected}, got ${response.status}`);
+        if (
+          caller.name === 'READ_ONLY' &&
+          MUTATING.has(method) &&
+          rule !== 'public' &&
+          !SELF_SERVICE.has(route) &&
+          response.status < 300
+        ) {
+          mismatches.push(
+            `${route} as READ_ONLY answered ${response.status}: READ_ONLY must never change anything`,
+          );
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
