@@ -1,9 +1,12 @@
 /**
- * HTTP overhead of the application: GET /api/health/live of the real app (guard, filters, hooks,
- * metrics, request ids, security headers) against bare Fastify answering the same JSON.
+ * HTTP overhead of the application against bare Fastify answering the same JSON:
+ * - GET /api/health/live: guard, filters, hooks, metrics, request ids, security headers;
+ * - GET /api/auth/me as READ_ONLY, by JWT and by API key: the above plus authentication, the
+ *   principal's state, and rate limiting.
  */
 import { startChildServer } from './support/child-server';
 import { compare, report } from './support/load';
+import { BENCH_ADMIN, readOnlyCredentials } from './support/principals';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
@@ -18,6 +21,21 @@ async function main(): Promise<void> {
       ROUNDS,
     );
     report(liveness, 0.6);
+    const { token, apiKey } = await readOnlyCredentials(app.url, BENCH_ADMIN);
+    const jwt = await compare(
+      'http GET /api/auth/me by JWT (app / bare fastify)',
+      { url: `${bare.url}/api/auth/me` },
+      { url: `${app.url}/api/auth/me`, headers: { authorization: `Bearer ${token}` } },
+      ROUNDS,
+    );
+    report(jwt, 0.5);
+    const key = await compare(
+      'http GET /api/auth/me by API key (app / bare fastify)',
+      { url: `${bare.url}/api/auth/me` },
+      { url: `${app.url}/api/auth/me`, headers: { 'x-api-key': apiKey } },
+      ROUNDS,
+    );
+    report(key, 0.5);
   } finally {
     await Promise.all([bare.stop(), app.stop()]);
   }

@@ -10,10 +10,10 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
 import { AuditService } from './audit.service';
-import { AUDIT_ACTION } from './audited.decorator';
+import { AUDIT_ACTION } from './audit-action';
 import { AuditResult } from './entities/audit-entry.entity';
 
-/** Writes the audit line of every @Audited route once the handler has succeeded or failed. */
+/** Writes the audit line of an @Audited route once the handler has succeeded or failed. */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Audit');

@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PRINCIPAL_RESOLVER } from '../platform/access/principal';
@@ -47,7 +46,7 @@ import { UsersService } from './users.service';
     AuthPrincipalResolver,
     { provide: PRINCIPAL_RESOLVER, useExisting: AuthPrincipalResolver },
     AuditService,
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    AuditInterceptor,
     AuthService,
     UsersService,
     ApiKeysService,

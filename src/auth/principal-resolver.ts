@@ -18,10 +18,12 @@ const API_KEY_PATTERN = /^tp_live_([A-Za-z0-9]{10})_([A-Za-z0-9_-]{43})$/;
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
 type UserState = Pick<User, 'id' | 'username' | 'role' | 'enabled' | 'tokenVersion'> | null;
-type KeyState = Pick<
+type KeyRow = Pick<
   ApiKey,
   'id' | 'name' | 'secretHash' | 'permissions' | 'rateLimit' | 'expiresAt' | 'enabled' | 'revokedAt'
-> | null;
+>;
+/** A key's row, and the presented key string already proven to match it (so it is hashed once per load). */
+type KeyState = { row: KeyRow; verified?: string; principal?: Principal } | null;
 
 export function rolesUpTo(role: Role): Role[] {
   return ROLE_ORDER.slice(0, roleRank(role) + 1);
@@ -90,23 +92,15 @@ export class AuthPrincipalResolver implements PrincipalResolver {
   }
 
   private async resolveAccessToken(token: string): Promise<Principal | undefined> {
-    const claims = await this.verifiedTokens.get(token, (t) => this.tokens.verifyAccessToken(t));
+    const claims =
+      this.verifiedTokens.peek(token)?.value ??
+      (await this.verifiedTokens.get(token, (t) => this.tokens.verifyAccessToken(t)));
     if (!claims || claims.exp * 1000 <= this.clock.nowMs()) return undefined;
-    const [user, sessionRevoked] = await Promise.all([
-      this.users.get(claims.sub, (id) =>
-        this.userRepository.findOne({
-          where: { id },
-          select: { id: true, username: true, role: true, enabled: true, tokenVersion: true },
-        }),
-      ),
-      this.sessions.get(claims.sid, async (id) => {
-        const session = await this.sessionRepository.findOne({
-          where: { id },
-          select: { id: true, revokedAt: true, expiresAt: true },
-        });
-        return !session || session.revokedAt !== null || session.expiresAt.getTime() <= this.clock.nowMs();
-      }),
-    ]);
+    const user =
+      this.users.peek(claims.sub)?.value ?? (await this.users.get(claims.sub, (id) => this.loadUser(id)));
+    const sessionRevoked =
+      this.sessions.peek(claims.sid)?.value ??
+      (await this.sessions.get(claims.sid, (id) => this.loadSessionRevoked(id)));
     if (
       !user ||
       !user.enabled ||
@@ -129,38 +123,61 @@ export class AuthPrincipalResolver implements PrincipalResolver {
     const match = API_KEY_PATTERN.exec(presented);
     if (!match) return undefined;
     const prefix = match[1];
-    const key = await this.keys.get(prefix, (p) =>
-      this.keyRepository.findOne({
-        where: { prefix: p },
-        select: {
-          id: true,
-          name: true,
-          secretHash: true,
-          permissions: true,
-          rateLimit: true,
-          expiresAt: true,
-          enabled: true,
-          revokedAt: true,
-        },
-      }),
-    );
-    if (!key) return undefined;
-    const presentedHash = Buffer.from(sha256Hex(presented), 'hex');
-    const storedHash = Buffer.from(key.secretHash, 'hex');
-    if (presentedHash.length !== storedHash.length || !timingSafeEqual(presentedHash, storedHash))
-      return undefined;
+    const state = this.keys.peek(prefix)?.value ?? (await this.keys.get(prefix, (p) => this.loadKey(p)));
+    if (!state) return undefined;
+    const key = state.row;
+    if (state.verified !== presented) {
+      const presentedHash = Buffer.from(sha256Hex(presented), 'hex');
+      const storedHash = Buffer.from(key.secretHash, 'hex');
+      if (presentedHash.length !== storedHash.length || !timingSafeEqual(presentedHash, storedHash))
+        return undefined;
+      state.verified = presented;
+      state.principal = {
+        kind: 'apiKey',
+        id: key.id,
+        name: key.name,
+        role: highestRole(key.permissions),
+        permissions: [...key.permissions],
+        rateLimitPerHour: key.rateLimit,
+      };
+    }
     const now = this.clock.nowMs();
     if (!key.enabled || key.revokedAt !== null || (key.expiresAt !== null && key.expiresAt.getTime() <= now))
       return undefined;
     this.touchLastUsed(key.id, now);
-    return {
-      kind: 'apiKey',
-      id: key.id,
-      name: key.name,
-      role: highestRole(key.permissions),
-      permissions: [...key.permissions],
-      rateLimitPerHour: key.rateLimit,
-    };
+    return state.principal;
+  }
+
+  private loadUser(id: string): Promise<UserState> {
+    return this.userRepository.findOne({
+      where: { id },
+      select: { id: true, username: true, role: true, enabled: true, tokenVersion: true },
+    });
+  }
+
+  private async loadSessionRevoked(id: string): Promise<boolean> {
+    const session = await this.sessionRepository.findOne({
+      where: { id },
+      select: { id: true, revokedAt: true, expiresAt: true },
+    });
+    return !session || session.revokedAt !== null || session.expiresAt.getTime() <= this.clock.nowMs();
+  }
+
+  private async loadKey(prefix: string): Promise<KeyState> {
+    const row = await this.keyRepository.findOne({
+      where: { prefix },
+      select: {
+        id: true,
+        name: true,
+        secretHash: true,
+        permissions: true,
+        rateLimit: true,
+        expiresAt: true,
+        enabled: true,
+        revokedAt: true,
+      },
+    });
+    return row ? { row } : null;
   }
 
   /** lastUsed is written at most once a minute per key, never on every request. */

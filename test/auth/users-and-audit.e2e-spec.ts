@@ -178,7 +178,9 @@ describe('users, roles and the audit trail', () => {
     await expect(dataSource.query(`UPDATE audit_log SET action = 'x'`)).rejects.toThrow(/append-only/);
     await expect(dataSource.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
     await expect(dataSource.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
-    const [{ count }] = await dataSource.query<Array<{ count: number }>>(`SELECT count(*)::int AS count FROM audit_log`);
+    const [{ count }] = await dataSource.query<Array<{ count: number }>>(
+      `SELECT count(*)::int AS count FROM audit_log`,
+    );
     expect(count).toBeGreaterThan(5);
   });
 });

@@ -21,8 +21,18 @@ import { Role, roleSatisfies } from './role';
  * latter, the caller's principal holds at least that role. Every request is counted against its rate
  * limit after the principal is known and before access is decided, so failed attempts count too.
  */
+interface RoutePolicy {
+  required: Role | undefined;
+  isPublic: boolean;
+  publicWhen: PublicPredicate | undefined;
+  skipRateLimit: boolean;
+  rateLimitGroup: RateLimitGroup;
+}
+
 @Injectable()
 export class AccessGuard implements CanActivate {
+  private readonly policies = new WeakMap<object, RoutePolicy>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
@@ -32,33 +42,26 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const targets = [context.getHandler(), context.getClass()];
-    const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets);
+    const policy = this.policyOf(context);
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const publicWhen = this.reflector.getAllAndOverride<PublicPredicate | undefined>(PUBLIC_WHEN, targets);
-    const isPublic =
-      this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) ||
-      publicWhen?.(this.config, request) === true;
+    const isPublic = policy.isPublic || policy.publicWhen?.(this.config, request) === true;
 
     const principal =
       this.resolver && hasCredentials(request) ? await this.resolver.resolve(request) : undefined;
     request.principal = principal;
 
-    if (this.rateLimiter && !this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, targets)) {
-      const group =
-        this.reflector.getAllAndOverride<RateLimitGroup | undefined>(RATE_LIMIT_GROUP, targets) ??
-        required ??
-        'anonymous';
+    if (this.rateLimiter && !policy.skipRateLimit) {
       await this.rateLimiter.consume(
         request,
         http.getResponse<FastifyReply>(),
         principal,
-        isPublic ? 'anonymous' : group,
+        isPublic ? 'anonymous' : policy.rateLimitGroup,
       );
     }
 
     if (isPublic) return true;
+    const required = policy.required;
     if (!required) {
       throw new ApiError(
         403,
@@ -79,5 +82,28 @@ export class AccessGuard implements CanActivate {
       throw new ApiError(403, ErrorCode.AUTHORIZATION_ERROR, `This action needs the ${required} role`);
     }
     return true;
+  }
+
+  /** A route's access metadata never changes, so it is read once per handler. */
+  private policyOf(context: ExecutionContext): RoutePolicy {
+    const handler = context.getHandler();
+    let policy = this.policies.get(handler);
+    if (!policy) {
+      const targets = [handler, context.getClass()];
+      const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets);
+      policy = {
+        required,
+        isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets) === true,
+        publicWhen: this.reflector.getAllAndOverride<PublicPredicate | undefined>(PUBLIC_WHEN, targets),
+        skipRateLimit:
+          this.reflector.getAllAndOverride<boolean | undefined>(SKIP_RATE_LIMIT, targets) === true,
+        rateLimitGroup:
+          this.reflector.getAllAndOverride<RateLimitGroup | undefined>(RATE_LIMIT_GROUP, targets) ??
+          required ??
+          'anonymous',
+      };
+      this.policies.set(handler, policy);
+    }
+    return policy;
   }
 }

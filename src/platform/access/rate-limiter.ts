@@ -52,7 +52,10 @@ export class RateLimiter {
     if (principal?.rateLimitPerHour) {
       buckets.push({ name: 'apiKeyHourly', key: tracker, limit: principal.rateLimitPerHour, ttlMs: HOUR });
     }
-    const states = await Promise.all(buckets.map((bucket) => this.hit(bucket)));
+    const states =
+      buckets.length === 1
+        ? [await this.hit(buckets[0])]
+        : await Promise.all(buckets.map((bucket) => this.hit(bucket)));
     const tightest = states.reduce((a, b) =>
       b.blocked && !a.blocked ? b : !a.blocked && b.remaining < a.remaining ? b : a,
     );

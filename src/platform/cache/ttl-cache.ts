@@ -17,6 +17,12 @@ export class TtlCache<K, V> {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** The cached value while it is fresh, without a promise: the hot path of every request. */
+  peek(key: K): { value: V } | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.expiresAt > this.now() ? { value: entry.value } : undefined;
+  }
+
   async get(key: K, load: (key: K) => Promise<V>): Promise<V> {
     const entry = this.entries.get(key);
     if (entry && entry.expiresAt > this.now()) return entry.value;
