@@ -1,6 +1,9 @@
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { HealthResponseDto } from '../src/monitoring/dto/health-response.dto';
+import { StatusResponseDto } from '../src/monitoring/dto/status-response.dto';
+import { Role } from '../src/platform/access/role';
+import { call, createUser, loginAdmin } from './support/auth-client';
 import { SystemSample } from '../src/monitoring/system-sample.entity';
 import { SAMPLE_RETENTION_MS, SystemSampler } from '../src/monitoring/system-sampler.service';
 import { startTestApp, TestApp } from './support/test-app';
@@ -38,6 +41,7 @@ describe('health and monitoring', () => {
         cpuPercent: expect.any(Number),
         memoryPercent: expect.any(Number),
         eventLoopLagMs: expect.any(Number),
+        diskUsedPercent: expect.any(Number),
       },
       engineInitialized: false,
       engineRunning: false,
@@ -86,6 +90,49 @@ describe('health and monitoring', () => {
 
   it('keeps /api/metrics behind authentication by default', async () => {
     expect((await fetch(`${t.baseUrl}/api/metrics`)).status).toBe(401);
+  });
+
+  it('GET /api/status gives a READ_ONLY principal the system, database and performance', async () => {
+    const token = (await loginAdmin(t)).accessToken;
+    const reader = await createUser(t, token, Role.READ_ONLY);
+    const response = await call<StatusResponseDto>(t, 'GET', '/api/status', { token: reader.token });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      system: {
+        status: expect.stringMatching(/^(operational|degraded)$/),
+        uptimeSeconds: expect.any(Number),
+        version: t.config.version,
+        environment: 'test',
+      },
+      database: {
+        driver: t.config.databaseDriver,
+        connected: true,
+        latencyMs: expect.any(Number),
+        connections: expect.any(Number),
+        maxConnections: expect.any(Number),
+      },
+      performance: {
+        cpuUsage: expect.any(Number),
+        memoryUsage: expect.any(Number),
+        diskUsage: expect.any(Number),
+        eventLoopLagMs: expect.any(Number),
+      },
+      timestamp: expect.any(String),
+    });
+    expect(response.body.database.connections).toBeGreaterThanOrEqual(1);
+    expect(response.body.database.maxConnections).toBeGreaterThanOrEqual(response.body.database.connections);
+  });
+
+  it('lets Prometheus scrape /api/metrics with METRICS_TOKEN, and only with the exact token', async () => {
+    const scrapeToken = 'prometheus-scrape-token-0123456789';
+    const withToken = await startTestApp({ METRICS_TOKEN: scrapeToken });
+    try {
+      expect((await call(withToken, 'GET', '/api/metrics', { token: scrapeToken })).status).toBe(200);
+      expect((await call(withToken, 'GET', '/api/metrics', { token: scrapeToken + 'x' })).status).toBe(401);
+      expect((await call(withToken, 'GET', '/api/metrics')).status).toBe(401);
+    } finally {
+      await withToken.close();
+    }
   });
 });
 

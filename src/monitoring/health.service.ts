@@ -5,6 +5,7 @@ import { HealthRegistry } from '../platform/health/health-registry';
 import { pingRedis } from '../platform/health/redis-ping';
 import { Clock } from '../platform/time/clock';
 import { HealthResponseDto, ReadinessResponseDto } from './dto/health-response.dto';
+import { StatusResponseDto } from './dto/status-response.dto';
 import { ResourceMonitor } from './resource-monitor';
 
 /** Composes the health answer from the database ping, resources and the registered service checks. */
@@ -67,6 +68,37 @@ export class HealthService {
       resourceHealth,
       engineInitialized: engine?.detail?.initialized === true,
       engineRunning: engine?.detail?.running === true,
+    };
+  }
+
+  /** The operator's view (seed 003's /status): system, database and process performance. */
+  async status(): Promise<StatusResponseDto> {
+    const [health, connections] = await Promise.all([
+      this.check(),
+      this.database.connectionStats().catch(() => ({ connections: 0, maxConnections: 0 })),
+    ]);
+    const reading = health.resourceHealth;
+    return {
+      system: {
+        status:
+          health.status === 'healthy' ? 'operational' : health.status === 'degraded' ? 'degraded' : 'down',
+        uptimeSeconds: health.uptimeSeconds,
+        version: health.version,
+        environment: this.config.nodeEnv,
+      },
+      database: {
+        driver: health.database.driver,
+        connected: health.database.status === 'healthy',
+        latencyMs: health.database.latencyMs,
+        ...connections,
+      },
+      performance: {
+        cpuUsage: reading.cpuPercent,
+        memoryUsage: reading.memoryPercent,
+        diskUsage: reading.diskUsedPercent,
+        eventLoopLagMs: reading.eventLoopLagMs,
+      },
+      timestamp: health.timestamp,
     };
   }
 

@@ -19,6 +19,7 @@ export interface ResourceHealth {
   cpuPercent: number;
   memoryPercent: number;
   eventLoopLagMs: number;
+  diskUsedPercent: number | null;
 }
 
 /** Thresholds above which resource health reports an issue. */
@@ -124,6 +125,7 @@ export class ResourceMonitor implements OnModuleDestroy {
       cpuPercent: reading.cpuPercent,
       memoryPercent: reading.memoryPercent,
       eventLoopLagMs: reading.eventLoopLagMs,
+      diskUsedPercent: reading.diskUsedPercent,
     };
   }
 }

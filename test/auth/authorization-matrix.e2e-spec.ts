@@ -13,6 +13,7 @@ const MATRIX: Record<string, 'public' | Role> = {
   'GET /api/health/live': 'public',
   'GET /api/health/ready': 'public',
   'GET /api/metrics': Role.READ_ONLY,
+  'GET /api/status': Role.READ_ONLY,
   'POST /api/auth/login': 'public',
   'POST /api/auth/refresh': 'public',
   'GET /api/auth/me': Role.READ_ONLY,

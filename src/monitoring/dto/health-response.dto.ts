@@ -17,6 +17,14 @@ export class ResourceHealthDto {
 
   @ApiProperty({ example: 10.4, description: 'Mean event-loop delay since the previous health check' })
   eventLoopLagMs!: number;
+
+  @ApiProperty({
+    example: 41.5,
+    nullable: true,
+    type: Number,
+    description: 'Disk of the data folder, % used',
+  })
+  diskUsedPercent!: number | null;
 }
 
 export class HealthServicesDto {

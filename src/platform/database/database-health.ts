@@ -20,6 +20,16 @@ export class DatabaseHealth {
     private readonly config: AppConfig,
   ) {}
 
+  /** Connections to this database and the server's limit (PGlite is a single session). */
+  async connectionStats(): Promise<{ connections: number; maxConnections: number }> {
+    if (this.config.databaseDriver === 'pglite') return { connections: 1, maxConnections: 1 };
+    const [row] = await this.dataSource.query<Array<{ connections: number; max_connections: number }>>(
+      `SELECT (SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database()) AS connections,
+              current_setting('max_connections')::int AS max_connections`,
+    );
+    return { connections: row.connections, maxConnections: row.max_connections };
+  }
+
   async ping(): Promise<DatabasePing> {
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;

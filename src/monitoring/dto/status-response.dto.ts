@@ -1,0 +1,65 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class SystemStatusDto {
+  @ApiProperty({ enum: ['operational', 'degraded', 'down'], example: 'operational' })
+  status!: 'operational' | 'degraded' | 'down';
+
+  @ApiProperty({ example: 3600 })
+  uptimeSeconds!: number;
+
+  @ApiProperty({ example: '0.1.0' })
+  version!: string;
+
+  @ApiProperty({ enum: ['development', 'production', 'test'], example: 'production' })
+  environment!: string;
+}
+
+export class DatabaseStatusDto {
+  @ApiProperty({ enum: ['postgres', 'pglite'] })
+  driver!: string;
+
+  @ApiProperty({ example: true })
+  connected!: boolean;
+
+  @ApiProperty({ example: 0.8, description: 'Round trip of SELECT 1' })
+  latencyMs!: number;
+
+  @ApiProperty({ example: 4, description: 'Connections to this database' })
+  connections!: number;
+
+  @ApiProperty({ example: 100 })
+  maxConnections!: number;
+}
+
+export class PerformanceStatusDto {
+  @ApiProperty({ example: 15.2, description: 'Process CPU, % of all cores' })
+  cpuUsage!: number;
+
+  @ApiProperty({ example: 45.7, description: 'Process resident memory, % of the host' })
+  memoryUsage!: number;
+
+  @ApiProperty({
+    example: 23.1,
+    nullable: true,
+    type: Number,
+    description: 'Disk of the data folder, % used',
+  })
+  diskUsage!: number | null;
+
+  @ApiProperty({ example: 1.2 })
+  eventLoopLagMs!: number;
+}
+
+export class StatusResponseDto {
+  @ApiProperty({ type: SystemStatusDto })
+  system!: SystemStatusDto;
+
+  @ApiProperty({ type: DatabaseStatusDto })
+  database!: DatabaseStatusDto;
+
+  @ApiProperty({ type: PerformanceStatusDto })
+  performance!: PerformanceStatusDto;
+
+  @ApiProperty({ format: 'date-time' })
+  timestamp!: string;
+}
