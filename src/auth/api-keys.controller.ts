@@ -12,7 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import { Auth, RateLimit } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
 import { ApiError } from '../platform/http/api-error';
-import { PageQueryDto } from '../platform/http/page.dto';
+import { pageOf, PageQueryDto } from '../platform/http/page.dto';
 import { validateInput } from '../platform/http/validate-input';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
 import { ApiKeysService, toApiKeyResponse } from './api-keys.service';
@@ -45,7 +45,7 @@ export class ApiKeysController {
   @ApiOkResponse({ type: ApiKeyListDto, description: 'A page of keys; revoked keys are not listed' })
   async list(@Query() page: PageQueryDto): Promise<ApiKeyListDto> {
     const { items, total } = await this.keys.list(page.limit, page.offset);
-    return { items: items.map(toApiKeyResponse), total, limit: page.limit, offset: page.offset };
+    return pageOf(items.map(toApiKeyResponse), total, page);
   }
 
   @Post()

@@ -2,6 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
+import { pageOf } from '../platform/http/page.dto';
 import { AuditService } from './audit.service';
 import { AuditEntryDto, AuditListDto, AuditQueryDto } from './dto/audit.dto';
 import { AuditEntry } from './entities/audit-entry.entity';
@@ -21,6 +22,6 @@ export class AuditController {
   @ApiOkResponse({ type: AuditListDto, description: 'A page of the audit trail' })
   async list(@Query() query: AuditQueryDto): Promise<AuditListDto> {
     const { items, total } = await this.audit.list(query);
-    return { items: items.map(toAuditEntryDto), total, limit: query.limit, offset: query.offset };
+    return pageOf(items.map(toAuditEntryDto), total, query);
   }
 }

@@ -10,7 +10,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
-import { PageQueryDto } from '../platform/http/page.dto';
+import { pageOf, PageQueryDto } from '../platform/http/page.dto';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
 import {
   CreateUserDto,
@@ -33,7 +33,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserListDto, description: 'A page of users' })
   async list(@Query() page: PageQueryDto): Promise<UserListDto> {
     const { items, total } = await this.users.list(page.limit, page.offset);
-    return { items: items.map(toUserResponse), total, limit: page.limit, offset: page.offset };
+    return pageOf(items.map(toUserResponse), total, page);
   }
 
   @Post()

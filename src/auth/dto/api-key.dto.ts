@@ -14,6 +14,7 @@ import {
   Min,
 } from 'class-validator';
 import { Role } from '../../platform/access/role';
+import { PageOf } from '../../platform/http/page.dto';
 
 export const MAX_KEY_RATE_LIMIT = 1_000_000;
 
@@ -157,16 +158,4 @@ export class CreatedApiKeyResponseDto extends ApiKeyResponseDto {
   apiKey!: string;
 }
 
-export class ApiKeyListDto {
-  @ApiProperty({ type: [ApiKeyResponseDto] })
-  items!: ApiKeyResponseDto[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  limit!: number;
-
-  @ApiProperty()
-  offset!: number;
-}
+export class ApiKeyListDto extends PageOf(ApiKeyResponseDto) {}

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../../platform/http/page.dto';
+import { PageOf, PageQueryDto } from '../../platform/http/page.dto';
 
 export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'auth.login' })
@@ -78,16 +78,4 @@ export class AuditEntryDto {
   requestId!: string | null;
 }
 
-export class AuditListDto {
-  @ApiProperty({ type: [AuditEntryDto] })
-  items!: AuditEntryDto[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  limit!: number;
-
-  @ApiProperty()
-  offset!: number;
-}
+export class AuditListDto extends PageOf(AuditEntryDto) {}

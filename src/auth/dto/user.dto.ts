@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEnum, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { Role } from '../../platform/access/role';
+import { PageOf } from '../../platform/http/page.dto';
 
 export const PASSWORD_RULE = { min: 12, max: 128 };
 
@@ -78,19 +79,7 @@ export class UserResponseDto {
   passwordChangedAt!: string | null;
 }
 
-export class UserListDto {
-  @ApiProperty({ type: [UserResponseDto] })
-  items!: UserResponseDto[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  limit!: number;
-
-  @ApiProperty()
-  offset!: number;
-}
+export class UserListDto extends PageOf(UserResponseDto) {}
 
 export class DeletedResponseDto {
   @ApiProperty({ example: true })

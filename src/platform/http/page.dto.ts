@@ -1,4 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type as ClassType } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
@@ -6,7 +7,7 @@ export const MAX_PAGE_SIZE = 500;
 
 /** `limit` and `offset` of every list route; each list sets its own default limit. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -14,10 +15,36 @@ export class PageQueryDto {
   @Max(MAX_PAGE_SIZE)
   limit: number = 50;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
   offset: number = 0;
+}
+
+/** The list shape of every list route: `class UserListDto extends PageOf(UserResponseDto) {}`. */
+export function PageOf<T>(item: ClassType<T>) {
+  class Page {
+    @ApiProperty({ type: [item] })
+    items!: T[];
+
+    @ApiProperty({ type: 'integer', description: 'Rows matching the filters, on all pages' })
+    total!: number;
+
+    @ApiProperty({ type: 'integer' })
+    limit!: number;
+
+    @ApiProperty({ type: 'integer' })
+    offset!: number;
+  }
+  return Page;
+}
+
+export function pageOf<T>(
+  items: T[],
+  total: number,
+  page: PageQueryDto,
+): { items: T[]; total: number; limit: number; offset: number } {
+  return { items, total, limit: page.limit, offset: page.offset };
 }
