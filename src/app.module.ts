@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
+import { MarketModule } from './market/market.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
@@ -8,6 +9,9 @@ import { PlatformModule } from './platform/platform.module';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: AppModule, imports: [PlatformModule.forRoot(config), AuthModule, MonitoringModule] };
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot(config), AuthModule, MarketModule, MonitoringModule],
+    };
   }
 }

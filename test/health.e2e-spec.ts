@@ -117,6 +117,12 @@ describe('health and monitoring', () => {
         diskUsage: expect.any(Number),
         eventLoopLagMs: expect.any(Number),
       },
+      market: {
+        source: 'simulated',
+        seed: 42,
+        symbols: 30,
+        backfill: expect.objectContaining({ state: expect.any(String) }),
+      },
       timestamp: expect.any(String),
     });
     expect(response.body.database.connections).toBeGreaterThanOrEqual(1);

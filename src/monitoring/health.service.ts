@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../platform/config/app-config';
+import { MarketSimulationService } from '../market/market-simulation.service';
 import { DatabaseHealth } from '../platform/database/database-health';
 import { HealthRegistry } from '../platform/health/health-registry';
 import { pingRedis } from '../platform/health/redis-ping';
@@ -20,6 +21,7 @@ export class HealthService {
     private readonly registry: HealthRegistry,
     private readonly resources: ResourceMonitor,
     private readonly clock: Clock,
+    private readonly marketSimulation: MarketSimulationService,
   ) {
     this.startedAt = clock.nowMs();
     const redisUrl = config.redisUrl;
@@ -97,6 +99,12 @@ export class HealthService {
         memoryUsage: reading.memoryPercent,
         diskUsage: reading.diskUsedPercent,
         eventLoopLagMs: reading.eventLoopLagMs,
+      },
+      market: {
+        source: this.config.market.simulation ? 'simulated' : 'none',
+        seed: this.config.market.simulation ? this.config.market.seed : null,
+        symbols: this.config.market.simulation ? this.marketSimulation.pairs.length : 0,
+        backfill: this.marketSimulation.progress(),
       },
       timestamp: health.timestamp,
     };

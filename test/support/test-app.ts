@@ -40,6 +40,8 @@ export async function startTestApp(
     DATA_DIR: database.dataDir,
     ADMIN_USERNAME: TEST_ADMIN.username,
     ADMIN_PASSWORD: TEST_ADMIN.password,
+    // No market history unless a test asks for it: the backfill would compete with the test's queries.
+    MARKET_BACKFILL_DAYS: '0',
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     ...env,
   });

@@ -50,6 +50,55 @@ export class PerformanceStatusDto {
   eventLoopLagMs!: number;
 }
 
+export class BackfillProgressDto {
+  @ApiProperty({ enum: ['pending', 'running', 'done', 'failed', 'disabled'] })
+  state!: string;
+
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  from!: string | null;
+
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  to!: string | null;
+
+  @ApiProperty({ example: 30 })
+  symbols!: number;
+
+  @ApiProperty({ example: 1296000, description: 'One-minute candles to store' })
+  totalCandles!: number;
+
+  @ApiProperty({ example: 648000 })
+  storedCandles!: number;
+
+  @ApiProperty({ example: 50 })
+  percent!: number;
+
+  @ApiProperty({ nullable: true, type: Number, example: 45000 })
+  candlesPerSecond!: number | null;
+
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  startedAt!: string | null;
+
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  finishedAt!: string | null;
+
+  @ApiProperty({ nullable: true, type: String })
+  error!: string | null;
+}
+
+export class MarketStatusDto {
+  @ApiProperty({ enum: ['simulated', 'none'], description: 'Where market data comes from' })
+  source!: string;
+
+  @ApiProperty({ example: 42, nullable: true, type: Number })
+  seed!: number | null;
+
+  @ApiProperty({ example: 30 })
+  symbols!: number;
+
+  @ApiProperty({ type: BackfillProgressDto })
+  backfill!: BackfillProgressDto;
+}
+
 export class StatusResponseDto {
   @ApiProperty({ type: SystemStatusDto })
   system!: SystemStatusDto;
@@ -59,6 +108,9 @@ export class StatusResponseDto {
 
   @ApiProperty({ type: PerformanceStatusDto })
   performance!: PerformanceStatusDto;
+
+  @ApiProperty({ type: MarketStatusDto })
+  market!: MarketStatusDto;
 
   @ApiProperty({ format: 'date-time' })
   timestamp!: string;

@@ -34,6 +34,14 @@ export interface RateLimitSettings {
   keyCreationPerHour: number;
 }
 
+export interface MarketSettings {
+  /** Run the embedded simulated market (the default data source, with no exchange account). */
+  simulation: boolean;
+  seed: number;
+  /** Days of 1-minute history the simulated market backfills on first start. */
+  backfillDays: number;
+}
+
 /**
  * The validated settings of one running instance. Every other part of the application reads its
  * settings from here, never from process.env.
@@ -61,6 +69,7 @@ export class AppConfig {
   readonly metricsToken!: string | undefined;
   readonly auth!: AuthSettings;
   readonly rateLimits!: RateLimitSettings;
+  readonly market!: MarketSettings;
   /** Secrets come from the environment or from DATA_DIR/secrets.json (see secrets.ts). */
   readonly jwtSecret!: string;
   readonly masterKey!: Buffer;
@@ -227,6 +236,11 @@ export function readPlainConfig(env: Env, cwd = process.cwd()): PlainConfig {
       controlPerMinute: integer(env, 'RATE_LIMIT_CONTROL', 60, 1, 1_000_000_000),
       adminPerMinute: integer(env, 'RATE_LIMIT_ADMIN', 30, 1, 1_000_000_000),
       keyCreationPerHour: integer(env, 'RATE_LIMIT_KEY_CREATION', 10, 1, 1_000_000_000),
+    },
+    market: {
+      simulation: boolean(env, 'MARKET_SIMULATION', true),
+      seed: integer(env, 'MARKET_SEED', 42, 0, 2_147_483_647),
+      backfillDays: integer(env, 'MARKET_BACKFILL_DAYS', 30, 0, 365),
     },
   };
 }

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Candle } from './simulated-market';
+import { Timeframe } from './timeframes';
+
+export interface CandleBatchRow extends Candle {
+  symbol: string;
+  timeframe: Timeframe;
+}
+
+/** Rows per INSERT: large enough to amortise the round trip, small enough for PGlite's memory. */
+export const CANDLE_BATCH_SIZE = 5000;
+
+/** Candle reads and batched writes; every query uses the (exchange, symbol, timeframe, open_time) key. */
+@Injectable()
+export class CandleRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Inserts many candles with one statement per batch; existing candles are kept as they are. */
+  async insertMany(exchange: string, rows: readonly CandleBatchRow[]): Promise<number> {
+    let inserted = 0;
+    for (let start = 0; start < rows.length; start += CANDLE_BATCH_SIZE) {
+      const batch = rows.slice(start, start + CANDLE_BATCH_SIZE);
+      const result = await this.dataSource.query<[unknown[], number]>(
+        `INSERT INTO candles (exchange, symbol, timeframe, open_time, open, high, low, close, volume)
+         SELECT $1, u.symbol, u.timeframe, to_timestamp(u.t / 1000.0), u.o, u.h, u.l, u.c, u.v
+         FROM UNNEST($2::text[], $3::text[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::float8[])
+           AS u(symbol, timeframe, t, o, h, l, c, v)
+         ON CONFLICT DO NOTHING`,
+        [
+          exchange,
+          batch.map((row) => row.symbol),
+          batch.map((row) => row.timeframe),
+          batch.map((row) => row.openTime),
+          batch.map((row) => row.open),
+          batch.map((row) => row.high),
+          batch.map((row) => row.low),
+          batch.map((row) => row.close),
+          batch.map((row) => row.volume),
+        ],
+      );
+      inserted += Array.isArray(result) && typeof result[1] === 'number' ? result[1] : batch.length;
+    }
+    return inserted;
+  }
+
+  /** Candles in [from, to), oldest first, at most `limit` (the newest ones when the range holds more). */
+  async range(
+    exchange: string,
+    symbol: string,
+    timeframe: Timeframe,
+    from: number,
+    to: number,
+    limit: number,
+  ): Promise<Candle[]> {
+    const rows = await this.dataSource.query<
+      Array<{ t: string; open: number; high: number; low: number; close: number; volume: number }>
+    >(
+      `SELECT (extract(epoch FROM open_time) * 1000)::bigint AS t, open, high, low, close, volume
+       FROM candles
+       WHERE exchange = $1 AND symbol = $2 AND timeframe = $3 AND open_time >= to_timestamp($4 / 1000.0) AND open_time < to_timestamp($5 / 1000.0)
+       ORDER BY open_time DESC
+       LIMIT $6`,
+      [exchange, symbol, timeframe, from, to, limit],
+    );
+    return rows.reverse().map((row) => ({
+      openTime: Number(row.t),
+      open: row.open,
+      high: row.high,
+      low: row.low,
+      close: row.close,
+      volume: row.volume,
+    }));
+  }
+
+  /** The open time of the newest stored candle per symbol, for one timeframe. */
+  async latestOpenTimes(exchange: string, timeframe: Timeframe): Promise<Map<string, number>> {
+    const rows = await this.dataSource.query<Array<{ symbol: string; t: string }>>(
+      `SELECT symbol, (extract(epoch FROM max(open_time)) * 1000)::bigint AS t FROM candles WHERE exchange = $1 AND timeframe = $2 GROUP BY symbol`,
+      [exchange, timeframe],
+    );
+    return new Map(rows.map((row) => [row.symbol, Number(row.t)]));
+  }
+
+  async count(exchange: string, timeframe?: Timeframe): Promise<number> {
+    const [row] = await this.dataSource.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM candles WHERE exchange = $1 AND ($2::text IS NULL OR timeframe = $2)`,
+      [exchange, timeframe ?? null],
+    );
+    return row.n;
+  }
+}

@@ -1,0 +1,227 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../platform/config/app-config';
+import { Clock } from '../platform/time/clock';
+import { CandleBatchRow, CandleRepository } from './candle.repository';
+import { Candle, DAY_MS, MINUTE_MS, SIMULATION_EPOCH_MS, SimulatedMarket } from './simulated-market';
+import { SIMULATED_UNIVERSE } from './simulated-universe';
+import { aggregateCandles, TIMEFRAME_MS, TIMEFRAMES } from './timeframes';
+
+export const SIMULATED_EXCHANGE = 'simulated';
+
+export type BackfillState = 'pending' | 'running' | 'done' | 'failed' | 'disabled';
+
+export interface BackfillProgress {
+  state: BackfillState;
+  /** The 1-minute range being filled, ISO times. */
+  from: string | null;
+  to: string | null;
+  symbols: number;
+  totalCandles: number;
+  storedCandles: number;
+  percent: number;
+  candlesPerSecond: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+/** Days per pass over the symbols; one symbol-day (1440 one-minute candles and their aggregates) is one write. */
+const DAYS_PER_CHUNK = 1;
+
+/** PGlite runs queries on the main thread: yield after each write so requests are served meanwhile. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Runs the embedded simulated market: after start-up, backfills MARKET_BACKFILL_DAYS of candles in the
+ * background (resuming after what is already stored), then stores every completed minute, and the
+ * higher timeframes it completes, as time goes on.
+ */
+@Injectable()
+export class MarketSimulationService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Market');
+  readonly market: SimulatedMarket;
+  private stopped = false;
+  private liveTimer: NodeJS.Timeout | undefined;
+  private backfillTask: Promise<void> | undefined;
+  private storedThrough = new Map<string, number>();
+  private progressState: BackfillProgress;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly candles: CandleRepository,
+    private readonly clock: Clock,
+  ) {
+    this.market = new SimulatedMarket(config.market.seed, SIMULATED_UNIVERSE);
+    this.progressState = {
+      state: config.market.simulation ? 'pending' : 'disabled',
+      from: null,
+      to: null,
+      symbols: SIMULATED_UNIVERSE.length,
+      totalCandles: 0,
+      storedCandles: 0,
+      percent: 0,
+      candlesPerSecond: null,
+      startedAt: null,
+      finishedAt: null,
+      error: null,
+    };
+  }
+
+  get pairs() {
+    return SIMULATED_UNIVERSE;
+  }
+
+  progress(): BackfillProgress {
+    return { ...this.progressState };
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.market.simulation) return;
+    // After start-up returns, so the server is listening while history fills in.
+    const timer = setTimeout(() => {
+      this.backfillTask = this.backfill().then(() => this.startLive());
+    }, 50);
+    timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.liveTimer) clearInterval(this.liveTimer);
+    await this.backfillTask?.catch(() => undefined);
+  }
+
+  /** Resolves when the backfill has finished (for tests and tools). */
+  async whenBackfilled(): Promise<BackfillProgress> {
+    while (!this.backfillTask && this.progressState.state === 'pending' && !this.stopped) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await this.backfillTask;
+    return this.progress();
+  }
+
+  /** The last whole minute that has ended. */
+  private lastCompletedMinute(): number {
+    return Math.floor(this.clock.nowMs() / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
+  }
+
+  async backfill(): Promise<void> {
+    const end = this.lastCompletedMinute() + MINUTE_MS;
+    const wanted = Math.max(
+      SIMULATION_EPOCH_MS,
+      Math.floor((end - this.config.market.backfillDays * DAY_MS) / DAY_MS) * DAY_MS,
+    );
+    const started = this.clock.nowMs();
+    try {
+      this.storedThrough = await this.candles.latestOpenTimes(SIMULATED_EXCHANGE, '1m');
+      const plan = this.pairs.map((pair) => ({
+        pair,
+        from: Math.max(wanted, (this.storedThrough.get(pair.symbol) ?? 0) + MINUTE_MS),
+      }));
+      const total = plan.reduce((sum, item) => sum + Math.max(0, (end - item.from) / MINUTE_MS), 0);
+      Object.assign(this.progressState, {
+        state: 'running',
+        from: new Date(wanted).toISOString(),
+        to: new Date(end).toISOString(),
+        totalCandles: total,
+        startedAt: new Date(started).toISOString(),
+      });
+      if (total > 0)
+        this.logger.log(
+          `backfilling ${total} one-minute candles of ${plan.length} symbols from ${new Date(wanted).toISOString()}`,
+        );
+      let lastReport = started;
+      for (let dayStart = wanted; dayStart < end && !this.stopped; dayStart += DAYS_PER_CHUNK * DAY_MS) {
+        const chunkEnd = Math.min(end, dayStart + DAYS_PER_CHUNK * DAY_MS);
+        for (const { pair, from } of plan) {
+          if (this.stopped) break;
+          const index = this.pairs.indexOf(pair);
+          const minutes = this.market.candles(index, Math.max(from, dayStart), chunkEnd);
+          if (minutes.length === 0) continue;
+          await this.store(pair.symbol, minutes);
+          this.progressState.storedCandles += minutes.length;
+          await yieldToEventLoop();
+        }
+        this.progressState.percent = total
+          ? Math.round((this.progressState.storedCandles / total) * 1000) / 10
+          : 100;
+        const elapsed = (this.clock.nowMs() - started) / 1000;
+        this.progressState.candlesPerSecond =
+          elapsed > 0 ? Math.round(this.progressState.storedCandles / elapsed) : null;
+        if (this.clock.nowMs() - lastReport > 5000) {
+          lastReport = this.clock.nowMs();
+          this.logger.log(
+            `backfill ${this.progressState.percent}% (${this.progressState.storedCandles}/${total} candles)`,
+          );
+        }
+      }
+      Object.assign(this.progressState, {
+        state: 'done',
+        percent: 100,
+        finishedAt: new Date(this.clock.nowMs()).toISOString(),
+      });
+      if (total > 0)
+        this.logger.log(
+          `backfill done: ${this.progressState.storedCandles} candles in ${((this.clock.nowMs() - started) / 1000).toFixed(1)} s`,
+        );
+    } catch (error) {
+      Object.assign(this.progressState, {
+        state: 'failed',
+        error: error instanceof Error ? error.message : String(error),
+      });
+      this.logger.error(`backfill failed: ${this.progressState.error}`);
+    }
+  }
+
+  /** Every second: store the minutes that completed since the last store. */
+  private startLive(): void {
+    if (this.stopped) return;
+    this.liveTimer = setInterval(() => {
+      void this.storeCompletedMinutes().catch((error: unknown) =>
+        this.logger.warn(`live candles not stored: ${String(error)}`),
+      );
+    }, 1000);
+    this.liveTimer.unref();
+  }
+
+  private storing = false;
+
+  async storeCompletedMinutes(): Promise<void> {
+    if (this.storing) return;
+    this.storing = true;
+    try {
+      const last = this.lastCompletedMinute();
+      for (let index = 0; index < this.pairs.length; index++) {
+        const symbol = this.pairs[index].symbol;
+        const from = (this.storedThrough.get(symbol) ?? last - MINUTE_MS) + MINUTE_MS;
+        if (from > last) continue;
+        await this.store(symbol, this.market.candles(index, from, last + MINUTE_MS));
+      }
+    } finally {
+      this.storing = false;
+    }
+  }
+
+  /**
+   * Stores 1-minute candles and every higher-timeframe candle they complete. Higher buckets are built
+   * from the simulation itself, so a bucket that began before these minutes is complete too.
+   */
+  private async store(symbol: string, minutes: Candle[]): Promise<void> {
+    const index = this.pairs.findIndex((pair) => pair.symbol === symbol);
+    const rows: CandleBatchRow[] = minutes.map((candle) => ({ ...candle, symbol, timeframe: '1m' }));
+    const lastClose = minutes[minutes.length - 1].openTime + MINUTE_MS;
+    const firstOpen = minutes[0].openTime;
+    for (const timeframe of TIMEFRAMES.slice(1)) {
+      const span = TIMEFRAME_MS[timeframe];
+      const firstBucket = Math.floor(firstOpen / span) * span;
+      const lastCompleteBucketEnd = Math.floor(lastClose / span) * span;
+      if (lastCompleteBucketEnd <= firstBucket) continue;
+      const source = this.market.candles(index, firstBucket, lastCompleteBucketEnd);
+      for (const candle of aggregateCandles(source, MINUTE_MS, span))
+        rows.push({ ...candle, symbol, timeframe });
+    }
+    await this.candles.insertMany(SIMULATED_EXCHANGE, rows);
+    this.storedThrough.set(symbol, minutes[minutes.length - 1].openTime);
+  }
+}

@@ -1,0 +1,116 @@
+import { DataSource } from 'typeorm';
+import { CandleRepository } from '../src/market/candle.repository';
+import { MarketSimulationService, SIMULATED_EXCHANGE } from '../src/market/market-simulation.service';
+import { DAY_MS, MINUTE_MS } from '../src/market/simulated-market';
+import { aggregateCandles, TIMEFRAME_MS } from '../src/market/timeframes';
+import { call, loginAdmin } from './support/auth-client';
+import { startTestApp, TestApp } from './support/test-app';
+
+jest.setTimeout(120_000);
+
+describe('the simulated market on a fresh start', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ MARKET_BACKFILL_DAYS: '1', MARKET_SEED: '7' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers health at once while it backfills, and reports the progress in /api/status', async () => {
+    const started = Date.now();
+    expect((await call(t, 'GET', '/api/health')).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(2000);
+    const progress = await t.app.get(MarketSimulationService).whenBackfilled();
+    expect(progress).toMatchObject({ state: 'done', percent: 100, symbols: 30, error: null });
+    expect(progress.storedCandles).toBe(progress.totalCandles);
+    const token = (await loginAdmin(t)).accessToken;
+    const status = await call<{ market: { backfill: { state: string; storedCandles: number } } }>(
+      t,
+      'GET',
+      '/api/status',
+      { token },
+    );
+    expect(status.body.market.backfill).toMatchObject({
+      state: 'done',
+      storedCandles: progress.storedCandles,
+    });
+  });
+
+  it('stores every minute since yesterday 00:00 UTC for every symbol, without gaps', async () => {
+    const dataSource = t.app.get(DataSource);
+    const rows = await dataSource.query<Array<{ symbol: string; n: number; first: Date; gaps: number }>>(
+      `SELECT symbol, count(*)::int AS n, min(open_time) AS first,
+              count(*) FILTER (WHERE step IS NOT NULL AND step <> interval '1 minute')::int AS gaps
+       FROM (SELECT symbol, open_time, open_time - lag(open_time) OVER (PARTITION BY symbol ORDER BY open_time) AS step
+             FROM candles WHERE exchange = $1 AND timeframe = '1m') x
+       GROUP BY symbol`,
+      [SIMULATED_EXCHANGE],
+    );
+    expect(rows).toHaveLength(30);
+    const yesterday = Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS;
+    for (const row of rows) {
+      expect(row.first.getTime()).toBe(yesterday);
+      expect(row.gaps).toBe(0);
+      expect(row.n).toBeGreaterThanOrEqual(1440);
+    }
+  });
+
+  it('stores higher timeframes that equal the aggregation of the stored minutes', async () => {
+    const candles = t.app.get(CandleRepository);
+    const dayStart = Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS;
+    const minutes = await candles.range(
+      SIMULATED_EXCHANGE,
+      'ETH/USDT',
+      '1m',
+      dayStart,
+      dayStart + DAY_MS,
+      5000,
+    );
+    expect(minutes).toHaveLength(1440);
+    for (const timeframe of ['5m', '1h', '1d'] as const) {
+      const stored = await candles.range(
+        SIMULATED_EXCHANGE,
+        'ETH/USDT',
+        timeframe,
+        dayStart,
+        dayStart + DAY_MS,
+        5000,
+      );
+      const expected = aggregateCandles(minutes, MINUTE_MS, TIMEFRAME_MS[timeframe]);
+      expect(stored).toHaveLength(expected.length);
+      stored.forEach((candle, i) => {
+        expect(candle.openTime).toBe(expected[i].openTime);
+        expect(candle.close).toBeCloseTo(expected[i].close, 9);
+        expect(candle.high).toBeCloseTo(expected[i].high, 9);
+        expect(candle.volume / expected[i].volume).toBeCloseTo(1, 9);
+      });
+    }
+  });
+
+  it('produces the same candles as another instance with the same seed', async () => {
+    const other = await startTestApp({
+      MARKET_BACKFILL_DAYS: '1',
+      MARKET_SEED: '7',
+      MARKET_SIMULATION: 'false',
+    });
+    try {
+      const dayStart = Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS;
+      const mine = await t.app
+        .get(CandleRepository)
+        .range(SIMULATED_EXCHANGE, 'SOL/USDT', '1m', dayStart, dayStart + 120 * MINUTE_MS, 500);
+      const theirs = other.app
+        .get(MarketSimulationService)
+        .market.candles(2, dayStart, dayStart + 120 * MINUTE_MS);
+      expect(mine).toHaveLength(120);
+      mine.forEach((candle, i) => {
+        expect(candle.openTime).toBe(theirs[i].openTime);
+        expect(candle.close).toBe(theirs[i].close);
+        expect(candle.volume).toBe(theirs[i].volume);
+      });
+    } finally {
+      await other.close();
+    }
+  });
+});
