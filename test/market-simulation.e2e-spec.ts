@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { CandleRepository } from '../src/market/candle.repository';
 import { MarketSimulationService, SIMULATED_EXCHANGE } from '../src/market/market-simulation.service';
 import { DAY_MS, MINUTE_MS } from '../src/market/simulated-market';
+import { indicatorSeries } from '../src/market/indicators/indicator-set';
 import { aggregateCandles, TIMEFRAME_MS } from '../src/market/timeframes';
 import { call, loginAdmin } from './support/auth-client';
 import { startTestApp, TestApp } from './support/test-app';
@@ -12,7 +13,7 @@ describe('the simulated market on a fresh start', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ MARKET_BACKFILL_DAYS: '1', MARKET_SEED: '7' });
+    t = await startTestApp({ MARKET_BACKFILL_DAYS: '5', MARKET_SEED: '7' });
   });
   afterAll(async () => {
     await t?.close();
@@ -38,7 +39,7 @@ describe('the simulated market on a fresh start', () => {
     });
   });
 
-  it('stores every minute since yesterday 00:00 UTC for every symbol, without gaps', async () => {
+  it('stores every minute since 00:00 UTC five days ago for every symbol, without gaps', async () => {
     const dataSource = t.app.get(DataSource);
     const rows = await dataSource.query<Array<{ symbol: string; n: number; first: Date; gaps: number }>>(
       `SELECT symbol, count(*)::int AS n, min(open_time) AS first,
@@ -49,11 +50,11 @@ describe('the simulated market on a fresh start', () => {
       [SIMULATED_EXCHANGE],
     );
     expect(rows).toHaveLength(30);
-    const yesterday = Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS;
+    const fiveDaysAgo = Math.floor(Date.now() / DAY_MS) * DAY_MS - 5 * DAY_MS;
     for (const row of rows) {
-      expect(row.first.getTime()).toBe(yesterday);
+      expect(row.first.getTime()).toBe(fiveDaysAgo);
       expect(row.gaps).toBe(0);
-      expect(row.n).toBeGreaterThanOrEqual(1440);
+      expect(row.n).toBeGreaterThanOrEqual(5 * 1440);
     }
   });
 
@@ -87,6 +88,89 @@ describe('the simulated market on a fresh start', () => {
         expect(candle.volume / expected[i].volume).toBeCloseTo(1, 9);
       });
     }
+  });
+
+  it('GET /api/analytics/market returns 100 hourly candles with indicators, for any spelling of the symbol', async () => {
+    await t.app.get(MarketSimulationService).whenBackfilled();
+    const token = (await loginAdmin(t)).accessToken;
+    type Market = {
+      symbol: string;
+      timeframe: string;
+      candles: Array<{ timestamp: string; close: number; indicators: Record<string, number | null> }>;
+      indicators: Record<string, number | null>;
+    };
+    const response = await call<Market>(
+      t,
+      'GET',
+      '/api/analytics/market?symbol=BTC-USDT&timeframe=1h&limit=100',
+      { token },
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.symbol).toBe('BTC/USDT');
+    expect(response.body.candles).toHaveLength(100);
+    const times = response.body.candles.map((candle) => Date.parse(candle.timestamp));
+    times.forEach((time, i) => i > 0 && expect(time - times[i - 1]).toBe(3_600_000));
+    const newest = response.body.candles[99];
+    for (const name of [
+      'rsi',
+      'macd',
+      'macdSignal',
+      'bollingerUpper',
+      'bollingerMiddle',
+      'bollingerLower',
+      'atr',
+      'sma20',
+      'ema20',
+    ]) {
+      expect(typeof newest.indicators[name]).toBe('number');
+    }
+    expect(response.body.indicators).toEqual(newest.indicators);
+    expect(newest.indicators.rsi).toBeGreaterThanOrEqual(0);
+    expect(newest.indicators.rsi).toBeLessThanOrEqual(100);
+    expect(newest.indicators.bollingerUpper).toBeGreaterThan(newest.indicators.bollingerLower!);
+    // The values are those of the indicators over the stored series.
+    const stored = await t.app
+      .get(CandleRepository)
+      .range(SIMULATED_EXCHANGE, 'BTC/USDT', '1h', 0, Date.now(), 5000);
+    const expected = indicatorSeries(stored);
+    expect(newest.indicators.rsi).toBeCloseTo(expected[expected.length - 1].rsi!, 9);
+    for (const spelling of ['BTCUSDT', 'btc_usdt', 'BTC%2FUSDT']) {
+      const same = await call<Market>(
+        t,
+        'GET',
+        `/api/analytics/market?symbol=${spelling}&timeframe=1h&limit=100`,
+        { token },
+      );
+      expect(same.body.candles.map((c) => c.close)).toEqual(response.body.candles.map((c) => c.close));
+    }
+  });
+
+  it('answers bad market queries with a 400 that names the problem', async () => {
+    const token = (await loginAdmin(t)).accessToken;
+    const unknown = await call(t, 'GET', '/api/analytics/market?symbol=FOO-USDT', { token });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toBe('INVALID_SYMBOL');
+    for (const query of [
+      'symbol=BTC-USDT&timeframe=2h',
+      'symbol=BTC-USDT&limit=501',
+      'symbol=BTC-USDT&limit=0',
+      'timeframe=1h',
+      'symbol=BTC-USDT&startDate=yesterday',
+    ]) {
+      const response = await call(t, 'GET', `/api/analytics/market?${query}`, { token });
+      expect({ query, status: response.status, error: response.body.error }).toEqual({
+        query,
+        status: 400,
+        error: 'VALIDATION_ERROR',
+      });
+    }
+    const reversed = await call(
+      t,
+      'GET',
+      '/api/analytics/market?symbol=BTC-USDT&startDate=2026-01-02T00:00:00Z&endDate=2026-01-01T00:00:00Z',
+      { token },
+    );
+    expect(reversed.status).toBe(400);
   });
 
   it('produces the same candles as another instance with the same seed', async () => {

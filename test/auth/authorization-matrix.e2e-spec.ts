@@ -30,6 +30,7 @@ const MATRIX: Record<string, 'public' | Role> = {
   'DELETE /api/keys/:id': Role.ADMIN,
   'POST /api/keys/:id/rotate': Role.SUPER_ADMIN,
   'GET /api/audit': Role.ADMIN,
+  'GET /api/analytics/market': Role.READ_ONLY,
 };
 
 /** Routes every signed-in principal may call that change only the caller's own session. */
