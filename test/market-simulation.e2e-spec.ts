@@ -173,6 +173,30 @@ describe('the simulated market on a fresh start', () => {
     expect(reversed.status).toBe(400);
   });
 
+  it('GET /api/orderbook/:symbol answers the book for every spelling of the symbol', async () => {
+    const token = (await loginAdmin(t)).accessToken;
+    type Book = {
+      symbol: string;
+      bids: Array<[number, number]>;
+      asks: Array<[number, number]>;
+      mid: number;
+      spread: number;
+      spreadBps: number;
+    };
+    for (const spelling of ['BTC-USDT', 'BTCUSDT', 'BTC%2FUSDT', 'btc_usdt']) {
+      const response = await call<Book>(t, 'GET', `/api/orderbook/${spelling}?depth=10`, { token });
+      expect(response.status).toBe(200);
+      expect(response.body.symbol).toBe('BTC/USDT');
+      expect(response.body.bids).toHaveLength(10);
+      expect(response.body.asks).toHaveLength(10);
+      expect(response.body.bids[0][0]).toBeLessThan(response.body.asks[0][0]);
+      expect(response.body.spread).toBeCloseTo(response.body.asks[0][0] - response.body.bids[0][0], 9);
+      expect(response.body.spreadBps).toBeGreaterThan(0);
+    }
+    expect((await call(t, 'GET', '/api/orderbook/NOPE-USDT', { token })).body.error).toBe('INVALID_SYMBOL');
+    expect((await call(t, 'GET', '/api/orderbook/BTC-USDT?depth=1000', { token })).status).toBe(400);
+  });
+
   it('produces the same candles as another instance with the same seed', async () => {
     const other = await startTestApp({
       MARKET_BACKFILL_DAYS: '1',

@@ -6,7 +6,8 @@ import { Clock } from '../platform/time/clock';
 import { CandleRepository } from './candle.repository';
 import { MarketDataResponseDto, MarketQueryDto } from './dto/market-query.dto';
 import { indicatorSeries } from './indicators/indicator-set';
-import { SIMULATED_EXCHANGE } from './market-simulation.service';
+import { OrderBookResponseDto } from './dto/order-book.dto';
+import { MarketSimulationService, SIMULATED_EXCHANGE } from './market-simulation.service';
 import { SIMULATED_UNIVERSE } from './simulated-universe';
 import { requireSymbol } from './symbols';
 import { TIMEFRAME_MS } from './timeframes';
@@ -23,6 +24,7 @@ export class MarketDataService {
   constructor(
     private readonly candles: CandleRepository,
     private readonly clock: Clock,
+    private readonly simulation: MarketSimulationService,
     config: AppConfig,
   ) {
     this.knownSymbols = new Set(
@@ -38,6 +40,28 @@ export class MarketDataService {
 
   requireKnownSymbol(raw: string): string {
     return requireSymbol(raw, this.knownSymbols);
+  }
+
+  orderBook(rawSymbol: string, depth: number): OrderBookResponseDto {
+    const symbol = this.requireKnownSymbol(rawSymbol);
+    const book = this.simulation.quotes.orderBook(
+      this.simulation.quotes.pairIndex(symbol),
+      this.clock.nowMs(),
+      depth,
+    );
+    const bestBid = book.bids[0][0];
+    const bestAsk = book.asks[0][0];
+    const mid = (bestBid + bestAsk) / 2;
+    return {
+      symbol,
+      exchange: SIMULATED_EXCHANGE,
+      bids: book.bids,
+      asks: book.asks,
+      mid,
+      spread: bestAsk - bestBid,
+      spreadBps: Math.round(((bestAsk - bestBid) / mid) * 1_000_000) / 100,
+      timestamp: new Date(book.timestamp).toISOString(),
+    };
   }
 
   async marketData(query: MarketQueryDto): Promise<MarketDataResponseDto> {

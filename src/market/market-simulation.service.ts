@@ -3,6 +3,7 @@ import { AppConfig } from '../platform/config/app-config';
 import { Clock } from '../platform/time/clock';
 import { CandleBatchRow, CandleRepository } from './candle.repository';
 import { Candle, DAY_MS, MINUTE_MS, SIMULATION_EPOCH_MS, SimulatedMarket } from './simulated-market';
+import { SimulatedQuotes } from './simulated-quotes';
 import { SIMULATED_UNIVERSE } from './simulated-universe';
 import { aggregateCandles, TIMEFRAME_MS, TIMEFRAMES } from './timeframes';
 
@@ -42,6 +43,7 @@ function yieldToEventLoop(): Promise<void> {
 export class MarketSimulationService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Market');
   readonly market: SimulatedMarket;
+  readonly quotes: SimulatedQuotes;
   private stopped = false;
   private liveTimer: NodeJS.Timeout | undefined;
   private backfillTask: Promise<void> | undefined;
@@ -54,6 +56,7 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
     private readonly clock: Clock,
   ) {
     this.market = new SimulatedMarket(config.market.seed, SIMULATED_UNIVERSE);
+    this.quotes = new SimulatedQuotes(this.market);
     this.progressState = {
       state: config.market.simulation ? 'pending' : 'disabled',
       from: null,

@@ -1,8 +1,9 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
 import { MarketDataResponseDto, MarketQueryDto } from './dto/market-query.dto';
+import { OrderBookQueryDto, OrderBookResponseDto } from './dto/order-book.dto';
 import { MarketDataService } from './market-data.service';
 
 @ApiTags('market')
@@ -21,5 +22,13 @@ export class MarketController {
   })
   market(@Query() query: MarketQueryDto): Promise<MarketDataResponseDto> {
     return this.marketData.marketData(query);
+  }
+
+  @Get('orderbook/:symbol')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({ summary: 'Order book of a pair: BTC-USDT, BTCUSDT and BTC%2FUSDT all mean BTC/USDT' })
+  @ApiOkResponse({ type: OrderBookResponseDto, description: 'Bids and asks, best first' })
+  orderBook(@Param('symbol') symbol: string, @Query() query: OrderBookQueryDto): OrderBookResponseDto {
+    return this.marketData.orderBook(symbol, query.depth);
   }
 }

@@ -1,3 +1,4 @@
+import { hash, normal, uniform } from './counter-random';
 import { SimulatedPair } from './simulated-universe';
 
 /** The simulated history starts here; any minute after it can be computed directly. */
@@ -41,33 +42,6 @@ const MEAN_REVERSION = 0.004;
 const JUMP_PROBABILITY_PER_MINUTE = 1 / 3000;
 const SURGE_PROBABILITY_PER_BLOCK = 0.03;
 const SURGE_BLOCK_MINUTES = 15;
-
-function mix(value: number): number {
-  let h = value | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x846ca68b);
-  h ^= h >>> 16;
-  return h;
-}
-
-/** Counter-based random source: a 32-bit avalanche hash of (seed, stream, a, b, c). Fixed arity: hot path. */
-function hash(seed: number, stream: number, a: number, b: number, c: number): number {
-  return mix(seed ^ mix(Math.imul(stream, 0x9e3779b1) ^ mix(a ^ mix(b ^ mix(c + 0x632be5ab))))) >>> 0;
-}
-
-function uniform(seed: number, stream: number, a: number, b: number, c: number): number {
-  return (hash(seed, stream, a, b, c) + 0.5) / 4294967296;
-}
-
-/** A standard normal (Box-Muller), from two uniforms derived from one key. */
-function normal(seed: number, stream: number, a: number, b: number, c: number): number {
-  const h = hash(seed, stream, a, b, c);
-  const u1 = ((h >>> 0) + 0.5) / 4294967296;
-  const u2 = ((mix(h ^ 0x5bd1e995) >>> 0) + 0.5) / 4294967296;
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-}
 
 /** Stream ids, so different uses of (pair, day, minute) never share random numbers. */
 const STREAM = {

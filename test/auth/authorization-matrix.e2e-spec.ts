@@ -31,6 +31,7 @@ const MATRIX: Record<string, 'public' | Role> = {
   'POST /api/keys/:id/rotate': Role.SUPER_ADMIN,
   'GET /api/audit': Role.ADMIN,
   'GET /api/analytics/market': Role.READ_ONLY,
+  'GET /api/orderbook/:symbol': Role.READ_ONLY,
 };
 
 /** Routes every signed-in principal may call that change only the caller's own session. */
