@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
+import { ExchangeModule } from './exchange/exchange.module';
 import { MarketModule } from './market/market.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { AppConfig } from './platform/config/app-config';
@@ -11,7 +12,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), AuthModule, MarketModule, MonitoringModule],
+      imports: [PlatformModule.forRoot(config), AuthModule, MarketModule, ExchangeModule, MonitoringModule],
     };
   }
 }

@@ -32,6 +32,10 @@ const MATRIX: Record<string, 'public' | Role> = {
   'GET /api/audit': Role.ADMIN,
   'GET /api/analytics/market': Role.READ_ONLY,
   'GET /api/orderbook/:symbol': Role.READ_ONLY,
+  'GET /api/exchanges': Role.READ_ONLY,
+  'GET /api/exchanges/accounts': Role.ADMIN,
+  'POST /api/exchanges/accounts': Role.ADMIN,
+  'DELETE /api/exchanges/accounts/:id': Role.ADMIN,
 };
 
 /** Routes every signed-in principal may call that change only the caller's own session. */

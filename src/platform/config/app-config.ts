@@ -73,6 +73,8 @@ export class AppConfig {
   /** Secrets come from the environment or from DATA_DIR/secrets.json (see secrets.ts). */
   readonly jwtSecret!: string;
   readonly masterKey!: Buffer;
+  readonly masterKeyVersion!: number;
+  readonly retiredMasterKeys!: ReadonlyMap<number, Buffer>;
 
   constructor(values: AppConfigValues) {
     Object.assign(this, values);
@@ -92,7 +94,10 @@ export type Env = Record<string, string | undefined>;
 export type AppConfigValues = Omit<AppConfig, 'databaseDriver' | 'pgliteDir'>;
 
 /** The settings that do not depend on secrets, read and validated from an environment. */
-export type PlainConfig = Omit<AppConfigValues, 'jwtSecret' | 'masterKey'>;
+export type PlainConfig = Omit<
+  AppConfigValues,
+  'jwtSecret' | 'masterKey' | 'masterKeyVersion' | 'retiredMasterKeys'
+>;
 
 const NODE_ENVS: readonly NodeEnv[] = ['development', 'production', 'test'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

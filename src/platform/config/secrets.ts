@@ -6,6 +6,10 @@ import { ConfigError, Env, PlainConfig } from './app-config';
 export interface Secrets {
   jwtSecret: string;
   masterKey: Buffer;
+  /** The version new ciphertexts are written with. */
+  masterKeyVersion: number;
+  /** Older master keys by version, still accepted for reading until values are re-encrypted. */
+  retiredMasterKeys: ReadonlyMap<number, Buffer>;
 }
 
 interface StoredSecrets {
@@ -63,6 +67,23 @@ function loadOrCreateStoredSecrets(dataDir: string): StoredSecrets {
  * JWT_SECRET and MASTER_KEY come from the environment. Outside production a missing one is generated
  * once into DATA_DIR; in production both are required, because several instances must share them.
  */
+/** `MASTER_KEY_RETIRED=1:<key>,2:<key>`: keys of earlier versions, for reading old ciphertexts. */
+function retiredKeys(env: Env, currentVersion: number): Map<number, Buffer> {
+  const keys = new Map<number, Buffer>();
+  const value = env.MASTER_KEY_RETIRED?.trim();
+  if (!value) return keys;
+  for (const entry of value.split(',')) {
+    const match = /^(\d{1,6}):(.+)$/.exec(entry.trim());
+    if (!match)
+      throw new ConfigError('MASTER_KEY_RETIRED', 'must be a comma-separated list of <version>:<key>');
+    const version = Number(match[1]);
+    if (version === currentVersion)
+      throw new ConfigError('MASTER_KEY_RETIRED', `version ${version} is the current MASTER_KEY_VERSION`);
+    keys.set(version, decodeMasterKey(match[2], 'MASTER_KEY_RETIRED'));
+  }
+  return keys;
+}
+
 export function resolveSecrets(env: Env, plain: PlainConfig): Secrets {
   const jwtFromEnv = env.JWT_SECRET?.trim() || undefined;
   const keyFromEnv = env.MASTER_KEY?.trim() || undefined;
@@ -71,6 +92,11 @@ export function resolveSecrets(env: Env, plain: PlainConfig): Secrets {
     if (!keyFromEnv) throw new ConfigError('MASTER_KEY', 'is required when NODE_ENV=production');
   }
   const stored = jwtFromEnv && keyFromEnv ? undefined : loadOrCreateStoredSecrets(plain.dataDir);
+  const versionText = env.MASTER_KEY_VERSION?.trim() || '1';
+  if (!/^\d{1,6}$/.test(versionText) || Number(versionText) < 1) {
+    throw new ConfigError('MASTER_KEY_VERSION', `must be a whole number from 1, got "${versionText}"`);
+  }
+  const masterKeyVersion = Number(versionText);
   return {
     jwtSecret: checkJwtSecret(
       jwtFromEnv ?? stored!.jwtSecret,
@@ -80,5 +106,7 @@ export function resolveSecrets(env: Env, plain: PlainConfig): Secrets {
       keyFromEnv ?? stored!.masterKey,
       keyFromEnv ? 'MASTER_KEY' : 'DATA_DIR secrets',
     ),
+    masterKeyVersion,
+    retiredMasterKeys: retiredKeys(env, masterKeyVersion),
   };
 }

@@ -15,6 +15,7 @@ export const API_TAGS: ReadonlyArray<{ name: string; description: string }> = [
   },
   { name: 'api-keys', description: 'API keys for services (created by a SUPER_ADMIN, shown once)' },
   { name: 'audit', description: 'The append-only audit trail' },
+  { name: 'exchanges', description: 'Exchanges supported through ccxt, and exchange accounts (ADMIN)' },
   { name: 'market', description: 'Market data: candles with indicators, order books, tickers' },
   { name: 'monitoring', description: 'Health probes, Prometheus metrics, system status and history' },
 ];

@@ -1,0 +1,76 @@
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { DeletedResponseDto } from '../auth/dto/user.dto';
+import { actorOf } from '../auth/request-actor';
+import { Auth } from '../platform/access/access.decorators';
+import { Role } from '../platform/access/role';
+import { pageOf, PageQueryDto } from '../platform/http/page.dto';
+import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
+import {
+  CreateExchangeAccountDto,
+  ExchangeAccountDto,
+  ExchangeAccountListDto,
+  ExchangeListDto,
+} from './dto/exchange.dto';
+import { ExchangeAccountsService, toExchangeAccountDto } from './exchange-accounts.service';
+import { ExchangeCatalog } from './exchange-catalog.service';
+
+@ApiTags('exchanges')
+@Controller('exchanges')
+export class ExchangeController {
+  constructor(
+    private readonly catalog: ExchangeCatalog,
+    private readonly accounts: ExchangeAccountsService,
+  ) {}
+
+  @Get()
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({ summary: 'Exchanges supported through ccxt, with their capabilities' })
+  @ApiOkResponse({ type: ExchangeListDto, description: 'A page of exchanges, by id' })
+  async list(@Query() page: PageQueryDto): Promise<ExchangeListDto> {
+    const all = await this.catalog.list();
+    return pageOf(all.slice(page.offset, page.offset + page.limit), all.length, page);
+  }
+
+  @Get('accounts')
+  @Auth(Role.ADMIN)
+  @ApiOperation({
+    summary: 'Exchange accounts (credentials are never returned, only the last 4 characters of the key)',
+  })
+  @ApiOkResponse({ type: ExchangeAccountListDto, description: 'A page of accounts' })
+  async accountsList(@Query() page: PageQueryDto): Promise<ExchangeAccountListDto> {
+    const { items, total } = await this.accounts.list(page.limit, page.offset);
+    return pageOf(items.map(toExchangeAccountDto), total, page);
+  }
+
+  @Post('accounts')
+  @Auth(Role.ADMIN)
+  @ApiOperation({ summary: 'Add an exchange account; key, secret and passphrase are stored encrypted' })
+  @ApiCreatedResponse({ type: ExchangeAccountDto, description: 'The account, without its credentials' })
+  async create(
+    @Body() dto: CreateExchangeAccountDto,
+    @Req() request: FastifyRequest,
+  ): Promise<ExchangeAccountDto> {
+    return toExchangeAccountDto(await this.accounts.create(dto, actorOf(request)));
+  }
+
+  @Delete('accounts/:id')
+  @Auth(Role.ADMIN)
+  @ApiOperation({ summary: 'Remove an exchange account and its credentials' })
+  @ApiOkResponse({ type: DeletedResponseDto, description: 'Removed' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such account' })
+  async remove(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<DeletedResponseDto> {
+    await this.accounts.remove(id, actorOf(request));
+    return { success: true, message: `Exchange account ${id} removed` };
+  }
+}
