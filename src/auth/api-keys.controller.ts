@@ -1,3 +1,4 @@
+import { ActionResultDto } from '../platform/http/action-result.dto';
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBody,
@@ -25,7 +26,7 @@ import {
   CreatedApiKeyResponseDto,
   UpdateApiKeyDto,
 } from './dto/api-key.dto';
-import { DeletedResponseDto } from './dto/user.dto';
+
 import { actorOf } from './request-actor';
 
 function isEmpty(value: unknown): boolean {
@@ -94,9 +95,9 @@ export class ApiKeysController {
   @Auth(Role.ADMIN)
   @Audited('key.revoke')
   @ApiOperation({ summary: 'Revoke a key for good' })
-  @ApiOkResponse({ type: DeletedResponseDto, description: 'Revoked' })
+  @ApiOkResponse({ type: ActionResultDto, description: 'Revoked' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such key' })
-  async revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<DeletedResponseDto> {
+  async revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<ActionResultDto> {
     await this.keys.revoke(id);
     return { success: true, message: `API key ${id} revoked` };
   }

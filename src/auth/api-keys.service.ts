@@ -16,7 +16,7 @@ import {
 import { ApiKey } from './entities/api-key.entity';
 import { API_KEY_PREFIX, AuthPrincipalResolver } from './principal-resolver';
 import { sha256Hex } from './token.service';
-import { ActorContext } from './users.service';
+import { ActorContext } from './request-actor';
 
 export const DEFAULT_KEY_RATE_LIMIT = 1000;
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -1,3 +1,4 @@
+import { ActionResultDto } from '../platform/http/action-result.dto';
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import {
   ApiOkResponse,
@@ -11,14 +12,7 @@ import { Auth, Public } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
 import { AuthService } from './auth.service';
-import {
-  LoginDto,
-  LogoutDto,
-  LogoutResponseDto,
-  MeResponseDto,
-  RefreshDto,
-  TokenResponseDto,
-} from './dto/auth.dto';
+import { LoginDto, LogoutDto, MeResponseDto, RefreshDto, TokenResponseDto } from './dto/auth.dto';
 import { principalOf } from './request-actor';
 
 @ApiTags('auth')
@@ -64,8 +58,8 @@ export class AuthController {
   @ApiOperation({
     summary: 'End the session of this access token: its refresh tokens and access tokens stop working',
   })
-  @ApiOkResponse({ type: LogoutResponseDto, description: 'Signed out' })
-  async logout(@Body() _dto: LogoutDto, @Req() request: FastifyRequest): Promise<LogoutResponseDto> {
+  @ApiOkResponse({ type: ActionResultDto, description: 'Signed out' })
+  async logout(@Body() _dto: LogoutDto, @Req() request: FastifyRequest): Promise<ActionResultDto> {
     await this.auth.logout(principalOf(request), { ip: request.ip });
     return { success: true, message: 'Signed out' };
   }

@@ -2,7 +2,12 @@ import type { FastifyRequest } from 'fastify';
 import { Principal } from '../platform/access/principal';
 import { ApiError } from '../platform/http/api-error';
 import { ErrorCode } from '../platform/http/error-codes';
-import { ActorContext } from './users.service';
+
+/** Who is acting, and from which address: what every audited change records. */
+export interface ActorContext {
+  actor: Principal;
+  ip: string;
+}
 
 /** Who is acting, from where: for routes behind @Auth, where the guard has set the principal. */
 export function actorOf(request: FastifyRequest): ActorContext {

@@ -1,3 +1,4 @@
+import { ActionResultDto } from '../platform/http/action-result.dto';
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
 import {
   ApiConflictResponse,
@@ -12,13 +13,7 @@ import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
 import { pageOf, PageQueryDto } from '../platform/http/page.dto';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
-import {
-  CreateUserDto,
-  DeletedResponseDto,
-  UpdateUserDto,
-  UserListDto,
-  UserResponseDto,
-} from './dto/user.dto';
+import { CreateUserDto, UpdateUserDto, UserListDto, UserResponseDto } from './dto/user.dto';
 import { actorOf } from './request-actor';
 import { toUserResponse, UsersService } from './users.service';
 
@@ -69,7 +64,7 @@ export class UsersController {
 
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a user and end their sessions' })
-  @ApiOkResponse({ type: DeletedResponseDto, description: 'Deleted' })
+  @ApiOkResponse({ type: ActionResultDto, description: 'Deleted' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such user' })
   @ApiConflictResponse({
     type: ErrorResponseDto,
@@ -78,7 +73,7 @@ export class UsersController {
   async remove(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Req() request: FastifyRequest,
-  ): Promise<DeletedResponseDto> {
+  ): Promise<ActionResultDto> {
     await this.users.remove(id, actorOf(request));
     return { success: true, message: `User ${id} deleted` };
   }

@@ -12,11 +12,7 @@ import { AuthSession } from './entities/auth-session.entity';
 import { User } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
 import { AuthPrincipalResolver } from './principal-resolver';
-
-export interface ActorContext {
-  actor: Principal;
-  ip: string;
-}
+import { ActorContext } from './request-actor';
 
 export function toUserResponse(user: User): UserResponseDto {
   return {

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuditService } from '../auth/audit.service';
-import { ActorContext } from '../auth/users.service';
+import { ActorContext } from '../auth/request-actor';
 import { SecretBox } from '../platform/crypto/secret-box';
 import { ApiError } from '../platform/http/api-error';
 import { CreateExchangeAccountDto, ExchangeAccountDto } from './dto/exchange.dto';

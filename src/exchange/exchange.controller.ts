@@ -1,3 +1,4 @@
+import { ActionResultDto } from '../platform/http/action-result.dto';
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import {
   ApiCreatedResponse,
@@ -7,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { DeletedResponseDto } from '../auth/dto/user.dto';
+
 import { actorOf } from '../auth/request-actor';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
@@ -64,12 +65,12 @@ export class ExchangeController {
   @Delete('accounts/:id')
   @Auth(Role.ADMIN)
   @ApiOperation({ summary: 'Remove an exchange account and its credentials' })
-  @ApiOkResponse({ type: DeletedResponseDto, description: 'Removed' })
+  @ApiOkResponse({ type: ActionResultDto, description: 'Removed' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such account' })
   async remove(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Req() request: FastifyRequest,
-  ): Promise<DeletedResponseDto> {
+  ): Promise<ActionResultDto> {
     await this.accounts.remove(id, actorOf(request));
     return { success: true, message: `Exchange account ${id} removed` };
   }

@@ -46,14 +46,6 @@ export class TokenResponseDto {
   refreshExpiresIn!: number;
 }
 
-export class LogoutResponseDto {
-  @ApiProperty({ example: true })
-  success!: boolean;
-
-  @ApiProperty({ example: 'Signed out' })
-  message!: string;
-}
-
 export class MeResponseDto {
   @ApiProperty({ enum: ['user', 'apiKey'] })
   kind!: 'user' | 'apiKey';

@@ -80,11 +80,3 @@ export class UserResponseDto {
 }
 
 export class UserListDto extends PageOf(UserResponseDto) {}
-
-export class DeletedResponseDto {
-  @ApiProperty({ example: true })
-  success!: boolean;
-
-  @ApiProperty()
-  message!: string;
-}
