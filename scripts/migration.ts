@@ -88,10 +88,13 @@ ${lines(down)}
   const indexFile = path.join(ROOT, 'migrations', 'index.ts');
   const index = readFileSync(indexFile, 'utf8')
     .replace(/(\n\/\*\*)/, `import { ${className} } from './${timestamp}-${name}';\n$1`)
-    .replace(
-      /ALL_MIGRATIONS = \[([^\]]*)\]/,
-      (_match, list: string) => `ALL_MIGRATIONS = [${list.trim()}, ${className}]`,
-    );
+    .replace(/ALL_MIGRATIONS = \[([^\]]*)\]/, (_match, list: string) => {
+      const entries = list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      return `ALL_MIGRATIONS = [${[...entries, className].join(', ')}]`;
+    });
   writeFileSync(indexFile, index);
   return file;
 }

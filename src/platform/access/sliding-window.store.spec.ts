@@ -1,7 +1,7 @@
 import { Clock } from '../time/clock';
 import { SlidingWindowStore } from './sliding-window.store';
 
-class ManualClock extends Clock {
+class ManualClockForStore extends Clock {
   constructor(public ms: number) {
     super();
   }
@@ -15,11 +15,11 @@ class ManualClock extends Clock {
 
 describe('SlidingWindowStore', () => {
   const MINUTE = 60_000;
-  let clock: ManualClock;
+  let clock: ManualClockForStore;
   let store: SlidingWindowStore;
 
   beforeEach(() => {
-    clock = new ManualClock(1_000_000);
+    clock = new ManualClockForStore(1_000_000);
     store = new SlidingWindowStore(clock);
   });
   afterEach(() => store.onModuleDestroy());

@@ -42,6 +42,13 @@ export interface MarketSettings {
   backfillDays: number;
 }
 
+export interface PaperSettings {
+  /** Quote currency (USDT) a new paper account starts with, as a decimal string. */
+  startingBalance: string;
+  makerFee: string;
+  takerFee: string;
+}
+
 /**
  * The validated settings of one running instance. Every other part of the application reads its
  * settings from here, never from process.env.
@@ -70,6 +77,7 @@ export class AppConfig {
   readonly auth!: AuthSettings;
   readonly rateLimits!: RateLimitSettings;
   readonly market!: MarketSettings;
+  readonly paper!: PaperSettings;
   /** Secrets come from the environment or from DATA_DIR/secrets.json (see secrets.ts). */
   readonly jwtSecret!: string;
   readonly masterKey!: Buffer;
@@ -201,6 +209,14 @@ function optionalSecret(env: Env, name: string, minLength: number): string | und
   return value;
 }
 
+function decimal(env: Env, name: string, fallback: string, max: number): string {
+  const value = present(env, name) ?? fallback;
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) > max) {
+    throw new ConfigError(name, `must be a decimal number from 0 to ${max}, got "${value}"`);
+  }
+  return value;
+}
+
 function username(env: Env, name: string, fallback: string): string {
   const value = present(env, name) ?? fallback;
   if (!/^[A-Za-z0-9._-]{3,64}$/.test(value)) {
@@ -246,6 +262,11 @@ export function readPlainConfig(env: Env, cwd = process.cwd()): PlainConfig {
       simulation: boolean(env, 'MARKET_SIMULATION', true),
       seed: integer(env, 'MARKET_SEED', 42, 0, 2_147_483_647),
       backfillDays: integer(env, 'MARKET_BACKFILL_DAYS', 30, 0, 365),
+    },
+    paper: {
+      startingBalance: decimal(env, 'PAPER_STARTING_BALANCE', '10000', 1e12),
+      makerFee: decimal(env, 'PAPER_MAKER_FEE', '0.0008', 0.05),
+      takerFee: decimal(env, 'PAPER_TAKER_FEE', '0.001', 0.05),
     },
   };
 }

@@ -1,0 +1,75 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Interval } from '@nestjs/schedule';
+import { DataSource } from 'typeorm';
+import { MarketSimulationService } from '../../market/market-simulation.service';
+import { AppConfig } from '../../platform/config/app-config';
+import { Clock } from '../../platform/time/clock';
+import { PaperExchange } from './paper-exchange';
+import { PaperAccount } from './paper-account.entity';
+import { PaperBalance } from './paper-balance.entity';
+
+export const DEFAULT_PAPER_ACCOUNT = 'default';
+
+/** Paper accounts (the default one is created with the starting balance on first use) and the matcher. */
+@Injectable()
+export class PaperExchangeService {
+  private readonly logger = new Logger('PaperExchange');
+  private matching = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly simulation: MarketSimulationService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** The exchange of a named paper account, created with PAPER_STARTING_BALANCE of the quote currency. */
+  async account(name = DEFAULT_PAPER_ACCOUNT): Promise<PaperExchange> {
+    const accounts = this.dataSource.getRepository(PaperAccount);
+    let account = await accounts.findOneBy({ name });
+    if (!account) {
+      account = await this.dataSource.transaction(async (manager) => {
+        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+          `tradeplane:paper-account:${name}`,
+        ]);
+        const existing = await manager.findOneBy(PaperAccount, { name });
+        if (existing) return existing;
+        const created = await manager.save(manager.create(PaperAccount, { name }));
+        await manager.insert(PaperBalance, {
+          accountId: created.id,
+          currency: 'USDT',
+          free: this.config.paper.startingBalance,
+          used: '0',
+        });
+        return created;
+      });
+    }
+    return this.exchangeFor(account.id);
+  }
+
+  exchangeFor(accountId: string): PaperExchange {
+    return new PaperExchange(accountId, this.dataSource, this.simulation.quotes, this.clock, {
+      maker: this.config.paper.makerFee,
+      taker: this.config.paper.takerFee,
+    });
+  }
+
+  /** Every second: fill the resting orders the market has reached, in every paper account. */
+  @Interval('paper-matcher', 1000)
+  async matchAll(): Promise<number> {
+    if (this.matching || !this.config.market.simulation) return 0;
+    this.matching = true;
+    try {
+      const accounts = await this.dataSource.getRepository(PaperAccount).find({ select: { id: true } });
+      let changed = 0;
+      for (const { id } of accounts) changed += await this.exchangeFor(id).matchOpenOrders();
+      return changed;
+    } catch (error) {
+      this.logger.warn(`matching failed: ${error instanceof Error ? error.message : String(error)}`);
+      return 0;
+    } finally {
+      this.matching = false;
+    }
+  }
+}

@@ -1,0 +1,317 @@
+import Decimal from 'decimal.js';
+import { BadSymbol, InsufficientFunds, InvalidOrder } from 'ccxt';
+import { DataSource } from 'typeorm';
+import { PaperExchange } from '../src/exchange/paper/paper-exchange';
+import { PaperExchangeService } from '../src/exchange/paper/paper-exchange.service';
+import { MarketSimulationService } from '../src/market/market-simulation.service';
+import { DAY_MS, SIMULATION_EPOCH_MS } from '../src/market/simulated-market';
+import { ManualClock } from './support/manual-clock';
+import { startTestApp, TestApp } from './support/test-app';
+
+const FEES = { maker: '0.0008', taker: '0.001' };
+/** BTC trades near 130k at the chosen moment: enough quote to buy 0.1 and not 1. */
+const STARTING = 100_000;
+const BTC = 0;
+
+describe('the paper exchange', () => {
+  let t: TestApp;
+  let clock: ManualClock;
+  let quotes: MarketSimulationService['quotes'];
+  let counter = 0;
+
+  beforeAll(async () => {
+    t = await startTestApp({ MARKET_SIMULATION: 'false', PAPER_STARTING_BALANCE: String(STARTING) });
+    quotes = t.app.get(MarketSimulationService).quotes;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** A fresh account with STARTING USDT, on a clock set to a fixed moment of the simulated market. */
+  async function freshAccount(): Promise<PaperExchange> {
+    const service = t.app.get(PaperExchangeService);
+    const account = await service.account(`account-${++counter}`);
+    clock = new ManualClock(SIMULATION_EPOCH_MS + 700 * DAY_MS + 12 * 3_600_000 + 17_000);
+    return new PaperExchange(account.accountId, t.app.get(DataSource), quotes, clock, FEES);
+  }
+
+  async function balance(
+    exchange: PaperExchange,
+    currency: string,
+  ): Promise<{ free: Decimal; used: Decimal }> {
+    const row = (await exchange.balances()).find((b) => b.currency === currency);
+    return { free: new Decimal(row?.free ?? 0), used: new Decimal(row?.used ?? 0) };
+  }
+
+  it('fills a market buy of 0.1 BTC by walking the asks, with slippage and the taker fee, to the exact decimal', async () => {
+    const exchange = await freshAccount();
+    const asks = quotes.orderBook(BTC, clock.ms, 50).asks;
+    // Independent expectation: take 0.1 from the asks in order.
+    let left = new Decimal('0.1');
+    let cost = new Decimal(0);
+    for (const [price, amount] of asks) {
+      if (left.lte(0)) break;
+      const take = Decimal.min(left, amount);
+      cost = cost.plus(new Decimal(price).times(take));
+      left = left.minus(take);
+    }
+    const fee = cost.times(FEES.taker);
+    const order = await exchange.createOrder({
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'market',
+      amount: '0.1',
+      clientOrderId: 'mkt-1',
+    });
+    expect(order).toMatchObject({
+      status: 'closed',
+      filled: '0.1',
+      remaining: '0',
+      cost: cost.toString(),
+      fee: { cost: fee.toString(), currency: 'USDT' },
+    });
+    expect(new Decimal(order.average!).gte(asks[0][0])).toBe(true);
+    expect((await balance(exchange, 'USDT')).free.toString()).toBe(
+      new Decimal(STARTING).minus(cost).minus(fee).toString(),
+    );
+    expect((await balance(exchange, 'BTC')).free.toString()).toBe('0.1');
+    const trades = await exchange.fetchMyTrades('BTC/USDT');
+    expect(trades.reduce((sum, trade) => sum.plus(trade.amount), new Decimal(0)).toString()).toBe('0.1');
+    expect(trades.every((trade) => trade.takerOrMaker === 'taker')).toBe(true);
+  });
+
+  it('slips more on a larger order: it walks deeper into the book', async () => {
+    const exchange = await freshAccount();
+    // SEI is thin: about 1,200 USDT at the touch, so 20,000 SEI (~10,000 USDT) takes many levels.
+    const small = await exchange.createOrder({
+      symbol: 'SEI/USDT',
+      side: 'buy',
+      type: 'market',
+      amount: '20',
+      clientOrderId: 's',
+    });
+    const large = await exchange.createOrder({
+      symbol: 'SEI/USDT',
+      side: 'buy',
+      type: 'market',
+      amount: '20000',
+      clientOrderId: 'l',
+    });
+    expect(new Decimal(large.average!).gt(small.average!)).toBe(true);
+    const fills = (await exchange.fetchMyTrades('SEI/USDT')).filter((trade) => trade.orderId === large.id);
+    expect(fills.length).toBeGreaterThan(3);
+  });
+
+  it('rests a limit buy below the market, holding its funds, and fills it at its price once the market crosses it', async () => {
+    const exchange = await freshAccount();
+    const bestAsk = quotes.orderBook(BTC, clock.ms, 1).asks[0][0];
+    // The first moment within two days when the ask reaches 1 % below now: there the order must fill.
+    const limit = new Decimal(bestAsk).times(0.99).toDecimalPlaces(1, Decimal.ROUND_DOWN);
+    let crossing = clock.ms;
+    while (new Decimal(quotes.orderBook(BTC, crossing, 1).asks[0][0]).gt(limit)) {
+      crossing += 10_000;
+      if (crossing > clock.ms + 2 * DAY_MS)
+        throw new Error('the market never came down 1 % in two days; pick another moment');
+    }
+    const order = await exchange.createOrder({
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'limit',
+      amount: '0.05',
+      price: limit.toString(),
+      clientOrderId: 'lim-1',
+    });
+    expect(order.status).toBe('open');
+    const held = limit.times('0.05').times(new Decimal(1).plus(FEES.maker));
+    expect((await balance(exchange, 'USDT')).used.toString()).toBe(held.toString());
+    expect((await balance(exchange, 'USDT')).free.toString()).toBe(
+      new Decimal(STARTING).minus(held).toString(),
+    );
+
+    clock.ms = crossing - 10_000;
+    expect(await exchange.matchOpenOrders()).toBe(0);
+    clock.ms = crossing;
+    expect(await exchange.matchOpenOrders()).toBe(1);
+    const filled = await exchange.fetchOrder({ clientOrderId: 'lim-1' }, 'BTC/USDT');
+    const cost = limit.times('0.05');
+    const fee = cost.times(FEES.maker);
+    expect(filled).toMatchObject({
+      status: 'closed',
+      filled: '0.05',
+      average: limit.toString(),
+      cost: cost.toString(),
+      fee: { cost: fee.toString() },
+    });
+    const usdt = await balance(exchange, 'USDT');
+    expect(usdt.used.toString()).toBe('0');
+    expect(usdt.free.toString()).toBe(new Decimal(STARTING).minus(cost).minus(fee).toString());
+    expect((await exchange.fetchMyTrades()).map((trade) => trade.takerOrMaker)).toEqual(['maker']);
+  });
+
+  it('refuses an order larger than the balance with InsufficientFunds and changes nothing', async () => {
+    const exchange = await freshAccount();
+    const before = await exchange.balances();
+    await expect(
+      exchange.createOrder({
+        symbol: 'BTC/USDT',
+        side: 'buy',
+        type: 'market',
+        amount: '1',
+        clientOrderId: 'too-big',
+      }),
+    ).rejects.toBeInstanceOf(InsufficientFunds);
+    await expect(
+      exchange.createOrder({
+        symbol: 'BTC/USDT',
+        side: 'sell',
+        type: 'market',
+        amount: '0.01',
+        clientOrderId: 'no-btc',
+      }),
+    ).rejects.toBeInstanceOf(InsufficientFunds);
+    const price = quotes.orderBook(BTC, clock.ms, 1).bids[0][0];
+    await expect(
+      exchange.createOrder({
+        symbol: 'BTC/USDT',
+        side: 'buy',
+        type: 'limit',
+        amount: '1',
+        price: String(price * 0.9),
+        clientOrderId: 'too-big-limit',
+      }),
+    ).rejects.toBeInstanceOf(InsufficientFunds);
+    expect(await exchange.balances()).toEqual(before);
+    expect(await exchange.fetchOpenOrders()).toEqual([]);
+    expect(await exchange.fetchMyTrades()).toEqual([]);
+  });
+
+  it('checks precision, minimum value and symbol like an exchange', async () => {
+    const exchange = await freshAccount();
+    const order = await exchange.createOrder({
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'market',
+      amount: '0.0012345678',
+      clientOrderId: 'p1',
+    });
+    expect(order.amount).toBe('0.00123');
+    await expect(
+      exchange.createOrder({
+        symbol: 'BTC/USDT',
+        side: 'buy',
+        type: 'market',
+        amount: '0.00003',
+        clientOrderId: 'p2',
+      }),
+    ).rejects.toBeInstanceOf(InvalidOrder);
+    await expect(
+      exchange.createOrder({
+        symbol: 'BTC/USDT',
+        side: 'buy',
+        type: 'market',
+        amount: '0.000001',
+        clientOrderId: 'p3',
+      }),
+    ).rejects.toThrow(/at least/);
+    await expect(
+      exchange.createOrder({
+        symbol: 'BTC/USDT',
+        side: 'buy',
+        type: 'limit',
+        amount: '0.01',
+        clientOrderId: 'p4',
+      }),
+    ).rejects.toThrow(/price is required/);
+    await expect(
+      exchange.createOrder({
+        symbol: 'NOPE/USDT',
+        side: 'buy',
+        type: 'market',
+        amount: '1',
+        clientOrderId: 'p5',
+      }),
+    ).rejects.toBeInstanceOf(BadSymbol);
+  });
+
+  it('returns the first order again for a repeated client order id, charging once', async () => {
+    const exchange = await freshAccount();
+    const first = await exchange.createOrder({
+      symbol: 'SOL/USDT',
+      side: 'buy',
+      type: 'market',
+      amount: '1',
+      clientOrderId: 'same',
+    });
+    const usdtAfterFirst = (await balance(exchange, 'USDT')).free;
+    const again = await exchange.createOrder({
+      symbol: 'SOL/USDT',
+      side: 'buy',
+      type: 'market',
+      amount: '1',
+      clientOrderId: 'same',
+    });
+    expect(again.id).toBe(first.id);
+    expect((await balance(exchange, 'USDT')).free.toString()).toBe(usdtAfterFirst.toString());
+  });
+
+  it('triggers a stop sell when the price falls to it, and cancels a resting order back to free funds', async () => {
+    const exchange = await freshAccount();
+    await exchange.createOrder({
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'market',
+      amount: '0.05',
+      clientOrderId: 'buy',
+    });
+    const last = quotes.priceAt(BTC, clock.ms);
+    const stop = new Decimal(last).times(0.995).toDecimalPlaces(1);
+    await exchange.createOrder({
+      symbol: 'BTC/USDT',
+      side: 'sell',
+      type: 'stop',
+      amount: '0.05',
+      stopPrice: stop.toString(),
+      clientOrderId: 'stop',
+    });
+    let when = clock.ms;
+    while (new Decimal(quotes.priceAt(BTC, when)).gt(stop)) when += 5_000;
+    clock.ms = when;
+    expect(await exchange.matchOpenOrders()).toBe(1);
+    const stopped = await exchange.fetchOrder({ clientOrderId: 'stop' }, 'BTC/USDT');
+    expect(stopped).toMatchObject({ status: 'closed', filled: '0.05' });
+    expect((await balance(exchange, 'BTC')).free.toString()).toBe('0');
+
+    const resting = await exchange.createOrder({
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'limit',
+      amount: '0.01',
+      price: '1000',
+      clientOrderId: 'cancel-me',
+    });
+    const freeWhileResting = (await balance(exchange, 'USDT')).free;
+    const canceled = await exchange.cancelOrder(resting.id, 'BTC/USDT');
+    expect(canceled.status).toBe('canceled');
+    const usdt = await balance(exchange, 'USDT');
+    expect(usdt.used.toString()).toBe('0');
+    expect(usdt.free.minus(freeWhileResting).toString()).toBe(
+      new Decimal('10').times(new Decimal(1).plus(FEES.maker)).toString(),
+    );
+    await expect(exchange.cancelOrder(resting.id, 'BTC/USDT')).rejects.toBeInstanceOf(InvalidOrder);
+  });
+
+  it('keeps accounts, balances and open orders in the database: another instance sees the same', async () => {
+    const exchange = await freshAccount();
+    await exchange.createOrder({
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'limit',
+      amount: '0.01',
+      price: '1000',
+      clientOrderId: 'persist',
+    });
+    const again = new PaperExchange(exchange.accountId, t.app.get(DataSource), quotes, clock, FEES);
+    expect(await again.balances()).toEqual(await exchange.balances());
+    expect(await again.fetchOpenOrders()).toEqual(await exchange.fetchOpenOrders());
+  });
+});
