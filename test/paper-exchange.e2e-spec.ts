@@ -5,6 +5,7 @@ import { PaperExchange } from '../src/exchange/paper/paper-exchange';
 import { PaperExchangeService } from '../src/exchange/paper/paper-exchange.service';
 import { MarketSimulationService } from '../src/market/market-simulation.service';
 import { DAY_MS, SIMULATION_EPOCH_MS } from '../src/market/simulated-market';
+import { call, loginAdmin } from './support/auth-client';
 import { ManualClock } from './support/manual-clock';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -313,5 +314,46 @@ describe('the paper exchange', () => {
     const again = new PaperExchange(exchange.accountId, t.app.get(DataSource), quotes, clock, FEES);
     expect(await again.balances()).toEqual(await exchange.balances());
     expect(await again.fetchOpenOrders()).toEqual(await exchange.fetchOpenOrders());
+  });
+});
+
+describe('GET /api/balances', () => {
+  it('shows the default paper account: the starting balance, then what a trade changed, valued in USDT', async () => {
+    const t = await startTestApp({ PAPER_STARTING_BALANCE: '25000' });
+    try {
+      const token = (await loginAdmin(t)).accessToken;
+      type Balances = {
+        exchange: string;
+        items: Array<{ currency: string; free: number; used: number; total: number; usdValue: number }>;
+        totalUsdValue: number;
+      };
+      const first = await call<Balances>(t, 'GET', '/api/balances', { token });
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({
+        exchange: 'paper',
+        items: [{ currency: 'USDT', free: 25000, used: 0, total: 25000, usdValue: 25000 }],
+        totalUsdValue: 25000,
+      });
+
+      const exchange = await t.app.get(PaperExchangeService).account();
+      await exchange.createOrder({
+        symbol: 'ETH/USDT',
+        side: 'buy',
+        type: 'market',
+        amount: '0.5',
+        clientOrderId: 'balances-1',
+      });
+      const after = await call<Balances>(t, 'GET', '/api/balances', { token });
+      const eth = after.body.items.find((item) => item.currency === 'ETH')!;
+      const usdt = after.body.items.find((item) => item.currency === 'USDT')!;
+      expect(eth).toMatchObject({ free: 0.5, total: 0.5 });
+      expect(eth.usdValue).toBeGreaterThan(0);
+      expect(usdt.free).toBeLessThan(25000);
+      // Spending moved value into ETH, minus the fee and the spread.
+      expect(after.body.totalUsdValue).toBeGreaterThan(24_900);
+      expect(after.body.totalUsdValue).toBeLessThan(25_000);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -5,6 +5,8 @@ import { SecretBox } from '../platform/crypto/secret-box';
 import { ExchangeAccount } from './exchange-account.entity';
 import { ExchangeAccountsService } from './exchange-accounts.service';
 import { ExchangeCatalog } from './exchange-catalog.service';
+import { BalancesController } from './balances.controller';
+import { BalancesService } from './balances.service';
 import { ExchangeController } from './exchange.controller';
 import { PaperExchangeService } from './paper/paper-exchange.service';
 import { PaperAccount } from './paper/paper-account.entity';
@@ -18,8 +20,8 @@ import { PaperOrder } from './paper/paper-order.entity';
     TypeOrmModule.forFeature([ExchangeAccount, PaperAccount, PaperBalance, PaperOrder, PaperFill]),
     MarketModule,
   ],
-  controllers: [ExchangeController],
-  providers: [ExchangeCatalog, ExchangeAccountsService, SecretBox, PaperExchangeService],
+  controllers: [ExchangeController, BalancesController],
+  providers: [ExchangeCatalog, ExchangeAccountsService, SecretBox, PaperExchangeService, BalancesService],
   exports: [ExchangeCatalog, ExchangeAccountsService, PaperExchangeService],
 })
 export class ExchangeModule {}

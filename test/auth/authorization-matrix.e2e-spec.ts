@@ -33,6 +33,7 @@ const MATRIX: Record<string, 'public' | Role> = {
   'GET /api/analytics/market': Role.READ_ONLY,
   'GET /api/orderbook/:symbol': Role.READ_ONLY,
   'GET /api/exchanges': Role.READ_ONLY,
+  'GET /api/balances': Role.READ_ONLY,
   'GET /api/exchanges/accounts': Role.ADMIN,
   'POST /api/exchanges/accounts': Role.ADMIN,
   'DELETE /api/exchanges/accounts/:id': Role.ADMIN,

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { MarketSimulationService } from '../market/market-simulation.service';
+import { Clock } from '../platform/time/clock';
+import { BalancesResponseDto } from './dto/balance.dto';
+import { Money } from './paper/paper-exchange';
+import { DEFAULT_PAPER_ACCOUNT, PaperExchangeService } from './paper/paper-exchange.service';
+
+/** Balances with their value in USDT at the current price (amounts stay exact until printed). */
+@Injectable()
+export class BalancesService {
+  constructor(
+    private readonly paper: PaperExchangeService,
+    private readonly simulation: MarketSimulationService,
+    private readonly clock: Clock,
+  ) {}
+
+  async paperBalances(): Promise<BalancesResponseDto> {
+    const exchange = await this.paper.account(DEFAULT_PAPER_ACCOUNT);
+    const now = this.clock.nowMs();
+    let totalUsd = new Money(0);
+    const items = (await exchange.balances()).map((balance) => {
+      const price = this.usdtPrice(balance.currency, now);
+      const usdValue = new Money(balance.total).times(price);
+      totalUsd = totalUsd.plus(usdValue);
+      return {
+        currency: balance.currency,
+        free: Number(balance.free),
+        used: Number(balance.used),
+        total: Number(balance.total),
+        usdValue: usdValue.toDecimalPlaces(8).toNumber(),
+      };
+    });
+    return {
+      exchange: exchange.exchangeId,
+      account: DEFAULT_PAPER_ACCOUNT,
+      items,
+      totalUsdValue: totalUsd.toDecimalPlaces(8).toNumber(),
+      timestamp: new Date(now).toISOString(),
+    };
+  }
+
+  private usdtPrice(currency: string, now: number): number {
+    if (currency === 'USDT' || currency === 'USDC' || currency === 'USD') return 1;
+    const index = this.simulation.quotes.pairIndex(`${currency}/USDT`);
+    return index < 0 ? 0 : this.simulation.quotes.priceAt(index, now);
+  }
+}
