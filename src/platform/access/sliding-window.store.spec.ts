@@ -72,10 +72,14 @@ describe('SlidingWindowStore', () => {
     });
   });
 
-  it('stays fast with a very large limit (one counter, not one entry per hit)', async () => {
-    const started = performance.now();
+  it('counts exactly past 200,000 hits in a window with a very large limit', async () => {
+    // The stock throttler storage throws RangeError here (Math.min over one entry per hit).
     for (let i = 0; i < 200_000; i++) await store.increment('big', MINUTE, 1_000_000_000, 0, 'g');
-    expect(performance.now() - started).toBeLessThan(2000);
-    expect((await store.increment('big', MINUTE, 1_000_000_000, 0, 'g')).totalHits).toBe(200_001);
+    expect(await store.increment('big', MINUTE, 1_000_000_000, 0, 'g')).toEqual({
+      totalHits: 200_001,
+      timeToExpire: 60,
+      isBlocked: false,
+      timeToBlockExpire: 0,
+    });
   });
 });
