@@ -30,7 +30,7 @@ describe('health and monitoring', () => {
       services: {
         backend: 'healthy',
         database: 'healthy',
-        exchange: 'not_configured',
+        exchange: 'healthy',
         redis: 'not_configured',
         engine: 'not_configured',
       },
@@ -117,6 +117,7 @@ describe('health and monitoring', () => {
         diskUsage: expect.any(Number),
         eventLoopLagMs: expect.any(Number),
       },
+      exchange: { connected: true, name: 'paper', testnet: false, lastPing: expect.any(String) },
       market: {
         source: 'simulated',
         seed: 42,

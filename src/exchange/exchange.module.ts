@@ -8,6 +8,7 @@ import { ExchangeCatalog } from './exchange-catalog.service';
 import { BalancesController } from './balances.controller';
 import { BalancesService } from './balances.service';
 import { ExchangeController } from './exchange.controller';
+import { ExchangeHealth } from './exchange-health';
 import { PaperExchangeService } from './paper/paper-exchange.service';
 import { PaperAccount } from './paper/paper-account.entity';
 import { PaperBalance } from './paper/paper-balance.entity';
@@ -21,7 +22,14 @@ import { PaperOrder } from './paper/paper-order.entity';
     MarketModule,
   ],
   controllers: [ExchangeController, BalancesController],
-  providers: [ExchangeCatalog, ExchangeAccountsService, SecretBox, PaperExchangeService, BalancesService],
+  providers: [
+    ExchangeCatalog,
+    ExchangeAccountsService,
+    SecretBox,
+    PaperExchangeService,
+    BalancesService,
+    ExchangeHealth,
+  ],
   exports: [ExchangeCatalog, ExchangeAccountsService, PaperExchangeService],
 })
 export class ExchangeModule {}

@@ -38,6 +38,13 @@ export class HealthService {
   }
 
   async check(): Promise<HealthResponseDto> {
+    return (await this.checkWithServices()).health;
+  }
+
+  private async checkWithServices(): Promise<{
+    health: HealthResponseDto;
+    services: Awaited<ReturnType<HealthRegistry['runAll']>>;
+  }> {
     const [ping, reading, services] = await Promise.all([
       this.database.ping(),
       this.resources.readForHealth(),
@@ -54,7 +61,7 @@ export class HealthService {
         (service) => service.status === 'degraded' || service.status === 'unhealthy',
       );
     const engine = services.engine;
-    return {
+    const health: HealthResponseDto = {
       status: !ping.up || criticalDown ? 'unhealthy' : anyDegraded ? 'degraded' : 'healthy',
       timestamp: this.clock.now().toISOString(),
       version: this.config.version,
@@ -71,12 +78,13 @@ export class HealthService {
       engineInitialized: engine?.detail?.initialized === true,
       engineRunning: engine?.detail?.running === true,
     };
+    return { health, services };
   }
 
   /** The operator's view (seed 003's /status): system, database and process performance. */
   async status(): Promise<StatusResponseDto> {
-    const [health, connections] = await Promise.all([
-      this.check(),
+    const [{ health, services }, connections] = await Promise.all([
+      this.checkWithServices(),
       this.database.connectionStats().catch(() => ({ connections: 0, maxConnections: 0 })),
     ]);
     const reading = health.resourceHealth;
@@ -93,6 +101,13 @@ export class HealthService {
         connected: health.database.status === 'healthy',
         latencyMs: health.database.latencyMs,
         ...connections,
+      },
+      exchange: {
+        connected: services.exchange?.detail?.connected === true,
+        name: typeof services.exchange?.detail?.name === 'string' ? services.exchange.detail.name : null,
+        testnet: services.exchange?.detail?.testnet === true,
+        lastPing:
+          typeof services.exchange?.detail?.lastPing === 'string' ? services.exchange.detail.lastPing : null,
       },
       performance: {
         cpuUsage: reading.cpuPercent,

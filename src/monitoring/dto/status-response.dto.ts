@@ -99,12 +99,29 @@ export class MarketStatusDto {
   backfill!: BackfillProgressDto;
 }
 
+export class ExchangeStatusDto {
+  @ApiProperty({ example: true })
+  connected!: boolean;
+
+  @ApiProperty({ example: 'paper', nullable: true, type: String })
+  name!: string | null;
+
+  @ApiProperty({ example: false })
+  testnet!: boolean;
+
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  lastPing!: string | null;
+}
+
 export class StatusResponseDto {
   @ApiProperty({ type: SystemStatusDto })
   system!: SystemStatusDto;
 
   @ApiProperty({ type: DatabaseStatusDto })
   database!: DatabaseStatusDto;
+
+  @ApiProperty({ type: ExchangeStatusDto })
+  exchange!: ExchangeStatusDto;
 
   @ApiProperty({ type: PerformanceStatusDto })
   performance!: PerformanceStatusDto;
