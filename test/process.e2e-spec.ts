@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createTestDatabase, TestDatabase } from './support/test-database';
-import { freePort, spawnServer, waitForStatus } from './support/server-process';
+import { freePort, spawnServer, waitForOutput, waitForStatus } from './support/server-process';
 
 jest.setTimeout(90_000);
 
@@ -67,9 +67,11 @@ describe('the server process', () => {
 
     it('on SIGTERM finishes the request in flight, then exits 0', async () => {
       const port = await freePort();
-      const server = spawnServer(env(port, database.dataDir));
+      // Debug level logs "incoming request" with the request id: the proof the request is in flight.
+      const server = spawnServer({ ...env(port, database.dataDir), LOG_LEVEL: 'debug' });
       try {
         await waitForStatus(`http://127.0.0.1:${port}/api/health/live`, 200, 10_000);
+        const requestId = `in-flight-${Date.now()}`;
         // A request whose body is still arriving when the signal comes.
         const answered = new Promise<number>((resolve, reject) => {
           const req = request(
@@ -78,7 +80,11 @@ describe('the server process', () => {
               port,
               method: 'POST',
               path: '/api/health/live',
-              headers: { 'content-type': 'application/json', 'content-length': '11' },
+              headers: {
+                'content-type': 'application/json',
+                'content-length': '11',
+                'x-request-id': requestId,
+              },
             },
             (res) => {
               res.resume();
@@ -87,10 +93,10 @@ describe('the server process', () => {
           );
           req.on('error', reject);
           req.write('{"half":');
-          setTimeout(() => {
+          void waitForOutput(() => server.stdout(), requestId, 10_000).then(() => {
             server.child.kill('SIGTERM');
             setTimeout(() => req.end('12}'), 500);
-          }, 100);
+          }, reject);
         });
         expect(await answered).toBe(405);
       } finally {

@@ -48,6 +48,16 @@ export async function waitForStatus(url: string, status: number, timeoutMs: numb
   throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})`);
 }
 
+/** Waits until the text appears in a process's output. */
+export async function waitForOutput(output: () => string, text: string, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  while (!output().includes(text)) {
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`"${text}" did not appear in the output within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export async function freePort(): Promise<number> {
   const net = await import('node:net');
   return new Promise((resolve, reject) => {
