@@ -14,6 +14,7 @@ describe('exchange errors', () => {
       [new ccxt.RequestTimeout('timed out'), 503, 'EXCHANGE_ERROR'],
       [new ccxt.ExchangeNotAvailable('maintenance'), 503, 'EXCHANGE_ERROR'],
       [new ccxt.ExchangeError('something else'), 502, 'EXCHANGE_ERROR'],
+      [new ccxt.OperationFailed('internal error, try again'), 503, 'EXCHANGE_ERROR'],
       [new Error('a bug of ours'), 500, 'INTERNAL_ERROR'],
     ];
     for (const [error, status, code] of cases) {
@@ -28,10 +29,13 @@ describe('exchange errors', () => {
     expect(toApiError(new ccxt.RateLimitExceeded('x'), ccxt).headers).toEqual({ 'Retry-After': '5' });
   });
 
-  it('treats network failures as retryable for reads, and nothing else', async () => {
+  it('treats temporary failures as retryable for reads, and nothing else', async () => {
     const ccxt = await loadCcxt();
     expect(isRetryableRead(new ccxt.RequestTimeout('t'), ccxt)).toBe(true);
     expect(isRetryableRead(new ccxt.RateLimitExceeded('r'), ccxt)).toBe(true);
+    expect(isRetryableRead(new ccxt.DDoSProtection('429'), ccxt)).toBe(true);
+    expect(isRetryableRead(new ccxt.OperationFailed('try again'), ccxt)).toBe(true);
+    expect(isRetryableRead(new ccxt.AuthenticationError('a'), ccxt)).toBe(false);
     expect(isRetryableRead(new ccxt.InsufficientFunds('f'), ccxt)).toBe(false);
     expect(isRetryableRead(new Error('x'), ccxt)).toBe(false);
   });

@@ -44,13 +44,18 @@ export function toApiError(error: unknown, ccxt: CcxtModule): ApiError {
       { 'Retry-After': '5' },
     );
   }
-  if (error instanceof ccxt.NetworkError)
+  // OperationFailed is ccxt's root of temporary failures (NetworkError and, e.g., Binance's -1001).
+  if (error instanceof ccxt.OperationFailed) {
     return new ApiError(503, ErrorCode.EXCHANGE_ERROR, `the exchange did not answer: ${message}`);
+  }
   if (error instanceof ccxt.ExchangeError) return new ApiError(502, ErrorCode.EXCHANGE_ERROR, message);
   return new ApiError(500, ErrorCode.INTERNAL_ERROR, 'Internal server error');
 }
 
-/** A NetworkError on a read may be retried; on an order placement its outcome is unknown. */
+/**
+ * A temporary failure (ccxt's OperationFailed: network errors, rate limits, "try again" answers) may be
+ * retried for a read. On an order placement the outcome is unknown, so it is never retried.
+ */
 export function isRetryableRead(error: unknown, ccxt: CcxtModule): boolean {
-  return error instanceof ccxt.NetworkError;
+  return error instanceof ccxt.OperationFailed;
 }
