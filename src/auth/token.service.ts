@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppConfig } from '../platform/config/app-config';
 import { Role } from '../platform/access/role';
+import { Clock } from '../platform/time/clock';
 
 export const TOKEN_ISSUER = 'tradeplane';
 export const TOKEN_AUDIENCE = 'tradeplane-api';
@@ -28,6 +29,7 @@ export class TokenService {
   constructor(
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   get accessTokenTtlSeconds(): number {
@@ -73,6 +75,6 @@ export class TokenService {
 
   newRefreshToken(): { token: string; hash: string; expiresAt: Date } {
     const token = randomBytes(32).toString('base64url');
-    return { token, hash: sha256Hex(token), expiresAt: new Date(Date.now() + this.refreshTtlMs) };
+    return { token, hash: sha256Hex(token), expiresAt: new Date(this.clock.nowMs() + this.refreshTtlMs) };
   }
 }

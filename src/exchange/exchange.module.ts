@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MarketModule } from '../market/market.module';
-import { SecretBox } from '../platform/crypto/secret-box';
 import { ExchangeAccount } from './exchange-account.entity';
 import { ExchangeAccountsService } from './exchange-accounts.service';
 import { ExchangeCatalog } from './exchange-catalog.service';
@@ -25,7 +24,6 @@ import { PaperOrder } from './paper/paper-order.entity';
   providers: [
     ExchangeCatalog,
     ExchangeAccountsService,
-    SecretBox,
     PaperExchangeService,
     BalancesService,
     ExchangeHealth,

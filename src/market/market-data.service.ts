@@ -8,7 +8,6 @@ import { MarketDataResponseDto, MarketQueryDto } from './dto/market-query.dto';
 import { indicatorSeries } from './indicators/indicator-set';
 import { OrderBookResponseDto } from './dto/order-book.dto';
 import { MarketSimulationService, SIMULATED_EXCHANGE } from './market-simulation.service';
-import { SIMULATED_UNIVERSE } from './simulated-universe';
 import { requireSymbol } from './symbols';
 import { TIMEFRAME_MS } from './timeframes';
 
@@ -27,9 +26,7 @@ export class MarketDataService {
     private readonly simulation: MarketSimulationService,
     config: AppConfig,
   ) {
-    this.knownSymbols = new Set(
-      config.market.simulation ? SIMULATED_UNIVERSE.map((pair) => pair.symbol) : [],
-    );
+    this.knownSymbols = new Set(config.market.simulation ? simulation.pairs.map((pair) => pair.symbol) : []);
     // A burst of identical requests reads the store once.
     this.responses = new TtlCache(1000, 1000, () => clock.nowMs());
   }

@@ -220,7 +220,9 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
       const firstBucket = Math.floor(firstOpen / span) * span;
       const lastCompleteBucketEnd = Math.floor(lastClose / span) * span;
       if (lastCompleteBucketEnd <= firstBucket) continue;
-      const source = this.market.candles(index, firstBucket, lastCompleteBucketEnd);
+      // The minutes in hand cover the bucket unless it began before them (live minutes, resumed ranges).
+      const source =
+        firstBucket >= firstOpen ? minutes : this.market.candles(index, firstBucket, lastCompleteBucketEnd);
       for (const candle of aggregateCandles(source, MINUTE_MS, span))
         rows.push({ ...candle, symbol, timeframe });
     }

@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { AccessGuard } from './access/access.guard';
 import { RateLimiter } from './access/rate-limiter';
+import { SecretBox } from './crypto/secret-box';
 import { SlidingWindowStore } from './access/sliding-window.store';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -25,10 +26,11 @@ export class PlatformModule {
         HealthRegistry,
         MetricsService,
         RateLimiter,
+        SecretBox,
         { provide: ThrottlerStorage, useClass: SlidingWindowStore },
         { provide: APP_GUARD, useClass: AccessGuard },
       ],
-      exports: [Clock, HealthRegistry, MetricsService, RateLimiter],
+      exports: [Clock, HealthRegistry, MetricsService, RateLimiter, SecretBox],
     };
   }
 }

@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { ApiError } from '../http/api-error';
 import { ErrorCode } from '../http/error-codes';
 import { Principal } from './principal';
+import { Clock } from '../time/clock';
 import { Role } from './role';
 
 /** The limit a route belongs to: its role, anonymous (public or unauthenticated), or a special group. */
@@ -38,6 +39,7 @@ export class RateLimiter {
   constructor(
     private readonly config: AppConfig,
     @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
+    private readonly clock: Clock,
   ) {}
 
   async consume(
@@ -96,7 +98,7 @@ export class RateLimiter {
     return {
       limit: bucket.limit,
       remaining: Math.max(0, bucket.limit - record.totalHits),
-      resetEpochSeconds: Math.ceil(Date.now() / 1000) + record.timeToExpire,
+      resetEpochSeconds: Math.ceil(this.clock.nowMs() / 1000) + record.timeToExpire,
       retryAfterSeconds: record.isBlocked ? record.timeToBlockExpire : 0,
       blocked: record.isBlocked,
     };

@@ -1,25 +1,13 @@
-import { Clock } from '../time/clock';
+import { ManualClock } from '../../../test/support/manual-clock';
 import { SlidingWindowStore } from './sliding-window.store';
-
-class ManualClockForStore extends Clock {
-  constructor(public ms: number) {
-    super();
-  }
-  override nowMs(): number {
-    return this.ms;
-  }
-  override now(): Date {
-    return new Date(this.ms);
-  }
-}
 
 describe('SlidingWindowStore', () => {
   const MINUTE = 60_000;
-  let clock: ManualClockForStore;
+  let clock: ManualClock;
   let store: SlidingWindowStore;
 
   beforeEach(() => {
-    clock = new ManualClockForStore(1_000_000);
+    clock = new ManualClock(1_000_000);
     store = new SlidingWindowStore(clock);
   });
   afterEach(() => store.onModuleDestroy());
