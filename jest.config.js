@@ -25,6 +25,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,
-  testTimeout: 30_000,
+  // A deadline that only stops a hang: tests assert behaviour, never speed, and a loaded 2-core machine
+  // can take a minute to start, seed and close a few apps.
+  testTimeout: 120_000,
   forceExit: false,
 };

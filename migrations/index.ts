@@ -3,6 +3,13 @@ import { Identity1795430271341 } from './1795430271341-Identity';
 import { Candles1795432335554 } from './1795432335554-Candles';
 import { ExchangeAccounts1795433459444 } from './1795433459444-ExchangeAccounts';
 import { PaperExchange1795433958126 } from './1795433958126-PaperExchange';
+import { ExchangeAccountLastSync1795437378911 } from './1795437378911-ExchangeAccountLastSync';
+import { TradingOrders1795439137348 } from './1795439137348-TradingOrders';
+import { Trades1795440995874 } from './1795440995874-Trades';
+import { TradeHistoryScores1795442206158 } from './1795442206158-TradeHistoryScores';
+import { Presets1795447802372 } from './1795447802372-Presets';
+import { Bots1795448998771 } from './1795448998771-Bots';
+import { Backtests1795450494140 } from './1795450494140-Backtests';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -11,4 +18,11 @@ export const ALL_MIGRATIONS = [
   Candles1795432335554,
   ExchangeAccounts1795433459444,
   PaperExchange1795433958126,
+  ExchangeAccountLastSync1795437378911,
+  TradingOrders1795439137348,
+  Trades1795440995874,
+  TradeHistoryScores1795442206158,
+  Presets1795447802372,
+  Bots1795448998771,
+  Backtests1795450494140,
 ];

@@ -1,18 +1,40 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
+import { ExchangeConnectorOptions } from './exchange/exchange-connector.service';
 import { ExchangeModule } from './exchange/exchange.module';
 import { MarketModule } from './market/market.module';
+import { RealtimeModule } from './realtime/realtime.module';
+import { BacktestsModule } from './backtests/backtests.module';
+import { EngineModule } from './engine/engine.module';
+import { ScannerModule } from './scanner/scanner.module';
+import { PresetsModule } from './presets/presets.module';
+import { StrategiesModule } from './strategies/strategies.module';
+import { TradingModule } from './trading/trading.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
+import { Clock } from './platform/time/clock';
 
 /** The whole product: the platform and the domain modules. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, exchange: ExchangeConnectorOptions = {}, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), AuthModule, MarketModule, ExchangeModule, MonitoringModule],
+      imports: [
+        PlatformModule.forRoot(config, clock),
+        AuthModule,
+        MarketModule,
+        ExchangeModule.forRoot(exchange),
+        TradingModule,
+        StrategiesModule,
+        PresetsModule,
+        ScannerModule,
+        EngineModule,
+        BacktestsModule,
+        RealtimeModule,
+        MonitoringModule,
+      ],
     };
   }
 }

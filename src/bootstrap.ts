@@ -3,17 +3,24 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { LogController } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
+import { RealtimeWsAdapter } from './realtime/ws-adapter';
+import { ExchangeConnectorOptions } from './exchange/exchange-connector.service';
 import { AppConfig } from './platform/config/app-config';
 import { configureHttp } from './platform/http/configure-http';
 import { requestIdFor } from './platform/http/request-id';
 import { RouteTable } from './platform/http/route-table';
 import { createRootLogger, PinoNestLogger } from './platform/logging/logger';
+import { Clock } from './platform/time/clock';
 import { MetricsService } from './platform/metrics/metrics.service';
 import { buildOpenApiDocument, serveApiDocs } from './platform/openapi/openapi';
 
 export interface CreateAppOptions {
   /** A logger to use instead of one built from LOG_LEVEL (tests pass a silent one). */
   logger?: PinoLogger;
+  /** How exchange accounts reach their exchanges (tests: a loopback fake). */
+  exchange?: ExchangeConnectorOptions;
+  /** A clock to use instead of the system's (tests move simulated time by hand). */
+  clock?: Clock;
 }
 
 /**
@@ -38,10 +45,15 @@ export async function createApp(
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: new PinoNestLogger(rootLogger),
-    bufferLogs: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options.exchange, options.clock),
+    adapter,
+    {
+      logger: new PinoNestLogger(rootLogger),
+      bufferLogs: false,
+    },
+  );
+  app.useWebSocketAdapter(new RealtimeWsAdapter(app));
   const routes = new RouteTable();
   await configureHttp(app, config, routes);
   app.get(MetricsService).instrument(app.getHttpAdapter().getInstance());

@@ -7,7 +7,8 @@ import { aggregateCandles, TIMEFRAME_MS } from '../src/market/timeframes';
 import { call, loginAdmin } from './support/auth-client';
 import { startTestApp, TestApp } from './support/test-app';
 
-jest.setTimeout(120_000);
+// The backfill of five days competes with the rest of the suite for the CPU; the deadline only stops a hang.
+jest.setTimeout(300_000);
 
 describe('the simulated market on a fresh start', () => {
   let t: TestApp;
@@ -20,9 +21,9 @@ describe('the simulated market on a fresh start', () => {
   });
 
   it('answers health at once while it backfills, and reports the progress in /api/status', async () => {
-    const started = Date.now();
+    // Health answers while the backfill is still running (it runs after the server listens).
     expect((await call(t, 'GET', '/api/health')).status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(['pending', 'running']).toContain(t.app.get(MarketSimulationService).progress().state);
     const progress = await t.app.get(MarketSimulationService).whenBackfilled();
     expect(progress).toMatchObject({ state: 'done', percent: 100, symbols: 30, error: null });
     expect(progress.storedCandles).toBe(progress.totalCandles);

@@ -357,3 +357,58 @@ describe('GET /api/balances', () => {
     }
   });
 });
+
+describe('the paper exchange across an application restart', () => {
+  it('has the same balances and open orders after the app is closed and started again on its data', async () => {
+    const first = await startTestApp({ PAPER_STARTING_BALANCE: '20000' });
+    const database = first.database;
+    let firstOpen = true;
+    let second: TestApp | undefined;
+    try {
+      const exchange = await first.app.get(PaperExchangeService).account();
+      await exchange.createOrder({
+        symbol: 'ETH/USDT',
+        side: 'buy',
+        type: 'market',
+        amount: '0.25',
+        clientOrderId: 'restart-market',
+      });
+      // Far below the market: it rests (and holds its funds) across the restart.
+      const resting = await exchange.createOrder({
+        symbol: 'BTC/USDT',
+        side: 'buy',
+        type: 'limit',
+        amount: '0.01',
+        price: '1000',
+        clientOrderId: 'restart-limit',
+      });
+      const balancesBefore = await exchange.balances();
+      const openBefore = await exchange.fetchOpenOrders();
+      expect(openBefore.map((order) => order.id)).toEqual([resting.id]);
+      expect(balancesBefore.find((b) => b.currency === 'USDT')?.used).toBe('10.008'); // the price plus the maker fee it may cost
+      await first.app.close();
+      firstOpen = false;
+
+      second = await startTestApp({ PAPER_STARTING_BALANCE: '99999' }, { database });
+      const restarted = await second.app.get(PaperExchangeService).account();
+      expect(await restarted.balances()).toEqual(balancesBefore);
+      expect(await restarted.fetchOpenOrders()).toEqual(openBefore);
+      const token = (await loginAdmin(second)).accessToken;
+      const shown = await call<{ items: Array<{ currency: string; total: number }> }>(
+        second,
+        'GET',
+        '/api/balances',
+        {
+          token,
+        },
+      );
+      expect(shown.body.items.map((item) => [item.currency, item.total])).toEqual(
+        balancesBefore.map((b) => [b.currency, Number(b.total)]),
+      );
+    } finally {
+      if (firstOpen) await first.app.close();
+      await second?.close();
+      await database.drop();
+    }
+  });
+});

@@ -49,6 +49,7 @@ export class ApiKeysController {
     return pageOf(items.map(toApiKeyResponse), total, page);
   }
 
+  // No Idempotency-Key here: replaying would mean storing the new key's secret with the response.
   @Post()
   @Auth(Role.SUPER_ADMIN)
   @RateLimit('keyCreation')

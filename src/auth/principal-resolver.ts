@@ -91,6 +91,10 @@ export class AuthPrincipalResolver implements PrincipalResolver {
     this.keys.delete(prefix);
   }
 
+  resolveToken(token: string): Promise<Principal | undefined> {
+    return token.startsWith(API_KEY_PREFIX) ? this.resolveApiKey(token) : this.resolveAccessToken(token);
+  }
+
   private async resolveAccessToken(token: string): Promise<Principal | undefined> {
     const claims =
       this.verifiedTokens.peek(token)?.value ??

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { Principal } from '../platform/access/principal';
-import { ApiError } from '../platform/http/api-error';
-import { ErrorCode } from '../platform/http/error-codes';
+import { Principal, principalOf } from '../platform/access/principal';
+
+export { principalOf };
 
 /** Who is acting, and from which address: what every audited change records. */
 export interface ActorContext {
@@ -12,10 +12,4 @@ export interface ActorContext {
 /** Who is acting, from where: for routes behind @Auth, where the guard has set the principal. */
 export function actorOf(request: FastifyRequest): ActorContext {
   return { actor: principalOf(request), ip: request.ip };
-}
-
-export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal)
-    throw new ApiError(401, ErrorCode.AUTHENTICATION_ERROR, 'A valid bearer token or X-API-Key is required');
-  return request.principal;
 }

@@ -37,8 +37,9 @@ export class TokenService {
   }
 
   issueAccessToken(userId: string, role: Role, sessionId: string, tokenVersion: number): Promise<string> {
+    // Issued and checked on the injected clock, like sessions and keys, so all expiries agree.
     return this.jwt.signAsync(
-      { role, sid: sessionId, tv: tokenVersion },
+      { role, sid: sessionId, tv: tokenVersion, iat: Math.floor(this.clock.nowMs() / 1000) },
       {
         subject: userId,
         jwtid: randomUUID(),
@@ -57,6 +58,7 @@ export class TokenService {
         algorithms: ['HS256'],
         issuer: TOKEN_ISSUER,
         audience: TOKEN_AUDIENCE,
+        clockTimestamp: Math.floor(this.clock.nowMs() / 1000),
       });
       const wellFormed =
         typeof claims.sub === 'string' &&

@@ -1,3 +1,4 @@
+import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import { ActionResultDto } from '../platform/http/action-result.dto';
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
 import {
@@ -32,6 +33,7 @@ export class UsersController {
   }
 
   @Post()
+  @Idempotent()
   @ApiOperation({ summary: 'Create a user; only a SUPER_ADMIN grants ADMIN or SUPER_ADMIN' })
   @ApiCreatedResponse({ type: UserResponseDto, description: 'The new user' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The username is taken' })

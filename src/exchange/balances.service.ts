@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { MarketSimulationService } from '../market/market-simulation.service';
 import { Clock } from '../platform/time/clock';
 import { BalancesResponseDto } from './dto/balance.dto';
-import { Money } from './paper/paper-exchange';
+import { Money } from '../platform/decimal/money';
 import { DEFAULT_PAPER_ACCOUNT, PaperExchangeService } from './paper/paper-exchange.service';
 
 /** Balances with their value in USDT at the current price (amounts stay exact until printed). */

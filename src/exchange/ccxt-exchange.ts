@@ -1,15 +1,20 @@
 import type { Balances, Exchange, Market, Order, Trade } from 'ccxt';
 import { ExchangeCredentials } from './exchange-accounts.service';
 import { isRetryableRead } from './exchange-errors';
+import type { BookLevel } from '../market/simulated-quotes';
+import { Timeframe, TIMEFRAME_MS } from '../market/timeframes';
 import type {
+  Candle,
   ExchangeBalance,
   ExchangeOrder,
   ExchangeOrderStatus,
   ExchangePort,
   ExchangeTrade,
   MarketInfo,
+  OrderBook,
   OrderReference,
   PlaceOrderRequest,
+  Ticker,
 } from './exchange-port';
 
 type CcxtModule = typeof import('ccxt');
@@ -34,7 +39,8 @@ function decimalText(value: number | undefined | null): string | null {
 
 /** Every API URL of an exchange with its origin replaced, so that no call can leave that host. */
 function redirectApi(urls: unknown, origin: string): unknown {
-  if (typeof urls === 'string') return `${origin}${new URL(urls).pathname}`;
+  // Some templates hold a {hostname} placeholder, so this is text work rather than URL parsing.
+  if (typeof urls === 'string') return urls.replace(/^[a-z]+:\/\/[^/]+/i, origin);
   if (urls && typeof urls === 'object') {
     return Object.fromEntries(Object.entries(urls).map(([key, value]) => [key, redirectApi(value, origin)]));
   }
@@ -69,11 +75,88 @@ export function createCcxtInstance(
       adjustForTimeDifference: false,
     },
   });
+  // Currency lists serve deposits and withdrawals, which we never make; some exchanges ignore the option.
+  exchange.has = { ...exchange.has, fetchCurrencies: false };
   if (settings.sandbox) exchange.setSandboxMode(true);
   if (redirectApiTo)
     exchange.urls.api = redirectApi(exchange.urls.api, redirectApiTo) as typeof exchange.urls.api;
   return exchange;
 }
+
+/** What a health check learns of an account by calling the exchange. */
+export interface AccountStatus {
+  accountType: string;
+  /** null when the exchange does not say. */
+  tradingEnabled: boolean | null;
+  balances: ExchangeBalance[];
+}
+
+/** How one exchange differs where ccxt's unified API leaves it to the caller. */
+interface Dialect {
+  /** Parameters of fetchOrder for a lookup by our client order id. */
+  clientOrderIdLookup(clientOrderId: string): Record<string, unknown>;
+  /** Extra parameters every fetchOrder needs. */
+  fetchOrderParams: Record<string, unknown>;
+  /** Where an order fetchOrder does not see may still be found (an exchange's order history). */
+  orderHistory?: (
+    exchange: Exchange,
+    reference: OrderReference,
+    symbol: string,
+  ) => Promise<Order | undefined>;
+  accountStatus(
+    exchange: Exchange,
+    balance: Balances,
+    marketType: string,
+  ): Promise<Omit<AccountStatus, 'balances'>>;
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+}
+
+const GENERIC_DIALECT: Dialect = {
+  clientOrderIdLookup: (clientOrderId) => ({ clientOrderId }),
+  fetchOrderParams: {},
+  accountStatus: (_exchange, balance, marketType) => {
+    const info = record(balance.info);
+    return Promise.resolve({
+      accountType: typeof info.accountType === 'string' ? info.accountType : marketType.toUpperCase(),
+      tradingEnabled: typeof info.canTrade === 'boolean' ? info.canTrade : null,
+    });
+  },
+};
+
+const DIALECTS: Record<string, Dialect> = {
+  binance: GENERIC_DIALECT,
+  bybit: {
+    clientOrderIdLookup: (clientOrderId) => ({ orderLinkId: clientOrderId }),
+    // Bybit's unified accounts answer fetchOrder for the last 500 orders only; ccxt wants that acknowledged.
+    fetchOrderParams: { acknowledged: true },
+    // Older orders are in the order history (final ones; open orders are always in the first answer).
+    orderHistory: async (exchange, reference, symbol) =>
+      (
+        await exchange.fetchCanceledAndClosedOrders(
+          symbol,
+          undefined,
+          undefined,
+          reference.id ? { orderId: reference.id } : { orderLinkId: reference.clientOrderId },
+        )
+      )[0],
+    accountStatus: async (exchange, balance) => {
+      const list = record(record(balance.info).result).list;
+      const first = Array.isArray(list) ? record(list[0]) : {};
+      const key = record(
+        record(
+          await (exchange as unknown as Record<string, () => Promise<unknown>>).privateGetV5UserQueryApi(),
+        ).result,
+      );
+      return {
+        accountType: typeof first.accountType === 'string' ? first.accountType : 'UNKNOWN',
+        tradingEnabled: key.readOnly === undefined ? null : Number(key.readOnly) === 0,
+      };
+    },
+  },
+};
 
 /**
  * A live exchange through ccxt, behind the ExchangePort. Markets are loaded once. Reads are retried with
@@ -83,13 +166,20 @@ export function createCcxtInstance(
 export class CcxtExchange implements ExchangePort {
   private marketsLoading: Promise<Record<string, Market>> | undefined;
 
+  private readonly dialect: Dialect;
+  /** When the exchange last answered a call of ours (ms), 0 before the first answer. */
+  lastSyncMs = 0;
+
   constructor(
     private readonly exchange: Exchange,
     private readonly ccxt: CcxtModule,
     private readonly retry: ReadRetry = DEFAULT_RETRY,
     private readonly sleep: (ms: number) => Promise<void> = (ms) =>
       new Promise((resolve) => setTimeout(resolve, ms)),
-  ) {}
+    private readonly now: () => number = Date.now,
+  ) {
+    this.dialect = DIALECTS[exchange.id] ?? GENERIC_DIALECT;
+  }
 
   get exchangeId(): string {
     return this.exchange.id;
@@ -114,7 +204,11 @@ export class CcxtExchange implements ExchangePort {
   }
 
   async balances(): Promise<ExchangeBalance[]> {
-    const balance: Balances = await this.read(() => this.exchange.fetchBalance());
+    await this.loadMarkets();
+    return this.toBalances(await this.read(() => this.exchange.fetchBalance()));
+  }
+
+  private toBalances(balance: Balances): ExchangeBalance[] {
     const totals = (balance.total ?? {}) as unknown as Record<string, number | undefined>;
     const free = (balance.free ?? {}) as unknown as Record<string, number | undefined>;
     const used = (balance.used ?? {}) as unknown as Record<string, number | undefined>;
@@ -128,6 +222,15 @@ export class CcxtExchange implements ExchangePort {
       }));
   }
 
+  /** Balances with the account's type and whether its key may trade, as the exchange reports them. */
+  async accountStatus(marketType: string): Promise<AccountStatus> {
+    await this.loadMarkets();
+    const balance = await this.read(() => this.exchange.fetchBalance());
+    const status = await this.read(() => this.dialect.accountStatus(this.exchange, balance, marketType));
+    return { ...status, balances: this.toBalances(balance) };
+  }
+
+  /** Sent once, never retried (see the class comment). */
   async createOrder(request: PlaceOrderRequest): Promise<ExchangeOrder> {
     await this.loadMarkets();
     const params: Record<string, unknown> = { clientOrderId: request.clientOrderId };
@@ -140,22 +243,40 @@ export class CcxtExchange implements ExchangePort {
       request.type === 'limit' ? Number(request.price) : undefined,
       params,
     );
+    this.lastSyncMs = this.now();
+    // Some exchanges (Bybit) acknowledge a placement with its ids only: the state is read afterwards.
+    if (order.status === undefined && order.id)
+      return this.fetchOrder({ id: order.id, clientOrderId: request.clientOrderId }, request.symbol);
     return this.toOrder(order, request.clientOrderId);
   }
 
   async cancelOrder(id: string, symbol: string): Promise<ExchangeOrder> {
     await this.loadMarkets();
-    return this.toOrder(await this.exchange.cancelOrder(id, symbol));
+    const order = await this.exchange.cancelOrder(id, symbol);
+    this.lastSyncMs = this.now();
+    if (order.status === undefined) return this.fetchOrder({ id }, symbol);
+    return this.toOrder(order);
   }
 
   async fetchOrder(reference: OrderReference, symbol: string): Promise<ExchangeOrder> {
     await this.loadMarkets();
-    const order = await this.read(() =>
-      reference.id
-        ? this.exchange.fetchOrder(reference.id, symbol)
-        : this.exchange.fetchOrder('', symbol, { clientOrderId: reference.clientOrderId }),
-    );
-    return this.toOrder(order, reference.clientOrderId);
+    try {
+      const order = await this.read(() =>
+        reference.id
+          ? this.exchange.fetchOrder(reference.id, symbol, this.dialect.fetchOrderParams)
+          : this.exchange.fetchOrder('', symbol, {
+              ...this.dialect.fetchOrderParams,
+              ...this.dialect.clientOrderIdLookup(reference.clientOrderId ?? ''),
+            }),
+      );
+      return this.toOrder(order, reference.clientOrderId);
+    } catch (error) {
+      const history = this.dialect.orderHistory;
+      if (!(error instanceof this.ccxt.OrderNotFound) || !history) throw error;
+      const found = await this.read(() => history(this.exchange, reference, symbol));
+      if (!found) throw error;
+      return this.toOrder(found, reference.clientOrderId);
+    }
   }
 
   async fetchOpenOrders(symbol?: string): Promise<ExchangeOrder[]> {
@@ -174,6 +295,68 @@ export class CcxtExchange implements ExchangePort {
     return this.read(async () => Number(await this.exchange.fetchTime()));
   }
 
+  async ticker(symbol: string): Promise<Ticker> {
+    await this.loadMarkets();
+    const ticker = await this.read(() => this.exchange.fetchTicker(symbol));
+    const last = ticker.last ?? ticker.close ?? 0;
+    return {
+      symbol: ticker.symbol ?? symbol,
+      last,
+      bid: ticker.bid ?? last,
+      ask: ticker.ask ?? last,
+      high24h: ticker.high ?? last,
+      low24h: ticker.low ?? last,
+      volume24h: ticker.baseVolume ?? 0,
+      quoteVolume24h: ticker.quoteVolume ?? (ticker.baseVolume ?? 0) * (ticker.vwap ?? last),
+      change24hPercent: ticker.percentage ?? 0,
+      timestamp: ticker.timestamp ?? this.now(),
+    };
+  }
+
+  async orderBook(symbol: string, depth: number): Promise<OrderBook> {
+    await this.loadMarkets();
+    const book = await this.read(() => this.exchange.fetchOrderBook(symbol, depth));
+    const levels = (side: unknown[][]): BookLevel[] =>
+      side.slice(0, depth).map((level) => [Number(level[0]), Number(level[1])]);
+    return {
+      symbol: book.symbol ?? symbol,
+      bids: levels(book.bids),
+      asks: levels(book.asks),
+      timestamp: book.timestamp ?? this.now(),
+    };
+  }
+
+  /** Closed candles only: the exchange's current, still changing candle is left out. */
+  async ohlcv(symbol: string, timeframe: Timeframe, since: number, limit: number): Promise<Candle[]> {
+    await this.loadMarkets();
+    const rows = await this.read(() => this.exchange.fetchOHLCV(symbol, timeframe, since, limit));
+    const closedBefore = this.now() - TIMEFRAME_MS[timeframe];
+    return rows
+      .filter((row) => Number(row[0]) <= closedBefore && Number(row[0]) >= since)
+      .map((row) => ({
+        openTime: Number(row[0]),
+        open: Number(row[1]),
+        high: Number(row[2]),
+        low: Number(row[3]),
+        close: Number(row[4]),
+        volume: Number(row[5]),
+      }));
+  }
+
+  /** Takes its markets from another instance of the same exchange instead of loading them again. */
+  useMarketsOf(source: CcxtExchange): void {
+    this.marketsLoading ??= source.loadMarkets().then(
+      (markets) => {
+        this.exchange.setMarkets(markets);
+        return markets;
+      },
+      (error: unknown) => {
+        this.marketsLoading = undefined;
+        throw error;
+      },
+    );
+  }
+
   private loadMarkets(): Promise<Record<string, Market>> {
     this.marketsLoading ??= this.read(() => this.exchange.loadMarkets()).catch((error: unknown) => {
       this.marketsLoading = undefined;
@@ -186,7 +369,9 @@ export class CcxtExchange implements ExchangePort {
   private async read<T>(call: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await call();
+        const result = await call();
+        this.lastSyncMs = this.now();
+        return result;
       } catch (error) {
         if (attempt >= this.retry.attempts || !isRetryableRead(error, this.ccxt)) throw error;
         await this.sleep(this.retry.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random()));

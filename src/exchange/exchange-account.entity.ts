@@ -41,6 +41,10 @@ export class ExchangeAccount {
   @Column({ type: 'uuid', nullable: true })
   createdBy!: string | null;
 
+  /** When the exchange last answered a call made with this account. */
+  @Column({ type: 'timestamptz', nullable: true })
+  lastSyncAt!: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

@@ -107,9 +107,16 @@ export class ExchangeAccountsService {
     });
   }
 
+  async recordSync(id: string, at: Date): Promise<void> {
+    await this.accounts.update({ id }, { lastSyncAt: at });
+  }
+
   /** The plaintext credentials, for the exchange adapter only; throws when a stored value was altered. */
   async credentials(id: string): Promise<ExchangeCredentials> {
-    const account = await this.get(id);
+    return this.credentialsOf(await this.get(id));
+  }
+
+  credentialsOf(account: ExchangeAccount): ExchangeCredentials {
     return {
       apiKey: this.secrets.open(account.apiKeySealed, account.id),
       secret: this.secrets.open(account.secretSealed, account.id),

@@ -1,3 +1,9 @@
+import type { Candle } from '../market/simulated-market';
+import type { OrderBook, Ticker } from '../market/simulated-quotes';
+import type { Timeframe } from '../market/timeframes';
+
+export type { Candle, OrderBook, Ticker };
+
 /**
  * One interface for every venue the engine and the order service trade on: the paper exchange and
  * live exchanges through ccxt. Amounts and prices are decimal strings; failures are ccxt's error
@@ -96,4 +102,9 @@ export interface ExchangePort {
   fetchOpenOrders(symbol?: string): Promise<ExchangeOrder[]>;
   fetchMyTrades(symbol?: string, since?: number): Promise<ExchangeTrade[]>;
   serverTime(): Promise<number>;
+  ticker(symbol: string): Promise<Ticker>;
+  /** Best levels first, at most `depth` a side. */
+  orderBook(symbol: string, depth: number): Promise<OrderBook>;
+  /** Closed candles from `since` on, oldest first, at most `limit`. */
+  ohlcv(symbol: string, timeframe: Timeframe, since: number, limit: number): Promise<Candle[]>;
 }

@@ -11,6 +11,7 @@ import type { FastifyRequest } from 'fastify';
 
 import { actorOf } from '../auth/request-actor';
 import { Auth } from '../platform/access/access.decorators';
+import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import { Role } from '../platform/access/role';
 import { pageOf, PageQueryDto } from '../platform/http/page.dto';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
@@ -20,6 +21,8 @@ import {
   ExchangeAccountListDto,
   ExchangeListDto,
 } from './dto/exchange.dto';
+import { ExchangeAccountHealthDto } from './dto/account-health.dto';
+import { ExchangeAccountHealthService } from './exchange-account-health.service';
 import { ExchangeAccountsService, toExchangeAccountDto } from './exchange-accounts.service';
 import { ExchangeCatalog } from './exchange-catalog.service';
 
@@ -29,6 +32,7 @@ export class ExchangeController {
   constructor(
     private readonly catalog: ExchangeCatalog,
     private readonly accounts: ExchangeAccountsService,
+    private readonly healthChecks: ExchangeAccountHealthService,
   ) {}
 
   @Get()
@@ -53,6 +57,7 @@ export class ExchangeController {
 
   @Post('accounts')
   @Auth(Role.ADMIN)
+  @Idempotent()
   @ApiOperation({ summary: 'Add an exchange account; key, secret and passphrase are stored encrypted' })
   @ApiCreatedResponse({ type: ExchangeAccountDto, description: 'The account, without its credentials' })
   async create(
@@ -60,6 +65,21 @@ export class ExchangeController {
     @Req() request: FastifyRequest,
   ): Promise<ExchangeAccountDto> {
     return toExchangeAccountDto(await this.accounts.create(dto, actorOf(request)));
+  }
+
+  @Get('accounts/:id/health')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({
+    summary:
+      'Checks an exchange account by calling its exchange: connected, account type, balance, trading enabled, last sync',
+  })
+  @ApiOkResponse({
+    type: ExchangeAccountHealthDto,
+    description: 'The check ran; `connected` and `error` tell how the exchange answered',
+  })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such account' })
+  health(@Param('id', new ParseUUIDPipe()) id: string): Promise<ExchangeAccountHealthDto> {
+    return this.healthChecks.check(id);
   }
 
   @Delete('accounts/:id')

@@ -1,9 +1,15 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MarketModule } from '../market/market.module';
 import { ExchangeAccount } from './exchange-account.entity';
 import { ExchangeAccountsService } from './exchange-accounts.service';
+import { ExchangeAccountHealthService } from './exchange-account-health.service';
 import { ExchangeCatalog } from './exchange-catalog.service';
+import {
+  EXCHANGE_CONNECTOR_OPTIONS,
+  ExchangeConnector,
+  ExchangeConnectorOptions,
+} from './exchange-connector.service';
 import { BalancesController } from './balances.controller';
 import { BalancesService } from './balances.service';
 import { ExchangeController } from './exchange.controller';
@@ -14,20 +20,39 @@ import { PaperBalance } from './paper/paper-balance.entity';
 import { PaperFill } from './paper/paper-fill.entity';
 import { PaperOrder } from './paper/paper-order.entity';
 
-/** Exchanges: the ccxt catalogue and exchange accounts (the ExchangePort adapters build on these). */
-@Module({
-  imports: [
-    TypeOrmModule.forFeature([ExchangeAccount, PaperAccount, PaperBalance, PaperOrder, PaperFill]),
-    MarketModule,
-  ],
-  controllers: [ExchangeController, BalancesController],
-  providers: [
-    ExchangeCatalog,
-    ExchangeAccountsService,
-    PaperExchangeService,
-    BalancesService,
-    ExchangeHealth,
-  ],
-  exports: [ExchangeCatalog, ExchangeAccountsService, PaperExchangeService],
-})
-export class ExchangeModule {}
+/**
+ * Exchanges: the ccxt catalogue, exchange accounts and their live connections, the paper exchange,
+ * balances. `forRoot` takes the connector's options (tests point every account at a fake exchange).
+ */
+@Module({})
+export class ExchangeModule {
+  static forRoot(options: ExchangeConnectorOptions = {}): DynamicModule {
+    return {
+      module: ExchangeModule,
+      // Configured once by the app; the modules that trade use its exports without importing it again.
+      global: true,
+      imports: [
+        TypeOrmModule.forFeature([ExchangeAccount, PaperAccount, PaperBalance, PaperOrder, PaperFill]),
+        MarketModule,
+      ],
+      controllers: [ExchangeController, BalancesController],
+      providers: [
+        { provide: EXCHANGE_CONNECTOR_OPTIONS, useValue: options },
+        ExchangeCatalog,
+        ExchangeAccountsService,
+        ExchangeConnector,
+        ExchangeAccountHealthService,
+        PaperExchangeService,
+        BalancesService,
+        ExchangeHealth,
+      ],
+      exports: [
+        ExchangeCatalog,
+        ExchangeAccountsService,
+        ExchangeConnector,
+        PaperExchangeService,
+        BalancesService,
+      ],
+    };
+  }
+}

@@ -45,6 +45,45 @@ export class CandleRepository {
     return inserted;
   }
 
+  /** Candles of several symbols with open times in [from, to], oldest first per symbol. */
+  async rangeMany(
+    exchange: string,
+    symbols: readonly string[],
+    timeframe: Timeframe,
+    from: number,
+    to: number,
+  ): Promise<Map<string, Candle[]>> {
+    const rows = await this.dataSource.query<
+      Array<{
+        symbol: string;
+        t: string;
+        open: number;
+        high: number;
+        low: number;
+        close: number;
+        volume: number;
+      }>
+    >(
+      `SELECT symbol, (extract(epoch FROM open_time) * 1000)::bigint AS t, open, high, low, close, volume
+       FROM candles
+       WHERE exchange = $1 AND symbol = ANY($2) AND timeframe = $3
+         AND open_time >= to_timestamp($4 / 1000.0) AND open_time <= to_timestamp($5 / 1000.0)
+       ORDER BY symbol, open_time`,
+      [exchange, symbols, timeframe, from, to],
+    );
+    const bySymbol = new Map<string, Candle[]>(symbols.map((symbol) => [symbol, []]));
+    for (const row of rows)
+      bySymbol.get(row.symbol)?.push({
+        openTime: Number(row.t),
+        open: row.open,
+        high: row.high,
+        low: row.low,
+        close: row.close,
+        volume: row.volume,
+      });
+    return bySymbol;
+  }
+
   /** Candles in [from, to), oldest first, at most `limit` (the newest ones when the range holds more). */
   async range(
     exchange: string,
@@ -72,6 +111,25 @@ export class CandleRepository {
       close: row.close,
       volume: row.volume,
     }));
+  }
+
+  /** Per symbol: how many candles are stored with open times in [from, to], and the newest one's. */
+  async coverage(
+    exchange: string,
+    symbols: readonly string[],
+    timeframe: Timeframe,
+    from: number,
+    to: number,
+  ): Promise<Map<string, { count: number; newest: number }>> {
+    const rows = await this.dataSource.query<Array<{ symbol: string; n: number; t: string }>>(
+      `SELECT symbol, count(*)::int AS n, (extract(epoch FROM max(open_time)) * 1000)::bigint AS t
+       FROM candles
+       WHERE exchange = $1 AND symbol = ANY($2) AND timeframe = $3
+         AND open_time >= to_timestamp($4 / 1000.0) AND open_time <= to_timestamp($5 / 1000.0)
+       GROUP BY symbol`,
+      [exchange, symbols, timeframe, from, to],
+    );
+    return new Map(rows.map((row) => [row.symbol, { count: row.n, newest: Number(row.t) }]));
   }
 
   /** The open time of the newest stored candle per symbol, for one timeframe. */

@@ -1,3 +1,5 @@
+import { SerialQueue } from '../platform/async/serial-queue';
+import { yieldToEventLoop } from '../platform/async/yield-to-event-loop';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../platform/config/app-config';
 import { Clock } from '../platform/time/clock';
@@ -28,11 +30,6 @@ export interface BackfillProgress {
 
 /** Days per pass over the symbols; one symbol-day (1440 one-minute candles and their aggregates) is one write. */
 const DAYS_PER_CHUNK = 1;
-
-/** PGlite runs queries on the main thread: yield after each write so requests are served meanwhile. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /**
  * Runs the embedded simulated market: after start-up, backfills MARKET_BACKFILL_DAYS of candles in the
@@ -188,21 +185,23 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
     this.liveTimer.unref();
   }
 
-  private storing = false;
+  private readonly storing = new SerialQueue();
 
-  async storeCompletedMinutes(): Promise<void> {
-    if (this.storing) return;
-    this.storing = true;
-    try {
-      const last = this.lastCompletedMinute();
-      for (let index = 0; index < this.pairs.length; index++) {
-        const symbol = this.pairs[index].symbol;
-        const from = (this.storedThrough.get(symbol) ?? last - MINUTE_MS) + MINUTE_MS;
-        if (from > last) continue;
-        await this.store(symbol, this.market.candles(index, from, last + MINUTE_MS));
-      }
-    } finally {
-      this.storing = false;
+  /**
+   * Stores the minutes that completed since the last store. Calls queue behind each other, so when
+   * one returns, every minute completed at its call is stored.
+   */
+  storeCompletedMinutes(): Promise<void> {
+    return this.storing.run(() => this.storeNewMinutes());
+  }
+
+  private async storeNewMinutes(): Promise<void> {
+    const last = this.lastCompletedMinute();
+    for (let index = 0; index < this.pairs.length; index++) {
+      const symbol = this.pairs[index].symbol;
+      const from = (this.storedThrough.get(symbol) ?? last - MINUTE_MS) + MINUTE_MS;
+      if (from > last) continue;
+      await this.store(symbol, this.market.candles(index, from, last + MINUTE_MS));
     }
   }
 

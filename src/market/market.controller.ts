@@ -28,7 +28,10 @@ export class MarketController {
   @Auth(Role.READ_ONLY)
   @ApiOperation({ summary: 'Order book of a pair: BTC-USDT, BTCUSDT and BTC%2FUSDT all mean BTC/USDT' })
   @ApiOkResponse({ type: OrderBookResponseDto, description: 'Bids and asks, best first' })
-  orderBook(@Param('symbol') symbol: string, @Query() query: OrderBookQueryDto): OrderBookResponseDto {
-    return this.marketData.orderBook(symbol, query.depth);
+  orderBook(
+    @Param('symbol') symbol: string,
+    @Query() query: OrderBookQueryDto,
+  ): Promise<OrderBookResponseDto> {
+    return this.marketData.orderBook(symbol, query.depth, query.accountId);
   }
 }

@@ -1,5 +1,6 @@
 import { normal } from './counter-random';
-import { Candle, MINUTE_MS, SimulatedMarket } from './simulated-market';
+import { Candle, MINUTE_MS, SIMULATION_EPOCH_MS, SimulatedMarket } from './simulated-market';
+import { aggregateCandles, Timeframe, TIMEFRAME_MS } from './timeframes';
 import { SimulatedPair } from './simulated-universe';
 
 export type BookLevel = [price: number, amount: number];
@@ -48,6 +49,17 @@ export class SimulatedQuotes {
 
   get pairs(): readonly SimulatedPair[] {
     return this.market.pairs;
+  }
+
+  /** Closed candles of a timeframe from `since` on, oldest first, at most `limit`, none after `nowMs`. */
+  candles(pairIndex: number, timeframe: Timeframe, since: number, limit: number, nowMs: number): Candle[] {
+    const span = TIMEFRAME_MS[timeframe];
+    const from = Math.max(SIMULATION_EPOCH_MS, Math.ceil(since / span) * span);
+    const lastClosedEnd = Math.floor(nowMs / span) * span;
+    const to = Math.min(lastClosedEnd, from + limit * span);
+    if (to <= from) return [];
+    const minutes = this.market.candles(pairIndex, from, to);
+    return timeframe === '1m' ? minutes : aggregateCandles(minutes, MINUTE_MS, span);
   }
 
   pairIndex(symbol: string): number {

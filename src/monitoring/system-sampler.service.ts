@@ -2,14 +2,22 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Interval } from '@nestjs/schedule';
 import { LessThan, Repository } from 'typeorm';
+import { EventBus } from '../platform/events/event-bus';
 import { Clock } from '../platform/time/clock';
-import { ResourceMonitor } from './resource-monitor';
+import { ResourceMonitor, ResourceReading } from './resource-monitor';
 import { SystemSample } from './system-sample.entity';
 
 export const SAMPLE_INTERVAL_MS = 15_000;
 export const SAMPLE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
-/** Stores a resource sample every 15 s and drops the ones older than 7 days. */
+declare module '../platform/events/event-bus' {
+  interface DomainEvents {
+    /** A resource sample was taken (every 15 s): `metrics` and `system_status` on the WebSocket. */
+    'system.sampled': ResourceReading & { sampledAt: string };
+  }
+}
+
+/** Stores a resource sample every 15 s, announces it, and drops the ones older than 7 days. */
 @Injectable()
 export class SystemSampler {
   private readonly logger = new Logger(SystemSampler.name);
@@ -17,6 +25,7 @@ export class SystemSampler {
   constructor(
     @InjectRepository(SystemSample) private readonly samples: Repository<SystemSample>,
     private readonly monitor: ResourceMonitor,
+    private readonly events: EventBus,
     private readonly clock: Clock,
   ) {}
 
@@ -44,6 +53,7 @@ export class SystemSampler {
         loadAverage: reading.loadAverage,
       }),
     );
+    this.events.publish('system.sampled', { ...reading, sampledAt: now.toISOString() });
     await this.samples.delete({ sampledAt: LessThan(new Date(now.getTime() - SAMPLE_RETENTION_MS)) });
     return sample;
   }

@@ -9,28 +9,54 @@ import { SlidingWindowStore } from './access/sliding-window.store';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EventBus } from './events/event-bus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdempotencyKey } from './idempotency/idempotency-key.entity';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyService } from './idempotency/idempotency.service';
 import { HealthRegistry } from './health/health-registry';
 import { MetricsService } from './metrics/metrics.service';
 import { Clock } from './time/clock';
+import { AdvisoryLeases } from './leases/advisory-leases';
 
 /** Cross-cutting services with no business rules, available to every domain module. */
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `clock` replaces the system clock (tests move time by hand). */
+  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
     return {
       module: PlatformModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, ScheduleModule.forRoot()],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        TypeOrmModule.forFeature([IdempotencyKey]),
+        ScheduleModule.forRoot(),
+      ],
       providers: [
-        Clock,
+        clock ? { provide: Clock, useValue: clock } : Clock,
+        EventBus,
         HealthRegistry,
+        IdempotencyService,
+        IdempotencyInterceptor,
+        AdvisoryLeases,
         MetricsService,
         RateLimiter,
         SecretBox,
         { provide: ThrottlerStorage, useClass: SlidingWindowStore },
         { provide: APP_GUARD, useClass: AccessGuard },
       ],
-      exports: [Clock, HealthRegistry, MetricsService, RateLimiter, SecretBox],
+      exports: [
+        Clock,
+        EventBus,
+        HealthRegistry,
+        IdempotencyService,
+        IdempotencyInterceptor,
+        AdvisoryLeases,
+        MetricsService,
+        RateLimiter,
+        SecretBox,
+      ],
     };
   }
 }

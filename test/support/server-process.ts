@@ -10,11 +10,17 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs src/main.ts in its own Node process, the way `npm start` runs the build. */
-export function spawnServer(env: Record<string, string>): ServerProcess {
+/**
+ * Runs src/main.ts (or another entry, such as a test server wired to a fake exchange) in its own
+ * Node process, the way `npm start` runs the build.
+ */
+export function spawnServer(
+  env: Record<string, string>,
+  entry = path.join(ROOT, 'src', 'main.ts'),
+): ServerProcess {
   let out = '';
   let err = '';
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -1,7 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createApp } from '../../src/bootstrap';
+import { ExchangeConnectorOptions } from '../../src/exchange/exchange-connector.service';
+import { Clock } from '../../src/platform/time/clock';
 import { AppConfig } from '../../src/platform/config/app-config';
 import { loadConfig } from '../../src/platform/config/load-config';
 import { createRootLogger } from '../../src/platform/logging/logger';
@@ -24,6 +27,12 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Keep every log line (at debug level) in `logs`, to assert what is and is not logged. */
   captureLogs?: boolean;
+  /** How exchange accounts reach their exchanges: a fake exchange server's origin, short timeouts. */
+  exchange?: ExchangeConnectorOptions;
+  /** Start on this database (another app's, closed before) instead of a fresh one; close() keeps it. */
+  database?: TestDatabase;
+  /** A clock the test moves by hand (a ManualClock) instead of the system clock. */
+  clock?: Clock;
 }
 
 /**
@@ -34,7 +43,7 @@ export async function startTestApp(
   env: Record<string, string> = {},
   options: TestAppOptions = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: database.dataDir,
@@ -52,7 +61,9 @@ export async function startTestApp(
         new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(chunk.toString()), done()) }),
       )
     : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const app = await createApp(config, { logger });
+  const lag = monitorEventLoopDelay({ resolution: 20 });
+  lag.enable();
+  const app = await createApp(config, { logger, exchange: options.exchange, clock: options.clock });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');
@@ -63,8 +74,13 @@ export async function startTestApp(
     baseUrl: `http://127.0.0.1:${address.port}`,
     logs,
     close: async () => {
+      lag.disable();
+      if (process.env.TP_LAG_PROBE)
+        process.stderr.write(
+          `LAGPROBE max ${(lag.max / 1e6).toFixed(0)} ms p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms ${expect.getState().testPath}\n`,
+        );
       await app.close();
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
 }

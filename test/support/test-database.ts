@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -55,7 +56,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   if (baseUrl) {
     const template = process.env[TEMPLATE_ENV.postgresDb];
     if (!template) throw new Error('global setup did not create the PostgreSQL template');
-    const database = `${template}_${process.pid}_${++counter}`;
+    // Unique even when a file left its database behind: the counter restarts in every test file.
+    const database = `${template}_${process.pid}_${++counter}_${randomBytes(3).toString('hex')}`;
     await createDatabase(baseUrl, database, template);
     return {
       databaseUrl: withDatabase(baseUrl, database),

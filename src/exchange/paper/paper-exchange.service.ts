@@ -4,7 +4,9 @@ import { Interval } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { MarketSimulationService } from '../../market/market-simulation.service';
 import { AppConfig } from '../../platform/config/app-config';
+import { EventBus } from '../../platform/events/event-bus';
 import { Clock } from '../../platform/time/clock';
+import '../exchange-events';
 import { PaperExchange } from './paper-exchange';
 import { PaperAccount } from './paper-account.entity';
 import { PaperBalance } from './paper-balance.entity';
@@ -22,6 +24,7 @@ export class PaperExchangeService {
     private readonly simulation: MarketSimulationService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly events: EventBus,
   ) {}
 
   /** The exchange of a named paper account, created with PAPER_STARTING_BALANCE of the quote currency. */
@@ -63,7 +66,11 @@ export class PaperExchangeService {
     try {
       const accounts = await this.dataSource.getRepository(PaperAccount).find({ select: { id: true } });
       let changed = 0;
-      for (const { id } of accounts) changed += await this.exchangeFor(id).matchOpenOrders();
+      for (const { id } of accounts) {
+        changed += await this.exchangeFor(id).matchOpenOrders((order) =>
+          this.events.publish('paper.order.changed', { paperAccountId: id, ...order }),
+        );
+      }
       return changed;
     } catch (error) {
       this.logger.warn(`matching failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,43 +1,33 @@
-import Decimal from 'decimal.js';
 import { BadSymbol, InsufficientFunds, InvalidOrder, OrderNotFound } from 'ccxt';
 import { DataSource, EntityManager, In, MoreThanOrEqual } from 'typeorm';
 import { BookLevel, SimulatedQuotes } from '../../market/simulated-quotes';
 import { SimulatedPair } from '../../market/simulated-universe';
+import { Timeframe } from '../../market/timeframes';
 import { Clock } from '../../platform/time/clock';
 import {
+  Candle,
   ExchangeBalance,
   ExchangeOrder,
   ExchangePort,
   ExchangeTrade,
   MarketInfo,
+  OrderBook,
   OrderReference,
   PlaceOrderRequest,
+  Ticker,
 } from '../exchange-port';
+import { BOOK_DEPTH, BookFill, walkBook } from './book-walk';
 import { PaperBalance } from './paper-balance.entity';
 import { PaperFill } from './paper-fill.entity';
 import { PaperOrder } from './paper-order.entity';
-
-/** Exact decimal arithmetic for money, printed without exponents. */
-export const Money = Decimal.clone({
-  precision: 40,
-  toExpNeg: -40,
-  toExpPos: 40,
-  rounding: Decimal.ROUND_HALF_EVEN,
-});
-type Money = InstanceType<typeof Money>;
+import { Money } from '../../platform/decimal/money';
 
 export interface PaperFees {
   maker: string;
   taker: string;
 }
 
-/** Levels of the simulated book a market order may walk. */
-const BOOK_DEPTH = 50;
-
-interface Fill {
-  price: Money;
-  amount: Money;
-}
+type Fill = BookFill;
 
 function money(value: string | number | Money): Money {
   return new Money(value);
@@ -97,6 +87,20 @@ export class PaperExchange implements ExchangePort {
     return Promise.resolve(this.clock.nowMs());
   }
 
+  // async: an unknown symbol rejects the promise like any exchange call, rather than throwing.
+  async ticker(symbol: string): Promise<Ticker> {
+    return this.quotes.ticker(this.pairIndex(this.pair(symbol)), this.clock.nowMs());
+  }
+
+  async orderBook(symbol: string, depth: number): Promise<OrderBook> {
+    return this.quotes.orderBook(this.pairIndex(this.pair(symbol)), this.clock.nowMs(), depth);
+  }
+
+  async ohlcv(symbol: string, timeframe: Timeframe, since: number, limit: number): Promise<Candle[]> {
+    const index = this.pairIndex(this.pair(symbol));
+    return this.quotes.candles(index, timeframe, since, limit, this.clock.nowMs());
+  }
+
   async createOrder(request: PlaceOrderRequest): Promise<ExchangeOrder> {
     const pair = this.pair(request.symbol);
     const amount = this.amountOf(pair, request.amount);
@@ -134,12 +138,12 @@ export class PaperExchange implements ExchangePort {
       });
       const balances = await this.lockBalances(manager, pair);
       if (request.type === 'market') {
-        const fills = this.walk(request.side, this.book(pair, request.side), amount, null);
+        const fills = walkBook(request.side, this.book(pair, request.side), amount, null);
         this.assertAffordable(pair, request.side, fills, balances);
         await manager.save(order);
         await this.applyFills(manager, order, pair, fills, true, balances);
       } else if (request.type === 'limit') {
-        const fills = this.walk(request.side, this.book(pair, request.side), amount, price);
+        const fills = walkBook(request.side, this.book(pair, request.side), amount, price);
         this.assertAffordable(pair, request.side, fills, balances, { amount, price: price! });
         await manager.save(order);
         if (fills.length > 0) await this.applyFills(manager, order, pair, fills, true, balances);
@@ -206,9 +210,12 @@ export class PaperExchange implements ExchangePort {
   /**
    * Fills this account's resting orders that the market has reached: a limit buy when the best ask is
    * at or below its price (filled at its price, as maker), a stop when the last price passes its
-   * trigger (then a market order). Returns how many orders changed.
+   * trigger (then a market order). Returns how many orders changed; `onChanged` hears of each after
+   * its transaction committed.
    */
-  async matchOpenOrders(): Promise<number> {
+  async matchOpenOrders(
+    onChanged?: (order: { clientOrderId: string; symbol: string }) => void,
+  ): Promise<number> {
     const open = await this.dataSource
       .getRepository(PaperOrder)
       .find({ where: { accountId: this.accountId, status: 'open', type: In(['limit', 'stop']) } });
@@ -247,7 +254,7 @@ export class PaperExchange implements ExchangePort {
           );
           return true;
         }
-        const fills = this.walk(order.side, this.book(pair, order.side), remaining, null);
+        const fills = walkBook(order.side, this.book(pair, order.side), remaining, null);
         try {
           this.assertAffordable(pair, order.side, fills, balances);
         } catch (error) {
@@ -259,7 +266,10 @@ export class PaperExchange implements ExchangePort {
         await this.applyFills(manager, order, pair, fills, true, balances);
         return true;
       });
-      if (updated) changed++;
+      if (updated) {
+        changed++;
+        onChanged?.({ clientOrderId: candidate.clientOrderId, symbol: candidate.symbol });
+      }
     }
     return changed;
   }
@@ -307,26 +317,6 @@ export class PaperExchange implements ExchangePort {
   private book(pair: SimulatedPair, side: 'buy' | 'sell'): BookLevel[] {
     const book = this.quotes.orderBook(this.pairIndex(pair), this.clock.nowMs(), BOOK_DEPTH);
     return side === 'buy' ? book.asks : book.bids;
-  }
-
-  /**
-   * Takes liquidity level by level up to `amount` (and not beyond `limit` when given). A market order
-   * larger than the visible book fills its rest at the last level's price.
-   */
-  private walk(side: 'buy' | 'sell', levels: BookLevel[], amount: Money, limit: Money | null): Fill[] {
-    const fills: Fill[] = [];
-    let left = amount;
-    for (const [levelPrice, levelAmount] of levels) {
-      if (left.lte(0)) break;
-      const price = money(levelPrice);
-      if (limit && (side === 'buy' ? price.gt(limit) : price.lt(limit))) break;
-      const take = Money.min(left, levelAmount);
-      fills.push({ price, amount: take });
-      left = left.minus(take);
-    }
-    if (left.gt(0) && !limit && levels.length > 0)
-      fills.push({ price: money(levels[levels.length - 1][0]), amount: left });
-    return fills;
   }
 
   private async lockBalances(

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { MAX_PAGE_SIZE } from '../../platform/http/page.dto';
 import { Timeframe, TIMEFRAMES } from '../timeframes';
 
@@ -41,6 +41,15 @@ export class MarketQueryDto {
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   limit: number = 100;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      "An exchange account: candles from that exchange's public API instead of the simulated market",
+  })
+  @IsOptional()
+  @IsUUID()
+  accountId?: string;
 }
 
 export class IndicatorValuesDto {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 
 export class OrderBookQueryDto {
   @ApiPropertyOptional({
@@ -16,6 +16,14 @@ export class OrderBookQueryDto {
   @Min(1)
   @Max(100)
   depth: number = 20;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "An exchange account: the book of that exchange instead of the simulated market's",
+  })
+  @IsOptional()
+  @IsUUID()
+  accountId?: string;
 }
 
 export class OrderBookResponseDto {

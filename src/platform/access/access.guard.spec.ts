@@ -31,7 +31,7 @@ function contextFor(
 }
 
 function resolverFor(principal: Principal | undefined): PrincipalResolver {
-  return { resolve: () => Promise.resolve(principal) };
+  return { resolve: () => Promise.resolve(principal), resolveToken: () => Promise.resolve(principal) };
 }
 
 async function statusOf(promise: Promise<boolean>): Promise<number> {

@@ -1,4 +1,6 @@
 import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../http/api-error';
+import { ErrorCode } from '../http/error-codes';
 import { Role } from './role';
 
 /** Who is calling: a signed-in user or an API key, with the role that decides what it may do. */
@@ -21,6 +23,15 @@ export interface Principal {
  */
 export interface PrincipalResolver {
   resolve(request: FastifyRequest): Promise<Principal | undefined>;
+  /** The principal of a bare credential (a JWT or an API key), as WebSocket clients present it. */
+  resolveToken(token: string): Promise<Principal | undefined>;
+}
+
+/** The caller of a route behind @Auth (the guard set it); a 401 if there is none. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal)
+    throw new ApiError(401, ErrorCode.AUTHENTICATION_ERROR, 'A valid bearer token or X-API-Key is required');
+  return request.principal;
 }
 
 /** Whether the request carries credentials at all (to tell "missing" from "invalid" in a 401). */

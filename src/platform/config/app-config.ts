@@ -42,6 +42,23 @@ export interface MarketSettings {
   backfillDays: number;
 }
 
+export interface TradingSettings {
+  /** Off: every new order is refused with TRADING_DISABLED (exits of open trades still run). */
+  enabled: boolean;
+  /** How often open and unknown orders are looked up on their exchange. */
+  reconcileIntervalMs: number;
+}
+
+export interface RealtimeSettings {
+  /** A socket whose unsent data stays above this is closed with 1013. */
+  maxBufferedBytes: number;
+  /** Client messages per socket per 10 s. */
+  messagesPer10s: number;
+  heartbeatMs: number;
+  /** How long a socket may stay unauthenticated before it is closed with 4401. */
+  authTimeoutMs: number;
+}
+
 export interface PaperSettings {
   /** Quote currency (USDT) a new paper account starts with, as a decimal string. */
   startingBalance: string;
@@ -78,6 +95,8 @@ export class AppConfig {
   readonly rateLimits!: RateLimitSettings;
   readonly market!: MarketSettings;
   readonly paper!: PaperSettings;
+  readonly trading!: TradingSettings;
+  readonly realtime!: RealtimeSettings;
   /** Secrets come from the environment or from DATA_DIR/secrets.json (see secrets.ts). */
   readonly jwtSecret!: string;
   readonly masterKey!: Buffer;
@@ -267,6 +286,16 @@ export function readPlainConfig(env: Env, cwd = process.cwd()): PlainConfig {
       startingBalance: decimal(env, 'PAPER_STARTING_BALANCE', '10000', 1e12),
       makerFee: decimal(env, 'PAPER_MAKER_FEE', '0.0008', 0.05),
       takerFee: decimal(env, 'PAPER_TAKER_FEE', '0.001', 0.05),
+    },
+    trading: {
+      enabled: boolean(env, 'TRADING_ENABLED', true),
+      reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 10_000, 500, 3_600_000),
+    },
+    realtime: {
+      maxBufferedBytes: integer(env, 'WS_MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
+      messagesPer10s: integer(env, 'WS_MESSAGES_PER_10S', 100, 1, 1_000_000),
+      heartbeatMs: integer(env, 'WS_HEARTBEAT_MS', 15_000, 100, 3_600_000),
+      authTimeoutMs: integer(env, 'WS_AUTH_TIMEOUT_MS', 5000, 100, 600_000),
     },
   };
 }

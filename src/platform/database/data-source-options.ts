@@ -42,7 +42,9 @@ export function buildDataSourceOptions(
       ...common,
       url: settings.databaseUrl,
       applicationName: 'tradeplane',
-      connectTimeoutMS: 3000,
+      // Generous: on a loaded machine a blocked event loop can fire a short connect timer before the
+      // server's answer is read; a refused or unreachable server still fails at once.
+      connectTimeoutMS: 10_000,
       poolSize: 10,
       extra: { idleTimeoutMillis: 30_000, keepAlive: true },
     };

@@ -8,3 +8,9 @@ export class ActionResultDto {
   @ApiProperty({ example: 'Done' })
   message!: string;
 }
+
+/** Seed 002's answer to a command or change: success, message and when it was done. */
+export class StampedResultDto extends ActionResultDto {
+  @ApiProperty({ format: 'date-time', example: '2026-01-16T12:00:00.000Z' })
+  timestamp!: string;
+}

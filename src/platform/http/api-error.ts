@@ -21,6 +21,10 @@ export class ApiError extends HttpException {
     return new ApiError(404, ErrorCode.NOT_FOUND, message);
   }
 
+  static forbidden(message: string): ApiError {
+    return new ApiError(403, ErrorCode.AUTHORIZATION_ERROR, message);
+  }
+
   static conflict(message: string, details?: unknown): ApiError {
     return new ApiError(409, ErrorCode.CONFLICT, message, details);
   }

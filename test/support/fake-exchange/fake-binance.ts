@@ -1,166 +1,96 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { FakeReply, FakeRequest, FakeVenue, VenueOrder } from './fake-venue';
 
-interface FakeOrder {
-  symbol: string;
-  orderId: number;
-  clientOrderId: string;
-  price: string;
-  origQty: string;
-  executedQty: string;
-  cummulativeQuoteQty: string;
-  status: 'NEW' | 'FILLED' | 'CANCELED';
-  timeInForce: string;
-  type: string;
-  side: 'BUY' | 'SELL';
-  time: number;
-  updateTime: number;
-}
+export type { Fault, FaultKind } from './fake-venue';
 
-export type FaultKind = 'rateLimit' | 'serverError' | 'lostResponse';
-
-/** A fault the fake applies once, to the next request matching method and path. */
-export interface Fault {
-  method: string;
-  path: string;
-  kind: FaultKind;
-}
-
-const MARKETS: Record<string, { base: string; quote: string; price: number; tick: string; step: string }> = {
-  BTCUSDT: { base: 'BTC', quote: 'USDT', price: 60_000, tick: '0.01', step: '0.00001' },
-  ETHUSDT: { base: 'ETH', quote: 'USDT', price: 3_000, tick: '0.01', step: '0.0001' },
+const INTERVAL_MS: Record<string, number> = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '1h': 3_600_000,
+  '4h': 14_400_000,
+  '1d': 86_400_000,
 };
 
+function binanceError(code: number, msg: string): FakeReply {
+  return { status: 400, body: { code, msg } };
+}
+
 /**
- * A loopback server that answers the Binance spot REST dialect for the calls the ccxt adapter makes,
- * and checks every private request's HMAC-SHA256 signature and API key as Binance does. Market orders
- * fill at the market's fixed price; limit orders rest. Counts what it saw, for assertions.
+ * The Binance spot REST dialect for the calls the ccxt adapter makes. Every private request's
+ * HMAC-SHA256 signature (over the urlencoded parameters in the order sent) and API key are checked.
  */
-export class FakeBinance {
-  private server: Server | undefined;
-  private nextOrderId = 1000;
-  readonly orders: FakeOrder[] = [];
-  readonly balances = new Map<string, { free: number; locked: number }>([
-    ['USDT', { free: 10_000, locked: 0 }],
-    ['BTC', { free: 0, locked: 0 }],
-    ['ETH', { free: 0, locked: 0 }],
-  ]);
-  signedRequests = 0;
-  rejectedSignatures = 0;
-  /** Requests seen per "METHOD path", faults included. */
-  readonly requests = new Map<string, number>();
-  readonly faults: Fault[] = [];
-  port = 0;
-
-  constructor(
-    readonly apiKey: string,
-    private readonly secret: string,
-  ) {}
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
+export class FakeBinance extends FakeVenue {
+  protected rateLimitReply(): FakeReply {
+    return {
+      status: 429,
+      body: { code: -1003, msg: 'Too many requests; current limit is 1200 request weight per 1 MINUTE.' },
+    };
   }
 
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      request.on('end', () => this.handle(request, body, response));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.port = typeof address === 'object' && address ? address.port : 0;
+  protected serverErrorReply(): FakeReply {
+    return {
+      status: 503,
+      body: { code: -1001, msg: 'Internal error; unable to process your request. Please try again.' },
+    };
   }
 
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private send(response: ServerResponse, status: number, payload: unknown): void {
-    response.writeHead(status, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(payload));
-  }
-
-  private error(response: ServerResponse, code: number, msg: string): void {
-    this.send(response, 400, { code, msg });
-  }
-
-  /** Binance signs the urlencoded parameters, in the order sent, without the signature itself. */
-  private verify(request: IncomingMessage, payload: string): boolean {
-    const key = request.headers['x-mbx-apikey'];
+  private verify(request: FakeRequest): boolean {
+    const payload = request.method === 'POST' ? request.body : request.rawQuery;
     const match = /^(.*)&signature=([0-9a-f]{64})$/.exec(payload);
-    if (key !== this.apiKey || !match) return false;
+    if (request.headers['x-mbx-apikey'] !== this.apiKey || !match) return false;
     const expected = createHmac('sha256', this.secret).update(match[1]).digest();
     const given = Buffer.from(match[2], 'hex');
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
-  private handle(request: IncomingMessage, body: string, response: ServerResponse): void {
-    const url = new URL(request.url ?? '/', this.baseUrl);
-    const path = url.pathname;
-    const query = url.search.slice(1);
-    const key = `${request.method} ${path}`;
-    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
-    const faultIndex = this.faults.findIndex(
-      (fault) => fault.method === request.method && fault.path === path,
-    );
-    const fault = faultIndex >= 0 ? this.faults.splice(faultIndex, 1)[0] : undefined;
-    if (fault?.kind === 'rateLimit')
-      return this.send(response, 429, {
-        code: -1003,
-        msg: 'Too many requests; current limit is 1200 request weight per 1 MINUTE.',
-      });
-    if (fault?.kind === 'serverError')
-      return this.send(response, 503, {
-        code: -1001,
-        msg: 'Internal error; unable to process your request. Please try again.',
-      });
-    if (fault?.kind === 'lostResponse') {
-      // The exchange applies the request, then the answer never arrives.
-      const swallow = {
-        writeHead: () => undefined,
-        end: () => request.socket.destroy(),
-      } as unknown as ServerResponse;
-      return this.handleApplied(request, body, path, query, swallow);
-    }
-    return this.handleApplied(request, body, path, query, response);
-  }
+  protected route(request: FakeRequest): FakeReply {
+    const { path, method, query } = request;
+    if (path === '/api/v3/time') return { status: 200, body: { serverTime: Date.now() } };
+    if (path === '/api/v3/exchangeInfo') return { status: 200, body: this.exchangeInfo() };
+    if (path === '/api/v3/ticker/24hr') return this.ticker(query.get('symbol'));
+    if (path === '/api/v3/depth')
+      return this.orderBook(query.get('symbol'), Number(query.get('limit') ?? 100));
+    if (path === '/api/v3/klines') return this.candles(query);
 
-  private handleApplied(
-    request: IncomingMessage,
-    body: string,
-    path: string,
-    query: string,
-    response: ServerResponse,
-  ): void {
-    if (path === '/api/v3/time') return this.send(response, 200, { serverTime: Date.now() });
-    if (path === '/api/v3/exchangeInfo') return this.send(response, 200, this.exchangeInfo());
-
-    const payload = request.method === 'POST' ? body : query;
-    if (!this.verify(request, payload)) {
+    if (!this.verify(request)) {
       this.rejectedSignatures++;
-      return this.error(response, -1022, 'Signature for this request is not valid.');
+      return binanceError(-1022, 'Signature for this request is not valid.');
     }
     this.signedRequests++;
-    const params = new URLSearchParams(payload);
-    if (path === '/api/v3/account' && request.method === 'GET')
-      return this.send(response, 200, this.account());
-    if (path === '/api/v3/order' && request.method === 'POST') return this.placeOrder(params, response);
-    if (path === '/api/v3/order' && request.method === 'GET') {
-      const order = this.find(params);
-      return order ? this.send(response, 200, order) : this.error(response, -2013, 'Order does not exist.');
-    }
-    if (path === '/api/v3/order' && request.method === 'DELETE') return this.cancel(params, response);
-    if (path === '/api/v3/openOrders')
-      return this.send(
-        response,
-        200,
-        this.orders.filter(
-          (o) => o.status === 'NEW' && (!params.get('symbol') || o.symbol === params.get('symbol')),
-        ),
+    const params = new URLSearchParams(method === 'POST' ? request.body : request.rawQuery);
+    if (path === '/api/v3/account' && method === 'GET') return { status: 200, body: this.account() };
+    if (path === '/api/v3/order' && method === 'POST') return this.placeOrder(params);
+    if (path === '/api/v3/order' && method === 'GET') {
+      const order = this.findOrder(
+        params.get('symbol'),
+        params.get('orderId'),
+        params.get('origClientOrderId'),
       );
-    if (path === '/api/v3/myTrades') return this.send(response, 200, this.trades(params.get('symbol')));
-    return this.error(response, -1000, `fake exchange does not answer ${request.method} ${path}`);
+      return order
+        ? { status: 200, body: this.toBinance(order) }
+        : binanceError(-2013, 'Order does not exist.');
+    }
+    if (path === '/api/v3/order' && method === 'DELETE') {
+      const order = this.findOrder(
+        params.get('symbol'),
+        params.get('orderId'),
+        params.get('origClientOrderId'),
+      );
+      if (!order || !this.cancel(order)) return binanceError(-2011, 'Unknown order sent.');
+      return { status: 200, body: this.toBinance(order) };
+    }
+    if (path === '/api/v3/openOrders')
+      return {
+        status: 200,
+        body: this.openOrders(params.get('symbol')).map((order) => this.toBinance(order)),
+      };
+    if (path === '/api/v3/myTrades')
+      return {
+        status: 200,
+        body: this.filledOrders(params.get('symbol')).map((order) => this.toTrade(order)),
+      };
+    return binanceError(-1000, `fake exchange does not answer ${method} ${path}`);
   }
 
   private exchangeInfo(): unknown {
@@ -168,8 +98,8 @@ export class FakeBinance {
       timezone: 'UTC',
       serverTime: Date.now(),
       rateLimits: [],
-      symbols: Object.entries(MARKETS).map(([symbol, market]) => ({
-        symbol,
+      symbols: [...this.markets.values()].map((market) => ({
+        symbol: market.id,
         status: 'TRADING',
         baseAsset: market.base,
         baseAssetPrecision: 8,
@@ -202,6 +132,71 @@ export class FakeBinance {
     };
   }
 
+  private ticker(symbol: string | null): FakeReply {
+    const market = this.market(symbol);
+    if (!market) return binanceError(-1121, 'Invalid symbol.');
+    const book = this.depth(market, 1);
+    const now = Date.now();
+    return {
+      status: 200,
+      body: {
+        symbol: market.id,
+        priceChange: '0',
+        priceChangePercent: '1.5',
+        lastPrice: String(market.price),
+        bidPrice: String(book.bids[0][0]),
+        bidQty: String(book.bids[0][1]),
+        askPrice: String(book.asks[0][0]),
+        askQty: String(book.asks[0][1]),
+        openPrice: String(market.price),
+        highPrice: String(market.price * 1.02),
+        lowPrice: String(market.price * 0.98),
+        volume: '1234.5',
+        quoteVolume: String(1234.5 * market.price),
+        openTime: now - 86_400_000,
+        closeTime: now,
+        count: 100,
+      },
+    };
+  }
+
+  private orderBook(symbol: string | null, limit: number): FakeReply {
+    const market = this.market(symbol);
+    if (!market) return binanceError(-1121, 'Invalid symbol.');
+    const book = this.depth(market, limit);
+    const text = (levels: number[][]) => levels.map(([price, amount]) => [String(price), String(amount)]);
+    return { status: 200, body: { lastUpdateId: 1, bids: text(book.bids), asks: text(book.asks) } };
+  }
+
+  private candles(query: URLSearchParams): FakeReply {
+    const market = this.market(query.get('symbol'));
+    const span = INTERVAL_MS[query.get('interval') ?? ''];
+    if (!market || !span) return binanceError(-1121, 'Invalid symbol or interval.');
+    const rows = this.klines(
+      market,
+      span,
+      Number(query.get('startTime') ?? 0),
+      Number(query.get('limit') ?? 500),
+    );
+    return {
+      status: 200,
+      body: rows.map(([time, open, high, low, close, volume]) => [
+        time,
+        String(open),
+        String(high),
+        String(low),
+        String(close),
+        String(volume),
+        time + span - 1,
+        String(volume * close),
+        10,
+        '0',
+        '0',
+        '0',
+      ]),
+    };
+  }
+
   private account(): unknown {
     return {
       makerCommission: 10,
@@ -220,117 +215,74 @@ export class FakeBinance {
     };
   }
 
-  private placeOrder(params: URLSearchParams, response: ServerResponse): void {
-    const symbol = params.get('symbol') ?? '';
-    const market = MARKETS[symbol];
-    if (!market) return this.error(response, -1121, 'Invalid symbol.');
-    const clientOrderId = params.get('newClientOrderId') ?? `fake-${this.nextOrderId}`;
-    const existing = this.orders.find((order) => order.clientOrderId === clientOrderId);
-    if (existing) return this.error(response, -2010, 'Duplicate order sent.');
-    const side = params.get('side') as 'BUY' | 'SELL';
-    const type = params.get('type') ?? 'MARKET';
-    const qty = Number(params.get('quantity'));
-    const price = type === 'LIMIT' ? Number(params.get('price')) : market.price;
-    const quote = this.balances.get(market.quote)!;
-    const base = this.balances.get(market.base)!;
-    if (side === 'BUY' ? quote.free < qty * price : base.free < qty) {
-      return this.error(response, -2010, 'Account has insufficient balance for requested action.');
-    }
-    const now = Date.now();
-    const filled = type === 'MARKET';
-    const order: FakeOrder = {
-      symbol,
-      orderId: this.nextOrderId++,
-      clientOrderId,
-      price: type === 'LIMIT' ? price.toFixed(2) : '0.00',
-      origQty: qty.toFixed(8),
-      executedQty: filled ? qty.toFixed(8) : '0.00000000',
-      cummulativeQuoteQty: filled ? (qty * price).toFixed(8) : '0.00000000',
-      status: filled ? 'FILLED' : 'NEW',
-      timeInForce: type === 'LIMIT' ? (params.get('timeInForce') ?? 'GTC') : 'GTC',
+  private placeOrder(params: URLSearchParams): FakeReply {
+    const type = params.get('type') === 'LIMIT' ? 'limit' : 'market';
+    const result = this.place({
+      marketId: params.get('symbol') ?? '',
+      side: params.get('side') === 'SELL' ? 'sell' : 'buy',
       type,
-      side,
-      time: now,
-      updateTime: now,
-    };
-    if (filled) {
-      if (side === 'BUY') {
-        quote.free -= qty * price;
-        base.free += qty;
-      } else {
-        base.free -= qty;
-        quote.free += qty * price;
-      }
-    } else if (side === 'BUY') {
-      quote.free -= qty * price;
-      quote.locked += qty * price;
-    } else {
-      base.free -= qty;
-      base.locked += qty;
-    }
-    this.orders.push(order);
-    this.send(response, 200, {
-      ...order,
-      transactTime: now,
-      fills: filled
-        ? [
-            {
-              price: price.toFixed(2),
-              qty: qty.toFixed(8),
-              commission: '0.00000000',
-              commissionAsset: market.quote,
-              tradeId: order.orderId,
-            },
-          ]
-        : [],
+      amount: Number(params.get('quantity')),
+      price: Number(params.get('price')),
+      clientOrderId: params.get('newClientOrderId') ?? '',
     });
+    if (result === 'badSymbol') return binanceError(-1121, 'Invalid symbol.');
+    if (result === 'duplicate') return binanceError(-2010, 'Duplicate order sent.');
+    if (result === 'insufficient')
+      return binanceError(-2010, 'Account has insufficient balance for requested action.');
+    const market = this.markets.get(result.marketId)!;
+    return {
+      status: 200,
+      body: {
+        ...this.toBinance(result),
+        transactTime: result.createdAt,
+        fills:
+          result.status === 'filled'
+            ? [
+                {
+                  price: (result.cost / result.filled).toFixed(2),
+                  qty: result.filled.toFixed(8),
+                  commission: '0.00000000',
+                  commissionAsset: market.quote,
+                  tradeId: result.id,
+                },
+              ]
+            : [],
+      },
+    };
   }
 
-  private find(params: URLSearchParams): FakeOrder | undefined {
-    const id = params.get('orderId');
-    const clientId = params.get('origClientOrderId');
-    return this.orders.find(
-      (order) =>
-        (id ? String(order.orderId) === id : order.clientOrderId === clientId) &&
-        order.symbol === params.get('symbol'),
-    );
+  private toBinance(order: VenueOrder): Record<string, unknown> {
+    return {
+      symbol: order.marketId,
+      orderId: order.id,
+      clientOrderId: order.clientOrderId,
+      price: order.price.toFixed(2),
+      origQty: order.amount.toFixed(8),
+      executedQty: order.filled.toFixed(8),
+      cummulativeQuoteQty: order.cost.toFixed(8),
+      status: { open: 'NEW', filled: 'FILLED', canceled: 'CANCELED' }[order.status],
+      timeInForce: 'GTC',
+      type: order.type.toUpperCase(),
+      side: order.side.toUpperCase(),
+      time: order.createdAt,
+      updateTime: order.updatedAt,
+    };
   }
 
-  private cancel(params: URLSearchParams, response: ServerResponse): void {
-    const order = this.find(params);
-    if (!order || order.status !== 'NEW') return this.error(response, -2011, 'Unknown order sent.');
-    order.status = 'CANCELED';
-    order.updateTime = Date.now();
-    const market = MARKETS[order.symbol];
-    if (order.side === 'BUY') {
-      const held = Number(order.origQty) * Number(order.price);
-      const quote = this.balances.get(market.quote)!;
-      quote.locked -= held;
-      quote.free += held;
-    } else {
-      const base = this.balances.get(market.base)!;
-      base.locked -= Number(order.origQty);
-      base.free += Number(order.origQty);
-    }
-    this.send(response, 200, order);
-  }
-
-  private trades(symbol: string | null): unknown[] {
-    return this.orders
-      .filter((order) => order.status === 'FILLED' && (!symbol || order.symbol === symbol))
-      .map((order) => ({
-        symbol: order.symbol,
-        id: order.orderId,
-        orderId: order.orderId,
-        price: (Number(order.cummulativeQuoteQty) / Number(order.executedQty)).toFixed(2),
-        qty: order.executedQty,
-        quoteQty: order.cummulativeQuoteQty,
-        commission: '0',
-        commissionAsset: MARKETS[order.symbol].quote,
-        time: order.updateTime,
-        isBuyer: order.side === 'BUY',
-        isMaker: false,
-        isBestMatch: true,
-      }));
+  private toTrade(order: VenueOrder): unknown {
+    return {
+      symbol: order.marketId,
+      id: order.id,
+      orderId: order.id,
+      price: (order.cost / order.filled).toFixed(2),
+      qty: order.filled.toFixed(8),
+      quoteQty: order.cost.toFixed(8),
+      commission: '0',
+      commissionAsset: this.markets.get(order.marketId)!.quote,
+      time: order.updatedAt,
+      isBuyer: order.side === 'buy',
+      isMaker: false,
+      isBestMatch: true,
+    };
   }
 }

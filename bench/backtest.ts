@@ -1,0 +1,100 @@
+/**
+ * Backtest speed for one symbol: breakout_v1's strategy, sizing, book fills, fees and the equity curve
+ * over 1,200,000 one-minute candles, against the floor of a bare loop reading the same candles.
+ */
+import { walkBook } from '../src/exchange/paper/book-walk';
+import { runBacktest } from '../src/backtests/backtest-engine';
+import type { Candle } from '../src/market/simulated-market';
+import { BUILTIN_PRESETS } from '../src/presets/builtin-presets';
+import { breakout } from '../src/strategies/builtin-strategies';
+import { resolveParameters } from '../src/strategies/strategy';
+import { median } from './support/load';
+
+const CANDLES = 1_200_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const MINUTE = 60_000;
+
+/** A random walk with volatility clusters and volume bursts, so the strategy trades. */
+function candles(): Candle[] {
+  let seed = 7;
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const out: Candle[] = [];
+  let price = 100;
+  let volatility = 0.001;
+  for (let i = 0; i < CANDLES; i++) {
+    if (i % 720 === 0) volatility = 0.0005 + random() * 0.002;
+    const open = price;
+    price = Math.max(1, price * (1 + (random() - 0.5) * 2 * volatility + Math.sin(i / 3000) * 0.0002));
+    const high = Math.max(open, price) * (1 + random() * volatility);
+    const low = Math.min(open, price) * (1 - random() * volatility);
+    out.push({
+      openTime: i * MINUTE,
+      open,
+      high,
+      low,
+      close: price,
+      volume: random() < 0.03 ? 400 : 80 + random() * 40,
+    });
+  }
+  return out;
+}
+
+function main(): void {
+  const series = candles();
+  const preset = BUILTIN_PRESETS.breakout_v1;
+  const params = resolveParameters(breakout, preset.strategy.parameters).params;
+  const book = (price: number): Array<[number, number]> =>
+    Array.from(
+      { length: 20 },
+      (_, level) => [price * (1 + 0.0002 * (level + 1)), 5 + level] as [number, number],
+    );
+  const run = () =>
+    runBacktest(
+      [
+        {
+          symbol: 'SYN/USDT',
+          candles: series,
+          market: { amountStep: '0.0001', minAmount: 0.0001, minNotional: 5 },
+        },
+      ],
+      {
+        from: 300 * MINUTE,
+        to: CANDLES * MINUTE,
+        span: MINUTE,
+        strategy: breakout,
+        params,
+        risk: preset.risk,
+        startingBalance: 10_000,
+        takerFee: 0.001,
+        slippageReserve: 0.01,
+        fills: {
+          ask: (_symbol, _at, close) => book(close)[0][0],
+          buy: (_symbol, amount, _at, close) => walkBook('buy', book(close), amount, null),
+        },
+      },
+    );
+  const floorLoop = () => {
+    let sum = 0;
+    for (const candle of series) sum += candle.close + candle.high - candle.low + candle.volume;
+    return sum;
+  };
+  const first = run();
+  const subject: number[] = [];
+  const floor: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    let started = process.hrtime.bigint();
+    floorLoop();
+    floor.push(Number(process.hrtime.bigint() - started) / 1e9);
+    started = process.hrtime.bigint();
+    run();
+    subject.push(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+  const perSecond = CANDLES / median(subject);
+  console.log(
+    `backtest of breakout_v1 over ${CANDLES} candles, one symbol: ${(perSecond / 1e6).toFixed(2)} M candles/s ` +
+      `(target >= 1 M, ${perSecond >= 1e6 ? 'met' : 'NOT met'}); ${first.metrics.trades} trades, return ${(first.metrics.totalReturn * 100).toFixed(2)} %; ` +
+      `${(median(subject) / median(floor)).toFixed(1)}x a bare loop over the candles`,
+  );
+}
+
+main();

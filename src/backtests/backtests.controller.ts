@@ -1,0 +1,65 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { SIMULATED_EXCHANGE } from '../market/market-simulation.service';
+import { Auth } from '../platform/access/access.decorators';
+import { Role } from '../platform/access/role';
+import { principalKey } from '../platform/idempotency/idempotency.interceptor';
+import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
+import { Backtest } from './backtest.entity';
+import { BacktestsService } from './backtests.service';
+import { BacktestDto, CreateBacktestDto } from './dto/backtest.dto';
+
+function toBacktestDto(job: Backtest): BacktestDto {
+  return {
+    id: job.id,
+    status: job.status,
+    progress: job.progress,
+    // Jobs stored before exchange backtests existed ran on the simulated market.
+    request: {
+      ...job.request,
+      accountId: job.request.accountId ?? null,
+      exchange: job.request.exchange ?? SIMULATED_EXCHANGE,
+      slippageBps: job.request.slippageBps ?? null,
+    },
+    metrics: job.metrics,
+    equity: job.equity,
+    trades: job.trades,
+    candles: job.candles,
+    error: job.error,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+  };
+}
+
+@ApiTags('backtests')
+@Controller('backtests')
+export class BacktestsController {
+  constructor(private readonly backtests: BacktestsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @Auth(Role.CONTROL)
+  @ApiOperation({ summary: 'Queues a backtest of a preset over stored candles; poll GET /api/backtests/:id' })
+  @ApiAcceptedResponse({ type: BacktestDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such preset or exchange account' })
+  async create(@Body() dto: CreateBacktestDto, @Req() request: FastifyRequest): Promise<BacktestDto> {
+    return toBacktestDto(await this.backtests.create(dto, principalKey(request)));
+  }
+
+  @Get(':id')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({ summary: 'Status, progress, metrics, equity curve and trades of a backtest' })
+  @ApiOkResponse({ type: BacktestDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<BacktestDto> {
+    return toBacktestDto(await this.backtests.get(id));
+  }
+}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MarketModule } from '../market/market.module';
+import { PresetsModule } from '../presets/presets.module';
+import { ScannerModule } from '../scanner/scanner.module';
+import { StrategiesModule } from '../strategies/strategies.module';
+import { TradingModule } from '../trading/trading.module';
+import { Backtest } from './backtest.entity';
+import { BacktestsController } from './backtests.controller';
+import { BacktestsService } from './backtests.service';
+
+/** Backtests: presets replayed over stored candles with the engine's rules and the paper fill model. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Backtest]),
+    MarketModule,
+    PresetsModule,
+    ScannerModule,
+    StrategiesModule,
+    TradingModule,
+  ],
+  controllers: [BacktestsController],
+  providers: [BacktestsService],
+  exports: [BacktestsService],
+})
+export class BacktestsModule {}

@@ -1,0 +1,195 @@
+import { IsSymbolList } from '../../market/dto/symbol-list.decorator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { Timeframe, TIMEFRAMES } from '../../market/timeframes';
+
+export class CreateBacktestDto {
+  @ApiProperty({ example: 'breakout_v1' })
+  @IsString()
+  @Length(1, 64)
+  preset!: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['BTC/USDT', 'ETH/USDT'],
+    description: "Default: the preset's universe",
+  })
+  @IsOptional()
+  @IsSymbolList(100)
+  symbols?: string[];
+
+  @ApiPropertyOptional({ enum: TIMEFRAMES, description: "Default: the preset's timeframe" })
+  @IsOptional()
+  @IsIn(TIMEFRAMES)
+  timeframe?: Timeframe;
+
+  @ApiProperty({ format: 'date-time', example: '2026-10-01T00:00:00Z' })
+  @IsISO8601({ strict: true })
+  from!: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-10-31T00:00:00Z' })
+  @IsISO8601({ strict: true })
+  to!: string;
+
+  @ApiPropertyOptional({ example: 10000, minimum: 10, maximum: 1000000000 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(10)
+  @Max(1_000_000_000)
+  startingBalance?: number;
+
+  @ApiPropertyOptional({
+    example: 0.001,
+    minimum: 0,
+    maximum: 0.05,
+    description: "Default: the paper exchange's taker fee",
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(0.05)
+  takerFee?: number;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      "An exchange account: replays that exchange's candles, fetched through ccxt into the store first (the job's first half of progress)",
+  })
+  @IsOptional()
+  @IsUUID()
+  accountId?: string;
+
+  @ApiPropertyOptional({
+    example: 5,
+    minimum: 0,
+    maximum: 500,
+    description:
+      "On an exchange's candles (no order book to walk), entries pay the close plus this many basis points. Default 5",
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(500)
+  slippageBps?: number;
+}
+
+export class BacktestRequestDto {
+  @ApiProperty({ example: 'breakout_v1' })
+  preset!: string;
+  @ApiProperty({ type: [String] })
+  symbols!: string[];
+  @ApiProperty({ enum: TIMEFRAMES })
+  timeframe!: string;
+  @ApiProperty({ format: 'date-time' })
+  from!: string;
+  @ApiProperty({ format: 'date-time' })
+  to!: string;
+  @ApiProperty({ example: 10000 })
+  startingBalance!: number;
+  @ApiProperty({ example: 0.001 })
+  takerFee!: number;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'Null: the simulated market' })
+  accountId!: string | null;
+  @ApiProperty({ example: 'simulated', description: 'Whose candles: simulated, or the exchange id' })
+  exchange!: string;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Null on the simulated market (its book is walked)',
+  })
+  slippageBps!: number | null;
+}
+
+export class BacktestMetricsDto {
+  @ApiProperty({ example: 10000 })
+  startingBalance!: number;
+  @ApiProperty({ example: 10450.5 })
+  finalEquity!: number;
+  @ApiProperty({ example: 0.045, description: 'Share of the starting balance' })
+  totalReturn!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'Annualised, from per-candle equity returns' })
+  sharpe!: number | null;
+  @ApiProperty({ nullable: true, type: Number })
+  sortino!: number | null;
+  @ApiProperty({ example: 0.08, description: 'Deepest fall of equity from a peak, as a share of the peak' })
+  maxDrawdown!: number;
+  @ApiProperty({ nullable: true, type: Number, example: 0.55 })
+  winRate!: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 1.6 })
+  profitFactor!: number | null;
+  @ApiProperty({ example: 42 })
+  trades!: number;
+  @ApiProperty({ example: 23 })
+  wins!: number;
+  @ApiProperty({ example: 19 })
+  losses!: number;
+  @ApiProperty({ nullable: true, type: Number, example: 0.21 })
+  avgR!: number | null;
+  @ApiProperty({ example: 84.2 })
+  totalFees!: number;
+}
+
+export class BacktestTradeDto {
+  @ApiProperty({ example: 'BTC/USDT' })
+  symbol!: string;
+  @ApiProperty({ enum: ['long'] })
+  side!: 'long';
+  @ApiProperty({ description: 'Epoch ms' })
+  entryTime!: number;
+  @ApiProperty()
+  entryPrice!: number;
+  @ApiProperty()
+  amount!: number;
+  @ApiProperty()
+  stopLoss!: number;
+  @ApiProperty({ nullable: true, type: Number })
+  takeProfit!: number | null;
+  @ApiProperty()
+  initialRisk!: number;
+  @ApiProperty({ description: 'Epoch ms' })
+  exitTime!: number;
+  @ApiProperty()
+  exitPrice!: number;
+  @ApiProperty({ enum: ['stop_loss', 'take_profit', 'time_stop', 'signal', 'end_of_test'] })
+  exitReason!: string;
+  @ApiProperty()
+  fees!: number;
+  @ApiProperty()
+  pnl!: number;
+  @ApiProperty()
+  r!: number;
+}
+
+export class EquityPointDto {
+  @ApiProperty({ description: 'Epoch ms' })
+  time!: number;
+  @ApiProperty()
+  value!: number;
+}
+
+export class BacktestDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] })
+  status!: string;
+  @ApiProperty({ example: 40, minimum: 0, maximum: 100 })
+  progress!: number;
+  @ApiProperty({ type: BacktestRequestDto })
+  request!: BacktestRequestDto;
+  @ApiProperty({ type: BacktestMetricsDto, nullable: true })
+  metrics!: BacktestMetricsDto | null;
+  @ApiProperty({ type: [EquityPointDto], nullable: true })
+  equity!: EquityPointDto[] | null;
+  @ApiProperty({ type: [BacktestTradeDto], nullable: true })
+  trades!: BacktestTradeDto[] | null;
+  @ApiProperty({ example: 432000, description: 'Candles replayed' })
+  candles!: number;
+  @ApiProperty({ nullable: true, type: String })
+  error!: string | null;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' })
+  startedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' })
+  finishedAt!: string | null;
+}

@@ -1,0 +1,76 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { EngineState } from './engine-state';
+
+/**
+ * A bot: a preset running on an exchange account (the paper account when null) in paper or live mode.
+ * `running` is what it should be doing, so a restart resumes it; `state` is what it was last doing.
+ */
+@Entity('bots')
+export class Bot {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  /** `default` is the bot the /api/engine routes act on. */
+  @Column({ type: 'varchar', length: 64, unique: true })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  preset!: string;
+
+  @Column({ type: 'varchar', length: 8 })
+  mode!: 'paper' | 'live';
+
+  /** An exchange account id; null trades on the default paper account. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  accountId!: string | null;
+
+  /** Symbols to trade instead of the preset's universe. */
+  @Column({ type: 'jsonb', nullable: true })
+  symbols!: string[] | null;
+
+  @Column({ type: 'boolean', default: false })
+  running!: boolean;
+
+  @Column({ type: 'varchar', length: 16, default: 'IDLE' })
+  state!: EngineState;
+
+  @Column({ type: 'boolean', default: false })
+  paused!: boolean;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  pauseReason!: string | null;
+
+  /** No new entries; open positions are still managed. */
+  @Column({ type: 'boolean', default: false })
+  stopEntries!: boolean;
+
+  /** Set by kill_switch: the bot refuses to start until an ADMIN resets it. */
+  @Column({ type: 'boolean', default: false })
+  killSwitch!: boolean;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  lastError!: string | null;
+
+  /** Open time of the newest candle whose signals the bot has acted on (resumes there after a restart). */
+  @Column({ type: 'timestamptz', nullable: true })
+  processedThrough!: Date | null;
+
+  /** Losses before this moment do not count towards the risk limits (set by resume). */
+  @Column({ type: 'timestamptz', nullable: true })
+  riskWindowStart!: Date | null;
+
+  @Column({ type: 'integer', default: 0 })
+  signalCount!: number;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  stoppedAt!: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

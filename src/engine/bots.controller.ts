@@ -1,0 +1,83 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Audited } from '../auth/audited.decorator';
+import { Auth } from '../platform/access/access.decorators';
+import { Role } from '../platform/access/role';
+import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
+import { BotDto, BotListDto, CommandResultDto, CreateBotDto, EngineCommandDto } from './dto/engine.dto';
+import { commandCaller } from './command-caller';
+import { EngineReports } from './engine-reports';
+import { EngineService } from './engine.service';
+
+/** Several bots at once, each a preset on an exchange account in a mode. */
+@ApiTags('engine')
+@Controller('bots')
+export class BotsController {
+  constructor(
+    private readonly engine: EngineService,
+    private readonly reports: EngineReports,
+  ) {}
+
+  @Get()
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({ summary: 'Every bot with its status and metrics' })
+  @ApiOkResponse({ type: BotListDto })
+  async list(): Promise<BotListDto> {
+    const items = await Promise.all((await this.engine.list()).map((bot) => this.reports.bot(bot)));
+    return { items, total: items.length };
+  }
+
+  @Post()
+  @Auth(Role.CONTROL)
+  @Audited('bot.create')
+  @ApiOperation({ summary: 'Creates a bot (and starts it with start: true)' })
+  @ApiCreatedResponse({ type: BotDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The name is taken' })
+  async create(@Body() dto: CreateBotDto, @Req() request: FastifyRequest): Promise<BotDto> {
+    const { start, ...settings } = dto;
+    let bot = await this.engine.create(settings);
+    if (start) bot = (await this.engine.command(bot.id, 'start', commandCaller(request))).bot;
+    return this.reports.bot(bot);
+  }
+
+  @Get(':id')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({ summary: 'One bot with its status and metrics' })
+  @ApiOkResponse({ type: BotDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<BotDto> {
+    return this.reports.bot(await this.engine.get(id));
+  }
+
+  @Post(':id/command')
+  @HttpCode(200)
+  @Auth(Role.CONTROL)
+  @Audited('bot.command')
+  @ApiOperation({ summary: 'A command to one bot; reset_kill_switch needs ADMIN' })
+  @ApiOkResponse({ type: CommandResultDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'The command does not apply in the current state',
+  })
+  async command(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: EngineCommandDto,
+    @Req() request: FastifyRequest,
+  ): Promise<CommandResultDto> {
+    const outcome = await this.engine.command(id, dto.command, {
+      ...commandCaller(request),
+      parameters: dto.parameters,
+      reason: dto.reason,
+    });
+    return this.reports.commandResult(dto.command, outcome);
+  }
+}

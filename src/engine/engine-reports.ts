@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../platform/time/clock';
+import { PresetsService } from '../presets/presets.service';
+import { Bot } from './bot.entity';
+import { BotDto, CommandResultDto, EngineMetricsDto, EngineStatusDto } from './dto/engine.dto';
+import { EngineCommand } from './engine-state';
+import { CommandOutcome, DEFAULT_BOT, EngineService } from './engine.service';
+
+/** Seed 002's status and metrics of a bot, from its row, its runtime here and its trades. */
+@Injectable()
+export class EngineReports {
+  constructor(
+    private readonly engine: EngineService,
+    private readonly presets: PresetsService,
+    private readonly clock: Clock,
+  ) {}
+
+  async status(bot: Bot | null): Promise<EngineStatusDto> {
+    if (!bot)
+      return {
+        state: 'IDLE',
+        preset: null,
+        mode: null,
+        startedAt: null,
+        slots: 0,
+        freeSlots: 0,
+        openPositions: 0,
+        latencyMs: null,
+        dailyR: 0,
+        consecutiveLosses: 0,
+        botId: null,
+        name: DEFAULT_BOT,
+        running: false,
+        runningHere: false,
+        paused: false,
+        pauseReason: null,
+        stopEntries: false,
+        killSwitch: false,
+        lastError: null,
+        processedThrough: null,
+      };
+    const runtime = this.engine.runtimeOf(bot.id);
+    const current = runtime?.bot ?? bot;
+    const slots = runtime?.config.risk.maxConcurrentPositions ?? (await this.slotsOf(bot.preset));
+    const [open, risk] = await Promise.all([this.engine.openTradesOf(bot.id), this.engine.riskOf(current)]);
+    return {
+      state: current.state,
+      preset: current.preset,
+      mode: current.mode,
+      startedAt: current.startedAt?.toISOString() ?? null,
+      slots,
+      freeSlots: Math.max(0, slots - open.length),
+      openPositions: open.length,
+      latencyMs: runtime?.lastLatencyMs === null || !runtime ? null : round2(runtime.lastLatencyMs),
+      dailyR: risk.dailyR,
+      consecutiveLosses: risk.consecutiveLosses,
+      botId: current.id,
+      name: current.name,
+      running: current.running,
+      runningHere: runtime !== undefined,
+      paused: current.paused,
+      pauseReason: current.pauseReason,
+      stopEntries: current.stopEntries,
+      killSwitch: current.killSwitch,
+      lastError: current.lastError,
+      processedThrough: current.processedThrough?.toISOString() ?? null,
+    };
+  }
+
+  async metrics(bot: Bot | null): Promise<EngineMetricsDto> {
+    if (!bot)
+      return {
+        uptime: 0,
+        cycleCount: 0,
+        avgLatencyMs: null,
+        totalSignals: 0,
+        totalTrades: 0,
+        dailyPnlR: 0,
+        maxDrawdownR: 0,
+      };
+    const runtime = this.engine.runtimeOf(bot.id);
+    const current = runtime?.bot ?? bot;
+    const [risk, totalTrades] = await Promise.all([
+      this.engine.riskOf(current),
+      this.engine.tradeCountOf(bot.id),
+    ]);
+    return {
+      uptime: runtime ? Math.max(0, Math.round((this.clock.nowMs() - runtime.startedAtMs) / 1000)) : 0,
+      cycleCount: runtime?.cycleCount ?? 0,
+      avgLatencyMs:
+        runtime && runtime.cycleCount > 0 ? round2(runtime.latencyTotalMs / runtime.cycleCount) : null,
+      totalSignals: current.signalCount,
+      totalTrades,
+      dailyPnlR: risk.dailyR,
+      maxDrawdownR: risk.maxDrawdownR,
+    };
+  }
+
+  /** The answer to a command: what was done, when, and the bot's status after it. */
+  async commandResult(command: EngineCommand, outcome: CommandOutcome): Promise<CommandResultDto> {
+    return {
+      success: true,
+      message: outcome.message,
+      command,
+      timestamp: this.clock.now().toISOString(),
+      status: await this.status(outcome.bot),
+    };
+  }
+
+  async bot(bot: Bot): Promise<BotDto> {
+    const [status, metrics] = await Promise.all([this.status(bot), this.metrics(bot)]);
+    return { ...status, accountId: bot.accountId, symbols: bot.symbols, metrics };
+  }
+
+  private async slotsOf(preset: string): Promise<number> {
+    return this.presets
+      .get(preset)
+      .then((found) => found.config.risk.maxConcurrentPositions)
+      .catch(() => 0);
+  }
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}

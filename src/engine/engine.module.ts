@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MarketModule } from '../market/market.module';
+import { PresetsModule } from '../presets/presets.module';
+import { ScannerModule } from '../scanner/scanner.module';
+import { StrategiesModule } from '../strategies/strategies.module';
+import { TradingModule } from '../trading/trading.module';
+import { Bot } from './bot.entity';
+import { BotsController } from './bots.controller';
+import { EngineController } from './engine.controller';
+import { EngineReports } from './engine-reports';
+import { EngineService } from './engine.service';
+
+/** Engine and bots: state machine, commands, risk manager, tick loop. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Bot]),
+    MarketModule,
+    PresetsModule,
+    ScannerModule,
+    StrategiesModule,
+    TradingModule,
+  ],
+  controllers: [EngineController, BotsController],
+  providers: [EngineService, EngineReports],
+  exports: [EngineService, EngineReports],
+})
+export class EngineModule {}

@@ -1,0 +1,803 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { CandleRepository } from '../market/candle.repository';
+import { MarketDataService } from '../market/market-data.service';
+import { TIMEFRAME_MS } from '../market/timeframes';
+import { SerialQueue } from '../platform/async/serial-queue';
+import { Money } from '../platform/decimal/money';
+import { EventBus } from '../platform/events/event-bus';
+import { AdvisoryLeases } from '../platform/leases/advisory-leases';
+import { ApiError } from '../platform/http/api-error';
+import { Clock } from '../platform/time/clock';
+import { PresetsService } from '../presets/presets.service';
+import { ScannerService } from '../scanner/scanner.service';
+import { StrategiesService } from '../strategies/strategies.service';
+import { resolveParameters } from '../strategies/strategy';
+import { OrdersService } from '../trading/orders.service';
+import { Trade } from '../trading/trade.entity';
+import { TradesService } from '../trading/trades.service';
+import { TradingVenues } from '../trading/trading-venues.service';
+import { Bot } from './bot.entity';
+import { BotRuntime, warmupCandles } from './bot-runtime';
+import { EngineCommand, EngineState } from './engine-state';
+import { breach, readRisk, RiskReading } from './risk-manager';
+import { sizeByRisk } from './risk-sizing';
+
+export const DEFAULT_BOT = 'default';
+/** Cycles failing in a row before a bot stops in ERROR (retry brings it back). */
+const MAX_CONSECUTIVE_ERRORS = 3;
+/** How long after a candle's close the engine waits for every symbol's candle before acting without. */
+const CANDLE_WAIT_MS = 30_000;
+/** Share of the free balance an entry leaves for the ask and the book walk above the estimate. */
+export const ENTRY_SLIPPAGE_RESERVE = 0.01;
+const DAY_MS = 86_400_000;
+
+/** The lease that lets one instance run a bot (the lock name the bots have always had). */
+function botLease(botId: string): string {
+  return `bot:${botId}`;
+}
+
+export interface BotSettings {
+  name: string;
+  preset: string;
+  mode: 'paper' | 'live';
+  accountId?: string | null;
+  symbols?: string[] | null;
+}
+
+export interface CommandOutcome {
+  message: string;
+  bot: Bot;
+}
+
+/**
+ * The engine: runs every bot whose lease this instance holds, one cycle a second. A cycle acts when a
+ * candle of the preset's timeframe closes: scan, feed the strategy streams, turn buy signals of
+ * candidates into trades sized by risk within the free slots; every cycle manages the bot's open
+ * positions (time stop, trailing stop; stop loss and take profit are TradeGuard's) and reads the
+ * risk limits.
+ */
+@Injectable()
+export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Engine');
+  private readonly runtimes = new Map<string, BotRuntime>();
+  private readonly adopting = new Map<string, Promise<boolean>>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly passes = new SerialQueue();
+  private stopped = false;
+
+  constructor(
+    @InjectRepository(Bot) private readonly bots: Repository<Bot>,
+    private readonly presets: PresetsService,
+    private readonly strategies: StrategiesService,
+    private readonly scanner: ScannerService,
+    private readonly trades: TradesService,
+    private readonly orders: OrdersService,
+    private readonly venues: TradingVenues,
+    private readonly candles: CandleRepository,
+    private readonly marketData: MarketDataService,
+    private readonly leases: AdvisoryLeases,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // The first tick comes after start-up (and its order reconciliation) finished: bots resume then.
+    // A slow pass delays the next one; the timer never queues a second.
+    this.timer = setInterval(() => {
+      if (this.passes.pending === 0)
+        void this.tick().catch((error: unknown) => this.logger.warn(`engine pass failed: ${String(error)}`));
+    }, 1000);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    for (const runtime of this.runtimes.values()) await runtime.queue.run(async () => undefined);
+  }
+
+  /**
+   * One pass: take up bots that should run and are free, then run a cycle of each bot held here.
+   * Passes queue behind each other (the timer's and a caller's), so none is skipped.
+   */
+  tick(): Promise<void> {
+    return this.passes.run(() => this.pass());
+  }
+
+  private async pass(): Promise<void> {
+    if (this.stopped) return;
+    const wanted = await this.bots.findBy({ running: true });
+    for (const bot of wanted)
+      if (!this.runtimes.has(bot.id))
+        await this.adopt(bot).catch((error: unknown) =>
+          this.logger.warn(`bot ${bot.name} not started here: ${String(error)}`),
+        );
+    await Promise.all([...this.runtimes.values()].map((runtime) => this.cycle(runtime)));
+  }
+
+  // ---- bots ------------------------------------------------------------------------------------
+
+  static noDefaultBot(): ApiError {
+    return ApiError.conflict(
+      'The engine has not been started yet: POST /api/engine/start with a preset first',
+    );
+  }
+
+  async list(): Promise<Bot[]> {
+    return this.bots.find({ order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  async get(id: string): Promise<Bot> {
+    const bot = await this.bots.findOneBy({ id });
+    if (!bot) throw ApiError.notFound(`No bot ${id}`);
+    return bot;
+  }
+
+  async byName(name: string): Promise<Bot | null> {
+    return this.bots.findOneBy({ name });
+  }
+
+  async create(settings: BotSettings): Promise<Bot> {
+    await this.checkSettings(settings);
+    const id = randomUUID();
+    const inserted = await this.bots
+      .createQueryBuilder()
+      .insert()
+      .values({
+        id,
+        name: settings.name,
+        preset: settings.preset,
+        mode: settings.mode,
+        accountId: settings.accountId ?? null,
+        symbols: settings.symbols ?? null,
+      })
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    if ((inserted.raw as unknown[]).length === 0)
+      throw ApiError.conflict(`A bot named ${settings.name} exists`);
+    return this.get(id);
+  }
+
+  /** The default bot with these settings (created on first use); refused while it runs with others. */
+  async configureDefault(settings: Omit<BotSettings, 'name'>): Promise<Bot> {
+    const existing = await this.byName(DEFAULT_BOT);
+    if (!existing) return this.create({ ...settings, name: DEFAULT_BOT });
+    await this.checkSettings({ ...settings, name: DEFAULT_BOT });
+    if (existing.running) {
+      const same =
+        existing.preset === settings.preset &&
+        existing.mode === settings.mode &&
+        (settings.accountId === undefined || existing.accountId === settings.accountId);
+      if (!same)
+        throw ApiError.conflict(
+          `The engine runs ${existing.preset} in ${existing.mode} mode: stop it before starting another preset or mode`,
+        );
+      return existing;
+    }
+    await this.bots.update(
+      { id: existing.id },
+      {
+        preset: settings.preset,
+        mode: settings.mode,
+        accountId: settings.accountId ?? null,
+        symbols: settings.symbols ?? null,
+      },
+    );
+    return this.get(existing.id);
+  }
+
+  private async checkSettings(settings: BotSettings): Promise<void> {
+    await this.presets.get(settings.preset);
+    if (settings.mode === 'live' && !settings.accountId)
+      throw ApiError.validation('accountId: live mode trades on an exchange account; give its id');
+    if (settings.mode === 'paper' && settings.accountId)
+      throw ApiError.validation('accountId: paper mode trades on the paper exchange; leave accountId out');
+    if (settings.accountId) await this.venues.resolve(settings.accountId);
+    if (settings.symbols) {
+      const preset = await this.presets.get(settings.preset);
+      const source = await this.marketData.candleSource(settings.accountId);
+      this.scanner.universeOf(preset.config, settings.symbols, source);
+    }
+  }
+
+  // ---- commands --------------------------------------------------------------------------------
+
+  async command(
+    botId: string,
+    command: EngineCommand,
+    options: { reason?: string; parameters?: Record<string, unknown>; isAdmin: boolean; actor: string },
+  ): Promise<CommandOutcome> {
+    const bot = await this.get(botId);
+    const runtime = this.runtimes.get(botId);
+    const run = <T>(work: () => Promise<T>) => (runtime ? runtime.queue.run(work) : work());
+    const reason = options.reason ?? null;
+    switch (command) {
+      case 'start':
+        return this.start(bot);
+      case 'stop':
+        return run(() => this.stop(bot, options.parameters?.cancelOrders === true, reason));
+      case 'restart': {
+        await run(() => this.stop(bot, false, reason ?? 'restart'));
+        return this.start(await this.get(botId));
+      }
+      case 'pause':
+        return run(() => this.pause(bot, reason ?? 'paused by command'));
+      case 'resume':
+        return run(() => this.resume(bot));
+      case 'stop_entries':
+        await this.bots.update({ id: bot.id }, { stopEntries: true });
+        this.refresh(bot.id, { stopEntries: true });
+        return { message: 'No new entries; open positions are still managed', bot: await this.get(bot.id) };
+      case 'time_stop':
+        return run(() => this.timeStop(bot, options.parameters?.olderThanMinutes, options.actor));
+      case 'panic_exit':
+        return run(() => this.panicExit(bot, reason ?? 'panic_exit', options.actor, false));
+      case 'kill_switch':
+        return run(() => this.panicExit(bot, reason ?? 'kill_switch', options.actor, true));
+      case 'reset_kill_switch':
+        if (!options.isAdmin) throw ApiError.forbidden('Resetting the kill switch needs the ADMIN role');
+        await this.bots.update({ id: bot.id }, { killSwitch: false, state: 'IDLE', lastError: null });
+        this.announce(bot, 'IDLE', 'kill switch reset');
+        return { message: 'Kill switch reset: the bot may start again', bot: await this.get(bot.id) };
+      case 'retry':
+        return run(() => this.retry(bot));
+    }
+  }
+
+  private async start(bot: Bot): Promise<CommandOutcome> {
+    if (bot.killSwitch)
+      throw ApiError.conflict(`Bot ${bot.name} was stopped by its kill switch: an ADMIN must reset it first`);
+    if (bot.running && this.runtimes.has(bot.id)) return { message: 'Engine already running', bot };
+    await this.presets.get(bot.preset);
+    const now = this.clock.now();
+    await this.bots.update(
+      { id: bot.id },
+      {
+        running: true,
+        paused: false,
+        pauseReason: null,
+        stopEntries: false,
+        lastError: null,
+        processedThrough: null,
+        riskWindowStart: now,
+        startedAt: now,
+        stoppedAt: null,
+      },
+    );
+    const adopted = await this.adopt(await this.get(bot.id));
+    return {
+      message: adopted ? 'Engine started successfully' : 'Engine started; another instance runs it',
+      bot: await this.get(bot.id),
+    };
+  }
+
+  private async stop(bot: Bot, cancelOrders: boolean, reason: string | null): Promise<CommandOutcome> {
+    await this.bots.update({ id: bot.id }, { running: false, stoppedAt: this.clock.now() });
+    let canceled = 0;
+    if (cancelOrders) canceled = await this.cancelOrders(bot);
+    await this.drop(bot.id);
+    await this.bots.update({ id: bot.id, killSwitch: false }, { state: 'IDLE' });
+    this.announce(bot, 'IDLE', reason ?? 'stopped');
+    return {
+      message: `Engine stopped successfully${cancelOrders ? `; ${canceled} order(s) canceled` : ''}`,
+      bot: await this.get(bot.id),
+    };
+  }
+
+  private async pause(bot: Bot, reason: string): Promise<CommandOutcome> {
+    this.requireRunning(bot);
+    await this.bots.update({ id: bot.id }, { paused: true, pauseReason: reason });
+    this.refresh(bot.id, { paused: true, pauseReason: reason });
+    await this.setState(bot.id, 'PAUSED', reason);
+    return {
+      message: 'Engine paused: no new entries, open positions still managed',
+      bot: await this.get(bot.id),
+    };
+  }
+
+  private async resume(bot: Bot): Promise<CommandOutcome> {
+    this.requireRunning(bot);
+    const changes = {
+      paused: false,
+      pauseReason: null,
+      stopEntries: false,
+      riskWindowStart: this.clock.now(),
+    };
+    await this.bots.update({ id: bot.id }, changes);
+    this.refresh(bot.id, changes);
+    await this.setState(bot.id, 'SIGNAL_WAIT', 'resumed');
+    return { message: 'Engine resumed', bot: await this.get(bot.id) };
+  }
+
+  private async retry(bot: Bot): Promise<CommandOutcome> {
+    if (bot.state !== 'ERROR') throw ApiError.conflict(`Bot ${bot.name} is ${bot.state}, not in ERROR`);
+    await this.bots.update({ id: bot.id }, { lastError: null });
+    const runtime = this.runtimes.get(bot.id);
+    if (runtime) runtime.consecutiveErrors = 0;
+    this.refresh(bot.id, { lastError: null });
+    await this.setState(bot.id, bot.paused ? 'PAUSED' : 'SIGNAL_WAIT', 'retry');
+    return { message: 'Engine retrying', bot: await this.get(bot.id) };
+  }
+
+  private async timeStop(bot: Bot, minutes: unknown, actor: string): Promise<CommandOutcome> {
+    const preset = await this.presets.get(bot.preset);
+    const limit =
+      typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= 0
+        ? minutes
+        : preset.config.risk.maxHoldMinutes;
+    const closed = await this.closeOlderThan(bot, limit, actor);
+    return {
+      message: `Time stop: ${closed} position(s) older than ${limit} min closed`,
+      bot: await this.get(bot.id),
+    };
+  }
+
+  /** Cancels every order of the bot, closes every position at market, and stops; kill also locks it. */
+  private async panicExit(bot: Bot, reason: string, actor: string, kill: boolean): Promise<CommandOutcome> {
+    await this.bots.update({ id: bot.id }, { running: false, killSwitch: kill, stoppedAt: this.clock.now() });
+    await this.drop(bot.id);
+    this.announce(bot, 'EMERGENCY', reason);
+    const canceled = await this.cancelOrders(bot);
+    let closed = 0;
+    const failures: string[] = [];
+    for (const trade of await this.trades.liveOfBot(bot.id)) {
+      if (trade.status !== 'OPEN') continue;
+      try {
+        await this.trades.close(trade.id, kill ? 'kill_switch' : 'panic_exit', actor);
+        closed++;
+      } catch (error) {
+        failures.push(`${trade.symbol}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const finalState: EngineState = kill ? 'EMERGENCY' : 'IDLE';
+    await this.bots.update({ id: bot.id }, { state: finalState, lastError: failures.join('; ') || null });
+    if (!kill) this.announce(bot, 'IDLE', reason);
+    this.alert('critical', kill ? 'KILL_SWITCH' : 'PANIC_EXIT', `${bot.name}: ${reason}`, bot.id);
+    const tail = failures.length ? `; not closed: ${failures.join('; ')}` : '';
+    return {
+      message: `${kill ? 'Kill switch' : 'Panic exit'}: ${canceled} order(s) canceled, ${closed} position(s) closed${tail}`,
+      bot: await this.get(bot.id),
+    };
+  }
+
+  private requireRunning(bot: Bot): void {
+    if (!bot.running) throw ApiError.conflict(`Bot ${bot.name} is not running`);
+  }
+
+  private async cancelOrders(bot: Bot): Promise<number> {
+    let canceled = 0;
+    for (const order of await this.orders.unsettledOfBot(bot.id)) {
+      try {
+        await this.orders.cancel(order.id);
+        canceled++;
+      } catch (error) {
+        this.logger.warn(`bot ${bot.name}: order ${order.id} not canceled: ${String(error)}`);
+      }
+    }
+    return canceled;
+  }
+
+  private async closeOlderThan(bot: Bot, minutes: number, actor: string): Promise<number> {
+    const cutoff = this.clock.nowMs() - minutes * 60_000;
+    let closed = 0;
+    for (const trade of await this.trades.liveOfBot(bot.id)) {
+      if (trade.status !== 'OPEN' || !trade.openedAt || trade.openedAt.getTime() > cutoff) continue;
+      try {
+        await this.trades.close(trade.id, 'time_stop', actor);
+        closed++;
+      } catch (error) {
+        this.logger.warn(`bot ${bot.name}: time stop of ${trade.id} failed: ${String(error)}`);
+      }
+    }
+    return closed;
+  }
+
+  // ---- status ----------------------------------------------------------------------------------
+
+  runtimeOf(botId: string): BotRuntime | undefined {
+    return this.runtimes.get(botId);
+  }
+
+  async riskOf(bot: Bot): Promise<RiskReading> {
+    const dayStart = Math.floor(this.clock.nowMs() / DAY_MS) * DAY_MS;
+    const since = Math.max(dayStart, bot.riskWindowStart?.getTime() ?? 0);
+    return readRisk(await this.trades.closedOfBot(bot.id, new Date(since)));
+  }
+
+  async openTradesOf(botId: string): Promise<Trade[]> {
+    return this.trades.liveOfBot(botId);
+  }
+
+  async tradeCountOf(botId: string): Promise<number> {
+    return this.trades.countOfBot(botId);
+  }
+
+  // ---- the cycle -------------------------------------------------------------------------------
+
+  /**
+   * Starts running a bot here if its lease is free: loads its preset and warms up its strategy
+   * streams. A start command and the timer's pass may both ask at once: they share one attempt.
+   */
+  private adopt(bot: Bot): Promise<boolean> {
+    const pending = this.adopting.get(bot.id);
+    if (pending) return pending;
+    const attempt = this.adoptOnce(bot).finally(() => this.adopting.delete(bot.id));
+    this.adopting.set(bot.id, attempt);
+    return attempt;
+  }
+
+  private async adoptOnce(bot: Bot): Promise<boolean> {
+    if (this.runtimes.has(bot.id)) return true;
+    if (!(await this.leases.acquire(botLease(bot.id)))) return false;
+    try {
+      const preset = await this.presets.get(bot.preset);
+      const strategy = this.strategies.get(preset.config.strategy.name);
+      const { params } = resolveParameters(strategy, preset.config.strategy.parameters);
+      const source = await this.marketData.candleSource(bot.accountId);
+      const runtime = new BotRuntime(bot, preset.config, strategy, params, source, this.clock.nowMs());
+      this.runtimes.set(bot.id, runtime);
+      await runtime.queue.run(async () => {
+        await this.setState(bot.id, 'INITIALIZING', 'warming up');
+        const newest = this.newestClosedOpen(runtime);
+        // A fresh start acts on candles closing from now on; a resumed bot goes on where it stopped.
+        if (!bot.processedThrough) {
+          await this.bots.update({ id: bot.id }, { processedThrough: new Date(newest) });
+          runtime.bot.processedThrough = new Date(newest);
+        }
+        await this.feed(runtime, newest);
+        const state: EngineState = bot.paused ? 'PAUSED' : 'SIGNAL_WAIT';
+        await this.setState(bot.id, state, bot.paused ? bot.pauseReason : 'running');
+      });
+      this.logger.log(`bot ${bot.name} runs ${bot.preset} (${bot.mode}) in this instance`);
+      return true;
+    } catch (error) {
+      this.runtimes.delete(bot.id);
+      await this.leases.release(botLease(bot.id));
+      throw error;
+    }
+  }
+
+  private async drop(botId: string): Promise<void> {
+    const runtime = this.runtimes.get(botId);
+    this.runtimes.delete(botId);
+    if (runtime) await this.leases.release(botLease(botId));
+  }
+
+  private newestClosedOpen(runtime: BotRuntime): number {
+    const span = TIMEFRAME_MS[runtime.config.timeframe];
+    return Math.floor(this.clock.nowMs() / span) * span - span;
+  }
+
+  private cycle(runtime: BotRuntime): Promise<void> {
+    return runtime.queue.run(async () => {
+      if (!this.runtimes.has(runtime.bot.id)) return;
+      const { bot } = runtime;
+      if (bot.state === 'ERROR' || bot.state === 'EMERGENCY') return;
+      const started = performance.now();
+      try {
+        await this.checkRisk(runtime);
+        const newest = this.newestClosedOpen(runtime);
+        if (newest > (bot.processedThrough?.getTime() ?? -Infinity)) await this.decide(runtime, newest);
+        await this.manage(runtime);
+        runtime.consecutiveErrors = 0;
+      } catch (error) {
+        runtime.consecutiveErrors++;
+        const message = error instanceof Error ? error.message : String(error);
+        this.logger.warn(`bot ${bot.name}: cycle failed (${runtime.consecutiveErrors} in a row): ${message}`);
+        await this.bots.update({ id: bot.id }, { lastError: message.slice(0, 500) });
+        bot.lastError = message.slice(0, 500);
+        if (runtime.consecutiveErrors >= MAX_CONSECUTIVE_ERRORS) {
+          await this.setState(bot.id, 'ERROR', message);
+          this.alert('critical', 'BOT_ERROR', `${bot.name} stopped in ERROR: ${message}`, bot.id);
+        }
+      } finally {
+        const latency = performance.now() - started;
+        runtime.cycleCount++;
+        runtime.latencyTotalMs += latency;
+        runtime.lastLatencyMs = latency;
+      }
+    });
+  }
+
+  /** Pauses the bot with an alert when the day's loss or the losing streak reaches the preset's limit. */
+  private async checkRisk(runtime: BotRuntime): Promise<void> {
+    const { bot } = runtime;
+    if (bot.paused) return;
+    const problem = breach(await this.riskOf(bot), runtime.config.risk);
+    if (!problem) return;
+    const reason = `risk limit: ${problem.message}`;
+    await this.bots.update({ id: bot.id }, { paused: true, pauseReason: reason });
+    bot.paused = true;
+    bot.pauseReason = reason;
+    await this.setState(bot.id, 'PAUSED', reason);
+    this.alert('warning', problem.code, `${bot.name} paused: ${problem.message}`, bot.id);
+  }
+
+  /** Feeds every universe symbol's stream the candles it has not seen, up to `newest` (an open time). */
+  private async feed(runtime: BotRuntime, newest: number): Promise<void> {
+    const span = TIMEFRAME_MS[runtime.config.timeframe];
+    const universe = this.scanner.universeOf(runtime.config, runtime.bot.symbols, runtime.source);
+    const warmup = warmupCandles(runtime.strategy, runtime.params);
+    const earliest = Math.min(
+      ...universe.map((symbol) => {
+        const known = runtime.streams.get(symbol);
+        return known && newest - known.through <= warmup * span
+          ? known.through + span
+          : newest - (warmup - 1) * span;
+      }),
+    );
+    if (!Number.isFinite(earliest) || earliest > newest) return;
+    await runtime.source.ensure(universe, runtime.config.timeframe, earliest, newest);
+    const bySymbol = await this.candles.rangeMany(
+      runtime.source.key,
+      universe,
+      runtime.config.timeframe,
+      earliest,
+      newest,
+    );
+    for (const symbol of universe) {
+      let entry = runtime.streams.get(symbol);
+      if (!entry || newest - entry.through > warmup * span) {
+        entry = { stream: runtime.strategy.stream(runtime.params), through: newest - warmup * span };
+        runtime.streams.set(symbol, entry);
+      }
+      const fed = entry;
+      for (const candle of bySymbol.get(symbol) ?? []) {
+        if (candle.openTime <= fed.through) continue;
+        fed.lastSignal = fed.stream.next(candle);
+        fed.through = candle.openTime;
+      }
+    }
+  }
+
+  /** A candle closed: scan, read the signals of the candidates, open what fits in the free slots. */
+  private async decide(runtime: BotRuntime, newest: number): Promise<void> {
+    const { bot, config } = runtime;
+    await this.feed(runtime, newest);
+    // The market stores a closed candle a moment after it closes: wait for it (a while), so a
+    // candle is never passed over for being read too early.
+    const universe = this.scanner.universeOf(config, bot.symbols, runtime.source);
+    const stored = universe.every((symbol) => runtime.streams.get(symbol)?.through === newest);
+    const waited = this.clock.nowMs() - (newest + TIMEFRAME_MS[config.timeframe]);
+    if (!stored && waited < CANDLE_WAIT_MS) return;
+    if (!bot.paused) {
+      // Scan at the preset's interval; between scans the last candidates stand.
+      const now = this.clock.nowMs();
+      const due =
+        !runtime.lastScan ||
+        runtime.lastScanAt === null ||
+        now - runtime.lastScanAt >= config.scannerConfig.scanIntervalSeconds * 1000;
+      if (due) {
+        await this.setState(bot.id, 'SCANNING');
+        runtime.lastScan = await this.scanner.scan(bot.preset, config, {
+          symbols: bot.symbols,
+          botId: bot.id,
+          source: runtime.source,
+        });
+        runtime.lastScanAt = now;
+      }
+      const scan = runtime.lastScan!;
+      await this.setState(bot.id, 'SIGNAL_WAIT');
+      const live = await this.trades.liveOfBot(bot.id);
+      const held = new Set(live.map((trade) => trade.symbol));
+      const entries: Array<{ symbol: string; stopLoss: number; takeProfit?: number; price: number }> = [];
+      let signals = 0;
+      for (const candidate of scan.candidates) {
+        const entry = runtime.streams.get(candidate.symbol);
+        const signal = entry?.lastSignal;
+        if (!signal || entry.through !== newest || signal.action === 'hold') continue;
+        signals++;
+        this.events.publish('engine.signal', {
+          ...signal,
+          botId: bot.id,
+          bot: bot.name,
+          preset: bot.preset,
+          symbol: candidate.symbol,
+          timeframe: config.timeframe,
+          candleTime: new Date(newest).toISOString(),
+        });
+        if (signal.action === 'sell') {
+          // Spot is long only: a sell signal exits the bot's position in the symbol.
+          const open = live.find((trade) => trade.symbol === candidate.symbol && trade.status === 'OPEN');
+          if (open) await this.trades.close(open.id, 'signal', `bot:${bot.name}`).catch(() => undefined);
+          continue;
+        }
+        if (held.has(candidate.symbol) || signal.stopLoss === undefined) continue;
+        entries.push({
+          symbol: candidate.symbol,
+          stopLoss: signal.stopLoss,
+          takeProfit: signal.takeProfit,
+          price: candidate.metrics.price,
+        });
+      }
+      if (signals > 0) {
+        await this.bots.increment({ id: bot.id }, 'signalCount', signals);
+        bot.signalCount += signals;
+      }
+      const free = config.risk.maxConcurrentPositions - live.length;
+      if (!bot.stopEntries && free > 0 && entries.length > 0)
+        await this.enter(runtime, entries.slice(0, free));
+    }
+    await this.bots.update({ id: bot.id }, { processedThrough: new Date(newest) });
+    bot.processedThrough = new Date(newest);
+  }
+
+  private async enter(
+    runtime: BotRuntime,
+    entries: Array<{ symbol: string; stopLoss: number; takeProfit?: number; price: number }>,
+  ): Promise<void> {
+    const { bot, config } = runtime;
+    await this.setState(bot.id, 'SIZING');
+    const venue = await this.venues.resolve(bot.accountId ?? undefined);
+    if (!runtime.markets)
+      runtime.markets = new Map((await venue.exchange.markets()).map((market) => [market.symbol, market]));
+    const balances = await venue.exchange.balances();
+    let available = 0;
+    let equity = new Money(0);
+    for (const balance of balances) {
+      if (balance.currency === 'USDT') {
+        available = Number(balance.free);
+        equity = equity.plus(balance.total);
+        continue;
+      }
+      if (!new Money(balance.total).gt(0)) continue;
+      const ticker = await venue.exchange.ticker(`${balance.currency}/USDT`).catch(() => undefined);
+      if (ticker?.last) equity = equity.plus(new Money(balance.total).times(ticker.last));
+    }
+    const planned: Array<{ symbol: string; amount: string; stopLoss: number; takeProfit?: number }> = [];
+    // Buying pays the ask, and a big order walks the book: keep a little of the balance for that.
+    available *= 1 - ENTRY_SLIPPAGE_RESERVE;
+    for (const entry of entries) {
+      const market = runtime.markets.get(entry.symbol);
+      if (!market) continue;
+      const ticker = await venue.exchange.ticker(entry.symbol).catch(() => undefined);
+      const price = ticker?.ask ?? ticker?.last ?? entry.price;
+      if (entry.stopLoss >= price) continue;
+      const sizing = sizeByRisk({
+        equity: equity.toNumber(),
+        riskPerTrade: config.risk.riskPerTrade,
+        entry: price,
+        stopLoss: entry.stopLoss,
+        available,
+        maxNotional: equity.toNumber() / config.risk.maxConcurrentPositions,
+        feeRate: Number(market.takerFee),
+        stepSize: market.amountStep,
+        minAmount: Number(market.minAmount),
+        minNotional: Number(market.minNotional),
+      });
+      if (!sizing.ok) {
+        this.logger.log(
+          `bot ${bot.name}: no entry in ${entry.symbol}: ${sizing.reason} (equity ${equity.toFixed(2)}, free ${available.toFixed(2)}, ask ${price}, stop ${entry.stopLoss})`,
+        );
+        continue;
+      }
+      available -= sizing.notional * (1 + Number(market.takerFee));
+      planned.push({
+        symbol: entry.symbol,
+        amount: sizing.amount,
+        stopLoss: entry.stopLoss,
+        takeProfit: entry.takeProfit,
+      });
+    }
+    if (planned.length === 0) return;
+    await this.setState(bot.id, 'EXECUTION');
+    for (const entry of planned) {
+      try {
+        await this.trades.open(
+          {
+            symbol: entry.symbol,
+            side: 'buy',
+            amount: entry.amount,
+            stopLoss: String(entry.stopLoss),
+            ...(entry.takeProfit !== undefined ? { takeProfit: String(entry.takeProfit) } : {}),
+            ...(bot.accountId ? { accountId: bot.accountId } : {}),
+            botId: bot.id,
+            preset: bot.preset,
+            source: 'bot',
+          },
+          `bot:${bot.name}`,
+        );
+      } catch (error) {
+        this.logger.warn(`bot ${bot.name}: entry in ${entry.symbol} refused: ${String(error)}`);
+        this.alert(
+          'warning',
+          'ENTRY_REFUSED',
+          `${bot.name}: entry in ${entry.symbol} refused: ${String(error)}`,
+          bot.id,
+        );
+      }
+    }
+  }
+
+  /** Every cycle: time stop and trailing stop of the bot's open positions. */
+  private async manage(runtime: BotRuntime): Promise<void> {
+    const { bot, config } = runtime;
+    const live = await this.trades.liveOfBot(bot.id);
+    const actor = `bot:${bot.name}`;
+    const now = this.clock.nowMs();
+    for (const trade of live) {
+      if (trade.status !== 'OPEN') continue;
+      if (trade.openedAt && now - trade.openedAt.getTime() >= config.risk.maxHoldMinutes * 60_000) {
+        await this.trades
+          .close(trade.id, 'time_stop', actor)
+          .catch((error: unknown) =>
+            this.logger.warn(`bot ${bot.name}: time stop of ${trade.id} failed: ${String(error)}`),
+          );
+        continue;
+      }
+      await this.trail(runtime, trade);
+    }
+    const state: EngineState = bot.paused ? 'PAUSED' : live.length > 0 ? 'MANAGING' : 'SIGNAL_WAIT';
+    await this.setState(bot.id, state, bot.paused ? bot.pauseReason : null);
+  }
+
+  /** Once the price is trailingStopR risk units in profit, the stop follows it at that distance. */
+  private async trail(runtime: BotRuntime, trade: Trade): Promise<void> {
+    const distanceR = runtime.config.risk.trailingStopR;
+    if (distanceR === null || !trade.initialRisk || trade.side !== 'long') return;
+    const amount = new Money(trade.entryAmount);
+    if (!amount.gt(0)) return;
+    const unit = new Money(trade.initialRisk).div(amount).toNumber();
+    const entry = new Money(trade.entryCost).div(amount).toNumber();
+    const price = await this.trades.priceOf(trade);
+    if (price === null || unit <= 0 || price - entry < distanceR * unit) return;
+    const stop = price - distanceR * unit;
+    if (trade.stopLoss !== null && stop <= Number(trade.stopLoss)) return;
+    await this.trades
+      .updateLevels(trade.id, { stopLoss: String(stop) })
+      .catch((error: unknown) =>
+        this.logger.warn(`bot ${runtime.bot.name}: trailing stop of ${trade.id} not moved: ${String(error)}`),
+      );
+  }
+
+  // ---- state and events ------------------------------------------------------------------------
+
+  private refresh(botId: string, changes: Partial<Bot>): void {
+    const runtime = this.runtimes.get(botId);
+    if (runtime) Object.assign(runtime.bot, changes);
+  }
+
+  private async setState(botId: string, state: EngineState, reason: string | null = null): Promise<void> {
+    const runtime = this.runtimes.get(botId);
+    const bot = runtime?.bot ?? (await this.get(botId));
+    if (bot.state === state) return;
+    await this.bots.update({ id: botId }, { state });
+    this.announce(bot, state, reason);
+  }
+
+  private announce(bot: Bot, state: EngineState, reason: string | null): void {
+    const previous = bot.state;
+    bot.state = state;
+    this.refresh(bot.id, { state });
+    this.events.publish('engine.state', {
+      botId: bot.id,
+      bot: bot.name,
+      state,
+      previous,
+      preset: bot.preset,
+      mode: bot.mode,
+      reason,
+      at: this.clock.now().toISOString(),
+    });
+  }
+
+  private alert(
+    level: 'info' | 'warning' | 'critical',
+    code: string,
+    message: string,
+    botId: string | null,
+  ): void {
+    this.events.publish('alert.raised', {
+      level,
+      source: 'engine',
+      code,
+      message,
+      botId,
+      at: this.clock.now().toISOString(),
+    });
+  }
+}

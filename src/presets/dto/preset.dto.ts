@@ -1,0 +1,360 @@
+import { IsSymbolList } from '../../market/dto/symbol-list.decorator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { Timeframe, TIMEFRAMES } from '../../market/timeframes';
+import { SCORE_METRICS, ScoreMetric, STRATEGY_TYPES, StrategyType } from '../preset-config';
+
+const finite = { allowNaN: false, allowInfinity: false };
+
+// ---- requests ---------------------------------------------------------------------------------
+
+export class PresetRiskChangesDto {
+  @ApiPropertyOptional({ example: 0.006, minimum: 0.0001, maximum: 0.1 })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0.0001)
+  @Max(0.1)
+  riskPerTrade?: number;
+
+  @ApiPropertyOptional({ example: 3, minimum: 1, maximum: 50 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  maxConcurrentPositions?: number;
+
+  @ApiPropertyOptional({ example: 3, minimum: 0.1, maximum: 100 })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0.1)
+  @Max(100)
+  dailyLossLimitR?: number;
+
+  @ApiPropertyOptional({ example: 4, minimum: 1, maximum: 100 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  maxConsecutiveLosses?: number;
+
+  @ApiPropertyOptional({ example: 240, minimum: 1, maximum: 525600 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(525_600)
+  maxHoldMinutes?: number;
+
+  @ApiPropertyOptional({ example: 1, minimum: 0.1, maximum: 20, nullable: true, type: Number })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsNumber(finite)
+  @Min(0.1)
+  @Max(20)
+  trailingStopR?: number | null;
+}
+
+export class ScannerFiltersChangesDto {
+  @ApiPropertyOptional({ example: 1000000, minimum: 0 })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0)
+  minQuoteVolume24h?: number;
+
+  @ApiPropertyOptional({ example: 0.0005, minimum: 0, maximum: 1 })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0)
+  @Max(1)
+  minAtrPct?: number;
+
+  @ApiPropertyOptional({ example: 0.05, minimum: 0, maximum: 1 })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0)
+  @Max(1)
+  maxAtrPct?: number;
+
+  @ApiPropertyOptional({ example: 1.2, minimum: 0, maximum: 100 })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0)
+  @Max(100)
+  minVolumeSurge?: number;
+}
+
+/** One optional weight per scanner metric, each 0..1. */
+export class ScoreWeightsDto implements Partial<Record<ScoreMetric, number>> {
+  @ApiPropertyOptional({ example: 0.35, minimum: 0, maximum: 1 })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0)
+  @Max(1)
+  volSurge?: number;
+
+  @ApiPropertyOptional({
+    example: 0.2,
+    minimum: 0,
+    maximum: 1,
+    description: 'Counts only where open interest exists',
+  })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0)
+  @Max(1)
+  oiDelta?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 1 })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0)
+  @Max(1)
+  atrPct?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 1 })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0)
+  @Max(1)
+  liquidity?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 1 })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0)
+  @Max(1)
+  volatility?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 1, description: 'Closeness of the price to the range high' })
+  @IsOptional()
+  @IsNumber(finite)
+  @Min(0)
+  @Max(1)
+  rangeProximity?: number;
+}
+
+export class ScannerConfigChangesDto {
+  @ApiPropertyOptional({
+    type: [String],
+    nullable: true,
+    example: ['BTC/USDT', 'ETH/USDT'],
+    description: 'null: the whole market',
+  })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsSymbolList(500)
+  universe?: string[] | null;
+
+  @ApiPropertyOptional({ example: 10, minimum: 1, maximum: 100 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  maxCandidates?: number;
+
+  @ApiPropertyOptional({ example: 60, minimum: 5, maximum: 86400 })
+  @IsOptional()
+  @IsInt()
+  @Min(5)
+  @Max(86_400)
+  scanIntervalSeconds?: number;
+
+  @ApiPropertyOptional({ type: ScannerFiltersChangesDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ScannerFiltersChangesDto)
+  filters?: ScannerFiltersChangesDto;
+
+  @ApiPropertyOptional({ type: ScoreWeightsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ScoreWeightsDto)
+  scoreWeights?: ScoreWeightsDto;
+}
+
+export class StrategyChoiceDto {
+  @ApiPropertyOptional({ example: 'breakout', description: 'A name from GET /api/strategies' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  name?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { lookback: 30 },
+    description: "Overrides of the strategy's parameters; unknown names are refused",
+  })
+  @IsOptional()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+}
+
+/** PUT /api/presets/:name: any part of the configuration; nested objects are merged into the stored one. */
+export class UpdatePresetDto {
+  @ApiPropertyOptional({ example: 'Liquid markets momentum breakout strategy' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  description?: string;
+
+  @ApiPropertyOptional({ enum: STRATEGY_TYPES })
+  @IsOptional()
+  @IsIn(STRATEGY_TYPES)
+  strategyType?: StrategyType;
+
+  @ApiPropertyOptional({ type: StrategyChoiceDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => StrategyChoiceDto)
+  strategy?: StrategyChoiceDto;
+
+  @ApiPropertyOptional({ enum: TIMEFRAMES })
+  @IsOptional()
+  @IsIn(TIMEFRAMES)
+  timeframe?: Timeframe;
+
+  @ApiPropertyOptional({ type: PresetRiskChangesDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PresetRiskChangesDto)
+  risk?: PresetRiskChangesDto;
+
+  @ApiPropertyOptional({ type: ScannerConfigChangesDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ScannerConfigChangesDto)
+  scannerConfig?: ScannerConfigChangesDto;
+}
+
+/** POST /api/presets: a name and a strategy; what is left out comes from the built-in preset of that strategy. */
+export class CreatePresetDto extends UpdatePresetDto {
+  @ApiProperty({ example: 'breakout_fast', pattern: '^[a-z0-9][a-z0-9_-]{1,63}$' })
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9_-]{1,63}$/, {
+    message: 'name must be 2-64 lowercase letters, digits, _ or -, starting with a letter or digit',
+  })
+  name!: string;
+}
+
+// ---- responses --------------------------------------------------------------------------------
+
+export class PresetRiskDto {
+  @ApiProperty({ example: 0.006 })
+  riskPerTrade!: number;
+  @ApiProperty({ example: 3 })
+  maxConcurrentPositions!: number;
+  @ApiProperty({ example: 3 })
+  dailyLossLimitR!: number;
+  @ApiProperty({ example: 4 })
+  maxConsecutiveLosses!: number;
+  @ApiProperty({ example: 240 })
+  maxHoldMinutes!: number;
+  @ApiProperty({ example: 1, nullable: true, type: Number })
+  trailingStopR!: number | null;
+}
+
+export class ScannerFiltersDto {
+  @ApiProperty({ example: 1000000 })
+  minQuoteVolume24h!: number;
+  @ApiProperty({ example: 0.0005 })
+  minAtrPct!: number;
+  @ApiProperty({ example: 0.05 })
+  maxAtrPct!: number;
+  @ApiProperty({ example: 0 })
+  minVolumeSurge!: number;
+}
+
+export class ScannerConfigDto {
+  @ApiProperty({ type: [String], nullable: true })
+  universe!: string[] | null;
+  @ApiProperty({ example: 10 })
+  maxCandidates!: number;
+  @ApiProperty({ example: 60 })
+  scanIntervalSeconds!: number;
+  @ApiProperty({ type: ScannerFiltersDto })
+  filters!: ScannerFiltersDto;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { volSurge: 0.35, oiDelta: 0.2 },
+    description: `Weights (0..1) of the metrics ${SCORE_METRICS.join(', ')}`,
+  })
+  scoreWeights!: Partial<Record<ScoreMetric, number>>;
+}
+
+export class PresetStrategyDto {
+  @ApiProperty({ example: 'breakout' })
+  name!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { lookback: 20 } })
+  parameters!: Record<string, number>;
+}
+
+export class PresetConfigDto {
+  @ApiProperty({ example: 'Liquid markets momentum breakout strategy' })
+  description!: string;
+  @ApiProperty({ enum: STRATEGY_TYPES })
+  strategyType!: StrategyType;
+  @ApiProperty({ type: PresetStrategyDto })
+  strategy!: PresetStrategyDto;
+  @ApiProperty({ enum: TIMEFRAMES })
+  timeframe!: Timeframe;
+  @ApiProperty({ type: PresetRiskDto })
+  risk!: PresetRiskDto;
+  @ApiProperty({ type: ScannerConfigDto })
+  scannerConfig!: ScannerConfigDto;
+}
+
+export class PresetDetailDto {
+  @ApiProperty({ example: 'breakout_v1' })
+  name!: string;
+  @ApiProperty({ description: 'Seeded with the installation: editable, not deletable' })
+  builtin!: boolean;
+  @ApiProperty({ type: PresetConfigDto })
+  config!: PresetConfigDto;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}
+
+export class PresetSummaryDto {
+  @ApiProperty({ example: 'breakout_v1' })
+  name!: string;
+  @ApiProperty({ example: 'Liquid markets momentum breakout strategy' })
+  description!: string;
+  @ApiProperty({ example: 0.006 })
+  riskPerTrade!: number;
+  @ApiProperty({ example: 3 })
+  maxPositions!: number;
+  @ApiProperty({ enum: STRATEGY_TYPES, example: 'momentum' })
+  strategyType!: StrategyType;
+  @ApiProperty({ example: 'breakout' })
+  strategy!: string;
+  @ApiProperty({ enum: TIMEFRAMES })
+  timeframe!: Timeframe;
+  @ApiProperty()
+  builtin!: boolean;
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}
+
+export class PresetListDto {
+  @ApiProperty({ type: [PresetSummaryDto] })
+  items!: PresetSummaryDto[];
+  @ApiProperty({ example: 4 })
+  total!: number;
+}

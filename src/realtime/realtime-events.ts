@@ -1,0 +1,107 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../platform/config/app-config';
+import { EventBus, EventName } from '../platform/events/event-bus';
+import '../monitoring/system-sampler.service';
+import type { TradeDto } from '../trading/dto/trade.dto';
+import '../trading/trading-events';
+import { TradesService } from '../trading/trades.service';
+import '../market/ticker-publisher.service';
+import '../scanner/scanner.service';
+import '../engine/engine-state';
+import { RealtimeHub } from './realtime-hub';
+import { TICKER_TOPIC_PREFIX } from './topics';
+
+interface Route {
+  type: string;
+  topics: string[];
+  /** What subscribers receive: the order or position itself, not the event envelope. */
+  data: (payload: never) => unknown;
+}
+
+const order = (topics: string[], type: string): Route => ({
+  type,
+  topics,
+  data: (payload: { order: unknown }) => payload.order,
+});
+const position = (type: string): Route => ({
+  type,
+  topics: ['positions', 'trading_updates'],
+  data: (payload: { position: unknown }) => payload.position,
+});
+/** The price a `trading_update` shows: where the position was entered, stands, or was exited. */
+const PRICE_OF = {
+  position_opened: (trade: TradeDto) => trade.entryPrice,
+  position_updated: (trade: TradeDto) => trade.currentPrice,
+  position_closed: (trade: TradeDto) => trade.exitPrice,
+};
+/** Seed 003's short `trading_update`: what happened to which position, its size and price. */
+const tradingUpdate = (event: keyof typeof PRICE_OF): Route => ({
+  type: 'trading_update',
+  topics: ['trading_updates'],
+  data: ({ position: trade }: { position: TradeDto }) => ({
+    event,
+    tradeId: trade.id,
+    symbol: trade.symbol,
+    side: trade.positionSide,
+    size: event === 'position_closed' ? trade.entryAmount : trade.amount,
+    price: PRICE_OF[event](trade),
+  }),
+});
+
+/** Which WebSocket messages each domain event becomes, and on which topics. */
+const ROUTES: Partial<Record<EventName, Route[]>> = {
+  'order.placed': [order(['orders', 'trading_updates'], 'ORDER_PLACED')],
+  'order.filled': [order(['orders', 'trading_updates'], 'ORDER_FILLED')],
+  'order.canceled': [order(['orders', 'trading_updates'], 'ORDER_CANCELLED')],
+  'order.updated': [order(['orders', 'trading_updates'], 'ORDER_UPDATE')],
+  'position.opened': [position('POSITION_OPENED'), tradingUpdate('position_opened')],
+  'position.updated': [position('POSITION_UPDATE'), tradingUpdate('position_updated')],
+  'position.closed': [position('POSITION_CLOSED'), tradingUpdate('position_closed')],
+  'scanner.result': [{ type: 'SCAN_RESULT', topics: ['scanner'], data: (payload: unknown) => payload }],
+  'engine.state': [{ type: 'ENGINE_UPDATE', topics: ['engine'], data: (payload: unknown) => payload }],
+  'engine.signal': [{ type: 'SIGNAL', topics: ['signals'], data: (payload: unknown) => payload }],
+  'alert.raised': [{ type: 'alert', topics: ['alerts'], data: (payload: unknown) => payload }],
+  'system.sampled': [{ type: 'metrics', topics: ['metrics'], data: (payload: unknown) => payload }],
+};
+
+/** Forwards domain events to WebSocket topics (after their transactions committed: that is when they are published). */
+@Injectable()
+export class RealtimeEvents implements OnModuleInit {
+  private readonly logger = new Logger('RealtimeEvents');
+
+  constructor(
+    private readonly events: EventBus,
+    private readonly hub: RealtimeHub,
+    private readonly trades: TradesService,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    // The hub serialises nothing for a topic without subscribers.
+    this.events.on('ticker', (ticker) =>
+      this.hub.publish(`${TICKER_TOPIC_PREFIX}${ticker.symbol}`, 'TICKER', ticker),
+    );
+    for (const [name, routes] of Object.entries(ROUTES) as Array<[EventName, Route[]]>) {
+      this.events.on(name, (payload) => {
+        for (const route of routes) {
+          const data = route.data(payload as never);
+          for (const topic of route.topics) this.hub.publish(topic, route.type, data);
+        }
+      });
+    }
+    this.events.on('system.sampled', (sample) => {
+      if (this.hub.subscriberCount('system_status') === 0) return;
+      this.trades.summary().then(
+        ({ openPositions }) =>
+          this.hub.publish('system_status', 'system_status', {
+            trading_active: this.config.trading.enabled,
+            cpu_usage: sample.cpuPercent,
+            memory_usage: sample.memoryPercent,
+            open_positions: openPositions,
+            event_loop_lag_ms: sample.eventLoopLagMs,
+          }),
+        (error: unknown) => this.logger.warn(`system_status not sent: ${String(error)}`),
+      );
+    });
+  }
+}

@@ -1,0 +1,148 @@
+import { Injectable } from '@nestjs/common';
+import { CandleRepository } from '../market/candle.repository';
+import { CandleSource } from '../market/candle-source';
+import { MarketDataService } from '../market/market-data.service';
+import { requireSymbol } from '../market/symbols';
+import { Timeframe, TIMEFRAME_MS } from '../market/timeframes';
+import { EventBus } from '../platform/events/event-bus';
+import { Clock } from '../platform/time/clock';
+import { PresetConfig } from '../presets/preset-config';
+import { PresetsService } from '../presets/presets.service';
+import { HOURS_NEEDED, measure, QUARTERS_NEEDED, scoreAll, SymbolScan } from './scanner-metrics';
+
+export interface ScanResult {
+  preset: string;
+  exchange: string;
+  candidates: SymbolScan[];
+  totalScanned: number;
+  passedFilters: number;
+  scannedAt: string;
+  durationMs: number;
+}
+
+export interface ScannerStatus {
+  status: 'idle' | 'scanning';
+  lastScan: string | null;
+  lastPreset: string | null;
+  candidatesFound: number;
+  totalScanned: number;
+  scanDurationMs: number | null;
+  scans: number;
+}
+
+declare module '../platform/events/event-bus' {
+  interface DomainEvents {
+    /** A scan finished (SCAN_RESULT on the `scanner` topic). */
+    'scanner.result': ScanResult & { botId: string | null };
+  }
+}
+
+/** Scores a symbol universe against a preset from the stored candles (seed 002's scanner). */
+@Injectable()
+export class ScannerService {
+  private running = 0;
+  private readonly state: Omit<ScannerStatus, 'status'> = {
+    lastScan: null,
+    lastPreset: null,
+    candidatesFound: 0,
+    totalScanned: 0,
+    scanDurationMs: null,
+    scans: 0,
+  };
+
+  constructor(
+    private readonly candles: CandleRepository,
+    private readonly marketData: MarketDataService,
+    private readonly presets: PresetsService,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  status(): ScannerStatus {
+    return { status: this.running > 0 ? 'scanning' : 'idle', ...this.state };
+  }
+
+  /**
+   * The request's symbols (validated against the source), else the preset's universe, else the
+   * simulated market's pairs: all of them on the simulated market, those the exchange lists on an
+   * exchange (an exchange lists far more pairs than a scan should read every candle of).
+   */
+  universeOf(config: PresetConfig, symbols?: string[] | null, source?: CandleSource): string[] {
+    const known = source?.symbols ?? new Set(this.marketData.symbols());
+    if (symbols?.length) return [...new Set(symbols.map((raw) => requireSymbol(raw, known)))];
+    const universe = config.scannerConfig.universe ?? this.marketData.symbols();
+    return universe.filter((symbol) => known.has(symbol));
+  }
+
+  async scanPreset(
+    presetName: string,
+    options: { limit?: number; symbols?: string[]; accountId?: string } = {},
+  ): Promise<ScanResult> {
+    const preset = await this.presets.get(presetName);
+    const source = await this.marketData.candleSource(options.accountId);
+    return this.scan(preset.name, preset.config, { ...options, source });
+  }
+
+  async scan(
+    presetName: string,
+    config: PresetConfig,
+    options: { limit?: number; symbols?: string[] | null; botId?: string; source?: CandleSource } = {},
+  ): Promise<ScanResult> {
+    const source = options.source ?? (await this.marketData.candleSource());
+    const universe = this.universeOf(config, options.symbols, source);
+    const started = performance.now();
+    this.running++;
+    try {
+      const now = this.clock.nowMs();
+      const lookback = config.strategy.parameters.lookback ?? 20;
+      const measured = [];
+      for (const symbol of universe) {
+        const [hours, quarters, range] = await Promise.all([
+          this.closed(source, symbol, '1h', HOURS_NEEDED, now),
+          this.closed(source, symbol, '15m', QUARTERS_NEEDED, now),
+          this.closed(source, symbol, config.timeframe, lookback + 1, now),
+        ]);
+        const scan = measure({ symbol, hours, quarters, range });
+        if (scan) measured.push(scan);
+      }
+      const scored = scoreAll(measured, config.scannerConfig);
+      const passed = scored.filter((scan) => scan.passed);
+      const limit = options.limit ?? config.scannerConfig.maxCandidates;
+      const result: ScanResult = {
+        preset: presetName,
+        exchange: source.exchangeId,
+        candidates: passed.slice(0, limit),
+        totalScanned: universe.length,
+        passedFilters: passed.length,
+        scannedAt: new Date(now).toISOString(),
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      };
+      Object.assign(this.state, {
+        lastScan: result.scannedAt,
+        lastPreset: presetName,
+        candidatesFound: result.candidates.length,
+        totalScanned: result.totalScanned,
+        scanDurationMs: result.durationMs,
+        scans: this.state.scans + 1,
+      });
+      this.events.publish('scanner.result', { ...result, botId: options.botId ?? null });
+      return result;
+    } finally {
+      this.running--;
+    }
+  }
+
+  /** The newest `count` closed candles of a symbol, oldest first. */
+  private async closed(
+    source: CandleSource,
+    symbol: string,
+    timeframe: Timeframe,
+    count: number,
+    now: number,
+  ) {
+    const span = TIMEFRAME_MS[timeframe];
+    const end = Math.floor(now / span) * span;
+    await source.ensure([symbol], timeframe, end - count * span, end - span);
+    return this.candles.range(source.key, symbol, timeframe, end - count * span, end, count);
+  }
+}

@@ -1,0 +1,515 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import { PageOf, PageQueryDto } from '../../platform/http/page.dto';
+import { OrderDto } from './order.dto';
+
+const TRADE_STATUSES = ['OPENING', 'OPEN', 'CLOSING', 'CLOSED', 'CANCELED'] as const;
+
+export class OpenTradeDto {
+  @ApiProperty({ example: 'BTC/USDT' })
+  @IsString()
+  @Length(3, 40)
+  symbol!: string;
+
+  @ApiProperty({
+    enum: ['buy', 'sell'],
+    description: 'buy opens a long position; sell a short (swap accounts only)',
+  })
+  @IsIn(['buy', 'sell'])
+  side!: 'buy' | 'sell';
+
+  @ApiProperty({ example: 0.01, description: 'Base currency amount' })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  amount!: number;
+
+  @ApiPropertyOptional({ example: 59000, description: 'Entry limit price; market entry when absent' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  price?: number;
+
+  @ApiPropertyOptional({ example: 57000, description: 'Closed at market when the price reaches it' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  stopLoss?: number;
+
+  @ApiPropertyOptional({ example: 63000, description: 'Closed at market when the price reaches it' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  takeProfit?: number;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  dcaEnabled?: boolean;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 20, default: 0 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  maxDcaAttempts?: number;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'An exchange account; default: the paper account' })
+  @IsOptional()
+  @IsUUID()
+  accountId?: string;
+}
+
+export class UpdateTradeDto {
+  @ApiPropertyOptional({ example: 58000, nullable: true, type: Number, description: 'null removes it' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  stopLoss?: number | null;
+
+  @ApiPropertyOptional({ example: 64000, nullable: true, type: Number, description: 'null removes it' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  takeProfit?: number | null;
+}
+
+export class CloseTradeDto {
+  @ApiPropertyOptional({ example: 'manual', description: 'Recorded as the close reason' })
+  @IsOptional()
+  @Matches(/^[a-z_]{1,32}$/, { message: 'reason must be 1 to 32 of a-z and _' })
+  reason?: string;
+
+  @ApiPropertyOptional({ default: false, description: 'Close even while trading is disabled' })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
+}
+
+export class ClosePositionDto {
+  @ApiPropertyOptional({ example: 0.005, description: 'Part of the position to close; all when absent' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  amount?: number;
+}
+
+export class TradeQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: 'BTC-USDT' })
+  @IsOptional()
+  @IsString()
+  @Length(3, 40)
+  symbol?: string;
+}
+
+export class TradeHistoryQueryDto extends TradeQueryDto {
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after' })
+  @IsOptional()
+  @IsISO8601()
+  startDate?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created before' })
+  @IsOptional()
+  @IsISO8601()
+  endDate?: string;
+
+  @ApiPropertyOptional({ enum: TRADE_STATUSES })
+  @IsOptional()
+  @IsIn(TRADE_STATUSES)
+  status?: (typeof TRADE_STATUSES)[number];
+}
+
+export class TradeDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'BTC/USDT' })
+  symbol!: string;
+
+  @ApiProperty({ enum: ['buy', 'sell'], description: 'The entry side' })
+  side!: 'buy' | 'sell';
+
+  @ApiProperty({ enum: ['long', 'short'] })
+  positionSide!: 'long' | 'short';
+
+  @ApiProperty({ enum: TRADE_STATUSES })
+  status!: string;
+
+  @ApiProperty({ enum: ['paper', 'live'] })
+  mode!: 'paper' | 'live';
+
+  @ApiProperty({ example: 'paper' })
+  exchange!: string;
+
+  @ApiProperty({ example: 'default' })
+  accountId!: string;
+
+  @ApiProperty({ example: 0.01, description: 'Open amount now (base currency)' })
+  amount!: number;
+
+  @ApiProperty({ example: 0.01, description: 'Amount bought (long) or sold (short) to enter, DCA included' })
+  entryAmount!: number;
+
+  @ApiProperty({ nullable: true, type: Number, description: 'Average entry price' })
+  entryPrice!: number | null;
+
+  @ApiProperty({ nullable: true, type: Number, description: 'Average exit price' })
+  exitPrice!: number | null;
+
+  @ApiProperty({ nullable: true, type: Number, description: 'Latest market price (open trades)' })
+  currentPrice!: number | null;
+
+  @ApiProperty({ nullable: true, type: Number })
+  stopLoss!: number | null;
+
+  @ApiProperty({ nullable: true, type: Number })
+  takeProfit!: number | null;
+
+  @ApiProperty({ example: 1.25, description: 'Realised plus unrealised, quote currency, after fees' })
+  pnl!: number;
+
+  @ApiProperty({ example: 0.2, description: 'pnl as a percentage of the entry cost' })
+  pnlPercent!: number;
+
+  @ApiProperty({ example: 0, description: 'From exits, after all fees so far' })
+  realizedPnl!: number;
+
+  @ApiProperty({ example: 1.25, description: 'Of the open amount at the current price' })
+  unrealizedPnl!: number;
+
+  @ApiProperty({ nullable: true, type: Number, description: 'pnl in R; null without a stop loss' })
+  pnlR!: number | null;
+
+  @ApiProperty({ nullable: true, type: Number, description: 'Quote currency at risk at entry' })
+  initialRisk!: number | null;
+
+  @ApiProperty({ example: 0.6 })
+  fees!: number;
+
+  @ApiProperty({ example: 600.5, description: 'Quote volume of all fills' })
+  volume!: number;
+
+  @ApiProperty({ nullable: true, type: String, example: 'stop_loss' })
+  closeReason!: string | null;
+
+  @ApiProperty()
+  dcaEnabled!: boolean;
+
+  @ApiProperty({ example: 3 })
+  maxDcaAttempts!: number;
+
+  @ApiProperty({ example: 0 })
+  dcaAttempts!: number;
+
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' })
+  botId!: string | null;
+
+  @ApiProperty({ nullable: true, type: String, example: 'breakout_v1' })
+  preset!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' })
+  openedAt!: string | null;
+
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' })
+  closedAt!: string | null;
+}
+
+export class TradeDetailDto extends TradeDto {
+  @ApiProperty({ type: [OrderDto], description: 'Entry, DCA and exit orders, oldest first' })
+  orders!: OrderDto[];
+
+  @ApiProperty({ example: '100%', description: 'Filled DCA orders among those placed' })
+  dcaSuccessRate!: string;
+
+  @ApiProperty({
+    enum: ['low', 'medium', 'high'],
+    description: 'From the initial risk against the entry cost',
+  })
+  riskLevel!: 'low' | 'medium' | 'high';
+
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Confidence of the signal that opened it (bots)',
+  })
+  mlConfidence!: number | null;
+
+  @ApiProperty({
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: {
+        attempt: { type: 'integer' },
+        price: { type: 'number', nullable: true },
+        amount: { type: 'number' },
+        timestamp: { type: 'string', format: 'date-time' },
+        success: { type: 'boolean' },
+      },
+    },
+  })
+  dcaHistory!: Array<{
+    attempt: number;
+    price: number | null;
+    amount: number;
+    timestamp: string;
+    success: boolean;
+  }>;
+}
+
+export class TradeListDto extends PageOf(TradeDto) {
+  @ApiProperty({ example: 3, description: 'Trades on this page' })
+  count!: number;
+
+  @ApiProperty({ example: 12.5, description: 'Sum of pnl over all matching trades' })
+  totalPnl!: number;
+
+  @ApiProperty({ example: 15000.5, description: 'Sum of fill volume over all matching trades' })
+  totalVolume!: number;
+}
+
+export class PositionDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'BTC/USDT' })
+  symbol!: string;
+
+  @ApiProperty({ enum: ['long', 'short'] })
+  side!: 'long' | 'short';
+
+  @ApiProperty({ example: 50000, description: 'Average entry price' })
+  entry!: number;
+
+  @ApiProperty({ nullable: true, type: Number, description: 'Stop loss' })
+  sl!: number | null;
+
+  @ApiProperty({ nullable: true, type: Number, description: 'Take profit' })
+  tp!: number | null;
+
+  @ApiProperty({ example: 0.1 })
+  size!: number;
+
+  @ApiProperty({ enum: ['paper', 'live'] })
+  mode!: 'paper' | 'live';
+
+  @ApiProperty({ format: 'date-time' })
+  openedAt!: string;
+
+  @ApiProperty({ nullable: true, type: Number })
+  currentPrice!: number | null;
+
+  @ApiProperty({ nullable: true, type: Number, description: 'Total PnL in R' })
+  pnlR!: number | null;
+
+  @ApiProperty({ description: 'Total PnL, quote currency' })
+  pnlUsd!: number;
+
+  @ApiProperty({ nullable: true, type: Number })
+  unrealizedPnlR!: number | null;
+
+  @ApiProperty()
+  unrealizedPnlUsd!: number;
+
+  @ApiProperty({ enum: ['OPEN', 'CLOSING'] })
+  status!: string;
+}
+
+export class PositionListDto extends PageOf(PositionDto) {}
+
+export class TradingStatusDto {
+  @ApiProperty({ description: 'Trading is enabled (new orders accepted)' })
+  active!: boolean;
+
+  @ApiProperty({ enum: ['paper', 'live'], description: 'Where the default account trades' })
+  mode!: 'paper' | 'live';
+
+  @ApiProperty({ example: 10234.5, description: 'Paper account value in USDT at current prices' })
+  portfolioValue!: number;
+
+  @ApiProperty({ example: 2 })
+  openPositions!: number;
+
+  @ApiProperty({ example: 12.3, description: 'Realised PnL of trades closed since 00:00 UTC' })
+  dailyPnl!: number;
+
+  @ApiProperty({ example: 25 })
+  totalTrades!: number;
+
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' })
+  lastTradeTime!: string | null;
+
+  @ApiProperty({ type: [PositionDto] })
+  positions!: PositionDto[];
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'Last order reconciliation',
+  })
+  lastReconciliation!: string | null;
+
+  @ApiProperty({
+    description:
+      'This instance runs the periodic order reconciliation (with several instances on one database, one does)',
+  })
+  reconciliationLeader!: boolean;
+
+  @ApiProperty({
+    description: 'This instance watches stop losses and take profits (with several instances, one does)',
+  })
+  guardLeader!: boolean;
+
+  @ApiProperty({ format: 'date-time' })
+  timestamp!: string;
+}
+
+export class PositionHistoryQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  override limit: number = 20;
+}
+
+export class AddClosedPositionDto {
+  @ApiProperty({ example: 'BTCUSDT' })
+  @IsString()
+  @Length(3, 40)
+  symbol!: string;
+
+  @ApiProperty({ enum: ['long', 'short'] })
+  @IsIn(['long', 'short'])
+  side!: 'long' | 'short';
+
+  @ApiProperty({ example: 42000 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  entryPrice!: number;
+
+  @ApiProperty({ example: 45000 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  exitPrice!: number;
+
+  @ApiProperty({ example: 1, description: 'Amount (base currency or contracts)' })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  contracts!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  @IsISO8601()
+  entryTime!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  @IsISO8601()
+  exitTime!: string;
+
+  @ApiPropertyOptional({ example: 4.2, description: 'Fees paid, quote currency (default 0)' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  fees?: number;
+
+  @ApiPropertyOptional({ example: 'bitget', description: 'Where it was traded' })
+  @IsOptional()
+  @Matches(/^[a-z0-9]{2,32}$/, { message: 'exchange must be 2 to 32 of a-z 0-9' })
+  exchange?: string;
+}
+
+export class ClosedPositionDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'BTC/USDT' })
+  symbol!: string;
+
+  @ApiProperty({ enum: ['long', 'short'] })
+  side!: 'long' | 'short';
+
+  @ApiProperty({ example: 42000 })
+  entryPrice!: number;
+
+  @ApiProperty({ example: 45000 })
+  exitPrice!: number;
+
+  @ApiProperty({ example: 1 })
+  contracts!: number;
+
+  @ApiProperty({ example: 3000, description: 'After fees' })
+  realizedPnl!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  entryTime!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  exitTime!: string;
+
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Entry price against the Fibonacci levels of the prior 24 h swing',
+  })
+  entryHarmony!: number | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Exit price against the Fibonacci levels of the prior 24 h swing',
+  })
+  exitHarmony!: number | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'The move against Fibonacci extensions of the entry swing',
+  })
+  fibonacciAlignment!: number | null;
+
+  @ApiProperty({ nullable: true, type: String, example: 'take_profit' })
+  closeReason!: string | null;
+
+  @ApiProperty({ enum: ['api', 'bot', 'import'] })
+  source!: string;
+
+  @ApiProperty({ example: 'paper' })
+  exchange!: string;
+}
+
+export class ClosedPositionListDto extends PageOf(ClosedPositionDto) {
+  @ApiProperty({ example: 42, description: 'Closed positions in all (seed 000: count)' })
+  count!: number;
+}
+
+export class AddClosedPositionResultDto {
+  @ApiProperty({ example: true })
+  success!: boolean;
+
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'Position added to history' })
+  message!: string;
+}

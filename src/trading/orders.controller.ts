@@ -1,0 +1,97 @@
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Auth } from '../platform/access/access.decorators';
+import { Role } from '../platform/access/role';
+import { pageOf } from '../platform/http/page.dto';
+import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
+import { Clock } from '../platform/time/clock';
+import { CancelOrderResultDto, OrderDto, OrderListDto, OrderQueryDto, PlaceOrderDto } from './dto/order.dto';
+import { principalKey } from '../platform/idempotency/idempotency.interceptor';
+import { Idempotent } from '../platform/idempotency/idempotent.decorator';
+import { OrdersService, toOrderDto } from './orders.service';
+
+@ApiTags('trading')
+@Controller('orders')
+export class OrdersController {
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Post()
+  @Auth(Role.CONTROL)
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Place an order on the paper exchange (default) or an exchange account',
+    description:
+      'Checked before anything is sent (trading enabled, symbol, amount and value limits, balance); written as PENDING_SUBMIT, then sent once. A lost answer leaves it UNKNOWN until it is found by its client order id.',
+  })
+  @ApiCreatedResponse({ type: OrderDto, description: 'The order as the exchange answered it' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'Idempotency-Key reused with another body, or trading disabled',
+  })
+  async place(@Body() dto: PlaceOrderDto, @Req() request: FastifyRequest): Promise<OrderDto> {
+    const order = await this.orders.place(
+      {
+        symbol: dto.symbol,
+        side: dto.side,
+        type: dto.type,
+        amount: String(dto.amount),
+        ...(dto.price !== undefined ? { price: String(dto.price) } : {}),
+        ...(dto.stopPrice !== undefined ? { stopPrice: String(dto.stopPrice) } : {}),
+        ...(dto.clientOrderId ? { clientOrderId: dto.clientOrderId } : {}),
+        ...(dto.accountId ? { accountId: dto.accountId } : {}),
+      },
+      { createdBy: principalKey(request) },
+    );
+    return toOrderDto(order);
+  }
+
+  @Get()
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({
+    summary: 'Orders, newest first, filtered by status, symbol, side, trade and creation time',
+  })
+  @ApiOkResponse({ type: OrderListDto })
+  async list(@Query() query: OrderQueryDto): Promise<OrderListDto> {
+    const { items, total } = await this.orders.list(query);
+    return pageOf(items.map(toOrderDto), total, query);
+  }
+
+  @Get(':id')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({ summary: 'One order' })
+  @ApiOkResponse({ type: OrderDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such order' })
+  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<OrderDto> {
+    return toOrderDto(await this.orders.get(id));
+  }
+
+  @Delete(':id')
+  @Auth(Role.CONTROL)
+  @ApiOperation({ summary: 'Cancel an open order' })
+  @ApiOkResponse({ type: CancelOrderResultDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such order' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'The order is already filled, canceled or rejected',
+  })
+  async cancel(@Param('id', new ParseUUIDPipe()) id: string): Promise<CancelOrderResultDto> {
+    const order = await this.orders.cancel(id);
+    return {
+      success: true,
+      message: `Order ${id} canceled`,
+      order: toOrderDto(order),
+      timestamp: new Date(this.clock.nowMs()).toISOString(),
+    };
+  }
+}

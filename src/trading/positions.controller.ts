@@ -1,0 +1,97 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Auth } from '../platform/access/access.decorators';
+import { Role } from '../platform/access/role';
+import { pageOf, PageQueryDto } from '../platform/http/page.dto';
+import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
+import {
+  AddClosedPositionDto,
+  AddClosedPositionResultDto,
+  ClosedPositionListDto,
+  ClosePositionDto,
+  PositionDto,
+  PositionHistoryQueryDto,
+  PositionListDto,
+} from './dto/trade.dto';
+import { PositionHistoryService } from './position-history.service';
+import { principalKey } from '../platform/idempotency/idempotency.interceptor';
+import { Idempotent } from '../platform/idempotency/idempotent.decorator';
+import { toPositionDto } from './trade-view';
+import { TradesService } from './trades.service';
+
+@ApiTags('trading')
+@Controller('positions')
+export class PositionsController {
+  constructor(
+    private readonly trades: TradesService,
+    private readonly closedPositions: PositionHistoryService,
+  ) {}
+
+  @Get()
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({ summary: 'Open positions with entry, stop, size and PnL in quote currency and in R' })
+  @ApiOkResponse({ type: PositionListDto })
+  async list(@Query() page: PageQueryDto): Promise<PositionListDto> {
+    const { rows, total, prices } = await this.trades.positions(page.limit, page.offset);
+    return pageOf(
+      rows.map((row) => toPositionDto(row, prices.get(row.id) ?? null)),
+      total,
+      page,
+    );
+  }
+
+  @Get('history')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({
+    summary: 'Closed positions, newest first, with Fibonacci entry/exit harmony and alignment (seed 000)',
+  })
+  @ApiOkResponse({ type: ClosedPositionListDto })
+  async history(@Query() query: PositionHistoryQueryDto): Promise<ClosedPositionListDto> {
+    const { items, total } = await this.closedPositions.list(query.limit, query.offset);
+    return { ...pageOf(items, total, query), count: total };
+  }
+
+  @Post('history')
+  @Auth(Role.CONTROL)
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Record a closed position traded elsewhere (it joins the trade history and analytics)',
+  })
+  @ApiCreatedResponse({ type: AddClosedPositionResultDto })
+  async add(
+    @Body() dto: AddClosedPositionDto,
+    @Req() request: FastifyRequest,
+  ): Promise<AddClosedPositionResultDto> {
+    const id = await this.closedPositions.add(dto, principalKey(request));
+    return { success: true, id, message: 'Position added to history' };
+  }
+
+  @Post(':id/close')
+  @Auth(Role.CONTROL)
+  @Idempotent()
+  @ApiOperation({ summary: 'Close a position at market, all of it or `amount` of it' })
+  @ApiCreatedResponse({ type: PositionDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such position' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Not open' })
+  async close(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: ClosePositionDto,
+    @Req() request: FastifyRequest,
+  ): Promise<PositionDto> {
+    const trade = await this.trades.close(
+      id,
+      'manual',
+      principalKey(request),
+      dto.amount === undefined ? undefined : String(dto.amount),
+    );
+    return toPositionDto(trade, await this.trades.priceOf(trade));
+  }
+}

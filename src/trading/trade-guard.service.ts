@@ -1,0 +1,91 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
+import { AdvisoryLeases } from '../platform/leases/advisory-leases';
+import { Trade } from './trade.entity';
+import { TradesService } from './trades.service';
+
+const CHECK_INTERVAL_MS = 1000;
+/** Held by the instance that watches the levels. */
+const GUARD_LEASE = 'trade-guard';
+
+/**
+ * Watches open positions every second (in one instance: the one holding the guard's lease) and closes, at market, those whose stop loss or take profit
+ * the market reached: a long at a bid at or below its stop (or at or above its target), a short at
+ * an ask at or above its stop (or at or below its target).
+ */
+@Injectable()
+export class TradeGuard implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('TradeGuard');
+  private timer: NodeJS.Timeout | undefined;
+  private checking = false;
+
+  constructor(
+    @InjectRepository(Trade) private readonly trades: Repository<Trade>,
+    private readonly service: TradesService,
+    private readonly leases: AdvisoryLeases,
+  ) {}
+
+  /** Whether this instance watches the levels (one instance does; another takes over when it goes). */
+  get leader(): boolean {
+    return this.leases.holds(GUARD_LEASE);
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.check(), CHECK_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One pass, where this instance holds the guard's lease; returns the trades it closed. */
+  async check(): Promise<string[]> {
+    if (this.checking) return [];
+    this.checking = true;
+    const closed: string[] = [];
+    try {
+      if (!(await this.leases.acquire(GUARD_LEASE))) return closed;
+      const watched = await this.trades.find({
+        where: [
+          { status: 'OPEN', stopLoss: Not(IsNull()) },
+          { status: 'OPEN', takeProfit: Not(IsNull()) },
+        ],
+        take: 1000,
+      });
+      for (const trade of watched) {
+        const reason = await this.reached(trade);
+        if (!reason) continue;
+        try {
+          await this.service.close(trade.id, reason, null);
+          closed.push(trade.id);
+          this.logger.log(`trade ${trade.id} (${trade.symbol}) closed: ${reason}`);
+        } catch (error) {
+          this.logger.warn(
+            `closing trade ${trade.id} at its ${reason} failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }
+      }
+    } catch (error) {
+      this.logger.warn(`check failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.checking = false;
+    }
+    return closed;
+  }
+
+  private async reached(trade: Trade): Promise<'stop_loss' | 'take_profit' | undefined> {
+    const price = await this.service.priceOf(trade);
+    if (price === null) return undefined;
+    const long = trade.side === 'long';
+    if (trade.stopLoss !== null && (long ? price <= Number(trade.stopLoss) : price >= Number(trade.stopLoss)))
+      return 'stop_loss';
+    if (
+      trade.takeProfit !== null &&
+      (long ? price >= Number(trade.takeProfit) : price <= Number(trade.takeProfit))
+    )
+      return 'take_profit';
+    return undefined;
+  }
+}

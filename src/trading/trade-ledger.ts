@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Money } from '../platform/decimal/money';
+import { Clock } from '../platform/time/clock';
+import { Fill } from './fill.entity';
+import { Order } from './order.entity';
+import { isFinal, OrderStatus } from './order-status';
+import { Trade, TradeStatus } from './trade.entity';
+
+/** Order intents that add to a position; the others reduce it. */
+export const ENTRY_INTENTS = new Set(['entry', 'dca']);
+
+export interface TradeChange {
+  trade: Trade;
+  previous: TradeStatus;
+  /** Fills were added to it. */
+  filled: boolean;
+}
+
+/**
+ * Trade accounting, inside the transaction that records an order's fills: a trade's amounts, average
+ * prices, fees and realised PnL are exact sums of its fills, so they can never drift from them.
+ */
+@Injectable()
+export class TradeLedger {
+  constructor(private readonly clock: Clock) {}
+
+  /** Applies an order's new fills, or its end without fills, to its trade. */
+  async record(manager: EntityManager, order: Order, fills: Fill[]): Promise<TradeChange | undefined> {
+    if (!order.tradeId) return undefined;
+    const trade = await manager.findOne(Trade, {
+      where: { id: order.tradeId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!trade) return undefined;
+    const previous = trade.status;
+    const entering = ENTRY_INTENTS.has(order.intent ?? '');
+    const quote = trade.symbol.split('/')[1];
+    let entryAmount = new Money(trade.entryAmount);
+    let entryCost = new Money(trade.entryCost);
+    let exitAmount = new Money(trade.exitAmount);
+    let exitCost = new Money(trade.exitCost);
+    let fees = new Money(trade.fees);
+    for (const fill of fills) {
+      const feeInQuote =
+        fill.feeCurrency === quote || fill.feeCurrency === ''
+          ? new Money(fill.fee)
+          : new Money(fill.fee).times(fill.price);
+      fees = fees.plus(feeInQuote);
+      if (entering) {
+        entryAmount = entryAmount.plus(fill.amount);
+        entryCost = entryCost.plus(fill.cost);
+      } else {
+        exitAmount = exitAmount.plus(fill.amount);
+        exitCost = exitCost.plus(fill.cost);
+      }
+    }
+    const now = new Date(this.clock.nowMs());
+    trade.entryAmount = entryAmount.toFixed();
+    trade.entryCost = entryCost.toFixed();
+    trade.exitAmount = exitAmount.toFixed();
+    trade.exitCost = exitCost.toFixed();
+    trade.fees = fees.toFixed();
+    if (entryAmount.gt(0)) {
+      const entryPrice = entryCost.div(entryAmount);
+      const gross =
+        trade.side === 'long'
+          ? exitCost.minus(entryPrice.times(exitAmount))
+          : entryPrice.times(exitAmount).minus(exitCost);
+      trade.realizedPnl = gross.minus(fees).toFixed();
+      if (trade.status === 'OPENING') {
+        trade.status = 'OPEN';
+        trade.openedAt = now;
+        trade.initialRisk =
+          trade.stopLoss !== null
+            ? entryPrice.minus(trade.stopLoss).abs().times(entryAmount).toFixed()
+            : null;
+      }
+      if (exitAmount.gte(entryAmount) && exitAmount.gt(0)) {
+        trade.status = 'CLOSED';
+        trade.closedAt = now;
+        trade.closeReason ??=
+          order.intent === 'stop_loss' || order.intent === 'take_profit' ? order.intent : 'manual';
+      }
+    }
+    if (isFinal(order.status)) {
+      // An entry that ended with nothing filled: no position was ever opened.
+      if (entering && trade.status === 'OPENING' && entryAmount.isZero()) {
+        trade.status = 'CANCELED';
+        trade.closedAt = now;
+        trade.closeReason ??= order.status === OrderStatus.REJECTED ? 'entry_rejected' : 'entry_canceled';
+      }
+      // An exit that ended without closing everything: the position is open again.
+      if (!entering && trade.status === 'CLOSING') {
+        trade.status = 'OPEN';
+        trade.closeReason = null;
+      }
+    }
+    if (fills.length === 0 && trade.status === previous) return undefined;
+    return { trade: await manager.save(trade), previous, filled: fills.length > 0 };
+  }
+}

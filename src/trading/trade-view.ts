@@ -1,0 +1,89 @@
+import { Money } from '../platform/decimal/money';
+import type { PositionDto, TradeDto } from './dto/trade.dto';
+import type { Trade } from './trade.entity';
+
+function round(value: Money, places = 8): number {
+  return value.toDecimalPlaces(places).toNumber();
+}
+
+/** Unrealised PnL of the open amount at a price, after nothing more (fees are in realised). */
+function unrealizedOf(trade: Trade, price: number | null): Money {
+  const entryAmount = new Money(trade.entryAmount);
+  if (price === null || entryAmount.isZero()) return new Money(0);
+  const open = entryAmount.minus(trade.exitAmount);
+  const entryPrice = new Money(trade.entryCost).div(entryAmount);
+  const move = new Money(price).minus(entryPrice);
+  return (trade.side === 'long' ? move : move.neg()).times(open);
+}
+
+export function toTradeDto(trade: Trade, currentPrice: number | null): TradeDto {
+  const entryAmount = new Money(trade.entryAmount);
+  const exitAmount = new Money(trade.exitAmount);
+  const live = trade.status === 'OPEN' || trade.status === 'CLOSING';
+  const price = live ? currentPrice : null;
+  const unrealized = unrealizedOf(trade, price);
+  const realized = new Money(trade.realizedPnl);
+  // Before any exit, realised holds the entry fees only: they count against the open position's PnL.
+  const pnl = realized.plus(unrealized);
+  const entryCost = new Money(trade.entryCost);
+  const risk = trade.initialRisk === null ? null : new Money(trade.initialRisk);
+  return {
+    id: trade.id,
+    symbol: trade.symbol,
+    side: trade.side === 'long' ? 'buy' : 'sell',
+    positionSide: trade.side,
+    status: trade.status,
+    mode: trade.mode,
+    exchange: trade.exchangeId,
+    accountId: trade.accountId,
+    amount: round(entryAmount.minus(exitAmount)),
+    entryAmount: round(entryAmount),
+    entryPrice: entryAmount.isZero() ? null : round(entryCost.div(entryAmount)),
+    exitPrice: exitAmount.isZero() ? null : round(new Money(trade.exitCost).div(exitAmount)),
+    currentPrice: price,
+    stopLoss: trade.stopLoss === null ? null : Number(trade.stopLoss),
+    takeProfit: trade.takeProfit === null ? null : Number(trade.takeProfit),
+    pnl: round(pnl),
+    pnlPercent: entryCost.isZero() ? 0 : round(pnl.div(entryCost).times(100), 4),
+    realizedPnl: round(realized),
+    unrealizedPnl: round(unrealized),
+    pnlR: risk && risk.gt(0) ? round(pnl.div(risk), 4) : null,
+    initialRisk: risk ? round(risk) : null,
+    fees: round(new Money(trade.fees)),
+    volume: round(entryCost.plus(trade.exitCost)),
+    closeReason: trade.closeReason,
+    dcaEnabled: trade.dcaEnabled,
+    maxDcaAttempts: trade.maxDcaAttempts,
+    dcaAttempts: trade.dcaAttempts,
+    botId: trade.botId,
+    preset: trade.preset,
+    createdAt: trade.createdAt.toISOString(),
+    updatedAt: trade.updatedAt.toISOString(),
+    openedAt: trade.openedAt?.toISOString() ?? null,
+    closedAt: trade.closedAt?.toISOString() ?? null,
+  };
+}
+
+export function toPositionDto(trade: Trade, currentPrice: number | null): PositionDto {
+  const view = toTradeDto(trade, currentPrice);
+  const unrealizedR = view.initialRisk
+    ? Math.round((view.unrealizedPnl / view.initialRisk) * 10_000) / 10_000
+    : null;
+  return {
+    id: trade.id,
+    symbol: trade.symbol,
+    side: trade.side,
+    entry: view.entryPrice ?? 0,
+    sl: view.stopLoss,
+    tp: view.takeProfit,
+    size: view.amount,
+    mode: trade.mode,
+    openedAt: (trade.openedAt ?? trade.createdAt).toISOString(),
+    currentPrice: view.currentPrice,
+    pnlR: view.pnlR,
+    pnlUsd: view.pnl,
+    unrealizedPnlR: unrealizedR,
+    unrealizedPnlUsd: view.unrealizedPnl,
+    status: trade.status,
+  };
+}

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { ExchangeConnector } from '../exchange/exchange-connector.service';
+import type { ExchangePort } from '../exchange/exchange-port';
+import { DEFAULT_PAPER_ACCOUNT, PaperExchangeService } from '../exchange/paper/paper-exchange.service';
+import type { OrderVenue } from './order.entity';
+
+export interface TradingVenue {
+  venue: OrderVenue;
+  /** The paper account's name or the exchange account's id, as stored on orders. */
+  accountId: string;
+  exchange: ExchangePort;
+}
+
+/** Where orders go: the default paper account, or an exchange account (by id) through ccxt. */
+@Injectable()
+export class TradingVenues {
+  constructor(
+    private readonly paper: PaperExchangeService,
+    private readonly connector: ExchangeConnector,
+  ) {}
+
+  async resolve(exchangeAccountId?: string): Promise<TradingVenue> {
+    if (!exchangeAccountId) {
+      return { venue: 'paper', accountId: DEFAULT_PAPER_ACCOUNT, exchange: await this.paper.account() };
+    }
+    const { exchange } = await this.connector.connect(exchangeAccountId);
+    return { venue: 'exchange', accountId: exchangeAccountId, exchange };
+  }
+
+  async of(order: { venue: OrderVenue; accountId: string }): Promise<ExchangePort> {
+    if (order.venue === 'paper') return this.paper.account(order.accountId);
+    return (await this.connector.connect(order.accountId)).exchange;
+  }
+}

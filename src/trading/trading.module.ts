@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Fill } from './fill.entity';
+import { Order } from './order.entity';
+import { OrderReconciler } from './order-reconciler.service';
+import { OrdersController } from './orders.controller';
+import { OrdersService } from './orders.service';
+import { MarketModule } from '../market/market.module';
+import { PositionHistoryService } from './position-history.service';
+import { PositionsController } from './positions.controller';
+import { Trade } from './trade.entity';
+import { TradeGuard } from './trade-guard.service';
+import { TradeLedger } from './trade-ledger';
+import { TradesController } from './trades.controller';
+import { TradesService } from './trades.service';
+import { TradingStatusController } from './trading-status.controller';
+import { TradingVenues } from './trading-venues.service';
+
+/** Orders, fills, trades and positions, idempotency, reconciliation, stop loss and take profit. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Order, Fill, Trade]), MarketModule],
+  controllers: [OrdersController, TradesController, PositionsController, TradingStatusController],
+  providers: [
+    TradingVenues,
+    TradeLedger,
+    PositionHistoryService,
+    OrdersService,
+    TradesService,
+    TradeGuard,
+    OrderReconciler,
+  ],
+  exports: [OrdersService, TradesService, OrderReconciler, TradingVenues],
+})
+export class TradingModule {}

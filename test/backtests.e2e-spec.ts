@@ -1,0 +1,176 @@
+import { DataSource } from 'typeorm';
+import { MarketSimulationService } from '../src/market/market-simulation.service';
+import { Role } from '../src/platform/access/role';
+import { call, createKey, loginAdmin } from './support/auth-client';
+import { startTestApp, TestApp } from './support/test-app';
+
+interface Trade {
+  symbol: string;
+  entryTime: number;
+  entryPrice: number;
+  amount: number;
+  initialRisk: number;
+  exitTime: number;
+  exitPrice: number;
+  fees: number;
+  pnl: number;
+  r: number;
+}
+interface Backtest {
+  id: string;
+  status: string;
+  progress: number;
+  candles: number;
+  error: string | null;
+  request: { symbols: string[]; timeframe: string };
+  metrics: Record<string, number | null>;
+  equity: Array<{ time: number; value: number }>;
+  trades: Trade[];
+}
+
+const DAY = 86_400_000;
+
+// Thirty simulated days are backfilled and replayed; the deadline only stops a hang.
+jest.setTimeout(600_000);
+
+describe('backtests (POST /api/backtests, GET /api/backtests/:id)', () => {
+  let t: TestApp;
+  let trader: string;
+  let reader: string;
+
+  const finished = async (id: string): Promise<Backtest> => {
+    for (;;) {
+      const job = await call<Backtest>(t, 'GET', `/api/backtests/${id}`, { token: reader });
+      expect(job.status).toBe(200);
+      if (job.body.status === 'completed' || job.body.status === 'failed') return job.body;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ MARKET_BACKFILL_DAYS: '31', MARKET_SEED: '5', RATE_LIMIT_READ_ONLY: '100000' });
+    await t.app.get(MarketSimulationService).whenBackfilled();
+    const admin = (await loginAdmin(t)).accessToken;
+    trader = (await createKey(t, admin, { name: 'trader', permissions: [Role.CONTROL] })).apiKey;
+    reader = (await createKey(t, admin, { name: 'reader', permissions: [Role.READ_ONLY] })).apiKey;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('runs breakout_v1 over 30 days of 1m candles for 10 symbols, and its metrics match its own trade list', async () => {
+    const to = Math.floor(Date.now() / DAY) * DAY;
+    const from = to - 30 * DAY;
+    const symbols = [
+      'BTC/USDT',
+      'ETH/USDT',
+      'SOL/USDT',
+      'BNB/USDT',
+      'XRP/USDT',
+      'ADA/USDT',
+      'DOGE/USDT',
+      'AVAX/USDT',
+      'LINK/USDT',
+      'DOT/USDT',
+    ];
+    const queued = await call<Backtest>(t, 'POST', '/api/backtests', {
+      token: trader,
+      body: {
+        preset: 'breakout_v1',
+        symbols,
+        timeframe: '1m',
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+        startingBalance: 10_000,
+      },
+    });
+    expect(queued.status).toBe(202);
+    expect(['queued', 'running']).toContain(queued.body.status);
+    const job = await finished(queued.body.id);
+    expect(job.error).toBeNull();
+    expect(job).toMatchObject({ status: 'completed', progress: 100 });
+    // 30 days of minutes for each symbol, plus the strategy's warm-up before the range.
+    expect(job.candles).toBeGreaterThanOrEqual(10 * 30 * 1440);
+    const { metrics, trades } = job;
+    expect(trades.length).toBeGreaterThan(10);
+    expect(metrics.trades).toBe(trades.length);
+
+    const wins = trades.filter((trade) => trade.pnl > 0);
+    const losses = trades.filter((trade) => trade.pnl < 0);
+    const gains = wins.reduce((sum, trade) => sum + trade.pnl, 0);
+    const lost = losses.reduce((sum, trade) => sum - trade.pnl, 0);
+    const pnl = trades.reduce((sum, trade) => sum + trade.pnl, 0);
+    expect(metrics.wins).toBe(wins.length);
+    expect(metrics.losses).toBe(losses.length);
+    expect(metrics.winRate).toBeCloseTo(wins.length / trades.length, 12);
+    expect(metrics.profitFactor).toBeCloseTo(gains / lost, 9);
+    expect(metrics.finalEquity).toBeCloseTo(10_000 + pnl, 6);
+    expect(metrics.totalReturn).toBeCloseTo(pnl / 10_000, 9);
+    expect(metrics.totalFees).toBeCloseTo(
+      trades.reduce((sum, trade) => sum + trade.fees, 0),
+      6,
+    );
+    expect(metrics.avgR).toBeCloseTo(trades.reduce((sum, trade) => sum + trade.r, 0) / trades.length, 9);
+    for (const trade of trades) {
+      expect(symbols).toContain(trade.symbol);
+      expect(trade.entryTime).toBeGreaterThan(from);
+      expect(trade.exitTime).toBeGreaterThanOrEqual(trade.entryTime);
+      expect(trade.exitTime).toBeLessThanOrEqual(to);
+      expect(trade.pnl).toBeCloseTo((trade.exitPrice - trade.entryPrice) * trade.amount - trade.fees, 6);
+      expect(trade.r).toBeCloseTo(trade.pnl / trade.initialRisk, 9);
+    }
+    // The curve starts at the balance, ends at the final equity, and never falls more than the drawdown.
+    expect(job.equity[job.equity.length - 1].value).toBeCloseTo(metrics.finalEquity!, 6);
+    let peak = 10_000;
+    let deepest = 0;
+    for (const point of job.equity) {
+      peak = Math.max(peak, point.value);
+      deepest = Math.max(deepest, (peak - point.value) / peak);
+    }
+    expect(metrics.maxDrawdown).toBeGreaterThanOrEqual(deepest - 1e-12);
+    expect(metrics.maxDrawdown).toBeLessThan(1);
+    expect(typeof metrics.sharpe).toBe('number');
+    expect(typeof metrics.sortino).toBe('number');
+  });
+
+  it('refuses a reversed range, an oversized one, an unknown preset and a READ_ONLY caller, and creates nothing', async () => {
+    const jobs = async () =>
+      Number(
+        (await t.app.get(DataSource).query<Array<{ n: string }>>('SELECT count(*) AS n FROM backtests'))[0].n,
+      );
+    const before = await jobs();
+    const body = { preset: 'breakout_v1', from: '2026-10-02T00:00:00Z', to: '2026-10-01T00:00:00Z' };
+    const reversed = await call<{ error: string; message: string }>(t, 'POST', '/api/backtests', {
+      token: trader,
+      body,
+    });
+    expect(reversed.status).toBe(400);
+    expect(reversed.body.message).toContain('to');
+    const huge = await call<{ message: string }>(t, 'POST', '/api/backtests', {
+      token: trader,
+      body: {
+        preset: 'breakout_v1',
+        timeframe: '1m',
+        from: '2025-01-01T00:00:00Z',
+        to: '2026-01-01T00:00:00Z',
+      },
+    });
+    expect(huge.status).toBe(400);
+    expect(huge.body.message).toContain('exceed the limit');
+    const unknown = await call(t, 'POST', '/api/backtests', {
+      token: trader,
+      body: { ...body, preset: 'nope' },
+    });
+    expect(unknown.status).toBe(404);
+    const notDate = await call(t, 'POST', '/api/backtests', {
+      token: trader,
+      body: { ...body, from: 'yesterday' },
+    });
+    expect(notDate.status).toBe(400);
+    expect((await call(t, 'POST', '/api/backtests', { token: reader, body })).status).toBe(403);
+    expect(
+      (await call(t, 'GET', '/api/backtests/8c1e6c1e-0000-4000-8000-000000000000', { token: reader })).status,
+    ).toBe(404);
+    expect(await jobs()).toBe(before);
+  });
+});

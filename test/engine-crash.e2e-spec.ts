@@ -1,0 +1,232 @@
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../src/platform/database/data-source-options';
+import { freePort, ServerProcess, spawnServer, waitForStatus } from './support/server-process';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+
+// Real minutes pass here (the bot acts when a 1m candle closes); the deadline only stops a hang.
+jest.setTimeout(900_000);
+
+const ADMIN = { username: 'crash-admin', password: 'crash-admin-password-1' };
+
+interface Trade {
+  id: string;
+  symbol: string;
+  status: string;
+  openedAt: string | null;
+  closeReason: string | null;
+  botId: string | null;
+}
+
+async function json<T>(
+  url: string,
+  init: RequestInit & { token?: string } = {},
+): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  const response = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(30_000) });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+}
+
+/**
+ * SIGKILL the server while a bot runs with open positions, start it again on the same data: the bot
+ * resumes by itself, its positions are still managed, and no order or trade is duplicated.
+ */
+describe('the engine across a crash', () => {
+  let database: TestDatabase;
+  let server: ServerProcess | undefined;
+  let port = 0;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    port = await freePort();
+  });
+  afterAll(async () => {
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+    await database?.drop();
+  });
+
+  const start = (): ServerProcess =>
+    spawnServer({
+      PORT: String(port),
+      DATA_DIR: database.dataDir,
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      MARKET_BACKFILL_DAYS: '2',
+      MARKET_SEED: '3',
+      RATE_LIMIT_CONTROL: '1000000',
+      RATE_LIMIT_ADMIN: '1000000',
+      RATE_LIMIT_READ_ONLY: '1000000',
+      LOG_LEVEL: 'info',
+      ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+    });
+
+  async function signIn(base: string): Promise<string> {
+    const login = await json<{ accessToken: string }>(`${base}/api/auth/login`, {
+      method: 'POST',
+      body: JSON.stringify(ADMIN),
+    });
+    expect(login.status).toBe(200);
+    return login.body.accessToken;
+  }
+
+  async function backfilled(base: string, token: string): Promise<void> {
+    for (;;) {
+      const status = await json<{ market?: { backfill?: { state: string } } }>(`${base}/api/status`, {
+        token,
+      });
+      if (status.body.market?.backfill?.state === 'done') return;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  const botTrades = async (base: string, token: string): Promise<Trade[]> => {
+    const active = await json<{ items: Trade[] }>(`${base}/api/trades/active?limit=500`, { token });
+    const history = await json<{ items: Trade[] }>(`${base}/api/trades/history?limit=500`, { token });
+    const byId = new Map([...history.body.items, ...active.body.items].map((trade) => [trade.id, trade]));
+    return [...byId.values()].filter((trade) => trade.botId !== null);
+  };
+
+  it('resumes the running bot, keeps managing its positions, and duplicates nothing', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    server = start();
+    await waitForStatus(`${base}/api/health`, 200, 120_000);
+    let token = await signIn(base);
+    await backfilled(base, token);
+    // A preset that trades often: EMA 2/3 crosses on one-minute candles, every symbol a candidate.
+    const preset = await json(`${base}/api/presets`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({
+        name: 'fast_cross',
+        strategy: { name: 'ema_cross', parameters: { fast: 2, slow: 3, atrStop: 3 } },
+        timeframe: '1m',
+        risk: { maxConcurrentPositions: 10, trailingStopR: null },
+        scannerConfig: {
+          maxCandidates: 100,
+          filters: { minQuoteVolume24h: 0, minAtrPct: 0, maxAtrPct: 1, minVolumeSurge: 0 },
+        },
+      }),
+    });
+    expect(preset.status).toBe(201);
+    const started = await json(`${base}/api/engine/start`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ preset: 'fast_cross', mode: 'paper' }),
+    });
+    expect(started.status).toBe(200);
+    // Until the bot holds positions (a one-minute candle closes at least every 60 s).
+    let open: Trade[] = [];
+    for (let i = 0; i < 960 && open.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      open = (await botTrades(base, token)).filter((trade) => trade.status === 'OPEN');
+    }
+    if (open.length === 0) {
+      // What the bot was doing, to tell a quiet market from a failing engine.
+      const status = await json(`${base}/api/engine/status`, { token });
+      const market = await json(`${base}/api/status`, { token });
+      process.stderr.write(
+        `engine status: ${JSON.stringify(status.body)}\nstatus: ${JSON.stringify(market.body)}\n` +
+          `server output: ${server.stdout().slice(-6000)}\n`,
+      );
+    }
+    expect(open.length).toBeGreaterThan(0);
+
+    server.child.kill('SIGKILL');
+    await server.exited;
+    const dataSource = new DataSource(
+      buildDataSourceOptions({
+        databaseUrl: database.databaseUrl,
+        pgliteDir: database.databaseUrl ? undefined : `${database.dataDir}/pglite`,
+        runMigrations: false,
+      }),
+    );
+    server = start();
+    await waitForStatus(`${base}/api/health`, 200, 120_000);
+    token = await signIn(base);
+
+    // The bot runs again without being told, here.
+    let status: { state: string; running: boolean; runningHere: boolean; openPositions: number } | undefined;
+    for (let i = 0; i < 120; i++) {
+      status = (await json<typeof status & object>(`${base}/api/engine/status`, { token })).body;
+      if (status.runningHere && status.state !== 'INITIALIZING') break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(status).toMatchObject({ running: true, runningHere: true });
+    expect(['SIGNAL_WAIT', 'MANAGING', 'SCANNING', 'SIZING', 'EXECUTION']).toContain(status!.state);
+
+    // Its positions survived: each one open at the kill is still open, or was closed by the system
+    // (signal, stop, target) after the restart; none vanished or was left half-way.
+    const after = await botTrades(base, token);
+    for (const before of open) {
+      const now = after.find((trade) => trade.id === before.id);
+      expect(now).toBeDefined();
+      if (now!.status !== 'OPEN') expect(now).toMatchObject({ status: 'CLOSED' });
+      if (now!.status === 'CLOSED')
+        expect(['signal', 'stop_loss', 'take_profit', 'time_stop']).toContain(now!.closeReason);
+    }
+    // And still managed: a survivor pushed through its stop is closed by the system.
+    const survivor = after.find((trade) => trade.status === 'OPEN');
+    if (survivor) {
+      const detail = (
+        await json<{ currentPrice: number | null; entryPrice: number }>(`${base}/api/trades/${survivor.id}`, {
+          token,
+        })
+      ).body;
+      const moved = await json(`${base}/api/trades/${survivor.id}`, {
+        method: 'PATCH',
+        token,
+        body: JSON.stringify({ stopLoss: (detail.currentPrice ?? detail.entryPrice) * 1.02 }),
+      });
+      expect(moved.status).toBe(200);
+      let closed: Trade | undefined;
+      for (let i = 0; i < 60 && closed?.status !== 'CLOSED'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        closed = (await botTrades(base, token)).find((trade) => trade.id === survivor.id);
+      }
+      expect(closed).toMatchObject({ status: 'CLOSED' });
+      expect(['stop_loss', 'signal']).toContain(closed!.closeReason);
+    }
+
+    // Let the resumed bot act on a few more candles, then count.
+    await new Promise((resolve) => setTimeout(resolve, 65_000));
+    await json(`${base}/api/engine/stop`, { method: 'POST', token, body: JSON.stringify({}) });
+    server.child.kill('SIGTERM');
+    await server.exited;
+    await dataSource.initialize();
+    try {
+      // One trade per symbol and candle; each trade has exactly one entry order; client ids are unique.
+      const duplicates = await dataSource.query<Array<{ symbol: string; n: string }>>(
+        `SELECT symbol, date_trunc('minute', opened_at) AS minute, count(*) AS n FROM trades
+         WHERE bot_id IS NOT NULL AND opened_at IS NOT NULL GROUP BY symbol, minute HAVING count(*) > 1`,
+      );
+      expect(duplicates).toEqual([]);
+      const entries = await dataSource.query<Array<{ trade_id: string; n: string }>>(
+        `SELECT trade_id, count(*) AS n FROM orders WHERE bot_id IS NOT NULL AND intent = 'entry' GROUP BY trade_id HAVING count(*) <> 1`,
+      );
+      expect(entries).toEqual([]);
+      const unsettled = await dataSource.query<Array<{ n: string }>>(
+        `SELECT count(*) AS n FROM orders WHERE status IN ('PENDING_SUBMIT', 'UNKNOWN')`,
+      );
+      expect(Number(unsettled[0].n)).toBe(0);
+      // Every filled paper order is one paper exchange order, and the reverse.
+      const [mine, exchange] = await Promise.all([
+        dataSource.query<Array<{ n: string }>>(
+          `SELECT count(*) AS n FROM orders WHERE venue = 'paper' AND status = 'FILLED'`,
+        ),
+        dataSource.query<Array<{ n: string }>>(
+          `SELECT count(*) AS n FROM paper_orders WHERE status = 'closed'`,
+        ),
+      ]);
+      expect(Number(mine[0].n)).toBe(Number(exchange[0].n));
+      // Every trade the bot entered has its filled entry order among them.
+      const entered = await dataSource.query<Array<{ n: string }>>(
+        `SELECT count(*) AS n FROM trades WHERE bot_id IS NOT NULL AND opened_at IS NOT NULL`,
+      );
+      expect(Number(entered[0].n)).toBeGreaterThanOrEqual(open.length);
+      expect(Number(mine[0].n)).toBeGreaterThanOrEqual(Number(entered[0].n));
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});

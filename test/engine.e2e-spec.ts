@@ -1,0 +1,364 @@
+import { DataSource } from 'typeorm';
+import { EngineService } from '../src/engine/engine.service';
+import { MarketSimulationService } from '../src/market/market-simulation.service';
+import { Role } from '../src/platform/access/role';
+import { TradeGuard } from '../src/trading/trade-guard.service';
+import { TradesService } from '../src/trading/trades.service';
+import { call, createKey, loginAdmin } from './support/auth-client';
+import { ManualClock } from './support/manual-clock';
+import { startTestApp, TestApp } from './support/test-app';
+import { TestSocket, wsUrl } from './support/ws-client';
+
+const FIVE_MINUTES = 300_000;
+
+interface BotTrade {
+  id: string;
+  symbol: string;
+  status: string;
+  source: string;
+  preset: string;
+  initial_risk: string | null;
+  entry_amount: string;
+  entry_cost: string;
+  close_reason: string | null;
+}
+interface Status {
+  state: string;
+  preset: string;
+  mode: string;
+  startedAt: string;
+  slots: number;
+  openPositions: number;
+  latencyMs: number | null;
+  dailyR: number;
+  consecutiveLosses: number;
+  paused: boolean;
+  pauseReason: string | null;
+  running: boolean;
+  killSwitch: boolean;
+  stopEntries: boolean;
+}
+interface Command {
+  success: boolean;
+  message: string;
+  status: Status;
+}
+
+// Simulated days of the market and the engine run here; the deadline only stops a hang.
+jest.setTimeout(600_000);
+
+describe('the engine (seed 002) on the simulated market and the paper exchange', () => {
+  // Simulated time, moved by the test: a 5-minute boundary three hours ago.
+  const clock = new ManualClock(Math.floor((Date.now() - 3 * 3_600_000) / FIVE_MINUTES) * FIVE_MINUTES);
+  let t: TestApp;
+  let admin: string;
+  let trader: string;
+  let reader: string;
+  let socket: TestSocket;
+
+  const botTrades = () =>
+    t.app
+      .get(DataSource)
+      .query<BotTrade[]>(
+        `SELECT t.* FROM trades t JOIN bots b ON b.id = t.bot_id WHERE b.name = 'default' ORDER BY t.created_at, t.id`,
+      );
+  const botOrders = () =>
+    t.app
+      .get(DataSource)
+      .query<Array<{ status: string }>>(
+        `SELECT o.status FROM orders o JOIN bots b ON b.id = o.bot_id WHERE b.name = 'default'`,
+      );
+  /** Five simulated minutes: the market stores them, the engine runs a pass, the guard checks levels. */
+  const step = async () => {
+    clock.ms += FIVE_MINUTES;
+    await t.app.get(MarketSimulationService).storeCompletedMinutes();
+    await t.app.get(EngineService).tick();
+    await t.app.get(TradeGuard).check();
+  };
+  const command = (body: object, token = trader) =>
+    call<Command>(t, 'POST', '/api/engine/command', { token, body });
+  const status = async () => (await call<Status>(t, 'GET', '/api/engine/status', { token: reader })).body;
+
+  beforeAll(async () => {
+    t = await startTestApp(
+      {
+        MARKET_BACKFILL_DAYS: '2',
+        MARKET_SEED: '11',
+        RATE_LIMIT_ADMIN: '100000',
+        RATE_LIMIT_CONTROL: '100000',
+        RATE_LIMIT_READ_ONLY: '100000',
+      },
+      { clock },
+    );
+    await t.app.get(MarketSimulationService).whenBackfilled();
+    admin = (await loginAdmin(t)).accessToken;
+    // Keys, not sessions: simulated days pass here, and sessions expire by the (simulated) clock.
+    trader = (await createKey(t, admin, { name: 'trader', permissions: [Role.CONTROL] })).apiKey;
+    reader = (await createKey(t, admin, { name: 'reader', permissions: [Role.READ_ONLY] })).apiKey;
+    socket = await TestSocket.open(wsUrl(t.baseUrl, `/ws?token=${encodeURIComponent(reader)}`));
+    socket.send({ type: 'subscribe', topics: ['engine', 'signals', 'alerts', 'scanner'] });
+    await socket.next((message) => message.type === 'subscribed');
+  });
+  beforeEach(async () => {
+    admin = (await loginAdmin(t)).accessToken;
+  });
+  afterAll(async () => {
+    socket?.close();
+    await t?.close();
+  });
+
+  it('starts breakout_v1 in paper mode: scans, emits SIGNALs, opens trades sized by risk, and reports it all', async () => {
+    const before = await status();
+    expect(before).toMatchObject({ state: 'IDLE', running: false });
+    const started = await call<{ success: boolean; message: string; timestamp: string }>(
+      t,
+      'POST',
+      '/api/engine/start',
+      { token: trader, body: { preset: 'breakout_v1', mode: 'paper' } },
+    );
+    expect(started.status).toBe(200);
+    expect(started.body).toMatchObject({ success: true, message: 'Engine started successfully' });
+    const startedAt = clock.ms;
+
+    // Until the bot has opened a trade, within two simulated days.
+    let trades: BotTrade[] = [];
+    for (let i = 0; i < 576 && !trades.some((trade) => trade.status !== 'CANCELED'); i++) {
+      await step();
+      trades = await botTrades();
+    }
+    expect(trades.length).toBeGreaterThan(0);
+    const opened = trades.find((trade) => trade.status !== 'CANCELED')!;
+    expect(opened).toMatchObject({ source: 'bot', preset: 'breakout_v1' });
+    // Risk per trade 0.6 % of about 10,000 USDT: about 60 USDT lost at the initial stop, unless the stop
+    // is so tight that the position hit its slot's cap (a third of the equity). The fill is the ask.
+    const risk = Number(opened.initial_risk);
+    const value = Number(opened.entry_cost);
+    expect(risk).toBeLessThan(60 * 1.02);
+    expect(risk >= 60 * 0.95 || value >= (10_000 / 3) * 0.95).toBe(true);
+    expect(value).toBeLessThan((10_000 / 3) * 1.02);
+
+    // The socket's messages are read between the test's own awaits: wait for the ones it needs.
+    await socket.next((message) => message.type === 'SIGNAL');
+    await socket.next((message) => message.type === 'SCAN_RESULT');
+    await socket.next((message) => message.type === 'ENGINE_UPDATE' && message.data.state === 'EXECUTION');
+    const signals = socket.messages.filter((message) => message.type === 'SIGNAL');
+    expect(signals.length).toBeGreaterThan(0);
+    expect(signals[0].topic).toBe('signals');
+    expect(signals[0].data).toMatchObject({ bot: 'default', preset: 'breakout_v1', action: 'buy' });
+    await socket.next((message) => message.type === 'SIGNAL' && message.data.symbol === opened.symbol);
+    expect(socket.messages.some((message) => message.type === 'SCAN_RESULT')).toBe(true);
+    const updates = socket.messages.filter((message) => message.type === 'ENGINE_UPDATE');
+    expect(updates.map((message) => message.data.state)).toEqual(
+      expect.arrayContaining(['INITIALIZING', 'SCANNING', 'SIGNAL_WAIT', 'SIZING', 'EXECUTION']),
+    );
+
+    const now = await status();
+    expect(now).toMatchObject({
+      preset: 'breakout_v1',
+      mode: 'paper',
+      slots: 3,
+      running: true,
+      paused: false,
+    });
+    expect(['SIGNAL_WAIT', 'MANAGING']).toContain(now.state);
+    expect(now.openPositions).toBe(trades.filter((trade) => trade.status === 'OPEN').length);
+    expect(now.latencyMs).toBeGreaterThan(0);
+    expect(typeof now.dailyR).toBe('number');
+    expect(typeof now.consecutiveLosses).toBe('number');
+    const metrics = (await call<Record<string, number>>(t, 'GET', '/api/engine/metrics', { token: reader }))
+      .body;
+    expect(metrics.cycleCount).toBeGreaterThan(0);
+    expect(metrics.avgLatencyMs).toBeGreaterThan(0);
+    expect(metrics.totalSignals).toBeGreaterThanOrEqual(signals.length);
+    expect(metrics.totalTrades).toBe(trades.length);
+    expect(metrics.uptime).toBeGreaterThanOrEqual((clock.ms - startedAt) / 1000 - 1);
+  });
+
+  it('pause stops new entries and keeps managing exits; resume goes on', async () => {
+    for (let i = 0; i < 576 && !(await botTrades()).some((trade) => trade.status === 'OPEN'); i++)
+      await step();
+    const open = (await botTrades()).find((trade) => trade.status === 'OPEN')!;
+    expect(open).toBeDefined();
+    const paused = await command({ command: 'pause', reason: 'test' });
+    expect(paused.status).toBe(200);
+    expect(paused.body.status).toMatchObject({ state: 'PAUSED', paused: true });
+    const count = (await botTrades()).length;
+    // The open position's stop is moved above the price: it is closed while the bot is paused.
+    const trades = t.app.get(TradesService);
+    const price = (await trades.priceOf(await trades.get(open.id)))!;
+    await trades.updateLevels(open.id, { stopLoss: String(price * 1.01) });
+    for (let i = 0; i < 24; i++) await step();
+    const after = await botTrades();
+    expect(after.length).toBe(count);
+    expect(after.find((trade) => trade.id === open.id)).toMatchObject({
+      status: 'CLOSED',
+      close_reason: 'stop_loss',
+    });
+    expect((await status()).state).toBe('PAUSED');
+
+    const resumed = await command({ command: 'resume' });
+    expect(resumed.body.status).toMatchObject({ paused: false, running: true });
+    expect(['SIGNAL_WAIT', 'MANAGING']).toContain(resumed.body.status.state);
+  });
+
+  it('stop_entries keeps exits, time_stop closes old positions, panic_exit leaves no open position or order', async () => {
+    // Enough simulated time for some open positions.
+    for (let i = 0; i < 576 && !(await botTrades()).some((trade) => trade.status === 'OPEN'); i++)
+      await step();
+    expect((await botTrades()).some((trade) => trade.status === 'OPEN')).toBe(true);
+
+    const noEntries = await command({ command: 'stop_entries' });
+    expect(noEntries.body.status.stopEntries).toBe(true);
+    const count = (await botTrades()).length;
+    for (let i = 0; i < 36; i++) await step();
+    expect((await botTrades()).length).toBe(count);
+
+    const timeStop = await command({ command: 'time_stop', parameters: { olderThanMinutes: 0 } });
+    expect(timeStop.status).toBe(200);
+    const closedByTime = (await botTrades()).filter((trade) => trade.close_reason === 'time_stop');
+    expect(timeStop.body.message).toContain(`${closedByTime.length} position(s)`);
+    expect((await botTrades()).some((trade) => trade.status === 'OPEN')).toBe(false);
+
+    await command({ command: 'resume' });
+    for (let i = 0; i < 576 && !(await botTrades()).some((trade) => trade.status === 'OPEN'); i++)
+      await step();
+    expect((await botTrades()).some((trade) => trade.status === 'OPEN')).toBe(true);
+    const panic = await command({ command: 'panic_exit', reason: 'test' });
+    expect(panic.status).toBe(200);
+    expect(panic.body.status).toMatchObject({ state: 'IDLE', running: false });
+    expect(
+      (await botTrades()).filter((trade) => trade.status !== 'CLOSED' && trade.status !== 'CANCELED'),
+    ).toEqual([]);
+    expect(
+      (await botOrders()).filter((order) =>
+        ['OPEN', 'PARTIALLY_FILLED', 'PENDING_SUBMIT', 'UNKNOWN'].includes(order.status),
+      ),
+    ).toEqual([]);
+    const alert = await socket.next(
+      (message) => message.type === 'alert' && message.data.code === 'PANIC_EXIT',
+    );
+    expect(alert.topic).toBe('alerts');
+  });
+
+  it('kill_switch refuses start until an ADMIN resets it', async () => {
+    const start = () =>
+      call<{ error: string; message: string }>(t, 'POST', '/api/engine/start', {
+        token: trader,
+        body: { preset: 'breakout_v1', mode: 'paper' },
+      });
+    expect((await start()).status).toBe(200);
+    const killed = await command({ command: 'kill_switch', reason: 'test' });
+    expect(killed.body.status).toMatchObject({ state: 'EMERGENCY', killSwitch: true, running: false });
+    const refused = await start();
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toContain('kill switch');
+    expect((await command({ command: 'reset_kill_switch' })).status).toBe(403);
+    const reset = await command({ command: 'reset_kill_switch' }, admin);
+    expect(reset.status).toBe(200);
+    expect(reset.body.status).toMatchObject({ state: 'IDLE', killSwitch: false });
+    expect((await start()).status).toBe(200);
+    expect((await status()).running).toBe(true);
+  });
+
+  it('a day losing more than dailyLossLimitR pauses the bot and raises an alert', async () => {
+    await call(t, 'PUT', '/api/presets/breakout_v1', {
+      token: admin,
+      body: { risk: { dailyLossLimitR: 0.1 } },
+    });
+    await command({ command: 'restart' });
+    // Trade until a loss of at least 0.1R closes: the market's own, or a position whose stop the price
+    // is made to fall through (its stop moved above the price).
+    const trades = t.app.get(TradesService);
+    let forced = false;
+    for (let i = 0; i < 576 && !(await status()).paused; i++) {
+      await step();
+      const open = (await botTrades()).find((trade) => trade.status === 'OPEN');
+      if (open && !forced) {
+        const price = (await trades.priceOf(await trades.get(open.id)))!;
+        await trades.updateLevels(open.id, { stopLoss: String(price * 1.01) });
+        forced = true;
+      }
+    }
+    const now = await status();
+    expect(now).toMatchObject({ paused: true, state: 'PAUSED', running: true });
+    expect(now.pauseReason).toMatch(/^risk limit: daily loss -\d+(\.\d+)?R reached the limit of -0.1R$/);
+    const alert = await socket.next(
+      (message) => message.type === 'alert' && message.data.code === 'DAILY_LOSS_LIMIT',
+    );
+    expect(alert.data).toMatchObject({ level: 'warning', source: 'engine' });
+    const lossR = Number(/daily loss (-[\d.]+)R/.exec(String(alert.data.message))![1]);
+    expect(lossR).toBeLessThanOrEqual(-0.1);
+    // Paused: no new entries.
+    const count = (await botTrades()).length;
+    for (let i = 0; i < 24; i++) await step();
+    expect((await botTrades()).length).toBe(count);
+  });
+
+  it('answers commands that do not apply with 409 and bad ones with 400', async () => {
+    const retry = await command({ command: 'retry' });
+    expect(retry.status).toBe(409);
+    const unknown = await command({ command: 'moon' });
+    expect(unknown.status).toBe(400);
+    const live = await call(t, 'POST', '/api/engine/start', {
+      token: trader,
+      body: { preset: 'breakout_v1', mode: 'live' },
+    });
+    expect(live.status).toBe(400);
+    const noPreset = await call(t, 'POST', '/api/bots', {
+      token: trader,
+      body: { name: 'x1', preset: 'nope', mode: 'paper' },
+    });
+    expect(noPreset.status).toBe(404);
+    expect(
+      (await call(t, 'POST', '/api/engine/command', { token: reader, body: { command: 'pause' } })).status,
+    ).toBe(403);
+  });
+
+  it('runs other bots beside the default one through /api/bots', async () => {
+    const created = await call<{
+      botId: string;
+      name: string;
+      running: boolean;
+      preset: string;
+      metrics: { cycleCount: number };
+    }>(t, 'POST', '/api/bots', {
+      token: trader,
+      body: { name: 'rsi-bot', preset: 'rsi_mean_reversion_v1', mode: 'paper', start: true },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'rsi-bot', running: true, preset: 'rsi_mean_reversion_v1' });
+    const again = await call(t, 'POST', '/api/bots', {
+      token: trader,
+      body: { name: 'rsi-bot', preset: 'breakout_v1', mode: 'paper' },
+    });
+    expect(again.status).toBe(409);
+    for (let i = 0; i < 3; i++) await step();
+    const list = await call<{ items: Array<{ name: string; running: boolean }>; total: number }>(
+      t,
+      'GET',
+      '/api/bots',
+      {
+        token: reader,
+      },
+    );
+    expect(list.body.items.map((bot) => bot.name).sort()).toEqual(['default', 'rsi-bot']);
+    const one = await call<{ metrics: { cycleCount: number }; state: string }>(
+      t,
+      'GET',
+      `/api/bots/${created.body.botId}`,
+      {
+        token: reader,
+      },
+    );
+    expect(one.body.metrics.cycleCount).toBeGreaterThan(0);
+    const stopped = await call<Command>(t, 'POST', `/api/bots/${created.body.botId}/command`, {
+      token: trader,
+      body: { command: 'stop' },
+    });
+    expect(stopped.status).toBe(200);
+    expect(stopped.body.status).toMatchObject({ state: 'IDLE', running: false });
+    expect(
+      (await call(t, 'GET', '/api/bots/8c1e6c1e-0000-4000-8000-000000000000', { token: reader })).status,
+    ).toBe(404);
+  });
+});

@@ -1,0 +1,305 @@
+import Decimal from 'decimal.js';
+import { DataSource } from 'typeorm';
+import { Role } from '../src/platform/access/role';
+import { call, createUser, loginAdmin } from './support/auth-client';
+import { FakeBinance } from './support/fake-exchange/fake-binance';
+import { startTestApp, TestApp } from './support/test-app';
+
+interface Order {
+  id: string;
+  clientOrderId: string;
+  exchangeOrderId: string | null;
+  venue: string;
+  exchange: string;
+  symbol: string;
+  side: string;
+  type: string;
+  qty: number;
+  price: number | null;
+  status: string;
+  filled: number;
+  remaining: number;
+  averagePrice: number | null;
+  cost: number;
+  fees: number;
+  feeCurrency: string | null;
+  statusReason: string | null;
+}
+
+describe('orders (POST/GET/DELETE /api/orders)', () => {
+  const fake = new FakeBinance('orders-binance-key-0001', 'orders-binance-secret-0123456789');
+  let t: TestApp;
+  let admin: string;
+  let trader: string;
+  let reader: string;
+
+  const countOrders = async () =>
+    Number(
+      (await t.app.get(DataSource).query<Array<{ n: string }>>('SELECT count(*) AS n FROM orders'))[0].n,
+    );
+
+  beforeAll(async () => {
+    await fake.start();
+    t = await startTestApp(
+      { RATE_LIMIT_CONTROL: '100000', RATE_LIMIT_READ_ONLY: '100000', RATE_LIMIT_ADMIN: '100000' },
+      {
+        exchange: {
+          redirectApiTo: { binance: fake.baseUrl },
+          timeoutMs: 1000,
+          retry: { attempts: 2, baseDelayMs: 1 },
+        },
+      },
+    );
+    admin = (await loginAdmin(t)).accessToken;
+    trader = (await createUser(t, admin, Role.CONTROL)).token;
+    reader = (await createUser(t, admin, Role.READ_ONLY)).token;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fake.stop();
+  });
+
+  it('fills a paper market buy at once, with its fills and fees stored, and shows it', async () => {
+    const placed = await call<Order>(t, 'POST', '/api/orders', {
+      token: trader,
+      body: { symbol: 'BTC-USDT', side: 'buy', type: 'market', amount: 0.01 },
+    });
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({
+      venue: 'paper',
+      exchange: 'paper',
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'market',
+      qty: 0.01,
+      status: 'FILLED',
+      filled: 0.01,
+      remaining: 0,
+      feeCurrency: 'USDT',
+    });
+    expect(placed.body.clientOrderId).toMatch(/^tp-[0-9a-f]{32}$/);
+    expect(placed.body.exchangeOrderId).toBeTruthy();
+    expect(placed.body.fees).toBeGreaterThan(0);
+    expect(placed.body.averagePrice).toBeCloseTo(placed.body.cost / 0.01, 6);
+    const fills = await t.app
+      .get(DataSource)
+      .query<Array<{ amount: string; fee: string; cost: string }>>(
+        'SELECT amount, fee, cost FROM fills WHERE order_id = $1',
+        [placed.body.id],
+      );
+    expect(fills.length).toBeGreaterThan(0);
+    const sum = (field: 'amount' | 'fee' | 'cost') =>
+      fills.reduce((total, fill) => total.plus(fill[field]), new Decimal(0)).toNumber();
+    expect(sum('amount')).toBe(0.01);
+    expect(sum('fee')).toBe(placed.body.fees);
+    expect(sum('cost')).toBe(placed.body.cost);
+
+    const shown = await call<Order>(t, 'GET', `/api/orders/${placed.body.id}`, { token: reader });
+    expect(shown.status).toBe(200);
+    expect(shown.body).toEqual(placed.body);
+  });
+
+  it('rests a limit order, cancels it, and refuses to cancel it twice', async () => {
+    const placed = await call<Order>(t, 'POST', '/api/orders', {
+      token: trader,
+      body: { symbol: 'ETHUSDT', side: 'buy', type: 'limit', amount: 0.5, price: 100 },
+    });
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({ status: 'OPEN', price: 100, filled: 0, remaining: 0.5 });
+    const canceled = await call<{ success: boolean; order: Order }>(
+      t,
+      'DELETE',
+      `/api/orders/${placed.body.id}`,
+      {
+        token: trader,
+      },
+    );
+    expect(canceled.status).toBe(200);
+    expect(canceled.body).toMatchObject({ success: true, order: { id: placed.body.id, status: 'CANCELED' } });
+    const again = await call(t, 'DELETE', `/api/orders/${placed.body.id}`, { token: trader });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ error: 'CONFLICT' });
+  });
+
+  it('refuses bad orders before writing or sending anything, each with its code', async () => {
+    const before = await countOrders();
+    const cases: Array<[Record<string, unknown>, number, string]> = [
+      [{ symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 50 }, 400, 'INSUFFICIENT_BALANCE'],
+      [{ symbol: 'BTC/USDT', side: 'sell', type: 'market', amount: 5 }, 400, 'INSUFFICIENT_BALANCE'],
+      [{ symbol: 'NOPE/USDT', side: 'buy', type: 'market', amount: 1 }, 400, 'INVALID_SYMBOL'],
+      [{ symbol: '%%%', side: 'buy', type: 'market', amount: 1 }, 400, 'INVALID_SYMBOL'],
+      [{ symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.01 }, 400, 'VALIDATION_ERROR'],
+      [{ symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, price: 5 }, 400, 'VALIDATION_ERROR'],
+      [{ symbol: 'BTC/USDT', side: 'buy', type: 'stop', amount: 0.01 }, 400, 'VALIDATION_ERROR'],
+      [{ symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.0000001 }, 400, 'VALIDATION_ERROR'],
+      [{ symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: -1 }, 400, 'VALIDATION_ERROR'],
+      [{ symbol: 'BTC/USDT', side: 'hold', type: 'market', amount: 1 }, 400, 'VALIDATION_ERROR'],
+      [{ symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: '1e400' }, 400, 'VALIDATION_ERROR'],
+      [
+        { symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, accountId: 'x' },
+        400,
+        'VALIDATION_ERROR',
+      ],
+    ];
+    for (const [body, status, code] of cases) {
+      const response = await call(t, 'POST', '/api/orders', { token: trader, body });
+      expect({ body, status: response.status, code: response.body.error }).toEqual({ body, status, code });
+    }
+    expect(await countOrders()).toBe(before);
+    const readOnly = await call(t, 'POST', '/api/orders', {
+      token: reader,
+      body: { symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01 },
+    });
+    expect(readOnly.status).toBe(403);
+    expect(await countOrders()).toBe(before);
+  });
+
+  it('creates one order for twenty concurrent requests with one Idempotency-Key, and 409s another body', async () => {
+    const before = await countOrders();
+    const body = { symbol: 'ETH/USDT', side: 'buy', type: 'market', amount: 0.05 };
+    const headers = { 'idempotency-key': `idem-${Date.now()}` };
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        call<Order>(t, 'POST', '/api/orders', { token: trader, body, headers }),
+      ),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array(20).fill(201));
+    expect(new Set(responses.map((response) => response.body.id)).size).toBe(1);
+    expect(
+      responses.filter((response) => response.headers.get('idempotent-replayed') === 'true'),
+    ).toHaveLength(19);
+    expect(await countOrders()).toBe(before + 1);
+
+    const other = await call(t, 'POST', '/api/orders', {
+      token: trader,
+      body: { ...body, amount: 0.06 },
+      headers,
+    });
+    expect(other.status).toBe(409);
+    expect(other.body).toMatchObject({ error: 'CONFLICT' });
+    // The same key from another principal is another key.
+    const otherTrader = (await createUser(t, admin, Role.CONTROL)).token;
+    const theirs = await call<Order>(t, 'POST', '/api/orders', { token: otherTrader, body, headers });
+    expect(theirs.status).toBe(201);
+    expect(theirs.body.id).not.toBe(responses[0].body.id);
+    expect(await countOrders()).toBe(before + 2);
+    // A refused first request is replayed as the same refusal.
+    const refusedHeaders = { 'idempotency-key': `idem-refused-${Date.now()}` };
+    const tooBig = { symbol: 'ETH/USDT', side: 'buy', type: 'market', amount: 500 };
+    const first = await call(t, 'POST', '/api/orders', {
+      token: trader,
+      body: tooBig,
+      headers: refusedHeaders,
+    });
+    const second = await call(t, 'POST', '/api/orders', {
+      token: trader,
+      body: tooBig,
+      headers: refusedHeaders,
+    });
+    expect([first.status, first.body.error]).toEqual([400, 'INSUFFICIENT_BALANCE']);
+    expect([second.status, second.body.error, second.body.message]).toEqual([
+      400,
+      'INSUFFICIENT_BALANCE',
+      first.body.message,
+    ]);
+  });
+
+  it('honours Idempotency-Key on the other creating routes too (users, exchange accounts)', async () => {
+    const headers = { 'idempotency-key': `create-user-${Date.now()}` };
+    const body = { username: `idem-user-${Date.now()}`, password: 'idem-user-password-1', role: 'READ_ONLY' };
+    const first = await call<{ id: string }>(t, 'POST', '/api/users', { token: admin, body, headers });
+    const second = await call<{ id: string }>(t, 'POST', '/api/users', { token: admin, body, headers });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body.id).toBe(first.body.id);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    const account = {
+      exchangeId: 'binance',
+      label: `idem-${Date.now()}`,
+      apiKey: 'idem-key-0001',
+      secret: 'idem-secret-000000000',
+    };
+    const accountHeaders = { 'idempotency-key': `create-account-${Date.now()}` };
+    const a = await call<{ id: string }>(t, 'POST', '/api/exchanges/accounts', {
+      token: admin,
+      body: account,
+      headers: accountHeaders,
+    });
+    const b = await call<{ id: string }>(t, 'POST', '/api/exchanges/accounts', {
+      token: admin,
+      body: account,
+      headers: accountHeaders,
+    });
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(b.body.id).toBe(a.body.id);
+    const stored = await t.app
+      .get(DataSource)
+      .query<Array<{ response_body: unknown }>>('SELECT response_body FROM idempotency_keys WHERE key = $1', [
+        accountHeaders['idempotency-key'],
+      ]);
+    expect(JSON.stringify(stored)).not.toContain('idem-secret-000000000');
+  });
+
+  it('lists orders newest first with filters and paging', async () => {
+    const all = await call<{ items: Order[]; total: number }>(t, 'GET', '/api/orders?limit=500', {
+      token: reader,
+    });
+    expect(all.status).toBe(200);
+    expect(all.body.total).toBe(all.body.items.length);
+    const filled = await call<{ items: Order[]; total: number }>(
+      t,
+      'GET',
+      '/api/orders?status=FILLED&symbol=eth_usdt',
+      {
+        token: reader,
+      },
+    );
+    expect(filled.body.items.length).toBeGreaterThan(0);
+    for (const order of filled.body.items)
+      expect(order).toMatchObject({ status: 'FILLED', symbol: 'ETH/USDT' });
+    const page = await call<{ items: Order[]; total: number; limit: number; offset: number }>(
+      t,
+      'GET',
+      '/api/orders?limit=1&offset=1',
+      { token: reader },
+    );
+    expect(page.body).toMatchObject({ limit: 1, offset: 1, total: all.body.total });
+    expect(page.body.items[0].id).toBe(all.body.items[1].id);
+    const bad = await call(t, 'GET', '/api/orders?status=DONE', { token: reader });
+    expect(bad.status).toBe(400);
+  });
+
+  it('on a live exchange account: finds an order whose answer was lost, with exactly one on the exchange', async () => {
+    const account = await call<{ id: string }>(t, 'POST', '/api/exchanges/accounts', {
+      token: admin,
+      body: {
+        exchangeId: 'binance',
+        label: 'orders binance',
+        apiKey: fake.apiKey,
+        secret: 'orders-binance-secret-0123456789',
+      },
+    });
+    expect(account.status).toBe(201);
+    fake.faults.push({ method: 'POST', path: '/api/v3/order', kind: 'lostResponse' });
+    const placed = await call<Order>(t, 'POST', '/api/orders', {
+      token: trader,
+      body: { symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, accountId: account.body.id },
+    });
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({
+      venue: 'exchange',
+      exchange: 'binance',
+      status: 'FILLED',
+      filled: 0.01,
+    });
+    expect(fake.ordersWithClientId(placed.body.clientOrderId)).toHaveLength(1);
+    expect(fake.seen('POST', '/api/v3/order')).toBe(1);
+
+    // A refusal by the exchange rejects the order and says why.
+    const refused = await call(t, 'POST', '/api/orders', {
+      token: trader,
+      body: { symbol: 'ETH/USDT', side: 'sell', type: 'market', amount: 1, accountId: account.body.id },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toBe('INSUFFICIENT_BALANCE');
+  });
+});
