@@ -1,3 +1,9 @@
+import { EngineService } from '../src/engine/engine.service';
+import { CandleRepository } from '../src/market/candle.repository';
+import { MarketSimulationService, SIMULATED_EXCHANGE } from '../src/market/market-simulation.service';
+import { Role } from '../src/platform/access/role';
+import { TradeGuard } from '../src/trading/trade-guard.service';
+import { call, createKey, loginAdmin } from './support/auth-client';
 import { waitForStatus } from './support/server-process';
 import { TcpProxy } from './support/tcp-proxy';
 import { startTestApp, TestApp } from './support/test-app';
@@ -5,8 +11,12 @@ import { createTestDatabase } from './support/test-database';
 
 /**
  * PostgreSQL going away while the app runs: health answers 503 and the process lives; once the
- * server is back, health answers 200 again without a restart. Runs only with DATABASE_URL.
+ * server is back, health answers 200 again without a restart, and the leases that went with the
+ * broken connections (the stop-loss guard's, a bot's) are taken again, and the interrupted market
+ * backfill goes on and completes without a gap. Runs only with DATABASE_URL.
  */
+jest.setTimeout(180_000);
+
 describe('PostgreSQL outage', () => {
   let t: TestApp;
   let proxy: TcpProxy;
@@ -22,7 +32,8 @@ describe('PostgreSQL outage', () => {
     const port = await proxy.start();
     const viaProxy = new URL(database.databaseUrl!);
     viaProxy.host = `127.0.0.1:${port}`;
-    t = await startTestApp({ DATABASE_URL: viaProxy.toString() });
+    // Three days of history, so the backfill is still under way when the database goes.
+    t = await startTestApp({ DATABASE_URL: viaProxy.toString(), MARKET_BACKFILL_DAYS: '3' });
     const close = t.close;
     t.close = async () => {
       await close();
@@ -39,6 +50,20 @@ describe('PostgreSQL outage', () => {
 
   it('reports 503 while the database is unreachable and 200 once it is back', async () => {
     await waitForStatus(`${t.baseUrl}/api/health`, 200, 5000);
+    const admin = (await loginAdmin(t)).accessToken;
+    const trader = (await createKey(t, admin, { name: 'trader', permissions: [Role.CONTROL] })).apiKey;
+    const started = await call(t, 'POST', '/api/engine/start', {
+      token: trader,
+      body: { preset: 'breakout_v1', mode: 'paper' },
+    });
+    expect(started.status).toBe(200);
+    const engine = t.app.get(EngineService);
+    const guard = t.app.get(TradeGuard);
+    const bot = (await engine.byName('default'))!;
+    await until(() => guard.leader && engine.runtimeOf(bot.id) !== undefined, 10_000);
+    const runtimeBefore = engine.runtimeOf(bot.id);
+    const market = t.app.get(MarketSimulationService);
+    await until(() => market.progress().state === 'running' && market.progress().storedCandles > 0, 10_000);
 
     await proxy.cut();
     const down = await fetch(`${t.baseUrl}/api/health`);
@@ -49,8 +74,38 @@ describe('PostgreSQL outage', () => {
     expect((await fetch(`${t.baseUrl}/api/health/ready`)).status).toBe(503);
     expect((await fetch(`${t.baseUrl}/api/health/live`)).status).toBe(200);
 
+    // The guard's lock went with its connection: it no longer claims to watch the levels.
+    await until(() => !guard.leader, 5_000);
+
     await proxy.restore();
     await waitForStatus(`${t.baseUrl}/api/health`, 200, 10_000);
+    await until(() => guard.leader, 10_000);
+    // The bot was dropped with its lease and taken up again: a new runtime, on a new lock.
+    await until(() => {
+      const runtime = engine.runtimeOf(bot.id);
+      return runtime !== undefined && runtime !== runtimeBefore;
+    }, 10_000);
+    const backfill = await market.whenBackfilled();
+    expect(backfill.state).toBe('done');
+    const from = Date.parse(backfill.from!);
+    const end = Date.parse(backfill.to!);
+    const coverage = await t.app.get(CandleRepository).coverage(
+      SIMULATED_EXCHANGE,
+      market.pairs.map((pair) => pair.symbol),
+      '1m',
+      from,
+      end - 60_000,
+    );
+    expect(coverage.size).toBe(market.pairs.length);
+    for (const { count } of coverage.values()) expect(count).toBe((end - from) / 60_000);
     expect(uncaught).toEqual([]);
   });
 });
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

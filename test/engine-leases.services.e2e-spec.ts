@@ -1,6 +1,8 @@
 import { EngineService } from '../src/engine/engine.service';
 import { MarketSimulationService } from '../src/market/market-simulation.service';
+import { Client } from 'pg';
 import { Role } from '../src/platform/access/role';
+import { AdvisoryLeases } from '../src/platform/leases/advisory-leases';
 import { OrderReconciler } from '../src/trading/order-reconciler.service';
 import { TradeGuard } from '../src/trading/trade-guard.service';
 import { call, createKey, loginAdmin } from './support/auth-client';
@@ -101,5 +103,28 @@ describe('bots and trading jobs across instances (PostgreSQL advisory locks)', (
       { token: trader },
     );
     expect(status.body).toMatchObject({ running: true, runningHere: true });
+  });
+
+  it('lets go of a lease being taken when shutdown begins, and the shutdown completes', async () => {
+    const own = await createTestDatabase();
+    try {
+      const app = await startTestApp({}, { database: own });
+      const attempt = app.app.get(AdvisoryLeases).acquire('shutdown-race');
+      // A connection obtained after the pool began closing and kept would hold this for ever.
+      await app.close();
+      expect(await attempt).toBe(false);
+      const client = new Client({ connectionString: own.databaseUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ locked: boolean }>(
+          "SELECT pg_try_advisory_lock(hashtextextended('tradeplane:shutdown-race', 0)) AS locked",
+        );
+        expect(rows[0].locked).toBe(true);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await own.drop();
+    }
   });
 });

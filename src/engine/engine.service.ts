@@ -96,6 +96,8 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    // The pass under way finishes (its queries need the database, which closes after this).
+    await this.passes.run(async () => undefined);
     for (const runtime of this.runtimes.values()) await runtime.queue.run(async () => undefined);
   }
 
@@ -109,6 +111,12 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async pass(): Promise<void> {
     if (this.stopped) return;
+    for (const [botId, runtime] of this.runtimes)
+      if (!this.leases.holds(botLease(botId))) {
+        // Its lock went with a broken database connection: another instance may run it now.
+        this.runtimes.delete(botId);
+        this.logger.warn(`bot ${runtime.bot.name} stopped here: its lease was lost`);
+      }
     const wanted = await this.bots.findBy({ running: true });
     for (const bot of wanted)
       if (!this.runtimes.has(bot.id))

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SerialQueue } from '../platform/async/serial-queue';
 import { yieldToEventLoop } from '../platform/async/yield-to-event-loop';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
@@ -30,6 +31,9 @@ export interface BackfillProgress {
 
 /** Days per pass over the symbols; one symbol-day (1440 one-minute candles and their aggregates) is one write. */
 const DAYS_PER_CHUNK = 1;
+/** A failed backfill is tried again after 5 s, then twice as late each time, at most a minute. */
+const BACKFILL_RETRY_FIRST_MS = 5_000;
+const BACKFILL_RETRY_MAX_MS = 60_000;
 
 /**
  * Runs the embedded simulated market: after start-up, backfills MARKET_BACKFILL_DAYS of candles in the
@@ -42,6 +46,7 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
   readonly market: SimulatedMarket;
   readonly quotes: SimulatedQuotes;
   private stopped = false;
+  private readonly stopping = new AbortController();
   private liveTimer: NodeJS.Timeout | undefined;
   private backfillTask: Promise<void> | undefined;
   private storedThrough = new Map<string, number>();
@@ -81,13 +86,14 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
     if (!this.config.market.simulation) return;
     // After start-up returns, so the server is listening while history fills in.
     const timer = setTimeout(() => {
-      this.backfillTask = this.backfill().then(() => this.startLive());
+      this.backfillTask = this.backfillUntilDone().then(() => this.startLive());
     }, 50);
     timer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     if (this.liveTimer) clearInterval(this.liveTimer);
     await this.backfillTask?.catch(() => undefined);
   }
@@ -99,6 +105,20 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
     }
     await this.backfillTask;
     return this.progress();
+  }
+
+  /**
+   * A backfill that failed (the database went away) is tried again, going on from what it stored,
+   * and live candles start only after it: they continue from the stored history, never leaving a gap.
+   */
+  private async backfillUntilDone(): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      await this.backfill();
+      if (this.progressState.state !== 'failed') return;
+      const delayMs = Math.min(BACKFILL_RETRY_MAX_MS, BACKFILL_RETRY_FIRST_MS * 2 ** (attempt - 1));
+      this.logger.warn(`backfill attempt ${attempt} failed; trying again in ${delayMs / 1000} s`);
+      await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+    }
   }
 
   /** The last whole minute that has ended. */
@@ -125,6 +145,8 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
         from: new Date(wanted).toISOString(),
         to: new Date(end).toISOString(),
         totalCandles: total,
+        storedCandles: 0,
+        error: null,
         startedAt: new Date(started).toISOString(),
       });
       if (total > 0)
