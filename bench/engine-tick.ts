@@ -8,6 +8,7 @@ import { Candle, DAY_MS, SIMULATION_EPOCH_MS, SimulatedMarket } from '../src/mar
 import { SIMULATED_UNIVERSE } from '../src/market/simulated-universe';
 import { BUILTIN_PRESETS } from '../src/presets/builtin-presets';
 import { breakout } from '../src/strategies/builtin-strategies';
+import { evaluateStrategy } from '../src/strategies/strategy';
 import { resolveParameters, Signal, StrategyStream } from '../src/strategies/strategy';
 import { median } from './support/load';
 
@@ -88,7 +89,7 @@ function main(): void {
         const window = series[symbol].slice(tick + 1, WINDOW + tick + 1);
         const state = indicators();
         for (const candle of window) feed(state, candle);
-        row.push(breakout.evaluate(window, params));
+        row.push(evaluateStrategy(breakout, window, params));
       }
       signals.push(row);
     }

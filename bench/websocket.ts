@@ -13,10 +13,11 @@ import * as path from 'node:path';
 import pino from 'pino';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createApp } from '../src/bootstrap';
-import { loadConfig } from '../src/platform/config/load-config';
 import { EventBus } from '../src/platform/events/event-bus';
 import '../src/trading/trading-events';
-import { BENCH_ADMIN } from './support/principals';
+import { benchConfig } from './support/bench-config';
+import { median, percentile } from './support/load';
+import { BENCH_ADMIN, post } from './support/principals';
 
 const CLIENTS = Number(process.env.BENCH_WS_CLIENTS ?? 2000);
 const EVENTS = Number(process.env.BENCH_WS_EVENTS ?? 200);
@@ -92,26 +93,6 @@ async function cpuPerMessage(messages: number, run: () => Promise<void>): Promis
   return (used.user + used.system) / messages;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-async function post<T>(url: string, body: unknown, token?: string): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
 async function main(): Promise<void> {
   // The floor: a raw ws server sending one pre-serialised buffer to every client.
   const raw = new WebSocketServer({ port: 0, host: '127.0.0.1' });
@@ -128,20 +109,7 @@ async function main(): Promise<void> {
   );
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tradeplane-bench-'));
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'production',
-    DATA_DIR: dataDir,
-    JWT_SECRET: 'b'.repeat(48),
-    MASTER_KEY: 'c'.repeat(64),
-    ADMIN_USERNAME: BENCH_ADMIN.username,
-    ADMIN_PASSWORD: BENCH_ADMIN.password,
-    MARKET_BACKFILL_DAYS: '0',
-    RATE_LIMIT_CONTROL: '1000000000',
-    RATE_LIMIT_ADMIN: '1000000000',
-    RATE_LIMIT_ANONYMOUS: '1000000000',
-    WS_MAX_BUFFERED_BYTES: String(64 * 1024 * 1024),
-  });
+  const config = benchConfig(dataDir, { WS_MAX_BUFFERED_BYTES: String(64 * 1024 * 1024) });
   const app = await createApp(config, { logger: pino({ level: 'warn' }) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const appPort = (app.getHttpServer().address() as { port: number }).port;

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../src/platform/database/data-source-options';
 import { FakeBinance } from './support/fake-exchange/fake-binance';
-import { freePort, ServerProcess, spawnServer, waitForStatus } from './support/server-process';
+import { freePort, requestJson, ServerProcess, spawnServer, waitForStatus } from './support/server-process';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 jest.setTimeout(180_000);
@@ -19,15 +19,9 @@ interface Row {
   filled: string;
 }
 
-async function json<T>(
-  url: string,
-  init: RequestInit & { token?: string } = {},
-): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  const response = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(10_000) });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+/** Requests with a 10 s limit: the server is killed under them. */
+function json<T>(url: string, init: Parameters<typeof requestJson>[1] = {}) {
+  return requestJson<T>(url, { timeoutMs: 10_000, ...init });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../src/platform/database/data-source-options';
-import { freePort, ServerProcess, spawnServer, waitForStatus } from './support/server-process';
+import { freePort, requestJson, ServerProcess, spawnServer, waitForStatus } from './support/server-process';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 // Real minutes pass here (the bot acts when a 1m candle closes); the deadline only stops a hang.
@@ -15,17 +15,6 @@ interface Trade {
   openedAt: string | null;
   closeReason: string | null;
   botId: string | null;
-}
-
-async function json<T>(
-  url: string,
-  init: RequestInit & { token?: string } = {},
-): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  const response = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(30_000) });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
 }
 
 /**
@@ -62,7 +51,7 @@ describe('the engine across a crash', () => {
     });
 
   async function signIn(base: string): Promise<string> {
-    const login = await json<{ accessToken: string }>(`${base}/api/auth/login`, {
+    const login = await requestJson<{ accessToken: string }>(`${base}/api/auth/login`, {
       method: 'POST',
       body: JSON.stringify(ADMIN),
     });
@@ -72,7 +61,7 @@ describe('the engine across a crash', () => {
 
   async function backfilled(base: string, token: string): Promise<void> {
     for (;;) {
-      const status = await json<{ market?: { backfill?: { state: string } } }>(`${base}/api/status`, {
+      const status = await requestJson<{ market?: { backfill?: { state: string } } }>(`${base}/api/status`, {
         token,
       });
       if (status.body.market?.backfill?.state === 'done') return;
@@ -81,8 +70,8 @@ describe('the engine across a crash', () => {
   }
 
   const botTrades = async (base: string, token: string): Promise<Trade[]> => {
-    const active = await json<{ items: Trade[] }>(`${base}/api/trades/active?limit=500`, { token });
-    const history = await json<{ items: Trade[] }>(`${base}/api/trades/history?limit=500`, { token });
+    const active = await requestJson<{ items: Trade[] }>(`${base}/api/trades/active?limit=500`, { token });
+    const history = await requestJson<{ items: Trade[] }>(`${base}/api/trades/history?limit=500`, { token });
     const byId = new Map([...history.body.items, ...active.body.items].map((trade) => [trade.id, trade]));
     return [...byId.values()].filter((trade) => trade.botId !== null);
   };
@@ -94,7 +83,7 @@ describe('the engine across a crash', () => {
     let token = await signIn(base);
     await backfilled(base, token);
     // A preset that trades often: EMA 2/3 crosses on one-minute candles, every symbol a candidate.
-    const preset = await json(`${base}/api/presets`, {
+    const preset = await requestJson(`${base}/api/presets`, {
       method: 'POST',
       token,
       body: JSON.stringify({
@@ -109,7 +98,7 @@ describe('the engine across a crash', () => {
       }),
     });
     expect(preset.status).toBe(201);
-    const started = await json(`${base}/api/engine/start`, {
+    const started = await requestJson(`${base}/api/engine/start`, {
       method: 'POST',
       token,
       body: JSON.stringify({ preset: 'fast_cross', mode: 'paper' }),
@@ -123,8 +112,8 @@ describe('the engine across a crash', () => {
     }
     if (open.length === 0) {
       // What the bot was doing, to tell a quiet market from a failing engine.
-      const status = await json(`${base}/api/engine/status`, { token });
-      const market = await json(`${base}/api/status`, { token });
+      const status = await requestJson(`${base}/api/engine/status`, { token });
+      const market = await requestJson(`${base}/api/status`, { token });
       process.stderr.write(
         `engine status: ${JSON.stringify(status.body)}\nstatus: ${JSON.stringify(market.body)}\n` +
           `server output: ${server.stdout().slice(-6000)}\n`,
@@ -148,7 +137,7 @@ describe('the engine across a crash', () => {
     // The bot runs again without being told, here.
     let status: { state: string; running: boolean; runningHere: boolean; openPositions: number } | undefined;
     for (let i = 0; i < 120; i++) {
-      status = (await json<typeof status & object>(`${base}/api/engine/status`, { token })).body;
+      status = (await requestJson<typeof status & object>(`${base}/api/engine/status`, { token })).body;
       if (status.runningHere && status.state !== 'INITIALIZING') break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -169,11 +158,14 @@ describe('the engine across a crash', () => {
     const survivor = after.find((trade) => trade.status === 'OPEN');
     if (survivor) {
       const detail = (
-        await json<{ currentPrice: number | null; entryPrice: number }>(`${base}/api/trades/${survivor.id}`, {
-          token,
-        })
+        await requestJson<{ currentPrice: number | null; entryPrice: number }>(
+          `${base}/api/trades/${survivor.id}`,
+          {
+            token,
+          },
+        )
       ).body;
-      const moved = await json(`${base}/api/trades/${survivor.id}`, {
+      const moved = await requestJson(`${base}/api/trades/${survivor.id}`, {
         method: 'PATCH',
         token,
         body: JSON.stringify({ stopLoss: (detail.currentPrice ?? detail.entryPrice) * 1.02 }),
@@ -190,7 +182,7 @@ describe('the engine across a crash', () => {
 
     // Let the resumed bot act on a few more candles, then count.
     await new Promise((resolve) => setTimeout(resolve, 65_000));
-    await json(`${base}/api/engine/stop`, { method: 'POST', token, body: JSON.stringify({}) });
+    await requestJson(`${base}/api/engine/stop`, { method: 'POST', token, body: JSON.stringify({}) });
     server.child.kill('SIGTERM');
     await server.exited;
     await dataSource.initialize();

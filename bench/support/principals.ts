@@ -1,7 +1,7 @@
 export const BENCH_ADMIN = { username: 'bench-admin', password: 'bench-admin-password' };
 
-/** Signs in to a bench app server and makes a READ_ONLY user token and a READ_ONLY API key. */
-async function post<T>(url: string, body: unknown, token?: string): Promise<T> {
+/** POSTs JSON (with a bearer token when given) and returns the JSON answer; anything but 2xx throws. */
+export async function post<T>(url: string, body: unknown, token?: string): Promise<T> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -11,6 +11,7 @@ async function post<T>(url: string, body: unknown, token?: string): Promise<T> {
   return (await response.json()) as T;
 }
 
+/** Signs in to a bench app server and makes a READ_ONLY user token and a READ_ONLY API key. */
 export async function readOnlyCredentials(
   baseUrl: string,
   admin: { username: string; password: string },

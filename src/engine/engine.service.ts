@@ -199,14 +199,13 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async checkSettings(settings: BotSettings): Promise<void> {
-    await this.presets.get(settings.preset);
+    const preset = await this.presets.get(settings.preset);
     if (settings.mode === 'live' && !settings.accountId)
       throw ApiError.validation('accountId: live mode trades on an exchange account; give its id');
     if (settings.mode === 'paper' && settings.accountId)
       throw ApiError.validation('accountId: paper mode trades on the paper exchange; leave accountId out');
     if (settings.accountId) await this.venues.resolve(settings.accountId);
     if (settings.symbols) {
-      const preset = await this.presets.get(settings.preset);
       const source = await this.marketData.candleSource(settings.accountId);
       this.scanner.universeOf(preset.config, settings.symbols, source);
     }
@@ -525,8 +524,11 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
     this.alert('warning', problem.code, `${bot.name} paused: ${problem.message}`, bot.id);
   }
 
-  /** Feeds every universe symbol's stream the candles it has not seen, up to `newest` (an open time). */
-  private async feed(runtime: BotRuntime, newest: number): Promise<void> {
+  /**
+   * Feeds every universe symbol's stream the candles it has not seen, up to `newest` (an open time);
+   * returns the universe it fed.
+   */
+  private async feed(runtime: BotRuntime, newest: number): Promise<string[]> {
     const span = TIMEFRAME_MS[runtime.config.timeframe];
     const universe = this.scanner.universeOf(runtime.config, runtime.bot.symbols, runtime.source);
     const warmup = warmupCandles(runtime.strategy, runtime.params);
@@ -538,7 +540,7 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
           : newest - (warmup - 1) * span;
       }),
     );
-    if (!Number.isFinite(earliest) || earliest > newest) return;
+    if (!Number.isFinite(earliest) || earliest > newest) return universe;
     await runtime.source.ensure(universe, runtime.config.timeframe, earliest, newest);
     const bySymbol = await this.candles.rangeMany(
       runtime.source.key,
@@ -560,15 +562,15 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
         fed.through = candle.openTime;
       }
     }
+    return universe;
   }
 
   /** A candle closed: scan, read the signals of the candidates, open what fits in the free slots. */
   private async decide(runtime: BotRuntime, newest: number): Promise<void> {
     const { bot, config } = runtime;
-    await this.feed(runtime, newest);
+    const universe = await this.feed(runtime, newest);
     // The market stores a closed candle a moment after it closes: wait for it (a while), so a
     // candle is never passed over for being read too early.
-    const universe = this.scanner.universeOf(config, bot.symbols, runtime.source);
     const stored = universe.every((symbol) => runtime.streams.get(symbol)?.through === newest);
     const waited = this.clock.nowMs() - (newest + TIMEFRAME_MS[config.timeframe]);
     if (!stored && waited < CANDLE_WAIT_MS) return;

@@ -9,6 +9,27 @@ export interface CandleBatchRow extends Candle {
   timeframe: Timeframe;
 }
 
+/** A candle as the reads select it: the open time in epoch milliseconds (bigint, so text). */
+interface CandleRow {
+  t: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+function toCandle(row: CandleRow): Candle {
+  return {
+    openTime: Number(row.t),
+    open: row.open,
+    high: row.high,
+    low: row.low,
+    close: row.close,
+    volume: row.volume,
+  };
+}
+
 /** Rows per INSERT: large enough to amortise the round trip, small enough for PGlite's memory. */
 export const CANDLE_BATCH_SIZE = 5000;
 
@@ -53,17 +74,7 @@ export class CandleRepository {
     from: number,
     to: number,
   ): Promise<Map<string, Candle[]>> {
-    const rows = await this.dataSource.query<
-      Array<{
-        symbol: string;
-        t: string;
-        open: number;
-        high: number;
-        low: number;
-        close: number;
-        volume: number;
-      }>
-    >(
+    const rows = await this.dataSource.query<Array<CandleRow & { symbol: string }>>(
       `SELECT symbol, (extract(epoch FROM open_time) * 1000)::bigint AS t, open, high, low, close, volume
        FROM candles
        WHERE exchange = $1 AND symbol = ANY($2) AND timeframe = $3
@@ -72,15 +83,7 @@ export class CandleRepository {
       [exchange, symbols, timeframe, from, to],
     );
     const bySymbol = new Map<string, Candle[]>(symbols.map((symbol) => [symbol, []]));
-    for (const row of rows)
-      bySymbol.get(row.symbol)?.push({
-        openTime: Number(row.t),
-        open: row.open,
-        high: row.high,
-        low: row.low,
-        close: row.close,
-        volume: row.volume,
-      });
+    for (const row of rows) bySymbol.get(row.symbol)?.push(toCandle(row));
     return bySymbol;
   }
 
@@ -93,9 +96,7 @@ export class CandleRepository {
     to: number,
     limit: number,
   ): Promise<Candle[]> {
-    const rows = await this.dataSource.query<
-      Array<{ t: string; open: number; high: number; low: number; close: number; volume: number }>
-    >(
+    const rows = await this.dataSource.query<CandleRow[]>(
       `SELECT (extract(epoch FROM open_time) * 1000)::bigint AS t, open, high, low, close, volume
        FROM candles
        WHERE exchange = $1 AND symbol = $2 AND timeframe = $3 AND open_time >= to_timestamp($4 / 1000.0) AND open_time < to_timestamp($5 / 1000.0)
@@ -103,14 +104,7 @@ export class CandleRepository {
        LIMIT $6`,
       [exchange, symbol, timeframe, from, to, limit],
     );
-    return rows.reverse().map((row) => ({
-      openTime: Number(row.t),
-      open: row.open,
-      high: row.high,
-      low: row.low,
-      close: row.close,
-      volume: row.volume,
-    }));
+    return rows.reverse().map(toCandle);
   }
 
   /** Per symbol: how many candles are stored with open times in [from, to], and the newest one's. */

@@ -1,6 +1,6 @@
 import type { Candle } from '../market/simulated-market';
 import { breakout, emaCross, fibonacciRetracement, rsiMeanReversion } from './builtin-strategies';
-import { resolveParameters, Strategy } from './strategy';
+import { evaluateStrategy, resolveParameters, Strategy } from './strategy';
 
 /** Candles from closes: open at the previous close, high/low 0.5 around, the given volume. */
 function candles(closes: number[], volumes: number[] = []): Candle[] {
@@ -24,7 +24,8 @@ function defaults(strategy: Strategy) {
 describe('built-in strategies', () => {
   it('breakout buys a close above the range high on a volume surge, with the stop below the range', () => {
     const flat = Array.from({ length: 30 }, (_, i) => 100 + (i % 2)); // range 99.5 .. 101.5
-    const signal = breakout.evaluate(
+    const signal = evaluateStrategy(
+      breakout,
       candles([...flat, 104], [...Array(30).fill(100), 300]),
       defaults(breakout),
     );
@@ -35,8 +36,8 @@ describe('built-in strategies', () => {
     expect(signal.confidence).toBeGreaterThan(0);
     expect(signal.confidence).toBeLessThanOrEqual(1);
     // The same breakout without the volume is not a signal.
-    expect(breakout.evaluate(candles([...flat, 104]), defaults(breakout)).action).toBe('hold');
-    expect(breakout.evaluate(candles(flat.slice(0, 5)), defaults(breakout)).reason).toBe(
+    expect(evaluateStrategy(breakout, candles([...flat, 104]), defaults(breakout)).action).toBe('hold');
+    expect(evaluateStrategy(breakout, candles(flat.slice(0, 5)), defaults(breakout)).reason).toBe(
       'not enough candles',
     );
   });
@@ -47,22 +48,23 @@ describe('built-in strategies', () => {
     let crossedAt = -1;
     for (let i = 0; i < 30 && crossedAt < 0; i++) {
       closes.push(closes[closes.length - 1] + 3);
-      if (emaCross.evaluate(candles(closes), defaults(emaCross)).action === 'buy') crossedAt = closes.length;
+      if (evaluateStrategy(emaCross, candles(closes), defaults(emaCross)).action === 'buy')
+        crossedAt = closes.length;
     }
     expect(crossedAt).toBeGreaterThan(40);
-    const signal = emaCross.evaluate(candles(closes), defaults(emaCross));
+    const signal = evaluateStrategy(emaCross, candles(closes), defaults(emaCross));
     expect(signal.stopLoss).toBeLessThan(closes[closes.length - 1]);
     closes.push(closes[closes.length - 1] + 3);
-    expect(emaCross.evaluate(candles(closes), defaults(emaCross)).action).toBe('hold');
+    expect(evaluateStrategy(emaCross, candles(closes), defaults(emaCross)).action).toBe('hold');
   });
 
   it('rsi_mean_reversion buys when RSI climbs back above oversold', () => {
     const closes = Array.from({ length: 30 }, (_, i) => 200 - 2 * i); // RSI near 0
-    let signal = rsiMeanReversion.evaluate(candles(closes), defaults(rsiMeanReversion));
+    let signal = evaluateStrategy(rsiMeanReversion, candles(closes), defaults(rsiMeanReversion));
     expect(signal.action).toBe('hold');
     for (let i = 0; i < 20 && signal.action === 'hold'; i++) {
       closes.push(closes[closes.length - 1] + 4);
-      signal = rsiMeanReversion.evaluate(candles(closes), defaults(rsiMeanReversion));
+      signal = evaluateStrategy(rsiMeanReversion, candles(closes), defaults(rsiMeanReversion));
     }
     expect(signal.action).toBe('buy');
     expect(signal.reason).toMatch(/rose back above 30/);
@@ -76,14 +78,19 @@ describe('built-in strategies', () => {
     const swing = high - low;
     const atLevel = high - 0.618 * swing;
     const down = Array.from({ length: 9 }, (_, i) => top - ((top - atLevel) * (i + 1)) / 9);
-    const signal = fibonacciRetracement.evaluate(candles([...up, ...down]), defaults(fibonacciRetracement));
+    const signal = evaluateStrategy(
+      fibonacciRetracement,
+      candles([...up, ...down]),
+      defaults(fibonacciRetracement),
+    );
     expect(signal.action).toBe('buy');
     expect(signal.reason).toMatch(/61\.8 %/);
     expect(signal.takeProfit).toBeCloseTo(low + 1.618 * swing, 6);
     expect(signal.stopLoss).toBeCloseTo(high - 0.786 * swing, 6);
     // A down-swing offers no retracement to buy.
     expect(
-      fibonacciRetracement.evaluate(candles([...up].reverse()), defaults(fibonacciRetracement)).action,
+      evaluateStrategy(fibonacciRetracement, candles([...up].reverse()), defaults(fibonacciRetracement))
+        .action,
     ).toBe('hold');
   });
 
@@ -98,7 +105,9 @@ describe('built-in strategies', () => {
 });
 
 describe('strategy streams', () => {
-  it('give, candle by candle, the signal evaluate gives on the candles so far, for every built-in', () => {
+  // evaluateStrategy is a fresh stream, so this checks that streams share no state (bots run one
+  // per symbol side by side), not the rules themselves: the tests above do that.
+  it('run side by side with fresh ones give what a fresh stream gives, and every built-in fires', () => {
     // A deterministic walk with trends, reversals and volume bursts, so every strategy fires.
     let seed = 42;
     const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
@@ -118,7 +127,7 @@ describe('strategy streams', () => {
       let actions = 0;
       series.forEach((candle, index) => {
         const streamed = stream.next(candle);
-        expect(streamed).toEqual(strategy.evaluate(series.slice(0, index + 1), params));
+        expect(streamed).toEqual(evaluateStrategy(strategy, series.slice(0, index + 1), params));
         if (streamed.action !== 'hold') actions++;
       });
       expect({ strategy: strategy.name, fired: actions > 0 }).toEqual({

@@ -1,6 +1,6 @@
 import type { Candle } from '../market/simulated-market';
 import { Atr, Ema, Rsi } from '../market/indicators/streaming';
-import { clamp01, evaluateByStream, hold, Parameters, ParameterSpec, Signal, Strategy } from './strategy';
+import { clamp01, hold, Parameters, ParameterSpec, Signal, Strategy } from './strategy';
 
 /** The last `capacity` candles, oldest first, in a ring buffer. */
 class CandleWindow {
@@ -181,9 +181,6 @@ export const breakout: Strategy = {
       },
     };
   },
-  evaluate(candles: readonly Candle[], params: Parameters): Signal {
-    return evaluateByStream(this, candles, params);
-  },
 };
 
 /** EMA cross: buy when the fast EMA crosses above the slow one, sell when it crosses below. */
@@ -247,9 +244,6 @@ export const emaCross: Strategy = {
       },
     };
   },
-  evaluate(candles: readonly Candle[], params: Parameters): Signal {
-    return evaluateByStream(this, candles, params);
-  },
 };
 
 /** RSI mean reversion: buy when RSI rises back above the oversold level, sell when it falls back below overbought. */
@@ -300,9 +294,6 @@ export const rsiMeanReversion: Strategy = {
         return decide(candle.close, atr.update(candle.high, candle.low, candle.close));
       },
     };
-  },
-  evaluate(candles: readonly Candle[], params: Parameters): Signal {
-    return evaluateByStream(this, candles, params);
   },
 };
 
@@ -371,9 +362,6 @@ export const fibonacciRetracement: Strategy = {
         return decide();
       },
     };
-  },
-  evaluate(candles: readonly Candle[], params: Parameters): Signal {
-    return evaluateByStream(this, candles, params);
   },
 };
 

@@ -7,7 +7,7 @@ import { ApiError } from '../platform/http/api-error';
 import { Clock } from '../platform/time/clock';
 import { BUILTIN_STRATEGIES } from './builtin-strategies';
 import { SignalDto } from './dto/strategy.dto';
-import { resolveParameters, Strategy } from './strategy';
+import { evaluateStrategy, resolveParameters, Strategy } from './strategy';
 
 /** The built-in strategies, and their signals on the stored candles. */
 @Injectable()
@@ -60,7 +60,7 @@ export class StrategiesService {
       to,
       wanted,
     );
-    const signal = strategy.evaluate(history, params);
+    const signal = evaluateStrategy(strategy, history, params);
     const newest = history[history.length - 1];
     return {
       action: signal.action,

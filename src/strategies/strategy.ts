@@ -31,7 +31,7 @@ export interface StrategyStream {
 /**
  * A strategy is a pure function of closed candles (oldest first) and its parameters to a signal:
  * the same candles always give the same signal, live, in paper trading and in backtests. Bots and
- * backtests feed a stream one candle at a time; `evaluate` runs a fresh stream over the candles, so
+ * backtests feed a stream one candle at a time; `evaluateStrategy` runs a fresh stream over the candles, so
  * both give the same signal by construction.
  */
 export interface Strategy {
@@ -41,11 +41,10 @@ export interface Strategy {
   /** Candles it needs to say anything but hold. */
   minCandles(params: Parameters): number;
   stream(params: Parameters): StrategyStream;
-  evaluate(candles: readonly Candle[], params: Parameters): Signal;
 }
 
 /** The signal on the last candle, from a fresh stream over all of them. */
-export function evaluateByStream(
+export function evaluateStrategy(
   strategy: Pick<Strategy, 'stream'>,
   candles: readonly Candle[],
   params: Parameters,

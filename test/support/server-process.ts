@@ -76,3 +76,22 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * A JSON request to a server process by URL (`init.body` already a string); the answer's JSON body,
+ * or {} when empty. Gives up after `timeoutMs`, so a request to a server that went away cannot hang.
+ */
+export async function requestJson<T>(
+  url: string,
+  init: RequestInit & { token?: string; timeoutMs?: number } = {},
+): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  const response = await fetch(url, {
+    ...init,
+    headers,
+    signal: AbortSignal.timeout(init.timeoutMs ?? 30_000),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+}
