@@ -10,6 +10,7 @@ import { TradeHistoryScores1795442206158 } from './1795442206158-TradeHistorySco
 import { Presets1795447802372 } from './1795447802372-Presets';
 import { Bots1795448998771 } from './1795448998771-Bots';
 import { Backtests1795450494140 } from './1795450494140-Backtests';
+import { RevokeOwnerlessKeys1795460000000 } from './1795460000000-RevokeOwnerlessKeys';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -25,4 +26,5 @@ export const ALL_MIGRATIONS = [
   Presets1795447802372,
   Bots1795448998771,
   Backtests1795450494140,
+  RevokeOwnerlessKeys1795460000000,
 ];

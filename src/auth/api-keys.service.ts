@@ -86,7 +86,8 @@ export class ApiKeysService {
         rateLimit: dto.rateLimit ?? DEFAULT_KEY_RATE_LIMIT,
         expiresAt: dto.expiresDays ? new Date(this.clock.nowMs() + dto.expiresDays * 86_400_000) : null,
         enabled: true,
-        createdBy: context.actor.kind === 'user' ? context.actor.id : null,
+        // A key made with a key acts for the same person as the key that made it.
+        createdBy: context.actor.kind === 'user' ? context.actor.id : (context.actor.ownerId ?? null),
       }),
     );
     await this.audit.record({

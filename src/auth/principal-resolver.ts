@@ -7,7 +7,9 @@ import { Principal, PrincipalResolver } from '../platform/access/principal';
 import { Role, ROLE_ORDER, roleRank } from '../platform/access/role';
 import { TtlCache } from '../platform/cache/ttl-cache';
 import { AppConfig } from '../platform/config/app-config';
+import { EventBus } from '../platform/events/event-bus';
 import { Clock } from '../platform/time/clock';
+import './auth-events';
 import { ApiKey } from './entities/api-key.entity';
 import { AuthSession } from './entities/auth-session.entity';
 import { User } from './entities/user.entity';
@@ -20,10 +22,21 @@ const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 type UserState = Pick<User, 'id' | 'username' | 'role' | 'enabled' | 'tokenVersion'> | null;
 type KeyRow = Pick<
   ApiKey,
-  'id' | 'name' | 'secretHash' | 'permissions' | 'rateLimit' | 'expiresAt' | 'enabled' | 'revokedAt'
+  | 'id'
+  | 'name'
+  | 'secretHash'
+  | 'permissions'
+  | 'rateLimit'
+  | 'expiresAt'
+  | 'enabled'
+  | 'revokedAt'
+  | 'createdBy'
 >;
-/** A key's row, and the presented key string already proven to match it (so it is hashed once per load). */
-type KeyState = { row: KeyRow; verified?: string; principal?: Principal } | null;
+/**
+ * A key's row, the presented key string already proven to match it (so it is hashed once per load),
+ * and the principal it gave under its creator's role at the time.
+ */
+type KeyState = { row: KeyRow; verified?: string; principal?: Principal; ownerRole?: Role } | null;
 
 export function rolesUpTo(role: Role): Role[] {
   return ROLE_ORDER.slice(0, roleRank(role) + 1);
@@ -31,6 +44,15 @@ export function rolesUpTo(role: Role): Role[] {
 
 export function highestRole(roles: Role[]): Role {
   return roles.reduce((best, role) => (roleRank(role) > roleRank(best) ? role : best), Role.READ_ONLY);
+}
+
+function lesserRole(a: Role, b: Role): Role {
+  return roleRank(a) <= roleRank(b) ? a : b;
+}
+
+/** A key's roles capped at its creator's current role: a key never holds more than the person behind it. */
+export function cappedPermissions(permissions: Role[], ownerRole: Role): Role[] {
+  return [...new Set(permissions.map((role) => lesserRole(role, ownerRole)))];
 }
 
 function bearerOf(request: FastifyRequest): string | undefined {
@@ -42,9 +64,11 @@ function bearerOf(request: FastifyRequest): string | undefined {
 
 /**
  * Turns credentials into a principal: a user's JWT (checked against the user's current state and
- * session) or an API key (`X-API-Key`, or a `tp_live_` bearer). User, session and key state are read
- * from the database at most once per PRINCIPAL_CACHE_MS per instance; changes made through this
- * instance take effect at once.
+ * session) or an API key (`X-API-Key`, or a `tp_live_` bearer). A key acts for the user who created
+ * it: it works only while that user is enabled, with the lesser of its own and that user's role.
+ * User, session and key state are read from the database at most once per PRINCIPAL_CACHE_MS per
+ * instance; changes made through this instance take effect at once and are published as
+ * `auth.access_changed`, so open WebSocket connections are checked again.
  */
 @Injectable()
 export class AuthPrincipalResolver implements PrincipalResolver {
@@ -61,6 +85,7 @@ export class AuthPrincipalResolver implements PrincipalResolver {
     @InjectRepository(ApiKey) private readonly keyRepository: Repository<ApiKey>,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
+    private readonly events: EventBus,
     config: AppConfig,
   ) {
     const ttl = config.auth.principalCacheMs;
@@ -79,16 +104,19 @@ export class AuthPrincipalResolver implements PrincipalResolver {
     return bearer.startsWith(API_KEY_PREFIX) ? this.resolveApiKey(bearer) : this.resolveAccessToken(bearer);
   }
 
-  forgetUser(userId: string): void {
+  forgetUser(userId: string, role?: Role): void {
     this.users.delete(userId);
+    this.events.publish('auth.access_changed', { userId, role });
   }
 
   forgetSession(sessionId: string): void {
     this.sessions.delete(sessionId);
+    this.events.publish('auth.access_changed', { sessionId });
   }
 
   forgetKey(prefix: string): void {
     this.keys.delete(prefix);
+    this.events.publish('auth.access_changed', {});
   }
 
   resolveToken(token: string): Promise<Principal | undefined> {
@@ -136,18 +164,29 @@ export class AuthPrincipalResolver implements PrincipalResolver {
       if (presentedHash.length !== storedHash.length || !timingSafeEqual(presentedHash, storedHash))
         return undefined;
       state.verified = presented;
-      state.principal = {
-        kind: 'apiKey',
-        id: key.id,
-        name: key.name,
-        role: highestRole(key.permissions),
-        permissions: [...key.permissions],
-        rateLimitPerHour: key.rateLimit,
-      };
+      state.principal = undefined;
     }
     const now = this.clock.nowMs();
     if (!key.enabled || key.revokedAt !== null || (key.expiresAt !== null && key.expiresAt.getTime() <= now))
       return undefined;
+    if (key.createdBy === null) return undefined;
+    const owner =
+      this.users.peek(key.createdBy)?.value ??
+      (await this.users.get(key.createdBy, (id) => this.loadUser(id)));
+    if (!owner || !owner.enabled) return undefined;
+    if (!state.principal || state.ownerRole !== owner.role) {
+      const permissions = cappedPermissions(key.permissions, owner.role);
+      state.ownerRole = owner.role;
+      state.principal = {
+        kind: 'apiKey',
+        id: key.id,
+        name: key.name,
+        role: highestRole(permissions),
+        permissions,
+        rateLimitPerHour: key.rateLimit,
+        ownerId: owner.id,
+      };
+    }
     this.touchLastUsed(key.id, now);
     return state.principal;
   }
@@ -179,6 +218,7 @@ export class AuthPrincipalResolver implements PrincipalResolver {
         expiresAt: true,
         enabled: true,
         revokedAt: true,
+        createdBy: true,
       },
     });
     return row ? { row } : null;

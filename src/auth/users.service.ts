@@ -8,6 +8,7 @@ import { ErrorCode } from '../platform/http/error-codes';
 import { Clock } from '../platform/time/clock';
 import { AuditService } from './audit.service';
 import { CreateUserDto, UpdateUserDto, UserResponseDto } from './dto/user.dto';
+import { ApiKey } from './entities/api-key.entity';
 import { AuthSession } from './entities/auth-session.entity';
 import { User } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
@@ -147,7 +148,7 @@ export class UsersService {
       return { user: saved, changes };
     });
     if (Object.keys(changes).length > 0) {
-      this.principals.forgetUser(user.id);
+      this.principals.forgetUser(user.id, changes.role ? user.role : undefined);
       await this.audit.record({
         action: changes.role ? 'user.role_change' : 'user.update',
         result: 'success',
@@ -159,25 +160,46 @@ export class UsersService {
     return user;
   }
 
+  /** Deletes a user and revokes every API key they created: a key never outlives the person behind it. */
   async remove(id: string, context: ActorContext): Promise<void> {
-    const removed = await this.dataSource.transaction(async (manager) => {
+    const { removed, revokedKeys } = await this.dataSource.transaction(async (manager) => {
       const target = await this.lockTarget(manager, id, context.actor);
-      if (context.actor.kind === 'user' && context.actor.id === target.id) {
+      const actorUserId = context.actor.kind === 'user' ? context.actor.id : context.actor.ownerId;
+      if (actorUserId === target.id) {
         throw ApiError.conflict('You cannot delete your own account');
       }
       if (target.role === Role.SUPER_ADMIN && target.enabled)
         await this.assertNotLastSuperAdmin(manager, target);
+      const revokedKeys = await manager.find(ApiKey, {
+        where: { createdBy: target.id, revokedAt: IsNull() },
+        select: { id: true, name: true, prefix: true },
+      });
+      if (revokedKeys.length > 0)
+        await manager.update(
+          ApiKey,
+          revokedKeys.map((key) => key.id),
+          { enabled: false, revokedAt: this.clock.now() },
+        );
       await manager.delete(User, { id: target.id });
-      return target;
+      return { removed: target, revokedKeys };
     });
     this.principals.forgetUser(removed.id);
+    for (const key of revokedKeys) this.principals.forgetKey(key.prefix);
     await this.audit.record({
       action: 'user.delete',
       result: 'success',
       ...context,
       target: { type: 'user', id: removed.id, name: removed.username },
-      details: { role: removed.role },
+      details: { role: removed.role, revokedKeys: revokedKeys.map((key) => key.id) },
     });
+    for (const key of revokedKeys)
+      await this.audit.record({
+        action: 'key.revoke',
+        result: 'success',
+        ...context,
+        target: { type: 'apiKey', id: key.id, name: key.name },
+        details: { reason: 'creator_deleted', creator: removed.id },
+      });
   }
 
   private assertMayGrant(actor: Principal, role: Role): void {

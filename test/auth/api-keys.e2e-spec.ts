@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { AuthPrincipalResolver } from '../../src/auth/principal-resolver';
-import { call, createKey, loginAdmin } from '../support/auth-client';
+import { Role } from '../../src/platform/access/role';
+import { call, createKey, createUser, loginAdmin } from '../support/auth-client';
 import { startTestApp, TestApp } from '../support/test-app';
 
 describe('API keys', () => {
@@ -147,6 +148,59 @@ describe('API keys', () => {
       token: admin,
     });
     expect(listed.body.items.map((item) => item.keyId)).not.toContain(key.keyId);
+  });
+
+  it("holds no more than its creator's current role, and dies with its creator", async () => {
+    const creator = await createUser(t, admin, Role.SUPER_ADMIN);
+    const key = await createKey(t, creator.token, { name: 'creator-bound', permissions: ['SUPER_ADMIN'] });
+    // A key made with that key acts for the same person.
+    const childKey = await call<{ keyId: string; apiKey: string }>(t, 'POST', '/api/keys', {
+      apiKey: key.apiKey,
+      body: { name: 'child', permissions: ['ADMIN'] },
+    });
+    expect(childKey.status).toBe(201);
+    expect((await me(key.apiKey)).body).toMatchObject({ role: 'SUPER_ADMIN' });
+
+    const demote = (role: string) =>
+      call(t, 'PATCH', `/api/users/${creator.id}`, { token: admin, body: { role } });
+    expect((await demote('READ_ONLY')).status).toBe(200);
+    expect((await me(key.apiKey)).body).toMatchObject({ role: 'READ_ONLY', permissions: ['READ_ONLY'] });
+    expect((await me(childKey.body.apiKey)).body).toMatchObject({ role: 'READ_ONLY' });
+    const escalation = await call(t, 'POST', '/api/users', {
+      apiKey: key.apiKey,
+      body: { username: `escalated-${process.pid}`, password: 'escalated-password-1', role: 'SUPER_ADMIN' },
+    });
+    expect(escalation.status).toBe(403);
+    expect((await call(t, 'GET', '/api/users', { apiKey: key.apiKey })).status).toBe(403);
+    expect((await demote('ADMIN')).status).toBe(200);
+    expect((await me(key.apiKey)).body).toMatchObject({ role: 'ADMIN' });
+
+    const setEnabled = (enabled: boolean) =>
+      call(t, 'PATCH', `/api/users/${creator.id}`, { token: admin, body: { enabled } });
+    expect((await setEnabled(false)).status).toBe(200);
+    expect((await me(key.apiKey)).status).toBe(401);
+    expect((await me(childKey.body.apiKey)).status).toBe(401);
+    expect((await setEnabled(true)).status).toBe(200);
+    expect((await me(key.apiKey)).status).toBe(200);
+
+    // Deleting the creator revokes their keys, and says so in the audit trail.
+    expect((await call(t, 'DELETE', `/api/users/${creator.id}`, { token: admin })).status).toBe(200);
+    expect((await me(key.apiKey)).status).toBe(401);
+    expect((await me(childKey.body.apiKey)).status).toBe(401);
+    expect((await call(t, 'GET', `/api/keys/${key.keyId}`, { token: admin })).status).toBe(404);
+    const audit = await call<{ items: Array<{ action: string; targetId: string; details: unknown }> }>(
+      t,
+      'GET',
+      '/api/audit?limit=500',
+      { token: admin },
+    );
+    const revocations = audit.body.items.filter(
+      (entry) => entry.action === 'key.revoke' && [key.keyId, childKey.body.keyId].includes(entry.targetId),
+    );
+    expect(revocations.map((entry) => entry.details)).toEqual([
+      { reason: 'creator_deleted', creator: creator.id },
+      { reason: 'creator_deleted', creator: creator.id },
+    ]);
   });
 
   it('refuses an expired key', async () => {

@@ -112,6 +112,23 @@ describe('authorization matrix', () => {
       (await call(t, 'PATCH', `/api/users/${disabled.id}`, { token: admin, body: { enabled: false } }))
         .status,
     ).toBe(200);
+    // Keys of SUPER_ADMINs who were then disabled, demoted or deleted: a key holds no more than its creator.
+    const [disabledCreator, demotedCreator, deletedCreator] = await Promise.all([
+      createUser(t, admin, Role.SUPER_ADMIN),
+      createUser(t, admin, Role.SUPER_ADMIN),
+      createUser(t, admin, Role.SUPER_ADMIN),
+    ]);
+    const [keyOfDisabled, keyOfDemoted, keyOfDeleted] = await Promise.all(
+      [disabledCreator, demotedCreator, deletedCreator].map((creator) =>
+        createKey(t, creator.token, { name: `key of ${creator.username}`, permissions: ['SUPER_ADMIN'] }),
+      ),
+    );
+    const changes = [
+      call(t, 'PATCH', `/api/users/${disabledCreator.id}`, { token: admin, body: { enabled: false } }),
+      call(t, 'PATCH', `/api/users/${demotedCreator.id}`, { token: admin, body: { role: 'READ_ONLY' } }),
+      call(t, 'DELETE', `/api/users/${deletedCreator.id}`, { token: admin }),
+    ];
+    expect((await Promise.all(changes)).map((response) => response.status)).toEqual([200, 200, 200]);
     const revoked = await createKey(t, admin, { name: 'revoked', permissions: ['SUPER_ADMIN'] });
     expect((await call(t, 'DELETE', `/api/keys/${revoked.keyId}`, { token: admin })).status).toBe(200);
     const me = await call<{ id: string }>(t, 'GET', '/api/auth/me', { token: admin });
@@ -126,6 +143,13 @@ describe('authorization matrix', () => {
       { name: 'expired token', credential: { token: expired } },
       { name: 'revoked key', credential: { apiKey: revoked.apiKey } },
       { name: 'disabled user', credential: { token: disabled.token } },
+      { name: 'key of a disabled creator', credential: { apiKey: keyOfDisabled.apiKey } },
+      {
+        name: 'key of a creator demoted to READ_ONLY',
+        credential: { apiKey: keyOfDemoted.apiKey },
+        role: Role.READ_ONLY,
+      },
+      { name: 'key of a deleted creator', credential: { apiKey: keyOfDeleted.apiKey } },
     ];
   });
   afterAll(async () => {
@@ -168,7 +192,7 @@ describe('authorization matrix', () => {
         if (actual !== expected)
           mismatches.push(`${route} as ${caller.name}: expected ${expected}, got ${response.status}`);
         if (
-          caller.name === 'READ_ONLY' &&
+          caller.role === Role.READ_ONLY &&
           MUTATING.has(method) &&
           rule !== 'public' &&
           !SELF_SERVICE.has(route) &&

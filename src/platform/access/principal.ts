@@ -13,6 +13,8 @@ export interface Principal {
   permissions: Role[];
   /** An API key's own limit, per hour. */
   rateLimitPerHour?: number;
+  /** The user an API key acts for: the one who created it (or the creator of the key that created it). */
+  ownerId?: string;
   /** The sign-in (refresh-token family) a user's access token belongs to. */
   sessionId?: string;
 }
