@@ -4,6 +4,7 @@ import { createApp } from './bootstrap';
 import { ConfigError } from './platform/config/app-config';
 import { loadConfig } from './platform/config/load-config';
 import type { AppConfig } from './platform/config/app-config';
+import { errorMessage } from './platform/errors/error-message';
 
 function readConfigOrExit(): AppConfig {
   try {
@@ -50,8 +51,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `Tradeplane failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
+  process.stderr.write(`Tradeplane failed to start: ${errorMessage(error)}\n`);
   process.exit(1);
 });

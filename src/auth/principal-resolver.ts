@@ -14,6 +14,7 @@ import { ApiKey } from './entities/api-key.entity';
 import { AuthSession } from './entities/auth-session.entity';
 import { User } from './entities/user.entity';
 import { AccessTokenClaims, sha256Hex, TokenService } from './token.service';
+import { errorMessage } from '../platform/errors/error-message';
 
 export const API_KEY_PREFIX = 'tp_live_';
 const API_KEY_PATTERN = /^tp_live_([A-Za-z0-9]{10})_([A-Za-z0-9_-]{43})$/;
@@ -230,9 +231,7 @@ export class AuthPrincipalResolver implements PrincipalResolver {
     if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
     this.lastUsedWritten.set(keyId, now);
     this.keyRepository.update({ id: keyId }, { lastUsedAt: new Date(now) }).catch((error: unknown) => {
-      this.logger.warn(
-        `lastUsed of key ${keyId} not written: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.warn(`lastUsed of key ${keyId} not written: ${errorMessage(error)}`);
     });
   }
 }

@@ -22,6 +22,7 @@ import { warmupCandles } from '../engine/bot-runtime';
 import { ENTRY_SLIPPAGE_RESERVE } from '../engine/engine.service';
 import { BacktestSymbol, FillModel, runBacktest } from './backtest-engine';
 import { Backtest, BacktestRequest } from './backtest.entity';
+import { errorMessage } from '../platform/errors/error-message';
 
 export interface CreateBacktest {
   preset: string;
@@ -212,7 +213,7 @@ export class BacktestsService implements OnApplicationBootstrap, OnModuleDestroy
         `backtest ${id}: ${result.candles} candles, ${result.metrics.trades} trades, return ${(result.metrics.totalReturn * 100).toFixed(2)} %`,
       );
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       await this.update(job, {
         status: 'failed',
         error: message.slice(0, 500),

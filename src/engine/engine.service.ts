@@ -24,6 +24,7 @@ import { BotRuntime, warmupCandles } from './bot-runtime';
 import { EngineCommand, EngineState } from './engine-state';
 import { breach, readRisk, RiskReading } from './risk-manager';
 import { sizeByRisk } from './risk-sizing';
+import { errorMessage } from '../platform/errors/error-message';
 
 export const DEFAULT_BOT = 'default';
 /** Cycles failing in a row before a bot stops in ERROR (retry brings it back). */
@@ -357,7 +358,7 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
         await this.trades.close(trade.id, kill ? 'kill_switch' : 'panic_exit', actor);
         closed++;
       } catch (error) {
-        failures.push(`${trade.symbol}: ${error instanceof Error ? error.message : String(error)}`);
+        failures.push(`${trade.symbol}: ${errorMessage(error)}`);
       }
     }
     const finalState: EngineState = kill ? 'EMERGENCY' : 'IDLE';
@@ -493,7 +494,7 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
         runtime.consecutiveErrors = 0;
       } catch (error) {
         runtime.consecutiveErrors++;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         this.logger.warn(`bot ${bot.name}: cycle failed (${runtime.consecutiveErrors} in a row): ${message}`);
         await this.bots.update({ id: bot.id }, { lastError: message.slice(0, 500) });
         bot.lastError = message.slice(0, 500);

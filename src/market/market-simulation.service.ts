@@ -9,6 +9,7 @@ import { Candle, DAY_MS, MINUTE_MS, SIMULATION_EPOCH_MS, SimulatedMarket } from 
 import { SimulatedQuotes } from './simulated-quotes';
 import { SIMULATED_UNIVERSE } from './simulated-universe';
 import { aggregateCandles, TIMEFRAME_MS, TIMEFRAMES } from './timeframes';
+import { errorMessage } from '../platform/errors/error-message';
 
 export const SIMULATED_EXCHANGE = 'simulated';
 
@@ -190,7 +191,7 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
     } catch (error) {
       Object.assign(this.progressState, {
         state: 'failed',
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
       this.logger.error(`backfill failed: ${this.progressState.error}`);
     }

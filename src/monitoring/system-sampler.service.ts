@@ -6,6 +6,7 @@ import { EventBus } from '../platform/events/event-bus';
 import { Clock } from '../platform/time/clock';
 import { ResourceMonitor, ResourceReading } from './resource-monitor';
 import { SystemSample } from './system-sample.entity';
+import { errorMessage } from '../platform/errors/error-message';
 
 export const SAMPLE_INTERVAL_MS = 15_000;
 export const SAMPLE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -35,7 +36,7 @@ export class SystemSampler {
       await this.sampleNow();
     } catch (error) {
       // The database may be down; health already reports that. Try again next tick.
-      this.logger.warn(`system sample not stored: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`system sample not stored: ${errorMessage(error)}`);
     }
   }
 

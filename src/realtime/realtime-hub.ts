@@ -2,13 +2,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../platform/access/principal';
-import { roleSatisfies } from '../platform/access/role';
+import { Role, roleSatisfies } from '../platform/access/role';
 import { AppConfig } from '../platform/config/app-config';
 import { Clock } from '../platform/time/clock';
 import { canonicalTopic, TICKER_TOPIC_PREFIX, topicRole } from './topics';
 
 /** Closed by the server: unauthenticated in time, too slow a reader, too many messages. */
 export const CLOSE_UNAUTHENTICATED = 4401;
+/** Closed by the server: the caller's role went down and it lost topics it had subscribed to. */
+export const CLOSE_FORBIDDEN = 4403;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 export const CLOSE_POLICY_VIOLATION = 1008;
 /** A client over its buffer limit for this long is dropped. */
@@ -20,6 +22,8 @@ export interface Connection {
   sessionId: string | null;
   socket: WebSocket;
   principal: Principal | undefined;
+  /** The token or API key the principal came from, checked again whenever access may have changed. */
+  credential: string | undefined;
   topics: Set<string>;
   connectedAt: number;
   /** Round trip of the last ping, for HEARTBEAT. */
@@ -69,6 +73,7 @@ export class RealtimeHub {
       sessionId,
       socket,
       principal: undefined,
+      credential: undefined,
       topics: new Set(),
       connectedAt: this.clock.nowMs(),
       latencyMs: null,
@@ -145,6 +150,16 @@ export class RealtimeHub {
       outcome.subscribed.push(topic);
     }
     return outcome;
+  }
+
+  /** Drops the connection's topics that its (lowered) role may not read; answers the dropped ones. */
+  dropTopicsAbove(connection: Connection, role: Role): string[] {
+    const dropped = [...connection.topics].filter((topic) => !roleSatisfies(role, topicRole(topic)));
+    for (const topic of dropped) {
+      connection.topics.delete(topic);
+      this.subscribers.get(topic)?.delete(connection);
+    }
+    return dropped;
   }
 
   unsubscribe(connection: Connection, rawTopics: string[]): string[] {

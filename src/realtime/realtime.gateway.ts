@@ -10,10 +10,14 @@ import {
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { MarketSimulationService } from '../market/market-simulation.service';
-import { PRINCIPAL_RESOLVER, PrincipalResolver } from '../platform/access/principal';
+import type { AccessChangedEvent } from '../auth/auth-events';
+import { Principal, PRINCIPAL_RESOLVER, PrincipalResolver } from '../platform/access/principal';
+import { roleRank } from '../platform/access/role';
+import { errorMessage } from '../platform/errors/error-message';
+import { EventBus } from '../platform/events/event-bus';
 import { AppConfig } from '../platform/config/app-config';
 import { Clock } from '../platform/time/clock';
-import { CLOSE_UNAUTHENTICATED, Connection, RealtimeHub } from './realtime-hub';
+import { CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, Connection, RealtimeHub } from './realtime-hub';
 import { INVALID_MESSAGE_EVENT, WS_PATH } from './ws-adapter';
 
 const MAX_TOPICS_PER_MESSAGE = 50;
@@ -30,6 +34,7 @@ export class RealtimeGateway
   private readonly logger = new Logger('Realtime');
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private stopListening: (() => void) | undefined;
 
   constructor(
     private readonly hub: RealtimeHub,
@@ -37,18 +42,26 @@ export class RealtimeGateway
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly simulation: MarketSimulationService,
+    private readonly events: EventBus,
   ) {}
 
   onModuleInit(): void {
     this.heartbeatTimer = setInterval(() => this.heartbeat(), this.config.realtime.heartbeatMs);
-    this.sweepTimer = setInterval(() => this.hub.sweepSlowClients(), 1000);
+    // Every second: slow readers, and credentials that expired or were changed on another instance
+    // (the principal cache reads those within PRINCIPAL_CACHE_MS).
+    this.sweepTimer = setInterval(() => {
+      this.hub.sweepSlowClients();
+      this.recheckAll();
+    }, 1000);
     this.heartbeatTimer.unref();
     this.sweepTimer.unref();
+    this.stopListening = this.events.on('auth.access_changed', (change) => this.recheckAll(change));
   }
 
   onModuleDestroy(): void {
     clearInterval(this.heartbeatTimer);
     clearInterval(this.sweepTimer);
+    this.stopListening?.();
   }
 
   async handleConnection(socket: WebSocket, request: IncomingMessage): Promise<void> {
@@ -140,6 +153,7 @@ export class RealtimeGateway
     }
     clearTimeout(connection.authTimer);
     connection.principal = principal;
+    connection.credential = token;
     this.hub.sendTo(connection, {
       type: 'authenticated',
       data: {
@@ -149,6 +163,56 @@ export class RealtimeGateway
         role: principal.role,
       },
     });
+  }
+
+  private recheckAll(change?: AccessChangedEvent): void {
+    for (const connection of this.hub.all()) {
+      if (connection.principal && connection.credential)
+        this.recheck(connection, connection.principal, connection.credential, change).catch(
+          (error: unknown) =>
+            this.logger.warn(`access of WebSocket ${connection.id} not checked: ${errorMessage(error)}`),
+        );
+    }
+  }
+
+  /**
+   * Resolves the connection's credential again. Gone (disabled, deleted, signed out, revoked, expired):
+   * close 4401. A lower role (a demoted user, a key whose creator was demoted): drop the topics it may
+   * no longer read, say so, and close 4403 so the client signs in again with what it now holds.
+   */
+  private async recheck(
+    connection: Connection,
+    before: Principal,
+    credential: string,
+    change?: AccessChangedEvent,
+  ): Promise<void> {
+    const now = await this.principals.resolveToken(credential);
+    if (connection.principal !== before || connection.socket.readyState !== 1) return;
+    const lostRole =
+      now === undefined && change?.role !== undefined && before.kind === 'user' && change.userId === before.id
+        ? change.role
+        : now !== undefined && roleRank(now.role) < roleRank(before.role)
+          ? now.role
+          : undefined;
+    if (lostRole !== undefined) {
+      const dropped = this.hub.dropTopicsAbove(connection, lostRole);
+      this.hub.sendTo(connection, {
+        type: 'unsubscribed',
+        data: { topics: dropped, reason: 'role lowered' },
+      });
+      this.closeConnection(connection, CLOSE_FORBIDDEN, `role lowered to ${lostRole}`);
+    } else if (now === undefined) {
+      this.closeConnection(connection, CLOSE_UNAUTHENTICATED, 'access ended');
+    } else {
+      connection.principal = now;
+    }
+  }
+
+  private closeConnection(connection: Connection, code: number, reason: string): void {
+    connection.principal = undefined;
+    connection.credential = undefined;
+    this.hub.remove(connection.socket);
+    connection.socket.close(code, reason);
   }
 
   /** The connection when its message is within the rate limit. */

@@ -11,6 +11,7 @@ import { OrderStatus, UNSETTLED_STATUSES } from './order-status';
 import { CLIENT_ORDER_PREFIX, OrdersService } from './orders.service';
 import { TradingVenues } from './trading-venues.service';
 import { DEFAULT_PAPER_ACCOUNT } from '../exchange/paper/paper-exchange.service';
+import { errorMessage } from '../platform/errors/error-message';
 
 /** Periodic passes leave alone orders younger than this: their placement may still be under way. */
 const SETTLE_AGE_MS = 5_000;
@@ -130,7 +131,7 @@ export class OrderReconciler implements OnApplicationBootstrap, OnModuleDestroy 
         if (after.status === OrderStatus.UNKNOWN) report.stillUnknown++;
       } catch (error) {
         report.errors++;
-        this.logger.warn(`order ${order.id}: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.warn(`order ${order.id}: ${errorMessage(error)}`);
       }
     }
     if (trigger === 'startup') {
@@ -190,7 +191,7 @@ export class OrderReconciler implements OnApplicationBootstrap, OnModuleDestroy 
     } catch (error) {
       report.errors++;
       this.logger.warn(
-        `adopting open orders of ${target.venue} ${target.accountId} failed: ${error instanceof Error ? error.message : String(error)}`,
+        `adopting open orders of ${target.venue} ${target.accountId} failed: ${errorMessage(error)}`,
       );
     }
     return adopted;

@@ -26,6 +26,7 @@ import { FillView } from './trading-events';
 import { TradeChange, TradeLedger } from './trade-ledger';
 import { toTradeDto } from './trade-view';
 import { TradingVenues } from './trading-venues.service';
+import { errorMessage } from '../platform/errors/error-message';
 
 type CcxtModule = Awaited<ReturnType<typeof loadCcxt>>;
 
@@ -258,9 +259,7 @@ export class OrdersService implements OnModuleInit {
       return await this.apply(id, found, exchange);
     } catch (error) {
       if (!(error instanceof ccxt.OrderNotFound)) {
-        this.logger.warn(
-          `reconciling order ${id} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.logger.warn(`reconciling order ${id} failed: ${errorMessage(error)}`);
         return order;
       }
       const age = this.clock.nowMs() - order.createdAt.getTime();

@@ -4,6 +4,7 @@ import { IsNull, Not, Repository } from 'typeorm';
 import { AdvisoryLeases } from '../platform/leases/advisory-leases';
 import { Trade } from './trade.entity';
 import { TradesService } from './trades.service';
+import { errorMessage } from '../platform/errors/error-message';
 
 const CHECK_INTERVAL_MS = 1000;
 /** Held by the instance that watches the levels. */
@@ -62,13 +63,11 @@ export class TradeGuard implements OnApplicationBootstrap, OnModuleDestroy {
           closed.push(trade.id);
           this.logger.log(`trade ${trade.id} (${trade.symbol}) closed: ${reason}`);
         } catch (error) {
-          this.logger.warn(
-            `closing trade ${trade.id} at its ${reason} failed: ${error instanceof Error ? error.message : String(error)}`,
-          );
+          this.logger.warn(`closing trade ${trade.id} at its ${reason} failed: ${errorMessage(error)}`);
         }
       }
     } catch (error) {
-      this.logger.warn(`check failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`check failed: ${errorMessage(error)}`);
     } finally {
       this.checking = false;
     }

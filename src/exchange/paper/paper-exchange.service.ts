@@ -10,6 +10,7 @@ import '../exchange-events';
 import { PaperExchange } from './paper-exchange';
 import { PaperAccount } from './paper-account.entity';
 import { PaperBalance } from './paper-balance.entity';
+import { errorMessage } from '../../platform/errors/error-message';
 
 export const DEFAULT_PAPER_ACCOUNT = 'default';
 
@@ -73,7 +74,7 @@ export class PaperExchangeService {
       }
       return changed;
     } catch (error) {
-      this.logger.warn(`matching failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`matching failed: ${errorMessage(error)}`);
       return 0;
     } finally {
       this.matching = false;

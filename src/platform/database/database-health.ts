@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { errorMessage } from '../errors/error-message';
 
 export interface DatabasePing {
   up: boolean;
@@ -44,7 +45,7 @@ export class DatabaseHealth {
         up: false,
         latencyMs: round(performance.now() - started),
         driver: this.config.databaseDriver,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       };
     } finally {
       clearTimeout(timer);

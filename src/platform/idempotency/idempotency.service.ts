@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error';
 import { Clock } from '../time/clock';
+import { errorMessage } from '../errors/error-message';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 const WAIT_STEP_MS = 20;
@@ -106,7 +107,7 @@ export class IdempotencyService {
       );
       return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
     } catch (error) {
-      this.logger.warn(`expiry failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`expiry failed: ${errorMessage(error)}`);
       return 0;
     }
   }
