@@ -11,6 +11,7 @@ import { Presets1795447802372 } from './1795447802372-Presets';
 import { Bots1795448998771 } from './1795448998771-Bots';
 import { Backtests1795450494140 } from './1795450494140-Backtests';
 import { RevokeOwnerlessKeys1795460000000 } from './1795460000000-RevokeOwnerlessKeys';
+import { FeesInBaseAndThirdCurrency1795973891135 } from './1795973891135-FeesInBaseAndThirdCurrency';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -27,4 +28,5 @@ export const ALL_MIGRATIONS = [
   Bots1795448998771,
   Backtests1795450494140,
   RevokeOwnerlessKeys1795460000000,
+  FeesInBaseAndThirdCurrency1795973891135,
 ];

@@ -35,6 +35,13 @@ export class Fill {
   @Column({ type: 'varchar', length: 16 })
   feeCurrency!: string;
 
+  /**
+   * The fee in the pair's quote currency: a fee in a third currency (BNB) is valued through that
+   * currency's own price when the fill is recorded; null when it could not be valued then.
+   */
+  @Column({ type: 'numeric', precision: 38, scale: 18, nullable: true })
+  feeQuote!: string | null;
+
   @Column({ type: 'varchar', length: 5 })
   takerOrMaker!: 'taker' | 'maker';
 

@@ -330,6 +330,7 @@ export class OrdersService implements OnModuleInit {
             (trade) => trade.orderId === reported.id,
           )
         : [];
+    const feeQuotes = await this.feesInQuote(before.symbol, trades, exchange);
     const outcome = await this.dataSource.transaction(async (manager) => {
       const current = await manager.findOne(Order, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw ApiError.notFound(`No order ${id}`);
@@ -349,7 +350,7 @@ export class OrdersService implements OnModuleInit {
           .insert()
           .into(Fill)
           .values(
-            trades.map((trade) => ({
+            trades.map((trade, index) => ({
               orderId: id,
               exchangeTradeId: trade.id || `${reported.id}-${trade.timestamp}`,
               symbol: current.symbol,
@@ -359,6 +360,7 @@ export class OrdersService implements OnModuleInit {
               cost: trade.cost,
               fee: trade.fee.cost,
               feeCurrency: trade.fee.currency,
+              feeQuote: feeQuotes[index],
               takerOrMaker: trade.takerOrMaker,
               executedAt: new Date(trade.timestamp),
             })),
@@ -376,6 +378,7 @@ export class OrdersService implements OnModuleInit {
             cost: String(row.cost),
             fee: String(row.fee),
             feeCurrency: row.fee_currency as string,
+            feeQuote: row.fee_quote === null ? null : String(row.fee_quote as string),
             takerOrMaker: row.taker_or_maker as 'taker' | 'maker',
             executedAt: new Date(row.executed_at as string),
           }),
@@ -409,6 +412,42 @@ export class OrdersService implements OnModuleInit {
     this.publishChange(outcome.order, outcome.previous, outcome.newFills);
     this.publishTradeChange(outcome.trade, outcome.newFills[outcome.newFills.length - 1]);
     return outcome.order;
+  }
+
+  /**
+   * Each fill's fee in the pair's quote currency. A fee in a third currency (BNB) is valued at that
+   * currency's own price on the same exchange, read once per currency; null when it has none now.
+   */
+  private async feesInQuote(
+    symbol: string,
+    trades: ExchangeTrade[],
+    exchange: ExchangePort,
+  ): Promise<Array<string | null>> {
+    const [base, quote] = symbol.split('/');
+    const prices = new Map<string, Promise<number | null>>();
+    const priceOf = (currency: string) => {
+      let price = prices.get(currency);
+      if (!price) {
+        price = exchange.ticker(`${currency}/${quote}`).then(
+          (ticker) => ticker.last,
+          (error: unknown) => {
+            this.logger.warn(`fee in ${currency} not valued in ${quote}: ${errorMessage(error)}`);
+            return null;
+          },
+        );
+        prices.set(currency, price);
+      }
+      return price;
+    };
+    return Promise.all(
+      trades.map(async ({ fee, price }) => {
+        const amount = new Money(fee.cost);
+        if (fee.currency === quote || fee.currency === '' || amount.isZero()) return amount.toFixed();
+        if (fee.currency === base) return amount.times(price).toFixed();
+        const rate = await priceOf(fee.currency);
+        return rate === null ? null : amount.times(rate).toFixed();
+      }),
+    );
   }
 
   /** Position events after the order events of the same change. */

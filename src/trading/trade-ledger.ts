@@ -18,6 +18,19 @@ export interface TradeChange {
 }
 
 /**
+ * A fill's fee in the pair's quote currency, as the order service valued it when it recorded the
+ * fill (a third currency such as BNB at that currency's own price); older fills: in quote as is, in
+ * the base coin at the fill's price.
+ */
+export function feeInQuote(fill: Fill, base: string, quote: string): Money {
+  if (fill.feeQuote !== null && fill.feeQuote !== undefined) return new Money(fill.feeQuote);
+  if (fill.feeCurrency === quote || fill.feeCurrency === '') return new Money(fill.fee);
+  if (fill.feeCurrency === base) return new Money(fill.fee).times(fill.price);
+  // A third currency that could not be valued when the fill came in.
+  return new Money(0);
+}
+
+/**
  * Trade accounting, inside the transaction that records an order's fills: a trade's amounts, average
  * prices, fees and realised PnL are exact sums of its fills, so they can never drift from them.
  */
@@ -36,17 +49,18 @@ export class TradeLedger {
     const previous = trade.status;
     const entering = ENTRY_INTENTS.has(order.intent ?? '');
     const quote = trade.symbol.split('/')[1];
+    const base = trade.symbol.split('/')[0];
     let entryAmount = new Money(trade.entryAmount);
+    let entryFeeBase = new Money(trade.entryFeeBase);
     let entryCost = new Money(trade.entryCost);
     let exitAmount = new Money(trade.exitAmount);
     let exitCost = new Money(trade.exitCost);
     let fees = new Money(trade.fees);
     for (const fill of fills) {
-      const feeInQuote =
-        fill.feeCurrency === quote || fill.feeCurrency === ''
-          ? new Money(fill.fee)
-          : new Money(fill.fee).times(fill.price);
-      fees = fees.plus(feeInQuote);
+      fees = fees.plus(feeInQuote(fill, base, quote));
+      // A buy's fee taken in the coin bought never reaches the account: the position holds less.
+      if (entering && order.side === 'buy' && fill.feeCurrency === base)
+        entryFeeBase = entryFeeBase.plus(fill.fee);
       if (entering) {
         entryAmount = entryAmount.plus(fill.amount);
         entryCost = entryCost.plus(fill.cost);
@@ -57,6 +71,7 @@ export class TradeLedger {
     }
     const now = new Date(this.clock.nowMs());
     trade.entryAmount = entryAmount.toFixed();
+    trade.entryFeeBase = entryFeeBase.toFixed();
     trade.entryCost = entryCost.toFixed();
     trade.exitAmount = exitAmount.toFixed();
     trade.exitCost = exitCost.toFixed();
@@ -76,7 +91,7 @@ export class TradeLedger {
             ? entryPrice.minus(trade.stopLoss).abs().times(entryAmount).toFixed()
             : null;
       }
-      if (exitAmount.gte(entryAmount) && exitAmount.gt(0)) {
+      if (exitAmount.gte(entryAmount.minus(entryFeeBase)) && exitAmount.gt(0)) {
         trade.status = 'CLOSED';
         trade.closedAt = now;
         trade.closeReason ??=

@@ -6,11 +6,21 @@ function round(value: Money, places = 8): number {
   return value.toDecimalPlaces(places).toNumber();
 }
 
+/** What the entries put in the account: the amount filled less fees taken in the coin bought. */
+export function heldAmount(trade: Pick<Trade, 'entryAmount' | 'entryFeeBase'>): Money {
+  return new Money(trade.entryAmount).minus(trade.entryFeeBase);
+}
+
+/** What the position still holds: held less what exits sold. */
+export function openAmount(trade: Pick<Trade, 'entryAmount' | 'entryFeeBase' | 'exitAmount'>): Money {
+  return heldAmount(trade).minus(trade.exitAmount);
+}
+
 /** Unrealised PnL of the open amount at a price, after nothing more (fees are in realised). */
 function unrealizedOf(trade: Trade, price: number | null): Money {
   const entryAmount = new Money(trade.entryAmount);
   if (price === null || entryAmount.isZero()) return new Money(0);
-  const open = entryAmount.minus(trade.exitAmount);
+  const open = openAmount(trade);
   const entryPrice = new Money(trade.entryCost).div(entryAmount);
   const move = new Money(price).minus(entryPrice);
   return (trade.side === 'long' ? move : move.neg()).times(open);
@@ -36,8 +46,8 @@ export function toTradeDto(trade: Trade, currentPrice: number | null): TradeDto 
     mode: trade.mode,
     exchange: trade.exchangeId,
     accountId: trade.accountId,
-    amount: round(entryAmount.minus(exitAmount)),
-    entryAmount: round(entryAmount),
+    amount: round(openAmount(trade)),
+    entryAmount: round(heldAmount(trade)),
     entryPrice: entryAmount.isZero() ? null : round(entryCost.div(entryAmount)),
     exitPrice: exitAmount.isZero() ? null : round(new Money(trade.exitCost).div(exitAmount)),
     currentPrice: price,

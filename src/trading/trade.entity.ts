@@ -44,6 +44,13 @@ export class Trade {
   @Column({ type: 'numeric', precision: 38, scale: 18, default: 0 })
   entryAmount!: string;
 
+  /**
+   * Entry fees the exchange took in the coin bought (Binance and Bybit spot do): the position holds
+   * `entryAmount - entryFeeBase`. They are in `fees` too, valued at their fill's price.
+   */
+  @Column({ type: 'numeric', precision: 38, scale: 18, default: 0 })
+  entryFeeBase!: string;
+
   @Column({ type: 'numeric', precision: 38, scale: 18, default: 0 })
   entryCost!: string;
 

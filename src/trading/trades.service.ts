@@ -13,7 +13,7 @@ import { Order } from './order.entity';
 import { OrderStatus } from './order-status';
 import { OrdersService, toOrderDto } from './orders.service';
 import { Trade, TradeStatus } from './trade.entity';
-import { toTradeDto } from './trade-view';
+import { openAmount, toTradeDto } from './trade-view';
 import { TradingVenues } from './trading-venues.service';
 
 export interface OpenTradeInput {
@@ -148,7 +148,7 @@ export class TradesService {
     const trade = await this.get(id);
     if (trade.status !== 'OPEN')
       throw ApiError.conflict(`Trade ${id} is ${trade.status}: only an open position can be closed`);
-    const open = new Money(trade.entryAmount).minus(trade.exitAmount);
+    const open = openAmount(trade);
     const closing = amount === undefined ? open : Money.min(new Money(amount), open);
     const partial = closing.lt(open);
     if (!partial) {

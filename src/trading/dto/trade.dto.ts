@@ -161,7 +161,11 @@ export class TradeDto {
   @ApiProperty({ example: 0.01, description: 'Open amount now (base currency)' })
   amount!: number;
 
-  @ApiProperty({ example: 0.01, description: 'Amount bought (long) or sold (short) to enter, DCA included' })
+  @ApiProperty({
+    example: 0.01,
+    description:
+      'Amount bought (long) or sold (short) to enter, DCA included, less entry fees the exchange took in the coin bought',
+  })
   entryAmount!: number;
 
   @ApiProperty({ nullable: true, type: Number, description: 'Average entry price' })
@@ -197,7 +201,11 @@ export class TradeDto {
   @ApiProperty({ nullable: true, type: Number, description: 'Quote currency at risk at entry' })
   initialRisk!: number | null;
 
-  @ApiProperty({ example: 0.6 })
+  @ApiProperty({
+    example: 0.6,
+    description:
+      "All fees in the quote currency: a fee in the base coin at its fill price, in BNB at BNB's price",
+  })
   fees!: number;
 
   @ApiProperty({ example: 600.5, description: 'Quote volume of all fills' })

@@ -229,7 +229,6 @@ export class FakeBinance extends FakeVenue {
     if (result === 'duplicate') return binanceError(-2010, 'Duplicate order sent.');
     if (result === 'insufficient')
       return binanceError(-2010, 'Account has insufficient balance for requested action.');
-    const market = this.markets.get(result.marketId)!;
     return {
       status: 200,
       body: {
@@ -241,8 +240,8 @@ export class FakeBinance extends FakeVenue {
                 {
                   price: (result.cost / result.filled).toFixed(2),
                   qty: result.filled.toFixed(8),
-                  commission: '0.00000000',
-                  commissionAsset: market.quote,
+                  commission: result.fee.toFixed(8),
+                  commissionAsset: result.feeCurrency,
                   tradeId: result.id,
                 },
               ]
@@ -277,8 +276,8 @@ export class FakeBinance extends FakeVenue {
       price: (order.cost / order.filled).toFixed(2),
       qty: order.filled.toFixed(8),
       quoteQty: order.cost.toFixed(8),
-      commission: '0',
-      commissionAsset: this.markets.get(order.marketId)!.quote,
+      commission: order.fee.toFixed(8),
+      commissionAsset: order.feeCurrency,
       time: order.updatedAt,
       isBuyer: order.side === 'buy',
       isMaker: false,

@@ -37,6 +37,9 @@ export interface VenueOrder {
   filled: number;
   cost: number;
   status: 'open' | 'filled' | 'canceled';
+  /** The fee of its fill, in feeCurrency. */
+  fee: number;
+  feeCurrency: string;
   createdAt: number;
   updatedAt: number;
 }
@@ -67,6 +70,22 @@ export interface FakeReply {
   body: unknown;
 }
 
+/**
+ * How the venue charges its fee: not at all; in what the order receives (the coin bought on a buy,
+ * the quote on a sell, as Binance and Bybit spot do); or in a third currency (Binance's BNB discount).
+ */
+export type FeePolicy = { kind: 'none' } | { kind: 'received'; rate: number } | { kind: 'BNB'; rate: number };
+
+/** The BNB market a venue lists when it charges fees in BNB. */
+export const BNB_MARKET: VenueMarket = {
+  id: 'BNBUSDT',
+  base: 'BNB',
+  quote: 'USDT',
+  price: 600,
+  tick: '0.01',
+  step: '0.001',
+};
+
 export const DEFAULT_MARKETS: VenueMarket[] = [
   { id: 'BTCUSDT', base: 'BTC', quote: 'USDT', price: 60_000, tick: '0.01', step: '0.00001' },
   { id: 'ETHUSDT', base: 'ETH', quote: 'USDT', price: 3_000, tick: '0.01', step: '0.0001' },
@@ -95,6 +114,7 @@ export abstract class FakeVenue {
   readonly requests = new Map<string, number>();
   readonly faults: Fault[] = [];
   port = 0;
+  private feePolicy: FeePolicy = { kind: 'none' };
   /** The market's time, which its candles follow: a test on a ManualClock sets it to the app's. */
   marketNow: () => number = () => Date.now();
 
@@ -105,6 +125,13 @@ export abstract class FakeVenue {
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Charges fees from now on as the policy says; a BNB policy needs BNB_MARKET listed, and funds 1 BNB. */
+  chargeFees(policy: FeePolicy): void {
+    if (policy.kind === 'BNB' && !this.markets.has(BNB_MARKET.id)) throw new Error('list BNB_MARKET first');
+    this.feePolicy = policy;
+    if (policy.kind === 'BNB' && !this.balances.has('BNB')) this.balances.set('BNB', { free: 1, locked: 0 });
   }
 
   /** How many requests "METHOD path" the fake has seen. */
@@ -189,12 +216,15 @@ export abstract class FakeVenue {
     if (request.side === 'buy' ? quote.free < amount * price : base.free < amount) return 'insufficient';
     const now = Date.now();
     const filled = request.type === 'market';
+    const fee = filled ? this.feeOf(market, request.side, amount, price) : { fee: 0, currency: market.quote };
+    const charged = (currency: string) => (fee.currency === currency ? fee.fee : 0);
+    if (fee.currency === 'BNB') this.balances.get('BNB')!.free -= fee.fee;
     if (filled && request.side === 'buy') {
-      quote.free -= amount * price;
-      base.free += amount;
+      quote.free -= amount * price + charged(market.quote);
+      base.free += amount - charged(market.base);
     } else if (filled) {
       base.free -= amount;
-      quote.free += amount * price;
+      quote.free += amount * price - charged(market.quote);
     } else if (request.side === 'buy') {
       quote.free -= amount * price;
       quote.locked += amount * price;
@@ -213,11 +243,28 @@ export abstract class FakeVenue {
       filled: filled ? amount : 0,
       cost: filled ? amount * price : 0,
       status: filled ? 'filled' : 'open',
+      fee: fee.fee,
+      feeCurrency: fee.currency,
       createdAt: now,
       updatedAt: now,
     };
     this.orders.push(order);
     return order;
+  }
+
+  private feeOf(
+    market: VenueMarket,
+    side: 'buy' | 'sell',
+    amount: number,
+    price: number,
+  ): { fee: number; currency: string } {
+    const policy = this.feePolicy;
+    if (policy.kind === 'none') return { fee: 0, currency: market.quote };
+    if (policy.kind === 'BNB')
+      return { fee: (amount * price * policy.rate) / BNB_MARKET.price, currency: 'BNB' };
+    return side === 'buy'
+      ? { fee: amount * policy.rate, currency: market.base }
+      : { fee: amount * price * policy.rate, currency: market.quote };
   }
 
   protected findOrder(marketId: string | null, id: string | null, clientOrderId: string | null) {
