@@ -65,6 +65,8 @@ export interface ExchangeOrder {
   fee: ExchangeFee;
   timestamp: number;
   lastUpdate: number;
+  /** Why the exchange rejected it, when it says. */
+  rejectReason?: string;
 }
 
 export interface ExchangeTrade {

@@ -8,7 +8,7 @@ describe('order state machine', () => {
     expect(canMove(OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)).toBe(true);
     expect(canMove(OrderStatus.PARTIALLY_FILLED, OrderStatus.OPEN)).toBe(false);
     expect(canMove(OrderStatus.OPEN, OrderStatus.PENDING_SUBMIT)).toBe(false);
-    expect(canMove(OrderStatus.OPEN, OrderStatus.REJECTED)).toBe(false);
+    expect(canMove(OrderStatus.REJECTED, OrderStatus.CANCELED)).toBe(false);
     for (const final of [
       OrderStatus.FILLED,
       OrderStatus.CANCELED,
@@ -20,6 +20,11 @@ describe('order state machine', () => {
       expect(canMove(final, final)).toBe(true);
     }
     expect(isFinal(OrderStatus.UNKNOWN)).toBe(false);
+  });
+
+  it('lets the exchange reject an order from any state that is not final', () => {
+    for (const status of Object.values(OrderStatus).filter((status) => !isFinal(status)))
+      expect([status, canMove(status, OrderStatus.REJECTED)]).toEqual([status, true]);
   });
 
   it("maps the exchange's statuses, telling partial fills from untouched open orders", () => {

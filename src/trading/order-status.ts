@@ -48,13 +48,20 @@ const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
     OrderStatus.REJECTED,
     OrderStatus.EXPIRED,
   ],
+  // A resting order may still be refused by its exchange (a stop triggered without the funds to fill).
   [OrderStatus.OPEN]: [
     OrderStatus.PARTIALLY_FILLED,
     OrderStatus.FILLED,
     OrderStatus.CANCELED,
+    OrderStatus.REJECTED,
     OrderStatus.EXPIRED,
   ],
-  [OrderStatus.PARTIALLY_FILLED]: [OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.EXPIRED],
+  [OrderStatus.PARTIALLY_FILLED]: [
+    OrderStatus.FILLED,
+    OrderStatus.CANCELED,
+    OrderStatus.REJECTED,
+    OrderStatus.EXPIRED,
+  ],
   [OrderStatus.FILLED]: [],
   [OrderStatus.CANCELED]: [],
   [OrderStatus.REJECTED]: [],

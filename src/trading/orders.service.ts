@@ -393,7 +393,10 @@ export class OrdersService implements OnModuleInit {
       const now = new Date(this.clock.nowMs());
       const filled = Money.max(current.filled, reported.filled);
       current.status = next;
-      current.statusReason = next === OrderStatus.REJECTED ? 'rejected by the exchange' : null;
+      current.statusReason =
+        next === OrderStatus.REJECTED
+          ? `rejected by the exchange${reported.rejectReason ? `: ${reported.rejectReason}` : ''}`.slice(0, 300)
+          : null;
       current.exchangeOrderId = reported.id || current.exchangeOrderId;
       current.filled = filled.toFixed();
       current.cost = new Money(reported.cost).toFixed();

@@ -21,6 +21,7 @@ import { PaperBalance } from './paper-balance.entity';
 import { PaperFill } from './paper-fill.entity';
 import { PaperOrder } from './paper-order.entity';
 import { Money } from '../../platform/decimal/money';
+import { errorMessage } from '../../platform/errors/error-message';
 
 export interface PaperFees {
   maker: string;
@@ -144,12 +145,23 @@ export class PaperExchange implements ExchangePort {
         await this.applyFills(manager, order, pair, fills, true, balances);
       } else if (request.type === 'limit') {
         const fills = walkBook(request.side, this.book(pair, request.side), amount, price);
-        this.assertAffordable(pair, request.side, fills, balances, { amount, price: price! });
+        this.assertAffordable(pair, request.side, fills, balances, {
+          amount,
+          price: price!,
+          feeRate: this.fees.maker,
+        });
         await manager.save(order);
         if (fills.length > 0) await this.applyFills(manager, order, pair, fills, true, balances);
         if (order.status === 'open') await this.reserve(manager, order, pair, balances);
       } else {
+        // A stop holds what it would sell or spend from the moment it is placed, as exchanges do.
+        this.assertAffordable(pair, request.side, [], balances, {
+          amount,
+          price: stopPrice!,
+          feeRate: this.fees.taker,
+        });
         await manager.save(order);
+        await this.reserve(manager, order, pair, balances);
       }
       return this.toOrder(order);
     });
@@ -162,9 +174,8 @@ export class PaperExchange implements ExchangePort {
         where: { id, accountId: this.accountId },
         lock: { mode: 'pessimistic_write' },
       });
-      if (!order || order.symbol !== pair.symbol) throw new OrderNotFound(`order ${id} not found`);
-      if (order.status !== 'open')
-        throw new InvalidOrder(`order ${id} is ${order.status} and cannot be canceled`);
+      if (!order || order.symbol !== pair.symbol) throw new OrderNotFound('order not found');
+      if (order.status !== 'open') throw new InvalidOrder(`order is ${order.status} and cannot be canceled`);
       const balances = await this.lockBalances(manager, pair);
       await this.release(manager, order, pair, balances);
       order.status = 'canceled';
@@ -179,7 +190,7 @@ export class PaperExchange implements ExchangePort {
       : { clientOrderId: reference.clientOrderId ?? '', accountId: this.accountId };
     const order = await this.dataSource.getRepository(PaperOrder).findOneBy(where);
     if (!order || order.symbol !== this.pair(symbol).symbol)
-      throw new OrderNotFound(`order ${reference.id ?? reference.clientOrderId} not found`);
+      throw new OrderNotFound('order not found');
     return this.toOrder(order);
   }
 
@@ -254,12 +265,14 @@ export class PaperExchange implements ExchangePort {
           );
           return true;
         }
+        // Triggered: what it held is free again for the market order it becomes.
+        await this.release(manager, order, pair, balances);
         const fills = walkBook(order.side, this.book(pair, order.side), remaining, null);
         try {
           this.assertAffordable(pair, order.side, fills, balances);
         } catch (error) {
           order.status = 'rejected';
-          order.rejectReason = error instanceof Error ? error.message.slice(0, 200) : 'rejected';
+          order.rejectReason = `stop triggered: ${errorMessage(error)}`.slice(0, 200);
           await manager.save(order);
           return true;
         }
@@ -344,13 +357,13 @@ export class PaperExchange implements ExchangePort {
     side: 'buy' | 'sell',
     fills: Fill[],
     balances: Map<string, PaperBalance>,
-    resting?: { amount: Money; price: Money },
+    resting?: { amount: Money; price: Money; feeRate: string },
   ): void {
     if (side === 'buy') {
       const takerCost = fills.reduce((sum, fill) => sum.plus(fill.price.times(fill.amount)), money(0));
       const filledAmount = fills.reduce((sum, fill) => sum.plus(fill.amount), money(0));
       const restingCost = resting
-        ? resting.amount.minus(filledAmount).times(resting.price).times(money(1).plus(this.fees.maker))
+        ? resting.amount.minus(filledAmount).times(resting.price).times(money(1).plus(resting.feeRate))
         : money(0);
       const needed = takerCost.times(money(1).plus(this.fees.taker)).plus(restingCost);
       const free = money(balances.get(pair.quote)!.free);
@@ -409,7 +422,10 @@ export class PaperExchange implements ExchangePort {
     await manager.save(order);
   }
 
-  /** Holds what a resting order may spend: quote (with the maker fee) for a buy, base for a sell. */
+  /**
+   * Holds what a resting order may spend: quote for a buy (at its limit with the maker fee, or at its
+   * stop with the taker fee), base for a sell.
+   */
   private async reserve(
     manager: EntityManager,
     order: PaperOrder,
@@ -419,7 +435,11 @@ export class PaperExchange implements ExchangePort {
     const remaining = money(order.amount).minus(order.filled);
     const currency = order.side === 'buy' ? pair.quote : pair.base;
     const amount =
-      order.side === 'buy' ? remaining.times(order.price!).times(money(1).plus(this.fees.maker)) : remaining;
+      order.side === 'buy'
+        ? order.type === 'stop'
+          ? remaining.times(order.stopPrice!).times(money(1).plus(this.fees.taker))
+          : remaining.times(order.price!).times(money(1).plus(this.fees.maker))
+        : remaining;
     const balance = balances.get(currency)!;
     balance.free = text(money(balance.free).minus(amount));
     balance.used = text(money(balance.used).plus(amount));
@@ -463,6 +483,7 @@ export class PaperExchange implements ExchangePort {
       fee: { cost: text(money(order.fee)), currency: order.feeCurrency },
       timestamp: order.createdAt.getTime(),
       lastUpdate: order.updatedAt.getTime(),
+      ...(order.rejectReason ? { rejectReason: order.rejectReason } : {}),
     };
   }
 
