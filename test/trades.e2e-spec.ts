@@ -197,6 +197,74 @@ describe('trades and positions', () => {
     expect(history.body.totalPnl).toBeCloseTo(closed.body.realizedPnl, 6);
   });
 
+  it('refuses a plain sell of the coins behind an open trade, which still closes', async () => {
+    const trade = await open({ symbol: 'AVAX/USDT', side: 'buy', amount: 3 });
+    const sell = await call<{ error: string; message: string }>(t, 'POST', '/api/orders', {
+      token: trader,
+      body: { symbol: 'AVAX/USDT', side: 'sell', type: 'market', amount: 3 },
+    });
+    expect(sell.status).toBe(400);
+    expect(sell.body.error).toBe('INSUFFICIENT_BALANCE');
+    expect(sell.body.message).toContain('3 is held by open trades');
+    const closed = await call<Trade>(t, 'POST', `/api/trades/${trade.id}/close`, { token: trader, body: {} });
+    expect(closed.status).toBe(201);
+    expect(closed.body).toMatchObject({ status: 'CLOSED', amount: 0 });
+  });
+
+  it('refuses a close larger than the position and one that would leave less than the market minimum', async () => {
+    // DOT near 7 USDT; the paper market takes no order under 5 USDT.
+    const trade = await open({ symbol: 'DOT/USDT', side: 'buy', amount: 2 });
+    const closeBy = (amount: number) =>
+      call<{ size: number; error: string; message: string }>(t, 'POST', `/api/positions/${trade.id}/close`, {
+        token: trader,
+        body: { amount },
+      });
+    const tooMuch = await closeBy(2.5);
+    expect(tooMuch.status).toBe(400);
+    expect(tooMuch.body.message).toBe(
+      'amount: 2.5 DOT is more than the position holds (2 DOT); leave it out to close all',
+    );
+    const price = trade.entryPrice!;
+    const leavingDust = await closeBy(2 - 1 / price);
+    expect(leavingDust.status).toBe(400);
+    expect(leavingDust.body.error).toBe('VALIDATION_ERROR');
+    const smallest = /leave at least ([\d.]+) DOT \(close at most ([\d.]+) DOT\)/.exec(
+      leavingDust.body.message,
+    );
+    expect(smallest).not.toBeNull();
+    expect(Number(smallest![1]) * price).toBeGreaterThanOrEqual(5 * 0.98);
+    expect(Number(smallest![1]) + Number(smallest![2])).toBeCloseTo(2, 8);
+    expect((await call<Trade>(t, 'GET', `/api/trades/${trade.id}`, { token: reader })).body).toMatchObject({
+      status: 'OPEN',
+      amount: 2,
+    });
+    const allowed = await closeBy(Number(smallest![2]));
+    expect(allowed.status).toBe(201);
+    expect(allowed.body.size).toBeCloseTo(Number(smallest![1]), 8);
+  });
+
+  it('closes a position below the market minimum as dust when its stop is reached, instead of failing for ever', async () => {
+    const trade = await open({ symbol: 'LINK/USDT', side: 'buy', amount: 1 });
+    // Left with 0.01 LINK (about 0.15 USDT): no exchange takes that in one order.
+    await t.app
+      .get(DataSource)
+      .query(`UPDATE trades SET exit_amount = 0.99, exit_cost = 0 WHERE id = $1`, [trade.id]);
+    const raised = await call(t, 'PATCH', `/api/trades/${trade.id}`, {
+      token: trader,
+      body: { stopLoss: trade.entryPrice! * 2 },
+    });
+    expect(raised.status).toBe(200);
+    const closed = await until(trade.id, 'CLOSED');
+    expect(closed).toMatchObject({ status: 'CLOSED', closeReason: 'dust' });
+    const orders = await call<{ items: Array<{ tradeId: string; intent: string }> }>(
+      t,
+      'GET',
+      `/api/orders?tradeId=${trade.id}`,
+      { token: reader },
+    );
+    expect(orders.body.items.map((order) => order.intent)).toEqual(['entry']);
+  });
+
   it('refuses bad trades with a 400 and leaves nothing behind', async () => {
     const count = async () =>
       Number(

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Between, DataSource, In, LessThan, MoreThanOrEqual, Repository } from 'typeorm';
+import { Between, DataSource, In, LessThan, Like, MoreThanOrEqual, Repository } from 'typeorm';
 import { loadCcxt } from '../exchange/exchange-catalog.service';
 import { toApiError } from '../exchange/exchange-errors';
 import type {
@@ -11,7 +11,7 @@ import type {
   OrderSide,
   OrderType,
 } from '../exchange/exchange-port';
-import { requireSymbol } from '../market/symbols';
+import { normalizeSymbol, requireSymbol } from '../market/symbols';
 import { AppConfig } from '../platform/config/app-config';
 import { Money } from '../platform/decimal/money';
 import { EventBus, EventName } from '../platform/events/event-bus';
@@ -24,7 +24,8 @@ import { Order } from './order.entity';
 import { canMove, isFinal, OrderStatus, statusOf, UNSETTLED_STATUSES } from './order-status';
 import { FillView } from './trading-events';
 import { TradeChange, TradeLedger } from './trade-ledger';
-import { toTradeDto } from './trade-view';
+import { openAmount, toTradeDto } from './trade-view';
+import { Trade } from './trade.entity';
 import { TradingVenues } from './trading-venues.service';
 import { errorMessage } from '../platform/errors/error-message';
 
@@ -171,7 +172,12 @@ export class OrdersService implements OnModuleInit {
       throw new ApiError(409, ErrorCode.TRADING_DISABLED, 'Trading is disabled: no new orders are accepted');
     const ccxt = await loadCcxt();
     const target = await this.venues.resolve(input.accountId);
-    const checked = await this.preTradeCheck(target.exchange, input, ccxt);
+    // Coins behind open trades are theirs: a plain sell may not take them and leave a trade unclosable.
+    const heldByTrades =
+      input.side === 'sell' && !origin.tradeId
+        ? await this.heldByOpenTrades(target.accountId, input.symbol)
+        : new Money(0);
+    const checked = await this.preTradeCheck(target.exchange, input, ccxt, heldByTrades);
     const id = randomUUID();
     const clientOrderId = `${CLIENT_ORDER_PREFIX}${input.clientOrderId ?? id.replace(/-/g, '')}`;
     if (input.clientOrderId && (await this.orders.existsBy({ clientOrderId })))
@@ -395,7 +401,10 @@ export class OrdersService implements OnModuleInit {
       current.status = next;
       current.statusReason =
         next === OrderStatus.REJECTED
-          ? `rejected by the exchange${reported.rejectReason ? `: ${reported.rejectReason}` : ''}`.slice(0, 300)
+          ? `rejected by the exchange${reported.rejectReason ? `: ${reported.rejectReason}` : ''}`.slice(
+              0,
+              300,
+            )
           : null;
       current.exchangeOrderId = reported.id || current.exchangeOrderId;
       current.filled = filled.toFixed();
@@ -481,10 +490,27 @@ export class OrdersService implements OnModuleInit {
   }
 
   /** Refuses before any order is written or sent: symbol, amounts and limits, balance. */
+  /** The base coin of `symbol` that open long trades on the account still hold. */
+  private async heldByOpenTrades(accountId: string, symbol: string): Promise<Money> {
+    const base = normalizeSymbol(symbol)?.split('/')[0];
+    if (!base) return new Money(0);
+    const trades = await this.dataSource.getRepository(Trade).find({
+      where: {
+        accountId,
+        side: 'long',
+        status: In(['OPENING', 'OPEN', 'CLOSING']),
+        symbol: Like(`${base}/%`),
+      },
+      select: { entryAmount: true, entryFeeBase: true, exitAmount: true },
+    });
+    return trades.reduce((sum, trade) => sum.plus(openAmount(trade)), new Money(0));
+  }
+
   private async preTradeCheck(
     exchange: ExchangePort,
     input: PlaceOrderInput,
     ccxt: CcxtModule,
+    heldByTrades: Money,
   ): Promise<{ symbol: string; amount: string; price?: string; stopPrice?: string }> {
     const symbol = requireSymbol(input.symbol);
     if (input.type === 'limit' && input.price === undefined)
@@ -539,6 +565,13 @@ export class OrdersService implements OnModuleInit {
           400,
           ErrorCode.INSUFFICIENT_BALANCE,
           `The order needs ${needed.toDecimalPlaces(8).toFixed()} ${currency}; ${freeOf(currency).toFixed()} is free`,
+        );
+      if (freeOf(currency).minus(heldByTrades).lt(needed))
+        throw new ApiError(
+          400,
+          ErrorCode.INSUFFICIENT_BALANCE,
+          `The order needs ${needed.toDecimalPlaces(8).toFixed()} ${currency}; of the ${freeOf(currency).toFixed()} free, ` +
+            `${heldByTrades.toFixed()} is held by open trades: close those through POST /api/trades/{id}/close`,
         );
       return {
         symbol,

@@ -7,6 +7,7 @@ import { TtlCache } from '../platform/cache/ttl-cache';
 import { Money } from '../platform/decimal/money';
 import { EventBus } from '../platform/events/event-bus';
 import { ApiError } from '../platform/http/api-error';
+import { errorMessage } from '../platform/errors/error-message';
 import { Clock } from '../platform/time/clock';
 import { TradeDetailDto, TradeDto, TradeHistoryQueryDto, TradeQueryDto } from './dto/trade.dto';
 import { Order } from './order.entity';
@@ -143,14 +144,32 @@ export class TradesService {
     return this.get(id);
   }
 
-  /** Closes all of a position, or `amount` of it, with a market order. */
+  /**
+   * Closes all of a position, or `amount` of it, with a market order. A partial close may not leave
+   * less than the market's minimum (nothing could sell it later); a position that is itself below the
+   * minimum cannot be sold at all and is closed as dust (its coins stay in the account).
+   */
   async close(id: string, reason: string, createdBy: string | null, amount?: string): Promise<Trade> {
     const trade = await this.get(id);
     if (trade.status !== 'OPEN')
       throw ApiError.conflict(`Trade ${id} is ${trade.status}: only an open position can be closed`);
     const open = openAmount(trade);
-    const closing = amount === undefined ? open : Money.min(new Money(amount), open);
+    const base = trade.symbol.split('/')[0];
+    if (amount !== undefined && new Money(amount).gt(open))
+      throw ApiError.validation(
+        `amount: ${amount} ${base} is more than the position holds (${open.toFixed()} ${base}); leave it out to close all`,
+      );
+    const smallest = await this.smallestSellable(trade);
+    if (smallest !== null && open.lt(smallest)) return this.closeAsDust(trade);
+    const closing = amount === undefined ? open : new Money(amount);
     const partial = closing.lt(open);
+    if (partial && smallest !== null && open.minus(closing).lt(smallest)) {
+      const most = open.minus(smallest);
+      throw ApiError.validation(
+        `amount: closing ${closing.toFixed()} ${base} would leave ${open.minus(closing).toFixed()} ${base}, below the market minimum; ` +
+          `leave at least ${smallest.toFixed()} ${base} (close at most ${most.gt(0) ? most.toFixed() : 0} ${base}) or close all`,
+      );
+    }
     if (!partial) {
       // Claimed once: a concurrent close (or the stop-loss guard) finds it CLOSING.
       const claimed = await this.trades.update(
@@ -184,6 +203,42 @@ export class TradesService {
       throw error;
     }
     return this.get(id);
+  }
+
+  /**
+   * The least amount of the trade's coin its exchange will take in a sell now: its minimum amount or
+   * minimum order value at the current price, rounded up to the amount step. Null when the market
+   * or its price cannot be read (the exit is then tried as asked).
+   */
+  private async smallestSellable(trade: Trade): Promise<Money | null> {
+    const price = await this.priceOf(trade);
+    try {
+      const exchange = await this.venues.of(trade);
+      const market = (await exchange.markets()).find((candidate) => candidate.symbol === trade.symbol);
+      if (!market || price === null || price <= 0) return null;
+      const step = new Money(market.amountStep);
+      const byValue = new Money(market.minNotional).div(price);
+      const least = Money.max(new Money(market.minAmount), byValue, step);
+      return step.gt(0) ? least.div(step).ceil().times(step) : least;
+    } catch (error) {
+      this.logger.debug(`no market limits for ${trade.symbol}: ${errorMessage(error)}`);
+      return null;
+    }
+  }
+
+  /** Ends a position too small to sell: its remaining coins stay in the account, outside any trade. */
+  private async closeAsDust(trade: Trade): Promise<Trade> {
+    const closed = await this.trades.update(
+      { id: trade.id, status: 'OPEN' },
+      { status: 'CLOSED', closeReason: 'dust', closedAt: this.clock.now() },
+    );
+    if (!closed.affected) throw ApiError.conflict(`Trade ${trade.id} is already being closed`);
+    const updated = await this.get(trade.id);
+    this.logger.log(
+      `trade ${trade.id} (${trade.symbol}) closed as dust: ${openAmount(trade).toFixed()} is below the market minimum`,
+    );
+    this.events.publish('position.closed', { position: toTradeDto(updated, null) });
+    return updated;
   }
 
   async updateLevels(
