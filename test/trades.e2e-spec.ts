@@ -70,6 +70,13 @@ describe('trades and positions', () => {
     }
   }
 
+  /** The guard's next check finds the bid at or below the stop. */
+  async function raiseStopAboveMarket(trade: Trade): Promise<void> {
+    await t.app
+      .get(DataSource)
+      .query('UPDATE trades SET stop_loss = $2 WHERE id = $1', [trade.id, trade.entryPrice! * 2]);
+  }
+
   /** Sells minus buys minus fees, from the fills table: what realised PnL must equal. */
   async function pnlFromFills(tradeId: string): Promise<Decimal> {
     const fills = await t.app
@@ -140,12 +147,8 @@ describe('trades and positions', () => {
     const socket = await watcher();
     const trade = await open({ symbol: 'ETH/USDT', side: 'buy', amount: 0.2, stopLoss: 1 });
     expect(trade.initialRisk).toBeGreaterThan(0);
-    // Raise the stop above the market: the next check finds the bid at or below it.
-    const raised = await call<Trade>(t, 'PATCH', `/api/trades/${trade.id}`, {
-      token: trader,
-      body: { stopLoss: trade.entryPrice! * 2 },
-    });
-    expect(raised.status).toBe(200);
+    // The API refuses a stop above the market; as if the market fell through it, move it there in the table.
+    await raiseStopAboveMarket(trade);
     const closed = await until(trade.id, 'CLOSED');
     expect(closed).toMatchObject({ status: 'CLOSED', closeReason: 'stop_loss', amount: 0, unrealizedPnl: 0 });
     expect(closed.orders!.map((order) => [order.intent, order.status])).toEqual([
@@ -249,11 +252,7 @@ describe('trades and positions', () => {
     await t.app
       .get(DataSource)
       .query(`UPDATE trades SET exit_amount = 0.99, exit_cost = 0 WHERE id = $1`, [trade.id]);
-    const raised = await call(t, 'PATCH', `/api/trades/${trade.id}`, {
-      token: trader,
-      body: { stopLoss: trade.entryPrice! * 2 },
-    });
-    expect(raised.status).toBe(200);
+    await raiseStopAboveMarket(trade);
     const closed = await until(trade.id, 'CLOSED');
     expect(closed).toMatchObject({ status: 'CLOSED', closeReason: 'dust' });
     const orders = await call<{ items: Array<{ tradeId: string; intent: string }> }>(
@@ -263,6 +262,31 @@ describe('trades and positions', () => {
       { token: reader },
     );
     expect(orders.body.items.map((order) => order.intent)).toEqual(['entry']);
+  });
+
+  it('refuses through PATCH the levels that POST refuses: a stop or target the price has already passed', async () => {
+    const trade = await open({ symbol: 'LTC/USDT', side: 'buy', amount: 0.2, stopLoss: 1 });
+    const patch = (body: Record<string, unknown>) =>
+      call<Trade & { error: string; message: string }>(t, 'PATCH', `/api/trades/${trade.id}`, {
+        token: trader,
+        body,
+      });
+    const price = trade.currentPrice ?? trade.entryPrice!;
+    const target = await patch({ takeProfit: price * 0.9 });
+    expect(target.status).toBe(400);
+    expect(target.body.message).toMatch(
+      /^takeProfit: must be above the current price [\d.]+, or it would trigger at once$/,
+    );
+    const stop = await patch({ stopLoss: price * 1.1 });
+    expect(stop.status).toBe(400);
+    expect(stop.body.message).toMatch(
+      /^stopLoss: must be below the current price [\d.]+, or it would trigger at once$/,
+    );
+    const unchanged = await call<Trade>(t, 'GET', `/api/trades/${trade.id}`, { token: reader });
+    expect(unchanged.body).toMatchObject({ status: 'OPEN', stopLoss: 1, takeProfit: null });
+    const valid = await patch({ stopLoss: price * 0.9, takeProfit: price * 1.1 });
+    expect(valid.status).toBe(200);
+    expect(valid.body.stopLoss).toBeCloseTo(price * 0.9, 6);
   });
 
   it('refuses bad trades with a 400 and leaves nothing behind', async () => {

@@ -104,7 +104,7 @@ export class TradesController {
         ? { takeProfit: dto.takeProfit === null ? null : String(dto.takeProfit) }
         : {}),
     };
-    const trade = await this.trades.updateLevels(id, levels);
+    const trade = await this.trades.updateLevels(id, levels, { checkAgainstPrice: true });
     return toTradeDto(trade, await this.trades.priceOf(trade));
   }
 

@@ -241,13 +241,32 @@ export class TradesService {
     return updated;
   }
 
+  /**
+   * New stop loss or take profit. `checkAgainstPrice` (the API) refuses a level on the wrong side of
+   * the current price, as opening a trade does: it would trigger at once. The engine's trailing stop
+   * leaves it off: its stop follows a price that may already have moved on.
+   */
   async updateLevels(
     id: string,
     levels: { stopLoss?: string | null; takeProfit?: string | null },
+    options: { checkAgainstPrice?: boolean } = {},
   ): Promise<Trade> {
     const trade = await this.get(id);
     if (trade.status !== 'OPEN' && trade.status !== 'OPENING')
       throw ApiError.conflict(`Trade ${id} is ${trade.status}: its levels can no longer change`);
+    if (options.checkAgainstPrice) {
+      const price =
+        (await this.priceOf(trade)) ??
+        (await (await this.venues.of(trade)).ticker(trade.symbol).catch(() => undefined))?.last;
+      if (price !== undefined)
+        this.checkLevels(
+          trade.side,
+          price,
+          levels.stopLoss ?? undefined,
+          levels.takeProfit ?? undefined,
+          'current price',
+        );
+    }
     const changes: Partial<Trade> = {};
     if (levels.stopLoss !== undefined) changes.stopLoss = levels.stopLoss;
     if (levels.takeProfit !== undefined) changes.takeProfit = levels.takeProfit;
@@ -410,16 +429,26 @@ export class TradesService {
     return raw === undefined ? undefined : requireSymbol(raw);
   }
 
-  /** A long's stop is below the price and its target above; a short's the other way round. */
-  private checkLevels(side: 'long' | 'short', price: number, stopLoss?: string, takeProfit?: string): void {
+  /**
+   * A long's stop is below the price and its target above; a short's the other way round. A level
+   * on the wrong side would trigger at once.
+   */
+  private checkLevels(
+    side: 'long' | 'short',
+    price: number,
+    stopLoss?: string,
+    takeProfit?: string,
+    priceName = 'entry price',
+  ): void {
     const below = (value: string) => Number(value) < price;
+    const atOnce = 'or it would trigger at once';
     if (stopLoss !== undefined && below(stopLoss) !== (side === 'long'))
       throw ApiError.validation(
-        `stopLoss: must be ${side === 'long' ? 'below' : 'above'} the entry price ${price}`,
+        `stopLoss: must be ${side === 'long' ? 'below' : 'above'} the ${priceName} ${price}, ${atOnce}`,
       );
     if (takeProfit !== undefined && below(takeProfit) === (side === 'long'))
       throw ApiError.validation(
-        `takeProfit: must be ${side === 'long' ? 'above' : 'below'} the entry price ${price}`,
+        `takeProfit: must be ${side === 'long' ? 'above' : 'below'} the ${priceName} ${price}, ${atOnce}`,
       );
   }
 }
