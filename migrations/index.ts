@@ -12,6 +12,7 @@ import { Bots1795448998771 } from './1795448998771-Bots';
 import { Backtests1795450494140 } from './1795450494140-Backtests';
 import { RevokeOwnerlessKeys1795460000000 } from './1795460000000-RevokeOwnerlessKeys';
 import { FeesInBaseAndThirdCurrency1795973891135 } from './1795973891135-FeesInBaseAndThirdCurrency';
+import { RiskPausesLift1795974524684 } from './1795974524684-RiskPausesLift';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -29,4 +30,5 @@ export const ALL_MIGRATIONS = [
   Backtests1795450494140,
   RevokeOwnerlessKeys1795460000000,
   FeesInBaseAndThirdCurrency1795973891135,
+  RiskPausesLift1795974524684,
 ];

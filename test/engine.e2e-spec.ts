@@ -33,6 +33,7 @@ interface Status {
   dailyR: number;
   consecutiveLosses: number;
   paused: boolean;
+  pausedUntil: string | null;
   pauseReason: string | null;
   running: boolean;
   killSwitch: boolean;
@@ -292,6 +293,19 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
     const count = (await botTrades()).length;
     for (let i = 0; i < 24; i++) await step();
     expect((await botTrades()).length).toBe(count);
+    // Until the next UTC day, when the pause lifts by itself.
+    const nextDay = new Date((Math.floor(clock.ms / 86_400_000) + 1) * 86_400_000).toISOString();
+    expect((await status()).pausedUntil).toBe(nextDay);
+    clock.ms = Date.parse(nextDay) - FIVE_MINUTES;
+    await t.app.get(EngineService).tick();
+    expect(await status()).toMatchObject({ paused: true, pausedUntil: nextDay });
+    clock.ms = Date.parse(nextDay);
+    await t.app.get(EngineService).tick();
+    expect(await status()).toMatchObject({ paused: false, pausedUntil: null, pauseReason: null, dailyR: 0 });
+    const lifted = await socket.next(
+      (message) => message.type === 'alert' && message.data.code === 'RISK_PAUSE_LIFTED',
+    );
+    expect(lifted.data).toMatchObject({ level: 'info', source: 'engine' });
   });
 
   it('answers commands that do not apply with 409 and bad ones with 400', async () => {

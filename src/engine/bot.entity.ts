@@ -40,6 +40,10 @@ export class Bot {
   @Column({ type: 'varchar', length: 200, nullable: true })
   pauseReason!: string | null;
 
+  /** When a risk pause lifts by itself; null for a pause by command, which lasts until resume. */
+  @Column({ type: 'timestamptz', nullable: true })
+  pausedUntil!: Date | null;
+
   /** No new entries; open positions are still managed. */
   @Column({ type: 'boolean', default: false })
   stopEntries!: boolean;

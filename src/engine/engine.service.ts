@@ -34,6 +34,8 @@ const CANDLE_WAIT_MS = 30_000;
 /** Share of the free balance an entry leaves for the ask and the book walk above the estimate. */
 export const ENTRY_SLIPPAGE_RESERVE = 0.01;
 const DAY_MS = 86_400_000;
+/** How many of a bot's newest closed trades its status reads for the losing streak. */
+const STREAK_LOOKBACK = 100;
 
 /** The lease that lets one instance run a bot (the lock name the bots have always had). */
 function botLease(botId: string): string {
@@ -268,6 +270,7 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
         running: true,
         paused: false,
         pauseReason: null,
+        pausedUntil: null,
         stopEntries: false,
         lastError: null,
         processedThrough: null,
@@ -298,8 +301,8 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async pause(bot: Bot, reason: string): Promise<CommandOutcome> {
     this.requireRunning(bot);
-    await this.bots.update({ id: bot.id }, { paused: true, pauseReason: reason });
-    this.refresh(bot.id, { paused: true, pauseReason: reason });
+    await this.bots.update({ id: bot.id }, { paused: true, pauseReason: reason, pausedUntil: null });
+    this.refresh(bot.id, { paused: true, pauseReason: reason, pausedUntil: null });
     await this.setState(bot.id, 'PAUSED', reason);
     return {
       message: 'Engine paused: no new entries, open positions still managed',
@@ -312,6 +315,7 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
     const changes = {
       paused: false,
       pauseReason: null,
+      pausedUntil: null,
       stopEntries: false,
       riskWindowStart: this.clock.now(),
     };
@@ -410,10 +414,19 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.runtimes.get(botId);
   }
 
-  async riskOf(bot: Bot): Promise<RiskReading> {
+  /**
+   * The day's R counts trades closed since the UTC day began; the losing streak counts the newest
+   * trades whatever their day. Neither counts trades closed before the risk window (set by start,
+   * resume and a lifted pause).
+   */
+  async riskOf(bot: Bot, streakLimit = STREAK_LOOKBACK): Promise<RiskReading> {
+    const windowStart = bot.riskWindowStart?.getTime() ?? 0;
     const dayStart = Math.floor(this.clock.nowMs() / DAY_MS) * DAY_MS;
-    const since = Math.max(dayStart, bot.riskWindowStart?.getTime() ?? 0);
-    return readRisk(await this.trades.closedOfBot(bot.id, new Date(since)));
+    const [today, recent] = await Promise.all([
+      this.trades.closedOfBot(bot.id, new Date(Math.max(dayStart, windowStart))),
+      this.trades.lastClosedOfBot(bot.id, new Date(windowStart), streakLimit),
+    ]);
+    return readRisk(today, recent);
   }
 
   async openTradesOf(botId: string): Promise<Trade[]> {
@@ -511,18 +524,46 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  /** Pauses the bot with an alert when the day's loss or the losing streak reaches the preset's limit. */
+  /**
+   * Pauses the bot with an alert when the day's loss or the losing streak reaches the preset's limit,
+   * until the next UTC day or for streakPauseMinutes; lifts such a pause once its time has come.
+   */
   private async checkRisk(runtime: BotRuntime): Promise<void> {
     const { bot } = runtime;
-    if (bot.paused) return;
-    const problem = breach(await this.riskOf(bot), runtime.config.risk);
+    const now = this.clock.nowMs();
+    if (bot.paused) {
+      if (bot.pausedUntil && bot.pausedUntil.getTime() <= now) await this.liftPause(runtime);
+      return;
+    }
+    const risk = runtime.config.risk;
+    const problem = breach(await this.riskOf(bot, risk.maxConsecutiveLosses), risk, now);
     if (!problem) return;
     const reason = `risk limit: ${problem.message}`;
-    await this.bots.update({ id: bot.id }, { paused: true, pauseReason: reason });
-    bot.paused = true;
-    bot.pauseReason = reason;
+    const changes = { paused: true, pauseReason: reason, pausedUntil: problem.until };
+    await this.bots.update({ id: bot.id }, changes);
+    Object.assign(bot, changes);
     await this.setState(bot.id, 'PAUSED', reason);
-    this.alert('warning', problem.code, `${bot.name} paused: ${problem.message}`, bot.id);
+    this.alert(
+      'warning',
+      problem.code,
+      `${bot.name} paused until ${problem.until.toISOString()}: ${problem.message}`,
+      bot.id,
+    );
+  }
+
+  /** A risk pause ran its time: the bot enters again, counting risk from now on. */
+  private async liftPause(runtime: BotRuntime): Promise<void> {
+    const { bot } = runtime;
+    const changes = {
+      paused: false,
+      pauseReason: null,
+      pausedUntil: null,
+      riskWindowStart: this.clock.now(),
+    };
+    await this.bots.update({ id: bot.id }, changes);
+    Object.assign(bot, changes);
+    await this.setState(bot.id, 'SIGNAL_WAIT', 'risk pause lifted');
+    this.alert('info', 'RISK_PAUSE_LIFTED', `${bot.name} resumed: its risk pause ended`, bot.id);
   }
 
   /**

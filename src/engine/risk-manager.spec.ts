@@ -17,13 +17,30 @@ describe('risk manager', () => {
   });
 
   it('pauses on a day losing the limit or on too many losses in a row, not before', () => {
-    const limits = { dailyLossLimitR: 3, maxConsecutiveLosses: 4 };
-    expect(breach({ dailyR: -2.99, consecutiveLosses: 3, maxDrawdownR: 3 }, limits)).toBeNull();
-    expect(breach({ dailyR: -3, consecutiveLosses: 1, maxDrawdownR: 3 }, limits)?.code).toBe(
+    const limits = { dailyLossLimitR: 3, maxConsecutiveLosses: 4, streakPauseMinutes: 240 };
+    const now = Date.parse('2026-11-20T17:45:00Z');
+    expect(breach({ dailyR: -2.99, consecutiveLosses: 3, maxDrawdownR: 3 }, limits, now)).toBeNull();
+    expect(breach({ dailyR: -3, consecutiveLosses: 1, maxDrawdownR: 3 }, limits, now)?.code).toBe(
       'DAILY_LOSS_LIMIT',
     );
-    expect(breach({ dailyR: -1, consecutiveLosses: 4, maxDrawdownR: 1 }, limits)?.code).toBe(
+    expect(breach({ dailyR: -1, consecutiveLosses: 4, maxDrawdownR: 1 }, limits, now)?.code).toBe(
       'CONSECUTIVE_LOSSES',
     );
+  });
+
+  it('lifts a daily-loss pause at the next UTC day and a streak pause after streakPauseMinutes', () => {
+    const limits = { dailyLossLimitR: 3, maxConsecutiveLosses: 4, streakPauseMinutes: 90 };
+    const now = Date.parse('2026-11-20T23:45:00Z');
+    const daily = breach({ dailyR: -3.5, consecutiveLosses: 1, maxDrawdownR: 3.5 }, limits, now);
+    expect(daily?.until.toISOString()).toBe('2026-11-21T00:00:00.000Z');
+    const streak = breach({ dailyR: -1, consecutiveLosses: 4, maxDrawdownR: 1 }, limits, now);
+    expect(streak?.until.toISOString()).toBe('2026-11-21T01:15:00.000Z');
+  });
+
+  it('counts a losing streak across midnight: the day resets, the streak does not', () => {
+    const yesterday = ['-10', '-10', '-10'].map((pnl) => trade(pnl));
+    const today = [trade('-10')];
+    const reading = readRisk(today, [trade('10'), ...yesterday, ...today]);
+    expect(reading).toEqual({ dailyR: -1, consecutiveLosses: 4, maxDrawdownR: 1 });
   });
 });

@@ -22,38 +22,60 @@ export interface RiskReading {
   maxDrawdownR: number;
 }
 
-/** Reads the risk of trades closed in one window (oldest first). */
-export function readRisk(closed: readonly ClosedTradeResult[]): RiskReading {
+const DAY_MS = 86_400_000;
+
+/**
+ * Reads the risk of closed trades, oldest first: the day's R and drawdown from `today` (the trades
+ * closed this UTC day), the losing streak from `recent` (the newest trades whatever their day, so a
+ * streak does not end at midnight).
+ */
+export function readRisk(
+  today: readonly ClosedTradeResult[],
+  recent: readonly ClosedTradeResult[] = today,
+): RiskReading {
   let dailyR = 0;
   let peak = 0;
   let maxDrawdownR = 0;
-  for (const trade of closed) {
+  for (const trade of today) {
     dailyR += rOf(trade);
     peak = Math.max(peak, dailyR);
     maxDrawdownR = Math.max(maxDrawdownR, peak - dailyR);
   }
   let consecutiveLosses = 0;
-  for (let index = closed.length - 1; index >= 0; index--) {
-    if (new Money(closed[index].realizedPnl).lt(0)) consecutiveLosses++;
+  for (let index = recent.length - 1; index >= 0; index--) {
+    if (new Money(recent[index].realizedPnl).lt(0)) consecutiveLosses++;
     else break;
   }
   return { dailyR: round4(dailyR), consecutiveLosses, maxDrawdownR: round4(maxDrawdownR) };
 }
 
-/** Why the bot must pause, or null: a day losing more than the limit, or too many losses in a row. */
+export interface RiskPause {
+  code: 'DAILY_LOSS_LIMIT' | 'CONSECUTIVE_LOSSES';
+  message: string;
+  /** When the pause lifts by itself. */
+  until: Date;
+}
+
+/**
+ * Why the bot must pause, and until when, or null: a day losing more than the limit pauses it until
+ * the next UTC day; too many losses in a row pause it for streakPauseMinutes.
+ */
 export function breach(
   reading: RiskReading,
-  limits: { dailyLossLimitR: number; maxConsecutiveLosses: number },
-): { code: string; message: string } | null {
+  limits: { dailyLossLimitR: number; maxConsecutiveLosses: number; streakPauseMinutes: number },
+  now: number,
+): RiskPause | null {
   if (reading.dailyR <= -limits.dailyLossLimitR)
     return {
       code: 'DAILY_LOSS_LIMIT',
       message: `daily loss ${reading.dailyR}R reached the limit of -${limits.dailyLossLimitR}R`,
+      until: new Date((Math.floor(now / DAY_MS) + 1) * DAY_MS),
     };
   if (reading.consecutiveLosses >= limits.maxConsecutiveLosses)
     return {
       code: 'CONSECUTIVE_LOSSES',
       message: `${reading.consecutiveLosses} losses in a row reached the limit of ${limits.maxConsecutiveLosses}`,
+      until: new Date(now + limits.streakPauseMinutes * 60_000),
     };
   return null;
 }

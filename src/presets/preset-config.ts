@@ -22,6 +22,8 @@ export interface PresetRisk {
   /** Losses in R within one UTC day that pause the bot. */
   dailyLossLimitR: number;
   maxConsecutiveLosses: number;
+  /** How long a losing streak of maxConsecutiveLosses pauses the bot (the daily limit pauses until the next UTC day). */
+  streakPauseMinutes: number;
   /** A position older than this is closed by time_stop (and by the engine when it manages exits). */
   maxHoldMinutes: number;
   /** Once a position is this many R in profit the stop trails at this distance in R; null: no trailing. */

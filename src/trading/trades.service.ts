@@ -73,6 +73,16 @@ export class TradesService {
     });
   }
 
+  /** A bot's newest `limit` trades closed at or after `since`, in the order they closed. */
+  async lastClosedOfBot(botId: string, since: Date, limit: number): Promise<Trade[]> {
+    const newest = await this.trades.find({
+      where: { botId, status: 'CLOSED', closedAt: MoreThanOrEqual(since) },
+      order: { closedAt: 'DESC', id: 'DESC' },
+      take: limit,
+    });
+    return newest.reverse();
+  }
+
   async countOfBot(botId: string): Promise<number> {
     return this.trades.countBy({ botId });
   }

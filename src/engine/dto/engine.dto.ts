@@ -107,6 +107,14 @@ export class EngineStatusDto {
   paused!: boolean;
   @ApiProperty({ nullable: true, type: String })
   pauseReason!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description:
+      'When a risk pause lifts by itself (the next UTC day for the daily loss limit, streakPauseMinutes for a losing streak); null when not paused or paused by command',
+  })
+  pausedUntil!: string | null;
   @ApiProperty()
   stopEntries!: boolean;
   @ApiProperty()

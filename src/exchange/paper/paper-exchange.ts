@@ -189,8 +189,7 @@ export class PaperExchange implements ExchangePort {
       ? { id: reference.id, accountId: this.accountId }
       : { clientOrderId: reference.clientOrderId ?? '', accountId: this.accountId };
     const order = await this.dataSource.getRepository(PaperOrder).findOneBy(where);
-    if (!order || order.symbol !== this.pair(symbol).symbol)
-      throw new OrderNotFound('order not found');
+    if (!order || order.symbol !== this.pair(symbol).symbol) throw new OrderNotFound('order not found');
     return this.toOrder(order);
   }
 

@@ -51,6 +51,18 @@ export class PresetRiskChangesDto {
   @Max(100)
   maxConsecutiveLosses?: number;
 
+  @ApiPropertyOptional({
+    example: 240,
+    minimum: 1,
+    maximum: 10080,
+    description: 'How long a losing streak of maxConsecutiveLosses pauses the bot',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_080)
+  streakPauseMinutes?: number;
+
   @ApiPropertyOptional({ example: 240, minimum: 1, maximum: 525600 })
   @IsOptional()
   @IsInt()
@@ -261,6 +273,8 @@ export class PresetRiskDto {
   dailyLossLimitR!: number;
   @ApiProperty({ example: 4 })
   maxConsecutiveLosses!: number;
+  @ApiProperty({ example: 240, description: 'How long a losing streak pauses the bot' })
+  streakPauseMinutes!: number;
   @ApiProperty({ example: 240 })
   maxHoldMinutes!: number;
   @ApiProperty({ example: 1, nullable: true, type: Number })
