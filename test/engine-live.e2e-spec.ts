@@ -179,6 +179,50 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
     expect(noAccount.status).toBe(404);
   });
 
+  it('exits a held position on its sell signal while paused: a pause stops entries, never exits', async () => {
+    const created = await call<BotView>(t, 'POST', '/api/bots', {
+      token: trader,
+      body: {
+        name: 'live-exits',
+        preset: 'live_fast_cross',
+        mode: 'live',
+        accountId,
+        symbols: ['BTC/USDT', 'ETH/USDT'],
+        start: true,
+      },
+    });
+    expect(created.status).toBe(201);
+    const exitsBot = created.body.botId;
+    const tradesOf = () =>
+      query<Array<{ id: string; status: string; close_reason: string | null }>>(
+        `SELECT id, status, close_reason FROM trades WHERE bot_id = $1 ORDER BY created_at`,
+        [exitsBot],
+      );
+    const command = (name: string) =>
+      call(t, 'POST', `/api/bots/${exitsBot}/command`, { token: trader, body: { command: name } });
+    let open: { id: string } | undefined;
+    for (let i = 0; i < 180 && !open; i++) {
+      await step();
+      open = (await tradesOf()).find((trade) => trade.status === 'OPEN');
+    }
+    expect(open).toBeDefined();
+    expect((await command('pause')).status).toBe(200);
+    const count = (await tradesOf()).length;
+    let held = (await tradesOf()).find((trade) => trade.id === open!.id)!;
+    for (let i = 0; i < 120 && held.status !== 'CLOSED'; i++) {
+      await step();
+      held = (await tradesOf()).find((trade) => trade.id === open!.id)!;
+    }
+    expect(held).toMatchObject({ status: 'CLOSED', close_reason: 'signal' });
+    expect((await tradesOf()).length).toBe(count);
+    expect(
+      (await call<{ paused: boolean }>(t, 'GET', `/api/bots/${exitsBot}`, { token: reader })).body,
+    ).toMatchObject({
+      paused: true,
+    });
+    expect((await command('stop')).status).toBe(200);
+  });
+
   it('stops in ERROR with an alert when its cycles keep failing, and retry brings it back', async () => {
     // Every candle request fails (503) until the faults are cleared: the bot cannot read its market.
     for (let i = 0; i < 200; i++)

@@ -14,7 +14,7 @@ import { Clock } from '../platform/time/clock';
 import { PresetsService } from '../presets/presets.service';
 import { ScannerService } from '../scanner/scanner.service';
 import { StrategiesService } from '../strategies/strategies.service';
-import { resolveParameters } from '../strategies/strategy';
+import { resolveParameters, Signal } from '../strategies/strategy';
 import { OrdersService } from '../trading/orders.service';
 import { Trade } from '../trading/trade.entity';
 import { TradesService } from '../trading/trades.service';
@@ -567,12 +567,14 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Feeds every universe symbol's stream the candles it has not seen, up to `newest` (an open time);
-   * returns the universe it fed.
+   * Feeds the stream of every universe symbol, and of every symbol the bot holds, the candles it has
+   * not seen, up to `newest` (an open time); returns the symbols it fed.
    */
-  private async feed(runtime: BotRuntime, newest: number): Promise<string[]> {
+  private async feed(runtime: BotRuntime, newest: number, held: readonly string[] = []): Promise<string[]> {
     const span = TIMEFRAME_MS[runtime.config.timeframe];
-    const universe = this.scanner.universeOf(runtime.config, runtime.bot.symbols, runtime.source);
+    const universe = [
+      ...new Set([...this.scanner.universeOf(runtime.config, runtime.bot.symbols, runtime.source), ...held]),
+    ];
     const warmup = warmupCandles(runtime.strategy, runtime.params);
     const earliest = Math.min(
       ...universe.map((symbol) => {
@@ -607,15 +609,52 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
     return universe;
   }
 
-  /** A candle closed: scan, read the signals of the candidates, open what fits in the free slots. */
+  /**
+   * A candle closed: exits on the strategy's sell signal for every symbol the bot holds, whatever the
+   * scan says and paused or not (a pause stops entries, never the management of open positions);
+   * then, unless paused, scan, read the candidates' signals and open what fits in the free slots.
+   */
   private async decide(runtime: BotRuntime, newest: number): Promise<void> {
     const { bot, config } = runtime;
-    const universe = await this.feed(runtime, newest);
+    const live = await this.trades.liveOfBot(bot.id);
+    const held = new Set(live.map((trade) => trade.symbol));
+    const universe = await this.feed(runtime, newest, [...held]);
     // The market stores a closed candle a moment after it closes: wait for it (a while), so a
     // candle is never passed over for being read too early.
     const stored = universe.every((symbol) => runtime.streams.get(symbol)?.through === newest);
     const waited = this.clock.nowMs() - (newest + TIMEFRAME_MS[config.timeframe]);
     if (!stored && waited < CANDLE_WAIT_MS) return;
+    const signalOf = (symbol: string) => {
+      const entry = runtime.streams.get(symbol);
+      return entry?.lastSignal && entry.through === newest && entry.lastSignal.action !== 'hold'
+        ? entry.lastSignal
+        : undefined;
+    };
+    const publishSignal = (symbol: string, signal: Signal) =>
+      this.events.publish('engine.signal', {
+        ...signal,
+        botId: bot.id,
+        bot: bot.name,
+        preset: bot.preset,
+        symbol,
+        timeframe: config.timeframe,
+        candleTime: new Date(newest).toISOString(),
+      });
+    let signals = 0;
+    // Spot is long only: a sell signal exits the bot's position in the symbol.
+    for (const trade of live) {
+      const signal = signalOf(trade.symbol);
+      if (trade.status !== 'OPEN' || signal?.action !== 'sell') continue;
+      signals++;
+      publishSignal(trade.symbol, signal);
+      await this.trades
+        .close(trade.id, 'signal', `bot:${bot.name}`)
+        .catch((error: unknown) =>
+          this.logger.warn(
+            `bot ${bot.name}: exit of ${trade.symbol} on its signal failed: ${errorMessage(error)}`,
+          ),
+        );
+    }
     if (!bot.paused) {
       // Scan at the preset's interval; between scans the last candidates stand.
       const now = this.clock.nowMs();
@@ -634,31 +673,14 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
       }
       const scan = runtime.lastScan!;
       await this.setState(bot.id, 'SIGNAL_WAIT');
-      const live = await this.trades.liveOfBot(bot.id);
-      const held = new Set(live.map((trade) => trade.symbol));
       const entries: Array<{ symbol: string; stopLoss: number; takeProfit?: number; price: number }> = [];
-      let signals = 0;
       for (const candidate of scan.candidates) {
-        const entry = runtime.streams.get(candidate.symbol);
-        const signal = entry?.lastSignal;
-        if (!signal || entry.through !== newest || signal.action === 'hold') continue;
+        const signal = signalOf(candidate.symbol);
+        // Sells of held symbols were acted on above.
+        if (!signal || (held.has(candidate.symbol) && signal.action === 'sell')) continue;
         signals++;
-        this.events.publish('engine.signal', {
-          ...signal,
-          botId: bot.id,
-          bot: bot.name,
-          preset: bot.preset,
-          symbol: candidate.symbol,
-          timeframe: config.timeframe,
-          candleTime: new Date(newest).toISOString(),
-        });
-        if (signal.action === 'sell') {
-          // Spot is long only: a sell signal exits the bot's position in the symbol.
-          const open = live.find((trade) => trade.symbol === candidate.symbol && trade.status === 'OPEN');
-          if (open) await this.trades.close(open.id, 'signal', `bot:${bot.name}`).catch(() => undefined);
-          continue;
-        }
-        if (held.has(candidate.symbol) || signal.stopLoss === undefined) continue;
+        publishSignal(candidate.symbol, signal);
+        if (held.has(candidate.symbol) || signal.action !== 'buy' || signal.stopLoss === undefined) continue;
         entries.push({
           symbol: candidate.symbol,
           stopLoss: signal.stopLoss,
@@ -666,13 +688,13 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
           price: candidate.metrics.price,
         });
       }
-      if (signals > 0) {
-        await this.bots.increment({ id: bot.id }, 'signalCount', signals);
-        bot.signalCount += signals;
-      }
       const free = config.risk.maxConcurrentPositions - live.length;
       if (!bot.stopEntries && free > 0 && entries.length > 0)
         await this.enter(runtime, entries.slice(0, free));
+    }
+    if (signals > 0) {
+      await this.bots.increment({ id: bot.id }, 'signalCount', signals);
+      bot.signalCount += signals;
     }
     await this.bots.update({ id: bot.id }, { processedThrough: new Date(newest) });
     bot.processedThrough = new Date(newest);
