@@ -7,6 +7,7 @@ import { RealtimeWsAdapter } from './realtime/ws-adapter';
 import { ExchangeConnectorOptions } from './exchange/exchange-connector.service';
 import { AppConfig } from './platform/config/app-config';
 import { configureHttp } from './platform/http/configure-http';
+import { clientErrorHandler, frameworkErrorHandler } from './platform/http/framework-errors';
 import { requestIdFor } from './platform/http/request-id';
 import { RouteTable } from './platform/http/route-table';
 import { createRootLogger, PinoNestLogger } from './platform/logging/logger';
@@ -44,6 +45,8 @@ export async function createApp(
     trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options.exchange, options.clock),

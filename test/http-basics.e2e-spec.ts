@@ -1,4 +1,34 @@
+import { request as httpRequest } from 'node:http';
+import { Role } from '../src/platform/access/role';
+import { createUser, loginAdmin } from './support/auth-client';
 import { startTestApp, TestApp } from './support/test-app';
+
+/** A request as sent, headers and all (fetch would refuse some of these). */
+function raw(
+  t: TestApp,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; headers: Record<string, unknown>; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(t.baseUrl);
+    const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: JSON.parse(text) as Record<string, unknown>,
+        }),
+      );
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
 
 describe('HTTP basics', () => {
   let t: TestApp;
@@ -56,6 +86,49 @@ describe('HTTP basics', () => {
     });
     expect(response.status).toBe(400);
     expectErrorShape((await response.json()) as Record<string, unknown>, 400, 'MALFORMED_REQUEST');
+  });
+
+  it('answers a too long path parameter 414 and too large headers 431, in the error shape with a request id', async () => {
+    const longParam = await raw(t, 'GET', `/api/orders/${'a'.repeat(200)}`, {});
+    expect(longParam.status).toBe(414);
+    expectErrorShape(longParam.body, 414, 'URI_TOO_LONG');
+    expect(longParam.headers['x-request-id']).toBe(longParam.body.requestId);
+    for (const oversized of [
+      raw(t, 'GET', `/api/health?x=${'a'.repeat(20_000)}`, {}),
+      raw(t, 'GET', '/api/health', { 'x-big': 'a'.repeat(20_000) }),
+    ]) {
+      const response = await oversized;
+      expect(response.status).toBe(431);
+      expectErrorShape(response.body, 431, 'HEADERS_TOO_LARGE');
+      expect(response.headers['x-request-id']).toBe(response.body.requestId);
+    }
+  });
+
+  it('names a __proto__ key as the fault, not the JSON; refuses text/plain with 415; accepts a bodiless DELETE with a JSON content type', async () => {
+    const poisoned = await raw(
+      t,
+      'POST',
+      '/api/auth/login',
+      { 'content-type': 'application/json' },
+      '{"__proto__": {"role": "SUPER_ADMIN"}, "username": "x", "password": "y"}',
+    );
+    expect(poisoned.status).toBe(400);
+    expectErrorShape(poisoned.body, 400, 'MALFORMED_REQUEST');
+    expect(poisoned.body.message).toBe(
+      'The request body has a "__proto__" or "constructor.prototype" key, which is not allowed',
+    );
+    const text = await raw(t, 'POST', '/api/auth/login', { 'content-type': 'text/plain' }, 'hello');
+    expect(text.status).toBe(415);
+    expectErrorShape(text.body, 415, 'UNSUPPORTED_MEDIA_TYPE');
+
+    const admin = (await loginAdmin(t)).accessToken;
+    const user = await createUser(t, admin, Role.READ_ONLY);
+    const deleted = await raw(t, 'DELETE', `/api/users/${user.id}`, {
+      'content-type': 'application/json',
+      authorization: `Bearer ${admin}`,
+    });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toMatchObject({ success: true });
   });
 
   it('answers a 2 MB body 413 in the error shape', async () => {

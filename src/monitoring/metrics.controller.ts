@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags, ApiOkResponse } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../platform/config/app-config';
@@ -29,8 +29,11 @@ export class MetricsController {
   @ApiOperation({
     summary: 'Prometheus metrics: READ_ONLY, the METRICS_TOKEN bearer, or public with METRICS_PUBLIC=true',
   })
-  @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
+  // Only the 200 is text; its errors are JSON in the one error shape, like every route's.
+  @ApiOkResponse({
+    description: 'Prometheus text exposition format',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   async render(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     void reply.type(this.metrics.contentType);
     return this.metrics.render();

@@ -2,6 +2,7 @@ import { ValidationError, ValidationPipe } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config/app-config';
 import { ApiError } from './api-error';
+import { useJsonBodies } from './framework-errors';
 import { GlobalExceptionFilter } from './global-exception.filter';
 import { requestContext } from './request-context';
 import { RouteTable } from './route-table';
@@ -69,6 +70,7 @@ export async function configureHttp(
     });
   }
 
+  useJsonBodies(app, config.bodyLimitBytes);
   app.setGlobalPrefix('api');
   app.useGlobalFilters(new GlobalExceptionFilter(routes));
   app.useGlobalPipes(createValidationPipe());

@@ -8,6 +8,8 @@ export enum ErrorCode {
   METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',
   CONFLICT = 'CONFLICT',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  URI_TOO_LONG = 'URI_TOO_LONG',
+  HEADERS_TOO_LARGE = 'HEADERS_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   RATE_LIMITED = 'RATE_LIMITED',
   TRADING_DISABLED = 'TRADING_DISABLED',
@@ -35,8 +37,12 @@ export function errorCodeForStatus(status: number): ErrorCode {
       return ErrorCode.CONFLICT;
     case 413:
       return ErrorCode.PAYLOAD_TOO_LARGE;
+    case 414:
+      return ErrorCode.URI_TOO_LONG;
     case 415:
       return ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+    case 431:
+      return ErrorCode.HEADERS_TOO_LARGE;
     case 429:
       return ErrorCode.RATE_LIMITED;
     case 503:

@@ -19,8 +19,11 @@ interface FastifyLikeError {
   message?: string;
 }
 
-/** Fastify's own errors (body parsing, size limits, content types) by their stable codes. */
-const FASTIFY_ERRORS: Record<string, { status: number; code: ErrorCode; message: string }> = {
+/** The code of a JSON body refused for a prototype-poisoning key (our JSON parser sets it). */
+export const FORBIDDEN_JSON_KEY = 'TP_FORBIDDEN_JSON_KEY';
+
+/** Fastify's own errors (body parsing, size limits, content types, URLs) by their stable codes. */
+export const FASTIFY_ERRORS: Record<string, { status: number; code: ErrorCode; message: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: {
     status: 400,
     code: ErrorCode.MALFORMED_REQUEST,
@@ -40,6 +43,21 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: ErrorCode; message:
     status: 415,
     code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
     message: 'The request body has an unsupported Content-Type',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: ErrorCode.URI_TOO_LONG,
+    message: 'A path parameter of the URL is too long',
+  },
+  FST_ERR_BAD_URL: {
+    status: 400,
+    code: ErrorCode.MALFORMED_REQUEST,
+    message: 'The URL is not valid (a path parameter is badly encoded)',
+  },
+  [FORBIDDEN_JSON_KEY]: {
+    status: 400,
+    code: ErrorCode.MALFORMED_REQUEST,
+    message: 'The request body has a "__proto__" or "constructor.prototype" key, which is not allowed',
   },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     status: 400,
