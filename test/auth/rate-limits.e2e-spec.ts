@@ -1,6 +1,6 @@
 import { Role } from '../../src/platform/access/role';
 import { call, createKey, createUser, loginAdmin } from '../support/auth-client';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
 
 describe('rate limits', () => {
   describe('with the default limits', () => {
@@ -72,6 +72,41 @@ describe('rate limits', () => {
       }
       expect(statuses).toEqual([...Array(10).fill(201), 429]);
     });
+  });
+
+  it('does not spend the key creation budget on refused creations', async () => {
+    const t = await startTestApp({ RATE_LIMIT_KEY_CREATION: '2', RATE_LIMIT_ADMIN: '100000' });
+    try {
+      const admin = (await loginAdmin(t)).accessToken;
+      const create = (body: Record<string, unknown>) => call(t, 'POST', '/api/keys', { token: admin, body });
+      const refused: number[] = [];
+      for (let i = 0; i < 5; i++)
+        refused.push((await create({ name: `bad-${i}`, permissions: ['NOBODY'] })).status);
+      expect(refused).toEqual(Array(5).fill(400));
+      const created: number[] = [];
+      for (let i = 0; i < 3; i++)
+        created.push((await create({ name: `k${i}`, permissions: ['READ_ONLY'] })).status);
+      expect(created).toEqual([201, 201, 429]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('keeps requests with a refused token apart from the login budget of their address', async () => {
+    const t = await startTestApp({ RATE_LIMIT_ANONYMOUS: '5' });
+    try {
+      const stale = (await loginAdmin(t)).accessToken.slice(0, -4) + 'AAAA';
+      const sweep: number[] = [];
+      for (let i = 0; i < 8; i++) sweep.push((await call(t, 'GET', '/api/auth/me', { token: stale })).status);
+      expect(sweep).toEqual([...Array(5).fill(401), 429, 429, 429]);
+      // The login of the same address still has its budget (one login spent above).
+      const login = await call(t, 'POST', '/api/auth/login', {
+        body: { username: TEST_ADMIN.username, password: TEST_ADMIN.password },
+      });
+      expect(login.status).toBe(200);
+    } finally {
+      await t.close();
+    }
   });
 
   it('limits anonymous callers per IP, and a spoofed X-Forwarded-For does not reset it', async () => {

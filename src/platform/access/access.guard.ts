@@ -56,7 +56,11 @@ export class AccessGuard implements CanActivate {
         request,
         http.getResponse<FastifyReply>(),
         principal,
-        isPublic ? 'anonymous' : policy.rateLimitGroup,
+        isPublic
+          ? 'anonymous'
+          : !principal && hasCredentials(request)
+            ? 'invalidCredentials'
+            : policy.rateLimitGroup,
       );
     }
 

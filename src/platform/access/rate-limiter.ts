@@ -8,8 +8,24 @@ import { Principal } from './principal';
 import { Clock } from '../time/clock';
 import { Role } from './role';
 
-/** The limit a route belongs to: its role, anonymous (public or unauthenticated), or a special group. */
-export type RateLimitGroup = 'anonymous' | 'keyCreation' | Role;
+/**
+ * The limit a route belongs to: its role, anonymous (public routes, login included, and requests
+ * without credentials), invalidCredentials (requests whose token or key was refused: counted per IP
+ * apart, so a client with a stale token does not use up the login budget of its address), or a
+ * special group.
+ */
+export type RateLimitGroup = 'anonymous' | 'invalidCredentials' | 'keyCreation' | Role;
+
+/** Groups whose hit is taken back when the request ends in a client error: only what succeeded counts. */
+const REFUNDED_ON_CLIENT_ERROR: ReadonlySet<RateLimitGroup> = new Set(['keyCreation']);
+
+interface RefundableStorage {
+  refund(key: string, ttl: number, throttlerName: string): void;
+}
+
+function isRefundable(storage: unknown): storage is RefundableStorage {
+  return typeof (storage as Partial<RefundableStorage>).refund === 'function';
+}
 
 interface Bucket {
   name: string;
@@ -49,7 +65,8 @@ export class RateLimiter {
     group: RateLimitGroup,
   ): Promise<void> {
     const tracker = principal ? `${principal.kind}:${principal.id}` : `ip:${request.ip}`;
-    const effectiveGroup: RateLimitGroup = principal || group === 'keyCreation' ? group : 'anonymous';
+    const effectiveGroup: RateLimitGroup =
+      principal || group === 'keyCreation' || group === 'invalidCredentials' ? group : 'anonymous';
     const buckets: Bucket[] = [{ name: effectiveGroup, key: tracker, ...this.limitOf(effectiveGroup) }];
     if (principal?.rateLimitPerHour) {
       buckets.push({ name: 'apiKeyHourly', key: tracker, limit: principal.rateLimitPerHour, ttlMs: HOUR });
@@ -61,6 +78,14 @@ export class RateLimiter {
     const tightest = states.reduce((a, b) =>
       b.blocked && !a.blocked ? b : !a.blocked && b.remaining < a.remaining ? b : a,
     );
+    const main = buckets[0];
+    const storage = this.storage;
+    if (REFUNDED_ON_CLIENT_ERROR.has(effectiveGroup) && !states[0].blocked && isRefundable(storage)) {
+      reply.raw.once('finish', () => {
+        const status = reply.raw.statusCode;
+        if (status >= 400 && status < 500 && status !== 429) storage.refund(main.key, main.ttlMs, main.name);
+      });
+    }
     void reply.header('X-RateLimit-Limit', tightest.limit);
     void reply.header('X-RateLimit-Remaining', tightest.remaining);
     void reply.header('X-RateLimit-Reset', tightest.resetEpochSeconds);
@@ -80,6 +105,7 @@ export class RateLimiter {
     const limits = this.config.rateLimits;
     switch (group) {
       case 'anonymous':
+      case 'invalidCredentials':
         return { limit: limits.anonymousPerMinute, ttlMs: MINUTE };
       case 'keyCreation':
         return { limit: limits.keyCreationPerHour, ttlMs: HOUR };

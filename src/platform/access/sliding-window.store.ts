@@ -50,6 +50,12 @@ export class SlidingWindowStore implements ThrottlerStorage, OnModuleDestroy {
     return Promise.resolve(this.hit(`${throttlerName}|${key}`, ttl, limit));
   }
 
+  /** Takes back one hit of the current window: for a request that turned out not to count. */
+  refund(key: string, ttl: number, throttlerName: string): void {
+    const window = this.windows.get(`${throttlerName}|${key}`);
+    if (window && window.ttl === ttl && window.count > 0) window.count--;
+  }
+
   private hit(key: string, ttl: number, limit: number): StorageRecord {
     const now = this.clock.nowMs();
     let window = this.windows.get(key);
