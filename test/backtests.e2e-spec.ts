@@ -133,6 +133,27 @@ describe('backtests (POST /api/backtests, GET /api/backtests/:id)', () => {
     expect(typeof metrics.sortino).toBe('number');
   });
 
+  it('fails a backtest over a range with no candles, saying why', async () => {
+    const queued = await call<Backtest>(t, 'POST', '/api/backtests', {
+      token: trader,
+      body: {
+        preset: 'breakout_v1',
+        symbols: ['BTC/USDT'],
+        timeframe: '1h',
+        from: '2024-01-01T00:00:00Z',
+        to: '2024-01-08T00:00:00Z',
+      },
+    });
+    expect(queued.status).toBe(202);
+    const job = await finished(queued.body.id);
+    expect(job).toMatchObject({
+      status: 'failed',
+      candles: 0,
+      error:
+        'no 1h candles of BTC/USDT between 2024-01-01T00:00:00.000Z and 2024-01-08T00:00:00.000Z: the market has no history there',
+    });
+  });
+
   it('refuses a reversed range, an oversized one, an unknown preset and a READ_ONLY caller, and creates nothing', async () => {
     const jobs = async () =>
       Number(

@@ -313,6 +313,17 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
     expect(retry.status).toBe(409);
     const unknown = await command({ command: 'moon' });
     expect(unknown.status).toBe(400);
+    for (const olderThanMinutes of [-5, 'abc', 1.5]) {
+      const badTimeStop = await call<{ error: string; message: string }>(t, 'POST', '/api/engine/command', {
+        token: trader,
+        body: { command: 'time_stop', parameters: { olderThanMinutes } },
+      });
+      expect([badTimeStop.status, badTimeStop.body.error, badTimeStop.body.message]).toEqual([
+        400,
+        'VALIDATION_ERROR',
+        'parameters.olderThanMinutes: must be a whole number of minutes from 0 to 525600',
+      ]);
+    }
     const live = await call(t, 'POST', '/api/engine/start', {
       token: trader,
       body: { preset: 'breakout_v1', mode: 'live' },

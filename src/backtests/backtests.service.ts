@@ -162,6 +162,14 @@ export class BacktestsService implements OnApplicationBootstrap, OnModuleDestroy
         warmStart,
         to - span,
       );
+      const inRange = [...stored.values()].reduce(
+        (count, candles) => count + candles.filter((candle) => candle.openTime >= from).length,
+        0,
+      );
+      if (inRange === 0)
+        throw new Error(
+          `no ${timeframe} candles of ${request.symbols.join(', ')} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}: the market has no history there`,
+        );
       const markets = await this.marketsOf(request.accountId ?? undefined);
       const replayStart = request.accountId ? DOWNLOAD_SHARE : 0;
       const symbols: BacktestSymbol[] = request.symbols.map((symbol) => {

@@ -335,12 +335,17 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
     return { message: 'Engine retrying', bot: await this.get(bot.id) };
   }
 
+  /** Closes the positions older than `minutes` (a whole number of minutes; the preset's maxHoldMinutes when absent). */
   private async timeStop(bot: Bot, minutes: unknown, actor: string): Promise<CommandOutcome> {
+    if (
+      minutes !== undefined &&
+      !(Number.isInteger(minutes) && (minutes as number) >= 0 && (minutes as number) <= 525_600)
+    )
+      throw ApiError.validation(
+        'parameters.olderThanMinutes: must be a whole number of minutes from 0 to 525600',
+      );
     const preset = await this.presets.get(bot.preset);
-    const limit =
-      typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= 0
-        ? minutes
-        : preset.config.risk.maxHoldMinutes;
+    const limit = (minutes as number | undefined) ?? preset.config.risk.maxHoldMinutes;
     const closed = await this.closeOlderThan(bot, limit, actor);
     return {
       message: `Time stop: ${closed} position(s) older than ${limit} min closed`,

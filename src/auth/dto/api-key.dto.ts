@@ -38,6 +38,7 @@ export class CreateApiKeyDto {
   permissions!: Role[];
 
   @ApiPropertyOptional({
+    type: 'integer',
     default: 1000,
     minimum: 1,
     maximum: MAX_KEY_RATE_LIMIT,
@@ -50,6 +51,7 @@ export class CreateApiKeyDto {
   rateLimit?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: 3650,
     description: 'Days until the key expires; none when absent',
@@ -81,7 +83,7 @@ export class CreateApiKeyQueryDto {
   @IsEnum(Role, { each: true })
   permissions?: Role[];
 
-  @ApiPropertyOptional({ name: 'rate_limit' })
+  @ApiPropertyOptional({ type: 'integer', name: 'rate_limit' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -89,7 +91,7 @@ export class CreateApiKeyQueryDto {
   @Max(MAX_KEY_RATE_LIMIT)
   rate_limit?: number;
 
-  @ApiPropertyOptional({ name: 'expires_days' })
+  @ApiPropertyOptional({ type: 'integer', name: 'expires_days' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -110,7 +112,7 @@ export class UpdateApiKeyDto {
   @IsBoolean()
   enabled?: boolean;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_KEY_RATE_LIMIT })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_KEY_RATE_LIMIT })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -45,7 +45,11 @@ export class ExchangeListDto extends PageOf(ExchangeInfoDto) {}
  * is refused with 400: request input never reaches ccxt's constructor options.
  */
 export class CreateExchangeAccountDto {
-  @ApiProperty({ example: 'bybit', description: 'A ccxt exchange id from GET /api/exchanges' })
+  @ApiProperty({
+    example: 'bybit',
+    pattern: '^[a-z0-9]{2,32}$',
+    description: 'A ccxt exchange id from GET /api/exchanges',
+  })
   @Matches(/^[a-z0-9]{2,32}$/, { message: 'exchangeId must be a ccxt exchange id such as bybit' })
   exchangeId!: string;
 

@@ -30,7 +30,7 @@ export class PresetRiskChangesDto {
   @Max(0.1)
   riskPerTrade?: number;
 
-  @ApiPropertyOptional({ example: 3, minimum: 1, maximum: 50 })
+  @ApiPropertyOptional({ type: 'integer', example: 3, minimum: 1, maximum: 50 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -44,7 +44,7 @@ export class PresetRiskChangesDto {
   @Max(100)
   dailyLossLimitR?: number;
 
-  @ApiPropertyOptional({ example: 4, minimum: 1, maximum: 100 })
+  @ApiPropertyOptional({ type: 'integer', example: 4, minimum: 1, maximum: 100 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -52,6 +52,7 @@ export class PresetRiskChangesDto {
   maxConsecutiveLosses?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 240,
     minimum: 1,
     maximum: 10080,
@@ -63,7 +64,7 @@ export class PresetRiskChangesDto {
   @Max(10_080)
   streakPauseMinutes?: number;
 
-  @ApiPropertyOptional({ example: 240, minimum: 1, maximum: 525600 })
+  @ApiPropertyOptional({ type: 'integer', example: 240, minimum: 1, maximum: 525600 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -170,14 +171,14 @@ export class ScannerConfigChangesDto {
   @IsSymbolList(500)
   universe?: string[] | null;
 
-  @ApiPropertyOptional({ example: 10, minimum: 1, maximum: 100 })
+  @ApiPropertyOptional({ type: 'integer', example: 10, minimum: 1, maximum: 100 })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(100)
   maxCandidates?: number;
 
-  @ApiPropertyOptional({ example: 60, minimum: 5, maximum: 86400 })
+  @ApiPropertyOptional({ type: 'integer', example: 60, minimum: 5, maximum: 86400 })
   @IsOptional()
   @IsInt()
   @Min(5)

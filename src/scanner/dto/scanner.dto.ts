@@ -9,6 +9,7 @@ export class ScanRequestDto {
   preset!: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 10,
     minimum: 1,
     maximum: 500,

@@ -49,6 +49,7 @@ export class PlaceOrderDto {
 
   @ApiPropertyOptional({
     example: 'my-order-17',
+    pattern: '^[A-Za-z0-9_-]{1,30}$',
     description: 'Your id for the order; sent to the exchange as "tp-" + it; unique',
   })
   @IsOptional()

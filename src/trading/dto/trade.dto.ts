@@ -89,7 +89,11 @@ export class UpdateTradeDto {
 }
 
 export class CloseTradeDto {
-  @ApiPropertyOptional({ example: 'manual', description: 'Recorded as the close reason' })
+  @ApiPropertyOptional({
+    example: 'manual',
+    pattern: '^[a-z_]{1,32}$',
+    description: 'Recorded as the close reason',
+  })
   @IsOptional()
   @Matches(/^[a-z_]{1,32}$/, { message: 'reason must be 1 to 32 of a-z and _' })
   reason?: string;
@@ -441,7 +445,7 @@ export class AddClosedPositionDto {
   @Min(0)
   fees?: number;
 
-  @ApiPropertyOptional({ example: 'bitget', description: 'Where it was traded' })
+  @ApiPropertyOptional({ example: 'bitget', pattern: '^[a-z0-9]{2,32}$', description: 'Where it was traded' })
   @IsOptional()
   @Matches(/^[a-z0-9]{2,32}$/, { message: 'exchange must be 2 to 32 of a-z 0-9' })
   exchange?: string;
