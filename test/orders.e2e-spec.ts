@@ -94,9 +94,13 @@ describe('orders (POST/GET/DELETE /api/orders)', () => {
     expect(sum('fee')).toBe(placed.body.fees);
     expect(sum('cost')).toBe(placed.body.cost);
 
-    const shown = await call<Order>(t, 'GET', `/api/orders/${placed.body.id}`, { token: reader });
+    const shown = await call<Order & { fills: unknown[] }>(t, 'GET', `/api/orders/${placed.body.id}`, {
+      token: reader,
+    });
     expect(shown.status).toBe(200);
-    expect(shown.body).toEqual(placed.body);
+    const { fills: shownFills, ...order } = shown.body;
+    expect(order).toEqual(placed.body);
+    expect(shownFills).toHaveLength(fills.length);
   });
 
   it('rests a limit order, cancels it, and refuses to cancel it twice', async () => {

@@ -43,6 +43,7 @@ function newSecret(): NewSecret {
 
 export function toApiKeyResponse(key: ApiKey): ApiKeyResponseDto {
   return {
+    id: key.id,
     keyId: key.id,
     name: key.name,
     permissions: key.permissions,

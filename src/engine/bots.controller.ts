@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -11,6 +11,7 @@ import type { FastifyRequest } from 'fastify';
 import { Audited } from '../auth/audited.decorator';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
+import { PageQueryDto, pageOf } from '../platform/http/page.dto';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
 import { BotDto, BotListDto, CommandResultDto, CreateBotDto, EngineCommandDto } from './dto/engine.dto';
 import { commandCaller } from './command-caller';
@@ -30,9 +31,10 @@ export class BotsController {
   @Auth(Role.READ_ONLY)
   @ApiOperation({ summary: 'Every bot with its status and metrics' })
   @ApiOkResponse({ type: BotListDto })
-  async list(): Promise<BotListDto> {
-    const items = await Promise.all((await this.engine.list()).map((bot) => this.reports.bot(bot)));
-    return { items, total: items.length };
+  async list(@Query() page: PageQueryDto): Promise<BotListDto> {
+    const { items: bots, total } = await this.engine.list(page.limit, page.offset);
+    const items = await Promise.all(bots.map((bot) => this.reports.bot(bot)));
+    return pageOf(items, total, page);
   }
 
   @Post()

@@ -111,7 +111,7 @@ export class EngineReports {
 
   async bot(bot: Bot): Promise<BotDto> {
     const [status, metrics] = await Promise.all([this.status(bot), this.metrics(bot)]);
-    return { ...status, accountId: bot.accountId, symbols: bot.symbols, metrics };
+    return { id: bot.id, ...status, accountId: bot.accountId, symbols: bot.symbols, metrics };
   }
 
   private async slotsOf(preset: string): Promise<number> {

@@ -137,8 +137,13 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
     );
   }
 
-  async list(): Promise<Bot[]> {
-    return this.bots.find({ order: { createdAt: 'ASC', id: 'ASC' } });
+  async list(limit: number, offset: number): Promise<{ items: Bot[]; total: number }> {
+    const [items, total] = await this.bots.findAndCount({
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+    return { items, total };
   }
 
   async get(id: string): Promise<Bot> {

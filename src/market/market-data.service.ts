@@ -1,3 +1,4 @@
+import { decimalNumber, Money } from '../platform/decimal/money';
 import { Injectable } from '@nestjs/common';
 import { TtlCache } from '../platform/cache/ttl-cache';
 import { AppConfig } from '../platform/config/app-config';
@@ -132,9 +133,13 @@ export class MarketDataService {
 function orderBookDto(book: OrderBook, exchange: string): OrderBookResponseDto {
   const bestBid = book.bids[0]?.[0];
   const bestAsk = book.asks[0]?.[0];
-  const mid =
-    bestBid !== undefined && bestAsk !== undefined ? (bestBid + bestAsk) / 2 : (bestBid ?? bestAsk ?? 0);
-  const spread = bestBid !== undefined && bestAsk !== undefined ? bestAsk - bestBid : 0;
+  const mid = decimalNumber(
+    bestBid !== undefined && bestAsk !== undefined
+      ? new Money(bestBid).plus(bestAsk).div(2)
+      : (bestBid ?? bestAsk ?? 0),
+  );
+  const spread =
+    bestBid !== undefined && bestAsk !== undefined ? decimalNumber(new Money(bestAsk).minus(bestBid)) : 0;
   return {
     symbol: book.symbol,
     exchange,

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -10,6 +10,7 @@ import {
 import { Audited } from '../auth/audited.decorator';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
+import { PageQueryDto, pageOf } from '../platform/http/page.dto';
 import { ActionResultDto, StampedResultDto } from '../platform/http/action-result.dto';
 import { Clock } from '../platform/time/clock';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
@@ -28,9 +29,9 @@ export class PresetsController {
   @Auth(Role.READ_ONLY)
   @ApiOperation({ summary: 'Presets: built-ins first, then by name' })
   @ApiOkResponse({ type: PresetListDto })
-  async list(): Promise<PresetListDto> {
-    const items = (await this.presets.list()).map(toPresetSummary);
-    return { items, total: items.length };
+  async list(@Query() page: PageQueryDto): Promise<PresetListDto> {
+    const { items, total } = await this.presets.list(page.limit, page.offset);
+    return pageOf(items.map(toPresetSummary), total, page);
   }
 
   @Get(':name')

@@ -38,8 +38,13 @@ export class PresetsService {
     private readonly events: EventBus,
   ) {}
 
-  async list(): Promise<Preset[]> {
-    return this.presets.find({ order: { builtin: 'DESC', name: 'ASC' } });
+  async list(limit: number, offset: number): Promise<{ items: Preset[]; total: number }> {
+    const [items, total] = await this.presets.findAndCount({
+      order: { builtin: 'DESC', name: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+    return { items, total };
   }
 
   async get(name: string): Promise<Preset> {

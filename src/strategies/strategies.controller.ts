@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
+import { PageQueryDto, pageOf } from '../platform/http/page.dto';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
 import { ParameterSpecDto, SignalDto, SignalRequestDto, StrategyListDto } from './dto/strategy.dto';
 import { StrategiesService } from './strategies.service';
@@ -16,13 +17,14 @@ export class StrategiesController {
   @Auth(Role.READ_ONLY)
   @ApiOperation({ summary: 'Built-in strategies with their parameter schema' })
   @ApiOkResponse({ type: StrategyListDto })
-  list(): StrategyListDto {
-    const items = this.strategies.list().map((strategy) => ({
+  list(@Query() page: PageQueryDto): StrategyListDto {
+    const all = this.strategies.list();
+    const items = all.slice(page.offset, page.offset + page.limit).map((strategy) => ({
       name: strategy.name,
       description: strategy.description,
       parameters: { ...strategy.parameters },
     }));
-    return { items, total: items.length };
+    return pageOf(items, all.length, page);
   }
 
   @Post(':name/signal')

@@ -13,10 +13,17 @@ import { Role } from '../platform/access/role';
 import { pageOf } from '../platform/http/page.dto';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
 import { Clock } from '../platform/time/clock';
-import { CancelOrderResultDto, OrderDto, OrderListDto, OrderQueryDto, PlaceOrderDto } from './dto/order.dto';
+import {
+  CancelOrderResultDto,
+  OrderDetailDto,
+  OrderDto,
+  OrderListDto,
+  OrderQueryDto,
+  PlaceOrderDto,
+} from './dto/order.dto';
 import { principalKey } from '../platform/idempotency/idempotency.interceptor';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
-import { OrdersService, toOrderDto } from './orders.service';
+import { OrdersService, toOrderDetailDto, toOrderDto } from './orders.service';
 
 @ApiTags('trading')
 @Controller('orders')
@@ -69,11 +76,12 @@ export class OrdersController {
 
   @Get(':id')
   @Auth(Role.READ_ONLY)
-  @ApiOperation({ summary: 'One order' })
-  @ApiOkResponse({ type: OrderDto })
+  @ApiOperation({ summary: 'One order, with its fills' })
+  @ApiOkResponse({ type: OrderDetailDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such order' })
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<OrderDto> {
-    return toOrderDto(await this.orders.get(id));
+  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<OrderDetailDto> {
+    const order = await this.orders.get(id);
+    return toOrderDetailDto(order, await this.orders.fillsOf(id));
   }
 
   @Delete(':id')

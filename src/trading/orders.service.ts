@@ -13,12 +13,13 @@ import type {
 } from '../exchange/exchange-port';
 import { normalizeSymbol, requireSymbol } from '../market/symbols';
 import { AppConfig } from '../platform/config/app-config';
-import { Money } from '../platform/decimal/money';
+import { decimalNumber, Money } from '../platform/decimal/money';
+import { lastChange } from '../platform/time/last-change';
 import { EventBus, EventName } from '../platform/events/event-bus';
 import { ApiError } from '../platform/http/api-error';
 import { ErrorCode } from '../platform/http/error-codes';
 import { Clock } from '../platform/time/clock';
-import { OrderDto, OrderQueryDto } from './dto/order.dto';
+import { OrderDetailDto, OrderDto, OrderQueryDto } from './dto/order.dto';
 import { Fill } from './fill.entity';
 import { Order } from './order.entity';
 import { canMove, isFinal, OrderStatus, statusOf, UNSETTLED_STATUSES } from './order-status';
@@ -60,7 +61,8 @@ const UNKNOWN_GRACE_MS = 60_000;
 export const CLIENT_ORDER_PREFIX = 'tp-';
 
 export function toOrderDto(order: Order): OrderDto {
-  const filled = Number(order.filled);
+  const amount = decimalNumber(order.amount);
+  const averagePrice = order.averagePrice === null ? null : decimalNumber(order.averagePrice);
   return {
     id: order.id,
     clientOrderId: order.clientOrderId,
@@ -71,21 +73,17 @@ export function toOrderDto(order: Order): OrderDto {
     symbol: order.symbol,
     side: order.side,
     type: order.type,
-    qty: Number(order.amount),
-    price:
-      order.price !== null
-        ? Number(order.price)
-        : order.averagePrice !== null
-          ? Number(order.averagePrice)
-          : null,
-    stopPrice: order.stopPrice === null ? null : Number(order.stopPrice),
+    amount,
+    qty: amount,
+    price: order.price !== null ? decimalNumber(order.price) : averagePrice,
+    stopPrice: order.stopPrice === null ? null : decimalNumber(order.stopPrice),
     status: order.status,
     statusReason: order.statusReason,
-    filled,
-    remaining: Number(new Money(order.amount).minus(order.filled)),
-    averagePrice: order.averagePrice === null ? null : Number(order.averagePrice),
-    cost: Number(order.cost),
-    fees: Number(order.fee),
+    filled: decimalNumber(order.filled),
+    remaining: decimalNumber(new Money(order.amount).minus(order.filled)),
+    averagePrice,
+    cost: decimalNumber(order.cost),
+    fees: decimalNumber(order.fee),
     feeCurrency: order.feeCurrency,
     intent: order.intent,
     tradeId: order.tradeId,
@@ -94,7 +92,7 @@ export function toOrderDto(order: Order): OrderDto {
     submittedAt: order.submittedAt?.toISOString() ?? null,
     filledAt: order.filledAt?.toISOString() ?? null,
     closedAt: order.closedAt?.toISOString() ?? null,
-    updatedAt: order.updatedAt.toISOString(),
+    updatedAt: lastChange(order.updatedAt, order.submittedAt, order.filledAt, order.closedAt).toISOString(),
   };
 }
 
@@ -130,6 +128,12 @@ export class OrdersService implements OnModuleInit {
           this.logger.warn(`paper sync of ${change.clientOrderId} failed: ${String(error)}`),
         );
     });
+  }
+
+  async fillsOf(orderId: string): Promise<Fill[]> {
+    return this.dataSource
+      .getRepository(Fill)
+      .find({ where: { orderId }, order: { executedAt: 'ASC', id: 'ASC' } });
   }
 
   async get(id: string): Promise<Order> {
@@ -583,6 +587,23 @@ export class OrdersService implements OnModuleInit {
       throw toApiError(error, ccxt);
     }
   }
+}
+
+/** An order with its fills, oldest first. */
+export function toOrderDetailDto(order: Order, fills: Fill[]): OrderDetailDto {
+  return {
+    ...toOrderDto(order),
+    fills: fills.map((fill) => ({
+      id: fill.id,
+      price: decimalNumber(fill.price),
+      amount: decimalNumber(fill.amount),
+      cost: decimalNumber(fill.cost),
+      fee: decimalNumber(fill.fee),
+      feeCurrency: fill.feeCurrency,
+      takerOrMaker: fill.takerOrMaker,
+      executedAt: fill.executedAt.toISOString(),
+    })),
+  };
 }
 
 export function toFillView(fill: Fill): FillView {

@@ -5,7 +5,7 @@ import { Repository } from 'typeorm';
 import { CandleRepository } from '../market/candle.repository';
 import { SIMULATED_EXCHANGE } from '../market/market-simulation.service';
 import { requireSymbol } from '../market/symbols';
-import { Money } from '../platform/decimal/money';
+import { decimalNumber, Money } from '../platform/decimal/money';
 import { ApiError } from '../platform/http/api-error';
 import { Clock } from '../platform/time/clock';
 import { AddClosedPositionDto, ClosedPositionDto } from './dto/trade.dto';
@@ -114,7 +114,8 @@ function toClosedPositionDto(trade: Trade): ClosedPositionDto {
     side: trade.side,
     entryPrice: new Money(trade.entryCost).div(trade.entryAmount).toDecimalPlaces(8).toNumber(),
     exitPrice: new Money(trade.exitCost).div(trade.exitAmount).toDecimalPlaces(8).toNumber(),
-    contracts: Number(trade.exitAmount),
+    amount: decimalNumber(trade.exitAmount),
+    contracts: decimalNumber(trade.exitAmount),
     realizedPnl: new Money(trade.realizedPnl).toDecimalPlaces(8).toNumber(),
     entryTime: (trade.openedAt ?? trade.createdAt).toISOString(),
     exitTime: (trade.closedAt ?? trade.updatedAt).toISOString(),

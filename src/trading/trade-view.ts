@@ -1,4 +1,5 @@
 import { Money } from '../platform/decimal/money';
+import { lastChange } from '../platform/time/last-change';
 import type { PositionDto, TradeDto } from './dto/trade.dto';
 import type { Trade } from './trade.entity';
 
@@ -68,7 +69,7 @@ export function toTradeDto(trade: Trade, currentPrice: number | null): TradeDto 
     botId: trade.botId,
     preset: trade.preset,
     createdAt: trade.createdAt.toISOString(),
-    updatedAt: trade.updatedAt.toISOString(),
+    updatedAt: lastChange(trade.updatedAt, trade.openedAt, trade.closedAt).toISOString(),
     openedAt: trade.openedAt?.toISOString() ?? null,
     closedAt: trade.closedAt?.toISOString() ?? null,
   };
@@ -82,6 +83,11 @@ export function toPositionDto(trade: Trade, currentPrice: number | null): Positi
   return {
     id: trade.id,
     symbol: trade.symbol,
+    positionSide: trade.side,
+    amount: view.amount,
+    entryPrice: view.entryPrice ?? 0,
+    stopLoss: view.stopLoss,
+    takeProfit: view.takeProfit,
     side: trade.side,
     entry: view.entryPrice ?? 0,
     sl: view.stopLoss,

@@ -43,7 +43,7 @@ export class TradesController {
   @ApiOkResponse({ type: TradeListDto })
   async active(@Query() query: TradeQueryDto): Promise<TradeListDto> {
     const result = await this.trades.active(query);
-    return { ...result, limit: query.limit, offset: query.offset, count: result.items.length };
+    return { ...result, limit: query.limit, offset: query.offset, count: result.total };
   }
 
   @Get('history')
@@ -52,7 +52,7 @@ export class TradesController {
   @ApiOkResponse({ type: TradeListDto })
   async history(@Query() query: TradeHistoryQueryDto): Promise<TradeListDto> {
     const result = await this.trades.history(query);
-    return { ...result, limit: query.limit, offset: query.offset, count: result.items.length };
+    return { ...result, limit: query.limit, offset: query.offset, count: result.total };
   }
 
   @Get(':id')

@@ -41,6 +41,7 @@ describe('API keys', () => {
       expiresDays: 30,
     });
     expect(key).toEqual({
+      id: key.keyId,
       keyId: expect.any(String),
       apiKey: expect.stringMatching(/^tp_live_[A-Za-z0-9]{10}_[\w-]{43}$/),
       name: 'Production Dashboard',

@@ -122,6 +122,9 @@ export class UpdateApiKeyDto {
 
 export class ApiKeyResponseDto {
   @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The same as id, under the name the key routes have always used' })
   keyId!: string;
 
   @ApiProperty({ example: 'Production Dashboard' })

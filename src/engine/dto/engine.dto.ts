@@ -1,3 +1,4 @@
+import { PageOf } from '../../platform/http/page.dto';
 import { IsSymbolList } from '../../market/dto/symbol-list.decorator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
@@ -143,6 +144,8 @@ export class EngineMetricsDto {
 }
 
 export class BotDto extends EngineStatusDto {
+  @ApiProperty({ format: 'uuid', description: 'The bot; botId is the same value, as the engine status names it' })
+  id!: string;
   @ApiProperty({ nullable: true, type: String })
   accountId!: string | null;
   @ApiProperty({ type: [String], nullable: true })
@@ -151,12 +154,7 @@ export class BotDto extends EngineStatusDto {
   metrics!: EngineMetricsDto;
 }
 
-export class BotListDto {
-  @ApiProperty({ type: [BotDto] })
-  items!: BotDto[];
-  @ApiProperty({ example: 1 })
-  total!: number;
-}
+export class BotListDto extends PageOf(BotDto) {}
 
 export class CommandResultDto {
   @ApiProperty({ example: true })

@@ -1,3 +1,4 @@
+import { PageOf } from '../../platform/http/page.dto';
 import { IsSymbolList } from '../../market/dto/symbol-list.decorator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -367,9 +368,4 @@ export class PresetSummaryDto {
   updatedAt!: string;
 }
 
-export class PresetListDto {
-  @ApiProperty({ type: [PresetSummaryDto] })
-  items!: PresetSummaryDto[];
-  @ApiProperty({ example: 4 })
-  total!: number;
-}
+export class PresetListDto extends PageOf(PresetSummaryDto) {}

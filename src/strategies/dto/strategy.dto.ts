@@ -1,3 +1,4 @@
+import { PageOf } from '../../platform/http/page.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString, Length } from 'class-validator';
 import { Timeframe, TIMEFRAMES } from '../../market/timeframes';
@@ -34,13 +35,7 @@ export class StrategyDto {
   parameters!: Record<string, ParameterSpecDto>;
 }
 
-export class StrategyListDto {
-  @ApiProperty({ type: [StrategyDto] })
-  items!: StrategyDto[];
-
-  @ApiProperty({ example: 4 })
-  total!: number;
-}
+export class StrategyListDto extends PageOf(StrategyDto) {}
 
 export class SignalRequestDto {
   @ApiProperty({ example: 'BTC/USDT' })

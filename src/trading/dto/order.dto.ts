@@ -124,6 +124,9 @@ export class OrderDto {
   type!: 'market' | 'limit' | 'stop';
 
   @ApiProperty({ example: 0.01, description: 'Ordered amount (base currency)' })
+  amount!: number;
+
+  @ApiProperty({ example: 0.01, description: 'Alias of amount, as seed 002 names it' })
   qty!: number;
 
   @ApiProperty({
@@ -154,7 +157,7 @@ export class OrderDto {
   @ApiProperty({ example: 600.5, description: 'Quote spent or received' })
   cost!: number;
 
-  @ApiProperty({ example: 0.6, description: 'Fees paid' })
+  @ApiProperty({ example: 0.6, description: 'Fees paid, all fills together (a fill\'s own is its fee)' })
   fees!: number;
 
   @ApiProperty({ nullable: true, type: String, example: 'USDT' })
@@ -204,4 +207,35 @@ export class CancelOrderResultDto {
 
   @ApiProperty({ format: 'date-time' })
   timestamp!: string;
+}
+
+export class OrderFillDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 60010.5 })
+  price!: number;
+
+  @ApiProperty({ example: 0.01, description: 'Base currency' })
+  amount!: number;
+
+  @ApiProperty({ example: 600.105, description: 'Quote currency: price x amount' })
+  cost!: number;
+
+  @ApiProperty({ example: 0.6, description: 'The fee of this fill, in feeCurrency' })
+  fee!: number;
+
+  @ApiProperty({ example: 'USDT' })
+  feeCurrency!: string;
+
+  @ApiProperty({ enum: ['taker', 'maker'] })
+  takerOrMaker!: 'taker' | 'maker';
+
+  @ApiProperty({ format: 'date-time' })
+  executedAt!: string;
+}
+
+export class OrderDetailDto extends OrderDto {
+  @ApiProperty({ type: [OrderFillDto], description: 'Its fills, oldest first' })
+  fills!: OrderFillDto[];
 }

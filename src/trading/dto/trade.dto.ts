@@ -289,7 +289,7 @@ export class TradeDetailDto extends TradeDto {
 }
 
 export class TradeListDto extends PageOf(TradeDto) {
-  @ApiProperty({ example: 3, description: 'Trades on this page' })
+  @ApiProperty({ type: 'integer', example: 3, description: 'The seed name of total: matching trades on all pages' })
   count!: number;
 
   @ApiProperty({ example: 12.5, description: 'Sum of pnl over all matching trades' })
@@ -307,18 +307,33 @@ export class PositionDto {
   symbol!: string;
 
   @ApiProperty({ enum: ['long', 'short'] })
-  side!: 'long' | 'short';
+  positionSide!: 'long' | 'short';
+
+  @ApiProperty({ example: 0.1, description: 'Open amount (base currency)' })
+  amount!: number;
 
   @ApiProperty({ example: 50000, description: 'Average entry price' })
+  entryPrice!: number;
+
+  @ApiProperty({ nullable: true, type: Number })
+  stopLoss!: number | null;
+
+  @ApiProperty({ nullable: true, type: Number })
+  takeProfit!: number | null;
+
+  @ApiProperty({ enum: ['long', 'short'], description: 'Alias of positionSide, as seed 002 names it' })
+  side!: 'long' | 'short';
+
+  @ApiProperty({ example: 50000, description: 'Alias of entryPrice, as seed 002 names it' })
   entry!: number;
 
-  @ApiProperty({ nullable: true, type: Number, description: 'Stop loss' })
+  @ApiProperty({ nullable: true, type: Number, description: 'Alias of stopLoss, as seed 002 names it' })
   sl!: number | null;
 
-  @ApiProperty({ nullable: true, type: Number, description: 'Take profit' })
+  @ApiProperty({ nullable: true, type: Number, description: 'Alias of takeProfit, as seed 002 names it' })
   tp!: number | null;
 
-  @ApiProperty({ example: 0.1 })
+  @ApiProperty({ example: 0.1, description: 'Alias of amount, as seed 002 names it' })
   size!: number;
 
   @ApiProperty({ enum: ['paper', 'live'] })
@@ -467,7 +482,10 @@ export class ClosedPositionDto {
   @ApiProperty({ example: 45000 })
   exitPrice!: number;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ example: 1, description: 'Amount traded (base currency or contracts)' })
+  amount!: number;
+
+  @ApiProperty({ example: 1, description: 'Alias of amount, as seed 000 names it' })
   contracts!: number;
 
   @ApiProperty({ example: 3000, description: 'After fees' })
@@ -511,7 +529,7 @@ export class ClosedPositionDto {
 }
 
 export class ClosedPositionListDto extends PageOf(ClosedPositionDto) {
-  @ApiProperty({ example: 42, description: 'Closed positions in all (seed 000: count)' })
+  @ApiProperty({ type: 'integer', example: 42, description: 'The seed name of total: closed positions on all pages' })
   count!: number;
 }
 
