@@ -13,6 +13,7 @@ import { Backtests1795450494140 } from './1795450494140-Backtests';
 import { RevokeOwnerlessKeys1795460000000 } from './1795460000000-RevokeOwnerlessKeys';
 import { FeesInBaseAndThirdCurrency1795973891135 } from './1795973891135-FeesInBaseAndThirdCurrency';
 import { RiskPausesLift1795974524684 } from './1795974524684-RiskPausesLift';
+import { FullCloseOrders1795975876859 } from './1795975876859-FullCloseOrders';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -31,4 +32,5 @@ export const ALL_MIGRATIONS = [
   RevokeOwnerlessKeys1795460000000,
   FeesInBaseAndThirdCurrency1795973891135,
   RiskPausesLift1795974524684,
+  FullCloseOrders1795975876859,
 ];

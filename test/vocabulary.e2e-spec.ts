@@ -151,13 +151,46 @@ describe('one vocabulary', () => {
   );
 
   it('means the same by count on every list that has one: the total over all pages', async () => {
+    // Two open and two closed trades of its own, so a page of one is not all of them.
+    const open = async () => {
+      const trade = await call<{ id: string }>(t, 'POST', '/api/trades', {
+        token: trader,
+        body: { symbol: 'XRP/USDT', side: 'buy', amount: 20 },
+      });
+      expect(trade.status).toBe(201);
+      return trade.body.id;
+    };
+    for (let i = 0; i < 2; i++) {
+      const id = await open();
+      expect((await call(t, 'POST', `/api/trades/${id}/close`, { token: trader, body: {} })).status).toBe(
+        201,
+      );
+    }
+    await open();
+    await open();
+    const imported = { symbol: 'BTCUSDT', side: 'long', entryPrice: 100, exitPrice: 110, contracts: 1 };
+    for (let i = 0; i < 2; i++) {
+      const added = await call(t, 'POST', '/api/positions/history', {
+        token: trader,
+        body: {
+          ...imported,
+          entryTime: new Date(Date.now() - (i + 2) * 3_600_000).toISOString(),
+          exitTime: new Date(Date.now() - (i + 1) * 3_600_000).toISOString(),
+        },
+      });
+      expect(added.status).toBe(201);
+    }
     for (const path of [
       '/api/trades/history?limit=1',
       '/api/trades/active?limit=1',
       '/api/positions/history?limit=1',
     ]) {
-      const list = await call<{ count: number; total: number }>(t, 'GET', path, { token: trader });
-      expect([path, list.status, list.body.count]).toEqual([path, 200, list.body.total]);
+      const list = await call<{ count: number; total: number; items: unknown[] }>(t, 'GET', path, {
+        token: trader,
+      });
+      expect([path, list.status, list.body.items.length]).toEqual([path, 200, 1]);
+      expect(list.body.total).toBeGreaterThanOrEqual(2);
+      expect(list.body.count).toBe(list.body.total);
     }
   });
 

@@ -59,9 +59,13 @@ export class Bot {
   @Column({ type: 'timestamptz', nullable: true })
   processedThrough!: Date | null;
 
-  /** Losses before this moment do not count towards the risk limits (set by resume). */
+  /** Losses before this moment do not count towards the risk limits (set by start and resume). */
   @Column({ type: 'timestamptz', nullable: true })
   riskWindowStart!: Date | null;
+
+  /** Losses before this moment do not count towards a losing streak (set when a risk pause lifts). */
+  @Column({ type: 'timestamptz', nullable: true })
+  streakWindowStart!: Date | null;
 
   @Column({ type: 'integer', default: 0 })
   signalCount!: number;

@@ -426,15 +426,16 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * The day's R counts trades closed since the UTC day began; the losing streak counts the newest
-   * trades whatever their day. Neither counts trades closed before the risk window (set by start,
-   * resume and a lifted pause).
+   * trades whatever their day. Neither counts trades closed before the risk window (set by start and
+   * resume); the streak also starts again when a risk pause lifts.
    */
   async riskOf(bot: Bot, streakLimit = STREAK_LOOKBACK): Promise<RiskReading> {
     const windowStart = bot.riskWindowStart?.getTime() ?? 0;
+    const streakStart = Math.max(windowStart, bot.streakWindowStart?.getTime() ?? 0);
     const dayStart = Math.floor(this.clock.nowMs() / DAY_MS) * DAY_MS;
     const [today, recent] = await Promise.all([
       this.trades.closedOfBot(bot.id, new Date(Math.max(dayStart, windowStart))),
-      this.trades.lastClosedOfBot(bot.id, new Date(windowStart), streakLimit),
+      this.trades.lastClosedOfBot(bot.id, new Date(streakStart), streakLimit),
     ]);
     return readRisk(today, recent);
   }
@@ -561,16 +562,23 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
     );
   }
 
-  /** A risk pause ran its time: the bot enters again, counting risk from now on. */
+  /**
+   * A risk pause ran its time: the bot enters again and its losing streak starts again (the day's
+   * loss stands: a daily pause lifts on a new day anyway). A pause by command given meanwhile stays.
+   */
   private async liftPause(runtime: BotRuntime): Promise<void> {
     const { bot } = runtime;
     const changes = {
       paused: false,
       pauseReason: null,
       pausedUntil: null,
-      riskWindowStart: this.clock.now(),
+      streakWindowStart: this.clock.now(),
     };
-    await this.bots.update({ id: bot.id }, changes);
+    const lifted = await this.bots.update(
+      { id: bot.id, paused: true, pausedUntil: bot.pausedUntil! },
+      changes,
+    );
+    if (!lifted.affected) return;
     Object.assign(bot, changes);
     await this.setState(bot.id, 'SIGNAL_WAIT', 'risk pause lifted');
     this.alert('info', 'RISK_PAUSE_LIFTED', `${bot.name} resumed: its risk pause ended`, bot.id);

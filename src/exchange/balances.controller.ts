@@ -1,7 +1,8 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
+import { PageQueryDto } from '../platform/http/page.dto';
 import { BalancesResponseDto } from './dto/balance.dto';
 import { BalancesService } from './balances.service';
 
@@ -16,7 +17,7 @@ export class BalancesController {
     summary: 'Balances of the default paper account per currency: free, used, total and value in USDT',
   })
   @ApiOkResponse({ type: BalancesResponseDto, description: 'One row per currency held' })
-  list(): Promise<BalancesResponseDto> {
-    return this.balances.paperBalances();
+  list(@Query() page: PageQueryDto): Promise<BalancesResponseDto> {
+    return this.balances.paperBalances(page);
   }
 }

@@ -3,6 +3,7 @@ import { MarketSimulationService } from '../market/market-simulation.service';
 import { Clock } from '../platform/time/clock';
 import { BalancesResponseDto } from './dto/balance.dto';
 import { Money } from '../platform/decimal/money';
+import { MAX_PAGE_SIZE, PageQueryDto, pageOf } from '../platform/http/page.dto';
 import { DEFAULT_PAPER_ACCOUNT, PaperExchangeService } from './paper/paper-exchange.service';
 
 /** Balances with their value in USDT at the current price (amounts stay exact until printed). */
@@ -14,7 +15,9 @@ export class BalancesService {
     private readonly clock: Clock,
   ) {}
 
-  async paperBalances(): Promise<BalancesResponseDto> {
+  async paperBalances(
+    page: PageQueryDto = { limit: MAX_PAGE_SIZE, offset: 0 },
+  ): Promise<BalancesResponseDto> {
     const exchange = await this.paper.account(DEFAULT_PAPER_ACCOUNT);
     const now = this.clock.nowMs();
     let totalUsd = new Money(0);
@@ -33,7 +36,7 @@ export class BalancesService {
     return {
       exchange: exchange.exchangeId,
       account: DEFAULT_PAPER_ACCOUNT,
-      items,
+      ...pageOf(items.slice(page.offset, page.offset + page.limit), items.length, page),
       totalUsdValue: totalUsd.toDecimalPlaces(8).toNumber(),
       timestamp: new Date(now).toISOString(),
     };

@@ -187,23 +187,24 @@ export class RealtimeGateway
     change?: AccessChangedEvent,
   ): Promise<void> {
     const now = await this.principals.resolveToken(credential);
-    if (connection.principal !== before || connection.socket.readyState !== 1) return;
-    const lostRole =
-      now === undefined && change?.role !== undefined && before.kind === 'user' && change.userId === before.id
-        ? change.role
-        : now !== undefined && roleRank(now.role) < roleRank(before.role)
-          ? now.role
-          : undefined;
-    if (lostRole !== undefined) {
-      const dropped = this.hub.dropTopicsAbove(connection, lostRole);
+    // Closed meanwhile, or signed in again with another credential: nothing to do.
+    if (connection.socket.readyState !== 1 || connection.credential !== credential) return;
+    const demotedTo =
+      now === undefined
+        ? before.kind === 'user' && change?.userId === before.id && change.role !== undefined
+          ? change.role
+          : undefined
+        : now.role;
+    if (demotedTo !== undefined && roleRank(demotedTo) < roleRank(before.role)) {
+      const dropped = this.hub.dropTopicsAbove(connection, demotedTo);
       this.hub.sendTo(connection, {
         type: 'unsubscribed',
         data: { topics: dropped, reason: 'role lowered' },
       });
-      this.closeConnection(connection, CLOSE_FORBIDDEN, `role lowered to ${lostRole}`);
+      this.closeConnection(connection, CLOSE_FORBIDDEN, `role lowered to ${demotedTo}`);
     } else if (now === undefined) {
       this.closeConnection(connection, CLOSE_UNAUTHENTICATED, 'access ended');
-    } else {
+    } else if (now.role !== before.role || now.permissions.join() !== before.permissions.join()) {
       connection.principal = now;
     }
   }

@@ -81,6 +81,10 @@ export class Order {
   @Column({ type: 'uuid', nullable: true })
   tradeId!: string | null;
 
+  /** An exit that closes all of its trade: once filled the trade is closed, whatever dust is left. */
+  @Column({ type: 'boolean', default: false })
+  closesTrade!: boolean;
+
   @Column({ type: 'uuid', nullable: true })
   botId!: string | null;
 

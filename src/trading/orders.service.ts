@@ -51,6 +51,8 @@ export interface OrderOrigin {
   intent?: string;
   tradeId?: string;
   botId?: string;
+  /** The exit closes all of its trade (not part of it). */
+  closesTrade?: boolean;
 }
 
 /** Intents that close exposure: allowed while trading is disabled. */
@@ -208,6 +210,7 @@ export class OrdersService implements OnModuleInit {
       feeCurrency: null,
       intent: origin.intent ?? null,
       tradeId: origin.tradeId ?? null,
+      closesTrade: origin.closesTrade ?? false,
       botId: origin.botId ?? null,
       createdBy: origin.createdBy,
       submittedAt: null,
@@ -493,7 +496,6 @@ export class OrdersService implements OnModuleInit {
     for (const name of names) this.events.publish(name as 'order.placed', payload);
   }
 
-  /** Refuses before any order is written or sent: symbol, amounts and limits, balance. */
   /** The base coin of `symbol` that open long trades on the account still hold. */
   private async heldByOpenTrades(accountId: string, symbol: string): Promise<Money> {
     const base = normalizeSymbol(symbol)?.split('/')[0];
@@ -510,6 +512,7 @@ export class OrdersService implements OnModuleInit {
     return trades.reduce((sum, trade) => sum.plus(openAmount(trade)), new Money(0));
   }
 
+  /** Refuses before any order is written or sent: symbol, amounts and limits, balance. */
   private async preTradeCheck(
     exchange: ExchangePort,
     input: PlaceOrderInput,

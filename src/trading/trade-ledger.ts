@@ -91,9 +91,9 @@ export class TradeLedger {
             ? entryPrice.minus(trade.stopLoss).abs().times(entryAmount).toFixed()
             : null;
       }
-      // A full close (the trade was claimed CLOSING) that filled ends the trade even when less than
-      // one amount step of the coin is left: no exchange would take that remainder.
-      const fullCloseFilled = !entering && previous === 'CLOSING' && order.status === OrderStatus.FILLED;
+      // The order that closes all of the trade, filled, ends it even when less than one amount step
+      // of the coin is left: no exchange would take that remainder.
+      const fullCloseFilled = !entering && order.closesTrade && order.status === OrderStatus.FILLED;
       if ((exitAmount.gte(entryAmount.minus(entryFeeBase)) && exitAmount.gt(0)) || fullCloseFilled) {
         trade.status = 'CLOSED';
         trade.closedAt = now;

@@ -204,6 +204,7 @@ export class TradesService {
           createdBy,
           intent: EXIT_INTENT_OF[reason] ?? 'exit',
           tradeId: id,
+          closesTrade: !partial,
           ...(trade.botId ? { botId: trade.botId } : {}),
         },
       );

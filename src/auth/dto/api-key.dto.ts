@@ -124,7 +124,10 @@ export class ApiKeyResponseDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ format: 'uuid', description: 'The same as id, under the name the key routes have always used' })
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The same as id, under the name the key routes have always used',
+  })
   keyId!: string;
 
   @ApiProperty({ example: 'Production Dashboard' })

@@ -144,7 +144,10 @@ export class EngineMetricsDto {
 }
 
 export class BotDto extends EngineStatusDto {
-  @ApiProperty({ format: 'uuid', description: 'The bot; botId is the same value, as the engine status names it' })
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The bot; botId is the same value, as the engine status names it',
+  })
   id!: string;
   @ApiProperty({ nullable: true, type: String })
   accountId!: string | null;

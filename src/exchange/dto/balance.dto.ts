@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageOf } from '../../platform/http/page.dto';
 
 export class BalanceDto {
   @ApiProperty({ example: 'USDT' })
@@ -17,17 +18,14 @@ export class BalanceDto {
   usdValue!: number;
 }
 
-export class BalancesResponseDto {
+export class BalancesResponseDto extends PageOf(BalanceDto) {
   @ApiProperty({ example: 'paper', description: 'The venue the balances are on' })
   exchange!: string;
 
   @ApiProperty({ example: 'default' })
   account!: string;
 
-  @ApiProperty({ type: [BalanceDto] })
-  items!: BalanceDto[];
-
-  @ApiProperty({ example: 10000, description: 'Sum of usdValue' })
+  @ApiProperty({ example: 10000, description: 'Sum of usdValue over every currency, on all pages' })
   totalUsdValue!: number;
 
   @ApiProperty({ format: 'date-time' })

@@ -16,8 +16,8 @@ import { Role } from './role';
  */
 export type RateLimitGroup = 'anonymous' | 'invalidCredentials' | 'keyCreation' | Role;
 
-/** Groups whose hit is taken back when the request ends in a client error: only what succeeded counts. */
-const REFUNDED_ON_CLIENT_ERROR: ReadonlySet<RateLimitGroup> = new Set(['keyCreation']);
+/** Buckets whose hit is taken back when the request is refused (400, 403): only what succeeded counts. */
+const REFUNDED_ON_REFUSAL: ReadonlySet<string> = new Set(['keyCreation']);
 
 interface RefundableStorage {
   refund(key: string, ttl: number, throttlerName: string): void;
@@ -65,9 +65,14 @@ export class RateLimiter {
     group: RateLimitGroup,
   ): Promise<void> {
     const tracker = principal ? `${principal.kind}:${principal.id}` : `ip:${request.ip}`;
+    // Key creation has its own hourly budget on top of the caller's role limit (anonymous callers
+    // are refused before it matters, and count as anonymous).
+    const routeGroup: RateLimitGroup = group === 'keyCreation' ? (principal?.role ?? 'anonymous') : group;
     const effectiveGroup: RateLimitGroup =
-      principal || group === 'keyCreation' || group === 'invalidCredentials' ? group : 'anonymous';
+      principal || routeGroup === 'invalidCredentials' ? routeGroup : 'anonymous';
     const buckets: Bucket[] = [{ name: effectiveGroup, key: tracker, ...this.limitOf(effectiveGroup) }];
+    if (group === 'keyCreation' && principal)
+      buckets.push({ name: 'keyCreation', key: tracker, ...this.limitOf('keyCreation') });
     if (principal?.rateLimitPerHour) {
       buckets.push({ name: 'apiKeyHourly', key: tracker, limit: principal.rateLimitPerHour, ttlMs: HOUR });
     }
@@ -78,14 +83,15 @@ export class RateLimiter {
     const tightest = states.reduce((a, b) =>
       b.blocked && !a.blocked ? b : !a.blocked && b.remaining < a.remaining ? b : a,
     );
-    const main = buckets[0];
     const storage = this.storage;
-    if (REFUNDED_ON_CLIENT_ERROR.has(effectiveGroup) && !states[0].blocked && isRefundable(storage)) {
+    buckets.forEach((bucket, index) => {
+      if (!REFUNDED_ON_REFUSAL.has(bucket.name) || states[index].blocked || !isRefundable(storage)) return;
+      // A creation refused as invalid (400) or not allowed (403) gives its hit back.
       reply.raw.once('finish', () => {
-        const status = reply.raw.statusCode;
-        if (status >= 400 && status < 500 && status !== 429) storage.refund(main.key, main.ttlMs, main.name);
+        if (reply.raw.statusCode === 400 || reply.raw.statusCode === 403)
+          storage.refund(bucket.key, bucket.ttlMs, bucket.name);
       });
-    }
+    });
     void reply.header('X-RateLimit-Limit', tightest.limit);
     void reply.header('X-RateLimit-Remaining', tightest.remaining);
     void reply.header('X-RateLimit-Reset', tightest.resetEpochSeconds);

@@ -126,7 +126,7 @@ export class OrderDto {
   @ApiProperty({ example: 0.01, description: 'Ordered amount (base currency)' })
   amount!: number;
 
-  @ApiProperty({ example: 0.01, description: 'Alias of amount, as seed 002 names it' })
+  @ApiProperty({ example: 0.01, description: 'Alias of amount, kept for clients of the earlier field name' })
   qty!: number;
 
   @ApiProperty({
@@ -157,7 +157,7 @@ export class OrderDto {
   @ApiProperty({ example: 600.5, description: 'Quote spent or received' })
   cost!: number;
 
-  @ApiProperty({ example: 0.6, description: 'Fees paid, all fills together (a fill\'s own is its fee)' })
+  @ApiProperty({ example: 0.6, description: "Fees paid, all fills together (a fill's own is its fee)" })
   fees!: number;
 
   @ApiProperty({ nullable: true, type: String, example: 'USDT' })

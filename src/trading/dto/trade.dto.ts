@@ -289,7 +289,7 @@ export class TradeDetailDto extends TradeDto {
 }
 
 export class TradeListDto extends PageOf(TradeDto) {
-  @ApiProperty({ type: 'integer', example: 3, description: 'The seed name of total: matching trades on all pages' })
+  @ApiProperty({ type: 'integer', example: 3, description: 'Same as total: matching trades on all pages' })
   count!: number;
 
   @ApiProperty({ example: 12.5, description: 'Sum of pnl over all matching trades' })
@@ -321,19 +321,33 @@ export class PositionDto {
   @ApiProperty({ nullable: true, type: Number })
   takeProfit!: number | null;
 
-  @ApiProperty({ enum: ['long', 'short'], description: 'Alias of positionSide, as seed 002 names it' })
+  @ApiProperty({
+    enum: ['long', 'short'],
+    description: 'Alias of positionSide, kept for clients of the earlier field name',
+  })
   side!: 'long' | 'short';
 
-  @ApiProperty({ example: 50000, description: 'Alias of entryPrice, as seed 002 names it' })
+  @ApiProperty({
+    example: 50000,
+    description: 'Alias of entryPrice, kept for clients of the earlier field name',
+  })
   entry!: number;
 
-  @ApiProperty({ nullable: true, type: Number, description: 'Alias of stopLoss, as seed 002 names it' })
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Alias of stopLoss, kept for clients of the earlier field name',
+  })
   sl!: number | null;
 
-  @ApiProperty({ nullable: true, type: Number, description: 'Alias of takeProfit, as seed 002 names it' })
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Alias of takeProfit, kept for clients of the earlier field name',
+  })
   tp!: number | null;
 
-  @ApiProperty({ example: 0.1, description: 'Alias of amount, as seed 002 names it' })
+  @ApiProperty({ example: 0.1, description: 'Alias of amount, kept for clients of the earlier field name' })
   size!: number;
 
   @ApiProperty({ enum: ['paper', 'live'] })
@@ -485,7 +499,7 @@ export class ClosedPositionDto {
   @ApiProperty({ example: 1, description: 'Amount traded (base currency or contracts)' })
   amount!: number;
 
-  @ApiProperty({ example: 1, description: 'Alias of amount, as seed 000 names it' })
+  @ApiProperty({ example: 1, description: 'Alias of amount, kept for clients of the earlier field name' })
   contracts!: number;
 
   @ApiProperty({ example: 3000, description: 'After fees' })
@@ -529,7 +543,7 @@ export class ClosedPositionDto {
 }
 
 export class ClosedPositionListDto extends PageOf(ClosedPositionDto) {
-  @ApiProperty({ type: 'integer', example: 42, description: 'The seed name of total: closed positions on all pages' })
+  @ApiProperty({ type: 'integer', example: 42, description: 'Same as total: closed positions on all pages' })
   count!: number;
 }
 
