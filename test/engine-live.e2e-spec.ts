@@ -1,12 +1,12 @@
 import { DataSource } from 'typeorm';
 import { BacktestsService } from '../src/backtests/backtests.service';
 import { EngineService } from '../src/engine/engine.service';
-import { Role } from '../src/platform/access/role';
 import { TradeGuard } from '../src/trading/trade-guard.service';
-import { call, createKey, loginAdmin } from './support/auth-client';
+import { call } from './support/auth-client';
 import { FakeBinance } from './support/fake-exchange/fake-binance';
 import { ManualClock } from './support/manual-clock';
-import { startTestApp, TestApp } from './support/test-app';
+import { startLiveBotApp } from './support/live-bot-app';
+import { TestApp } from './support/test-app';
 import { TestSocket, wsUrl } from './support/ws-client';
 
 const MINUTE = 60_000;
@@ -32,7 +32,6 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
   const fake = new FakeBinance('live-bot-binance-key-0001', BINANCE_SECRET);
   fake.marketNow = () => clock.ms;
   let t: TestApp;
-  let admin: string;
   let trader: string;
   let reader: string;
   let accountId: string;
@@ -50,28 +49,8 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
 
   beforeAll(async () => {
     await fake.start();
-    t = await startTestApp(
-      { RATE_LIMIT_ADMIN: '100000', RATE_LIMIT_CONTROL: '100000', RATE_LIMIT_READ_ONLY: '100000' },
-      {
-        clock,
-        exchange: {
-          redirectApiTo: { binance: fake.baseUrl },
-          timeoutMs: 1000,
-          retry: { attempts: 2, baseDelayMs: 1 },
-        },
-      },
-    );
-    admin = (await loginAdmin(t)).accessToken;
-    // Keys, not sessions: simulated hours pass here, and sessions expire by the (simulated) clock.
-    const adminKey = (await createKey(t, admin, { name: 'admin', permissions: [Role.ADMIN] })).apiKey;
-    trader = (await createKey(t, admin, { name: 'trader', permissions: [Role.CONTROL] })).apiKey;
-    reader = (await createKey(t, admin, { name: 'reader', permissions: [Role.READ_ONLY] })).apiKey;
-    const account = await call<{ id: string }>(t, 'POST', '/api/exchanges/accounts', {
-      token: adminKey,
-      body: { exchangeId: 'binance', label: 'live bot', apiKey: fake.apiKey, secret: BINANCE_SECRET },
-    });
-    expect(account.status).toBe(201);
-    accountId = account.body.id;
+    let adminKey: string;
+    ({ t, adminKey, trader, reader, accountId } = await startLiveBotApp(fake, BINANCE_SECRET, clock));
     // EMA 2/3 crosses on one-minute candles: the fake's candles swing around its price every ~44 minutes.
     const preset = await call(t, 'POST', '/api/presets', {
       token: adminKey,

@@ -1,11 +1,11 @@
 import { DataSource } from 'typeorm';
 import { EngineService } from '../src/engine/engine.service';
-import { Role } from '../src/platform/access/role';
 import { TradeGuard } from '../src/trading/trade-guard.service';
-import { call, createKey, loginAdmin } from './support/auth-client';
+import { call } from './support/auth-client';
 import { FakeBinance } from './support/fake-exchange/fake-binance';
 import { ManualClock } from './support/manual-clock';
-import { startTestApp, TestApp } from './support/test-app';
+import { startLiveBotApp } from './support/live-bot-app';
+import { TestApp } from './support/test-app';
 import { TestSocket, wsUrl } from './support/ws-client';
 
 const MINUTE = 60_000;
@@ -85,28 +85,8 @@ describe('bot risk: losing streaks across midnight, pauses that lift, exits of h
     // Fees make a trade closed at the price it opened at a loss.
     fake.chargeFees({ kind: 'received', rate: 0.001 });
     await fake.start();
-    t = await startTestApp(
-      { RATE_LIMIT_ADMIN: '100000', RATE_LIMIT_CONTROL: '100000', RATE_LIMIT_READ_ONLY: '100000' },
-      {
-        clock,
-        exchange: {
-          redirectApiTo: { binance: fake.baseUrl },
-          timeoutMs: 1000,
-          retry: { attempts: 2, baseDelayMs: 1 },
-        },
-      },
-    );
-    const admin = (await loginAdmin(t)).accessToken;
-    // Keys, not sessions: simulated hours pass here, and sessions expire by the (simulated) clock.
-    const adminKey = (await createKey(t, admin, { name: 'admin', permissions: [Role.ADMIN] })).apiKey;
-    trader = (await createKey(t, admin, { name: 'trader', permissions: [Role.CONTROL] })).apiKey;
-    reader = (await createKey(t, admin, { name: 'reader', permissions: [Role.READ_ONLY] })).apiKey;
-    const account = await call<{ id: string }>(t, 'POST', '/api/exchanges/accounts', {
-      token: adminKey,
-      body: { exchangeId: 'binance', label: 'risk', apiKey: fake.apiKey, secret: SECRET },
-    });
-    expect(account.status).toBe(201);
-    accountId = account.body.id;
+    let adminKey: string;
+    ({ t, adminKey, trader, reader, accountId } = await startLiveBotApp(fake, SECRET, clock));
     const preset = await call(t, 'POST', '/api/presets', {
       token: adminKey,
       body: {

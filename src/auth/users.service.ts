@@ -210,8 +210,13 @@ export class UsersService {
       throw forbidden(`You cannot grant ${role}, which is above your own role`);
   }
 
-  /** Loads the target row for update, and refuses when the actor may not manage it. */
+  /**
+   * Loads the target row for update, and refuses when the actor may not manage it. Changes of users
+   * take one lock first: each may lock every enabled SUPER_ADMIN (the last-one rule), and two of them
+   * locking those rows in different orders would deadlock.
+   */
   private async lockTarget(manager: EntityManager, id: string, actor: Principal): Promise<User> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['tradeplane:user-changes']);
     const target = await manager.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!target) throw ApiError.notFound(`No user ${id}`);
     if (roleRank(target.role) >= roleRank(Role.ADMIN) && actor.role !== Role.SUPER_ADMIN) {

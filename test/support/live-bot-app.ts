@@ -1,0 +1,49 @@
+import { Role } from '../../src/platform/access/role';
+import { call, createKey, loginAdmin } from './auth-client';
+import type { FakeBinance } from './fake-exchange/fake-binance';
+import type { ManualClock } from './manual-clock';
+import { startTestApp, TestApp } from './test-app';
+
+export interface LiveBotApp {
+  t: TestApp;
+  adminKey: string;
+  trader: string;
+  reader: string;
+  /** The exchange account on the fake Binance. */
+  accountId: string;
+}
+
+/**
+ * The app on a clock the test moves, with an exchange account on a fake Binance (reached through
+ * ccxt) and ADMIN, CONTROL and READ_ONLY API keys: keys, not sessions, since simulated hours pass and
+ * sessions expire by the simulated clock.
+ */
+export async function startLiveBotApp(
+  fake: FakeBinance,
+  secret: string,
+  clock: ManualClock,
+): Promise<LiveBotApp> {
+  const t = await startTestApp(
+    { RATE_LIMIT_ADMIN: '100000', RATE_LIMIT_CONTROL: '100000', RATE_LIMIT_READ_ONLY: '100000' },
+    {
+      clock,
+      exchange: {
+        redirectApiTo: { binance: fake.baseUrl },
+        timeoutMs: 1000,
+        retry: { attempts: 2, baseDelayMs: 1 },
+      },
+    },
+  );
+  const admin = (await loginAdmin(t)).accessToken;
+  const keyOf = async (name: string, role: Role) =>
+    (await createKey(t, admin, { name, permissions: [role] })).apiKey;
+  const adminKey = await keyOf('admin', Role.ADMIN);
+  const trader = await keyOf('trader', Role.CONTROL);
+  const reader = await keyOf('reader', Role.READ_ONLY);
+  const account = await call<{ id: string }>(t, 'POST', '/api/exchanges/accounts', {
+    token: adminKey,
+    body: { exchangeId: 'binance', label: 'live bots', apiKey: fake.apiKey, secret },
+  });
+  if (account.status !== 201) throw new Error(`exchange account answered ${account.status}`);
+  return { t, adminKey, trader, reader, accountId: account.body.id };
+}
