@@ -12,8 +12,10 @@ jest.setTimeout(300_000);
 
 describe('the simulated market on a fresh start', () => {
   let t: TestApp;
+  let startedAt: number;
 
   beforeAll(async () => {
+    startedAt = Date.now();
     t = await startTestApp({ MARKET_BACKFILL_DAYS: '5', MARKET_SEED: '7' });
   });
   afterAll(async () => {
@@ -40,7 +42,20 @@ describe('the simulated market on a fresh start', () => {
     });
   });
 
+  /** The instant the backfill counted its days back from (its `to`), once it is done. */
+  const backfilledTo = async (): Promise<number> => {
+    const progress = await t.app.get(MarketSimulationService).whenBackfilled();
+    expect(progress.state).toBe('done');
+    const to = Date.parse(progress.to!);
+    // A real instant of this run: after the app started, not in the future.
+    expect(to).toBeGreaterThanOrEqual(Math.floor(startedAt / MINUTE_MS) * MINUTE_MS);
+    expect(to).toBeLessThanOrEqual(Date.now());
+    return to;
+  };
+
   it('stores every minute since 00:00 UTC five days ago for every symbol, without gaps', async () => {
+    // "Five days ago" from the instant the backfill ran, not from now: the two differ across midnight.
+    const fiveDaysAgo = Math.floor((await backfilledTo()) / DAY_MS) * DAY_MS - 5 * DAY_MS;
     const dataSource = t.app.get(DataSource);
     const rows = await dataSource.query<Array<{ symbol: string; n: number; first: Date; gaps: number }>>(
       `SELECT symbol, count(*)::int AS n, min(open_time) AS first,
@@ -51,7 +66,6 @@ describe('the simulated market on a fresh start', () => {
       [SIMULATED_EXCHANGE],
     );
     expect(rows).toHaveLength(30);
-    const fiveDaysAgo = Math.floor(Date.now() / DAY_MS) * DAY_MS - 5 * DAY_MS;
     for (const row of rows) {
       expect(row.first.getTime()).toBe(fiveDaysAgo);
       expect(row.gaps).toBe(0);
@@ -61,7 +75,8 @@ describe('the simulated market on a fresh start', () => {
 
   it('stores higher timeframes that equal the aggregation of the stored minutes', async () => {
     const candles = t.app.get(CandleRepository);
-    const dayStart = Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS;
+    // The last whole day before the backfill's instant: in the backfill, whenever this runs.
+    const dayStart = Math.floor((await backfilledTo()) / DAY_MS) * DAY_MS - DAY_MS;
     const minutes = await candles.range(
       SIMULATED_EXCHANGE,
       'ETH/USDT',
@@ -205,7 +220,7 @@ describe('the simulated market on a fresh start', () => {
       MARKET_SIMULATION: 'false',
     });
     try {
-      const dayStart = Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS;
+      const dayStart = Math.floor((await backfilledTo()) / DAY_MS) * DAY_MS - DAY_MS;
       const mine = await t.app
         .get(CandleRepository)
         .range(SIMULATED_EXCHANGE, 'SOL/USDT', '1m', dayStart, dayStart + 120 * MINUTE_MS, 500);

@@ -1,5 +1,6 @@
 import { MarketSimulationService } from '../src/market/market-simulation.service';
 import { call, loginAdmin } from './support/auth-client';
+import { ManualClock } from './support/manual-clock';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface Signal {
@@ -17,15 +18,20 @@ interface Signal {
 jest.setTimeout(300_000);
 
 describe('strategies (GET /api/strategies, POST /api/strategies/:name/signal)', () => {
+  // Time stands still: no candle closes between two calls, so the stored candles a signal sees are fixed.
+  const clock = new ManualClock(Math.floor(Date.now() / 60_000) * 60_000);
   let t: TestApp;
   let token: string;
 
   beforeAll(async () => {
-    t = await startTestApp({
-      MARKET_BACKFILL_DAYS: '1',
-      RATE_LIMIT_ADMIN: '100000',
-      RATE_LIMIT_READ_ONLY: '100000',
-    });
+    t = await startTestApp(
+      {
+        MARKET_BACKFILL_DAYS: '1',
+        RATE_LIMIT_ADMIN: '100000',
+        RATE_LIMIT_READ_ONLY: '100000',
+      },
+      { clock },
+    );
     await t.app.get(MarketSimulationService).whenBackfilled();
     token = (await loginAdmin(t)).accessToken;
   });
@@ -49,12 +55,21 @@ describe('strategies (GET /api/strategies, POST /api/strategies/:name/signal)', 
   });
 
   it('answers a signal on the stored candles, the same twice, with the parameters it used', async () => {
+    const fifteenMinutes = 15 * 60_000;
+    // The newest 15m candle closed at the (standing) clock.
+    const newestOpen = Math.floor(clock.ms / fifteenMinutes) * fifteenMinutes - fifteenMinutes;
+    const strategies = await call<{
+      items: Array<{ name: string; parameters: Record<string, { default: number }> }>;
+    }>(t, 'GET', '/api/strategies', { token });
+    expect(strategies.status).toBe(200);
     for (const name of ['breakout', 'ema_cross', 'rsi_mean_reversion', 'fibonacci_retracement']) {
       const body = {
         symbol: 'btc-usdt',
         timeframe: '15m',
         parameters: name === 'breakout' ? { lookback: 30 } : {},
       };
+      const schema = strategies.body.items.find((item) => item.name === name)!.parameters;
+      const defaults = Object.fromEntries(Object.entries(schema).map(([key, spec]) => [key, spec.default]));
       const first = await call<Signal>(t, 'POST', `/api/strategies/${name}/signal`, { token, body });
       expect(first.status).toBe(200);
       expect(['buy', 'sell', 'hold']).toContain(first.body.action);
@@ -62,11 +77,14 @@ describe('strategies (GET /api/strategies, POST /api/strategies/:name/signal)', 
       expect(first.body.candles).toBeGreaterThan(50);
       expect(first.body.confidence).toBeGreaterThanOrEqual(0);
       expect(first.body.confidence).toBeLessThanOrEqual(1);
-      if (name === 'breakout') expect(first.body.parameters.lookback).toBe(30);
+      // The defaults, with the given overrides.
+      expect(first.body.parameters).toEqual({ ...defaults, ...body.parameters });
+      expect(first.body.asOf).toBe(new Date(newestOpen).toISOString());
       const second = await call<Signal>(t, 'POST', `/api/strategies/${name}/signal`, { token, body });
-      // Equal unless a new candle closed between the two calls.
-      expect(Date.parse(second.body.asOf!)).toBeGreaterThanOrEqual(Date.parse(first.body.asOf!));
-      if (second.body.asOf === first.body.asOf) expect(second.body).toEqual(first.body);
+      expect(second.status).toBe(200);
+      // No candle closed between the two calls (the clock stands), so the answer is the same.
+      expect(second.body.asOf).toBe(first.body.asOf);
+      expect(second.body).toEqual(first.body);
     }
   });
 

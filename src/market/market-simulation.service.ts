@@ -20,6 +20,8 @@ export interface BackfillProgress {
   /** The 1-minute range being filled, ISO times. */
   from: string | null;
   to: string | null;
+  /** Every symbol has every minute from this time to `to` (filled newest first); null before a day is whole. */
+  completeFrom: string | null;
   symbols: number;
   totalCandles: number;
   storedCandles: number;
@@ -30,8 +32,6 @@ export interface BackfillProgress {
   error: string | null;
 }
 
-/** Days per pass over the symbols; one symbol-day (1440 one-minute candles and their aggregates) is one write. */
-const DAYS_PER_CHUNK = 1;
 /** A failed backfill is tried again after 5 s, then twice as late each time, at most a minute. */
 const BACKFILL_RETRY_FIRST_MS = 5_000;
 const BACKFILL_RETRY_MAX_MS = 60_000;
@@ -63,6 +63,7 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
     this.progressState = {
       state: config.market.simulation ? 'pending' : 'disabled',
       from: null,
+      completeFrom: null,
       to: null,
       symbols: SIMULATED_UNIVERSE.length,
       totalCandles: 0,
@@ -127,6 +128,11 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
     return Math.floor(this.clock.nowMs() / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
   }
 
+  /**
+   * Fills the simulated market's history, newest day first, so charts and bots have recent candles
+   * within seconds of a start; `completeFrom` in the progress says from when on the range is whole. A
+   * day a symbol already has in full is skipped, so a backfill that stopped goes on where it was.
+   */
   async backfill(): Promise<void> {
     const end = this.lastCompletedMinute() + MINUTE_MS;
     const wanted = Math.max(
@@ -134,17 +140,21 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
       Math.floor((end - this.config.market.backfillDays * DAY_MS) / DAY_MS) * DAY_MS,
     );
     const started = this.clock.nowMs();
+    const symbols = this.pairs.map((pair) => pair.symbol);
     try {
-      this.storedThrough = await this.candles.latestOpenTimes(SIMULATED_EXCHANGE, '1m');
-      const plan = this.pairs.map((pair) => ({
-        pair,
-        from: Math.max(wanted, (this.storedThrough.get(pair.symbol) ?? 0) + MINUTE_MS),
-      }));
-      const total = plan.reduce((sum, item) => sum + Math.max(0, (end - item.from) / MINUTE_MS), 0);
+      const stored = await this.candles.coverage(SIMULATED_EXCHANGE, symbols, '1m', wanted, end - MINUTE_MS);
+      for (const [symbol, { newest }] of stored)
+        this.storedThrough.set(symbol, Math.max(this.storedThrough.get(symbol) ?? 0, newest));
+      const wantedPerSymbol = Math.max(0, (end - wanted) / MINUTE_MS);
+      const total = symbols.reduce(
+        (sum, symbol) => sum + Math.max(0, wantedPerSymbol - (stored.get(symbol)?.count ?? 0)),
+        0,
+      );
       Object.assign(this.progressState, {
         state: 'running',
         from: new Date(wanted).toISOString(),
         to: new Date(end).toISOString(),
+        completeFrom: total === 0 ? new Date(wanted).toISOString() : null,
         totalCandles: total,
         storedCandles: 0,
         error: null,
@@ -152,36 +162,49 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
       });
       if (total > 0)
         this.logger.log(
-          `backfilling ${total} one-minute candles of ${plan.length} symbols from ${new Date(wanted).toISOString()}`,
+          `backfilling ${total} one-minute candles of ${symbols.length} symbols from ${new Date(wanted).toISOString()}, newest first`,
         );
       let lastReport = started;
-      for (let dayStart = wanted; dayStart < end && !this.stopped; dayStart += DAYS_PER_CHUNK * DAY_MS) {
-        const chunkEnd = Math.min(end, dayStart + DAYS_PER_CHUNK * DAY_MS);
-        for (const { pair, from } of plan) {
+      const newestDay = Math.floor((end - MINUTE_MS) / DAY_MS) * DAY_MS;
+      for (let dayStart = newestDay; dayStart >= wanted && total > 0 && !this.stopped; dayStart -= DAY_MS) {
+        const dayEnd = Math.min(end, dayStart + DAY_MS);
+        const minutesOfDay = (dayEnd - dayStart) / MINUTE_MS;
+        const have = await this.candles.coverage(
+          SIMULATED_EXCHANGE,
+          symbols,
+          '1m',
+          dayStart,
+          dayEnd - MINUTE_MS,
+        );
+        for (const [index, pair] of this.pairs.entries()) {
           if (this.stopped) break;
-          const index = this.pairs.indexOf(pair);
-          const minutes = this.market.candles(index, Math.max(from, dayStart), chunkEnd);
-          if (minutes.length === 0) continue;
-          await this.store(pair.symbol, minutes);
-          this.progressState.storedCandles += minutes.length;
+          const missing = minutesOfDay - (have.get(pair.symbol)?.count ?? 0);
+          if (missing <= 0) continue;
+          await this.store(pair.symbol, this.market.candles(index, dayStart, dayEnd));
+          this.progressState.storedCandles += missing;
           await yieldToEventLoop();
         }
-        this.progressState.percent = total
-          ? Math.round((this.progressState.storedCandles / total) * 1000) / 10
-          : 100;
+        if (this.stopped) break;
+        this.progressState.completeFrom = new Date(dayStart).toISOString();
+        this.progressState.percent = Math.min(
+          100,
+          Math.round((this.progressState.storedCandles / total) * 1000) / 10,
+        );
         const elapsed = (this.clock.nowMs() - started) / 1000;
         this.progressState.candlesPerSecond =
           elapsed > 0 ? Math.round(this.progressState.storedCandles / elapsed) : null;
         if (this.clock.nowMs() - lastReport > 5000) {
           lastReport = this.clock.nowMs();
           this.logger.log(
-            `backfill ${this.progressState.percent}% (${this.progressState.storedCandles}/${total} candles)`,
+            `backfill ${this.progressState.percent}% (${this.progressState.storedCandles}/${total} candles), complete from ${this.progressState.completeFrom}`,
           );
         }
       }
+      if (this.stopped) return;
       Object.assign(this.progressState, {
         state: 'done',
         percent: 100,
+        completeFrom: new Date(wanted).toISOString(),
         finishedAt: new Date(this.clock.nowMs()).toISOString(),
       });
       if (total > 0)
@@ -249,6 +272,10 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
         rows.push({ ...candle, symbol, timeframe });
     }
     await this.candles.insertMany(SIMULATED_EXCHANGE, rows);
-    this.storedThrough.set(symbol, minutes[minutes.length - 1].openTime);
+    // Older days may be stored after newer ones: the live store goes on from the newest minute held.
+    this.storedThrough.set(
+      symbol,
+      Math.max(this.storedThrough.get(symbol) ?? 0, minutes[minutes.length - 1].openTime),
+    );
   }
 }

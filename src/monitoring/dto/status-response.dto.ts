@@ -60,6 +60,15 @@ export class BackfillProgressDto {
   @ApiProperty({ format: 'date-time', nullable: true, type: String })
   to!: string | null;
 
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description:
+      'Every symbol has every minute from this time to `to`: the history is filled newest day first, so recent candles come first',
+  })
+  completeFrom!: string | null;
+
   @ApiProperty({ example: 30 })
   symbols!: number;
 
