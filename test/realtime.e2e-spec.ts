@@ -178,6 +178,7 @@ describe('WebSocket /ws', () => {
       symbol: 'ETH/USDT',
       positionSide: 'long',
       amount: 0.5,
+      openAmount: 0.5,
       entryAmount: 0.5,
       entryPrice: 3000.5,
       exitPrice: null,
@@ -185,7 +186,7 @@ describe('WebSocket /ws', () => {
     };
     const bus = t.app.get(EventBus);
     bus.publish('position.opened', { position: trade as never });
-    bus.publish('position.closed', { position: { ...trade, amount: 0, exitPrice: 3100.25 } as never });
+    bus.publish('position.closed', { position: { ...trade, openAmount: 0, exitPrice: 3100.25 } as never });
     const opened = await socket.next((message) => message.type === 'trading_update');
     expect(opened.data).toEqual({
       event: 'position_opened',

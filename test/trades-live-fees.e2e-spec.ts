@@ -77,13 +77,23 @@ describe('live trades with fees in the base coin or a third currency', () => {
     fake.chargeFees({ kind: 'received', rate: 0.001 });
     const trade = await open('BTC/USDT', 0.01, 59_000);
     // 0.01 BTC filled at 60,000, 0.00001 BTC kept by the exchange.
-    expect(trade).toMatchObject({ status: 'OPEN', amount: 0.00999, entryAmount: 0.00999 });
+    expect(trade).toMatchObject({
+      status: 'OPEN',
+      amount: 0.00999,
+      openAmount: 0.00999,
+      entryAmount: 0.00999,
+    });
     expect(trade.fees).toBeCloseTo(0.6, 8);
     expect(fake.balances.get('BTC')!.free).toBeCloseTo(0.00999, 10);
 
     fake.markets.get('BTCUSDT')!.price = 58_000;
     const closed = await closedAtStop(trade.id);
-    expect(closed).toMatchObject({ status: 'CLOSED', closeReason: 'stop_loss', amount: 0 });
+    expect(closed).toMatchObject({
+      status: 'CLOSED',
+      closeReason: 'stop_loss',
+      amount: 0.00999,
+      openAmount: 0,
+    });
     expect(fake.balances.get('BTC')!.free).toBeCloseTo(0, 10);
     // Sold 0.00999 at 58,000 (579.42, less 0.57942 fee in USDT) for 600 spent.
     expect(closed.realizedPnl).toBeCloseTo(579.42 - 0.57942 - 600, 6);
@@ -96,13 +106,13 @@ describe('live trades with fees in the base coin or a third currency', () => {
     const bnbBefore = fake.balances.get('BNB')!.free;
     const trade = await open('ETH/USDT', 0.1, 2_900);
     // 300 USDT of ETH: a 0.3 USDT fee paid as 0.0005 BNB at 600 (at ETH's price it would be 1.5).
-    expect(trade).toMatchObject({ status: 'OPEN', amount: 0.1 });
+    expect(trade).toMatchObject({ status: 'OPEN', amount: 0.1, openAmount: 0.1 });
     expect(trade.fees).toBeCloseTo(0.3, 8);
     expect(bnbBefore - fake.balances.get('BNB')!.free).toBeCloseTo(0.0005, 10);
 
     fake.markets.get('ETHUSDT')!.price = 2_800;
     const closed = await closedAtStop(trade.id);
-    expect(closed).toMatchObject({ status: 'CLOSED', closeReason: 'stop_loss', amount: 0 });
+    expect(closed).toMatchObject({ status: 'CLOSED', closeReason: 'stop_loss', amount: 0.1, openAmount: 0 });
     // The fake states BNB fees to 8 decimals: 0.28 USDT is 0.00046667 BNB.
     expect(closed.fees).toBeCloseTo(0.3 + 0.28, 5);
     expect(closed.realizedPnl).toBeCloseTo(280 - 300 - 0.58, 5);

@@ -12,6 +12,7 @@ interface Trade {
   status: string;
   positionSide: string;
   amount: number;
+  openAmount: number;
   entryAmount: number;
   entryPrice: number | null;
   exitPrice: number | null;
@@ -150,7 +151,13 @@ describe('trades and positions', () => {
     // The API refuses a stop above the market; as if the market fell through it, move it there in the table.
     await raiseStopAboveMarket(trade);
     const closed = await until(trade.id, 'CLOSED');
-    expect(closed).toMatchObject({ status: 'CLOSED', closeReason: 'stop_loss', amount: 0, unrealizedPnl: 0 });
+    expect(closed).toMatchObject({
+      status: 'CLOSED',
+      closeReason: 'stop_loss',
+      amount: 0.2,
+      openAmount: 0,
+      unrealizedPnl: 0,
+    });
     expect(closed.orders!.map((order) => [order.intent, order.status])).toEqual([
       ['entry', 'FILLED'],
       ['stop_loss', 'FILLED'],
@@ -180,7 +187,7 @@ describe('trades and positions', () => {
       body: { reason: 'manual' },
     });
     expect(closed.status).toBe(201);
-    expect(closed.body).toMatchObject({ status: 'CLOSED', closeReason: 'manual', amount: 0 });
+    expect(closed.body).toMatchObject({ status: 'CLOSED', closeReason: 'manual', amount: 2, openAmount: 0 });
     expect(
       new Decimal(closed.body.realizedPnl)
         .minus(await pnlFromFills(trade.id))
@@ -211,7 +218,7 @@ describe('trades and positions', () => {
     expect(sell.body.message).toContain('3 is held by open trades');
     const closed = await call<Trade>(t, 'POST', `/api/trades/${trade.id}/close`, { token: trader, body: {} });
     expect(closed.status).toBe(201);
-    expect(closed.body).toMatchObject({ status: 'CLOSED', amount: 0 });
+    expect(closed.body).toMatchObject({ status: 'CLOSED', amount: 3, openAmount: 0 });
   });
 
   it('refuses a close larger than the position and one that would leave less than the market minimum', async () => {

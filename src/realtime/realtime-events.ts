@@ -43,7 +43,7 @@ const tradingUpdate = (event: keyof typeof PRICE_OF): Route => ({
     tradeId: trade.id,
     symbol: trade.symbol,
     side: trade.positionSide,
-    size: event === 'position_closed' ? trade.entryAmount : trade.amount,
+    size: event === 'position_closed' ? trade.amount : trade.openAmount,
     price: PRICE_OF[event](trade),
   }),
 });

@@ -162,8 +162,15 @@ export class TradeDto {
   @ApiProperty({ example: 'default' })
   accountId!: string;
 
-  @ApiProperty({ example: 0.01, description: 'Open amount now (base currency)' })
+  @ApiProperty({
+    example: 0.01,
+    description:
+      'Amount traded (base currency): what the entries bought or sold, less fees taken in the coin',
+  })
   amount!: number;
+
+  @ApiProperty({ example: 0.01, description: 'Amount the position still holds (0 once closed)' })
+  openAmount!: number;
 
   @ApiProperty({
     example: 0.01,
