@@ -18,6 +18,7 @@ describe('WebSocket access is checked again', () => {
         RATE_LIMIT_CONTROL: '100000',
         RATE_LIMIT_ADMIN: '100000',
         RATE_LIMIT_KEY_CREATION: '100000',
+        WS_HEARTBEAT_MS: '300',
       },
       { clock },
     );
@@ -43,6 +44,21 @@ describe('WebSocket access is checked again', () => {
     const user = await createUser(t, await admin(), role);
     return [user, await subscribed(user.token, topics)];
   }
+
+  it('sends every authenticated client a HEARTBEAT on system_status with the server time and its round trip', async () => {
+    const [, socket] = await userSocket(Role.READ_ONLY, ['orders']);
+    const first = await socket.next((message) => message.type === 'HEARTBEAT', 5_000);
+    expect(first.topic).toBe('system_status');
+    expect(Number.isFinite(Date.parse(String(first.data.serverTime)))).toBe(true);
+    // The heartbeat pings; the next one reports the measured round trip.
+    const second = await socket.next(
+      (message) => message.type === 'HEARTBEAT',
+      5_000,
+      socket.messages.indexOf(first) + 1,
+    );
+    expect(second.data.latencyMs).toEqual(expect.any(Number));
+    expect(second.data.latencyMs as number).toBeGreaterThanOrEqual(0);
+  });
 
   it('closes a disabled user with 4401', async () => {
     const [user, socket] = await userSocket(Role.CONTROL);

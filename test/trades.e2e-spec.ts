@@ -169,6 +169,20 @@ describe('trades and positions', () => {
     await socket.next((message) => message.type === 'POSITION_CLOSED' && message.data.id === trade.id);
   });
 
+  it('closes a trade whose take profit the market reached, with reason take_profit', async () => {
+    const trade = await open({ symbol: 'ADA/USDT', side: 'buy', amount: 40, takeProfit: 1_000 });
+    // The API refuses a target below the market; as if the market rose through it, move it there in the table.
+    await t.app
+      .get(DataSource)
+      .query('UPDATE trades SET take_profit = $2 WHERE id = $1', [trade.id, trade.entryPrice! / 2]);
+    const closed = await until(trade.id, 'CLOSED');
+    expect(closed).toMatchObject({ status: 'CLOSED', closeReason: 'take_profit', openAmount: 0, amount: 40 });
+    expect(closed.orders!.map((order) => [order.intent, order.status])).toEqual([
+      ['entry', 'FILLED'],
+      ['take_profit', 'FILLED'],
+    ]);
+  });
+
   it('closes part of a position, then all of it by hand, and refuses a second close', async () => {
     const trade = await open({ symbol: 'SOL/USDT', side: 'buy', amount: 2 });
     const partial = await call<{ size: number; status: string }>(
