@@ -4,6 +4,7 @@ import { Role } from '../src/platform/access/role';
 import { call, createUser, loginAdmin } from './support/auth-client';
 import { FakeBinance } from './support/fake-exchange/fake-binance';
 import { startTestApp, TestApp } from './support/test-app';
+import { TestSocket, wsUrl } from './support/ws-client';
 
 interface Order {
   id: string;
@@ -305,5 +306,48 @@ describe('orders (POST/GET/DELETE /api/orders)', () => {
     });
     expect(refused.status).toBe(400);
     expect(refused.body.error).toBe('INSUFFICIENT_BALANCE');
+  });
+
+  it('cancels a resting limit order on a live exchange account, and says so on the orders topic', async () => {
+    const account = await call<{ id: string }>(t, 'POST', '/api/exchanges/accounts', {
+      token: admin,
+      body: {
+        exchangeId: 'binance',
+        label: 'orders binance cancel',
+        apiKey: fake.apiKey,
+        secret: 'orders-binance-secret-0123456789',
+      },
+    });
+    expect(account.status).toBe(201);
+    const socket = await TestSocket.open(wsUrl(t.baseUrl, `/ws?token=${encodeURIComponent(reader)}`));
+    try {
+      socket.send({ type: 'subscribe', topics: ['orders'] });
+      await socket.next((message) => message.type === 'subscribed');
+      const placed = await call<Order>(t, 'POST', '/api/orders', {
+        token: trader,
+        body: {
+          symbol: 'BTC/USDT',
+          side: 'buy',
+          type: 'limit',
+          amount: 0.001,
+          price: 30_000,
+          accountId: account.body.id,
+        },
+      });
+      expect(placed.status).toBe(201);
+      expect(placed.body).toMatchObject({ venue: 'exchange', status: 'OPEN' });
+      expect(fake.ordersWithClientId(placed.body.clientOrderId)).toMatchObject([{ status: 'open' }]);
+      const canceled = await call<{ order: Order }>(t, 'DELETE', `/api/orders/${placed.body.id}`, {
+        token: trader,
+      });
+      expect(canceled.status).toBe(200);
+      expect(fake.ordersWithClientId(placed.body.clientOrderId)).toMatchObject([{ status: 'canceled' }]);
+      const event = await socket.next(
+        (message) => message.type === 'ORDER_CANCELLED' && message.data.id === placed.body.id,
+      );
+      expect(event).toMatchObject({ topic: 'orders', data: { status: 'CANCELED', exchange: 'binance' } });
+    } finally {
+      socket.close();
+    }
   });
 });
