@@ -386,4 +386,33 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
       (await call(t, 'GET', '/api/bots/8c1e6c1e-0000-4000-8000-000000000000', { token: reader })).status,
     ).toBe(404);
   });
+
+  it('POST /api/engine/stop with cancelOrders cancels the resting orders of the default bot', async () => {
+    const start = await call(t, 'POST', '/api/engine/start', {
+      token: trader,
+      body: { preset: 'breakout_v1', mode: 'paper' },
+    });
+    expect(start.status).toBe(200);
+    const bot = (await t.app.get(EngineService).byName('default'))!;
+    // A resting buy far below the market, the bot's own.
+    const resting = await call<{ id: string; status: string }>(t, 'POST', '/api/orders', {
+      token: trader,
+      body: { symbol: 'ETH/USDT', side: 'buy', type: 'limit', amount: 0.1, price: 100 },
+    });
+    expect(resting.body.status).toBe('OPEN');
+    await t.app
+      .get(DataSource)
+      .query('UPDATE orders SET bot_id = $2 WHERE id = $1', [resting.body.id, bot.id]);
+    const stopped = await call<{ success: boolean; message: string }>(t, 'POST', '/api/engine/stop', {
+      token: trader,
+      body: { cancelOrders: true },
+    });
+    expect(stopped.status).toBe(200);
+    expect(stopped.body.message).toBe('Engine stopped successfully; 1 order(s) canceled');
+    const order = await call<{ status: string }>(t, 'GET', `/api/orders/${resting.body.id}`, {
+      token: reader,
+    });
+    expect(order.body.status).toBe('CANCELED');
+    expect((await status()).running).toBe(false);
+  });
 });
