@@ -4,7 +4,7 @@
  */
 import { walkBook } from '../src/exchange/paper/book-walk';
 import { runBacktest } from '../src/backtests/backtest-engine';
-import type { Candle } from '../src/market/simulated-market';
+import type { Candle } from '../src/market/market-types';
 import { BUILTIN_PRESETS } from '../src/presets/builtin-presets';
 import { breakout } from '../src/strategies/builtin-strategies';
 import { resolveParameters } from '../src/strategies/strategy';

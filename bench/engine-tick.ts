@@ -4,7 +4,8 @@
  * streaming state would do every tick). Both must give the same signals.
  */
 import { Atr, BollingerBands, Ema, Macd, Rsi } from '../src/market/indicators/streaming';
-import { Candle, DAY_MS, SIMULATION_EPOCH_MS, SimulatedMarket } from '../src/market/simulated-market';
+import type { Candle } from '../src/market/market-types';
+import { DAY_MS, SIMULATION_EPOCH_MS, SimulatedMarket } from '../src/market/simulated-market';
 import { SIMULATED_UNIVERSE } from '../src/market/simulated-universe';
 import { BUILTIN_PRESETS } from '../src/presets/builtin-presets';
 import { breakout } from '../src/strategies/builtin-strategies';

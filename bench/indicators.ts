@@ -3,7 +3,8 @@
  * fused hand-written loop computing the same five over the same candles (the floor).
  */
 import { Atr, BollingerBands, Ema, Macd, Rsi } from '../src/market/indicators/streaming';
-import { Candle, DAY_MS, SIMULATION_EPOCH_MS, SimulatedMarket } from '../src/market/simulated-market';
+import type { Candle } from '../src/market/market-types';
+import { DAY_MS, SIMULATION_EPOCH_MS, SimulatedMarket } from '../src/market/simulated-market';
 import { SIMULATED_UNIVERSE } from '../src/market/simulated-universe';
 import { median } from './support/load';
 

@@ -1,4 +1,4 @@
-import type { Candle } from '../market/simulated-market';
+import type { Candle } from '../market/market-types';
 import { Money } from '../platform/decimal/money';
 import { sizeByRisk } from '../engine/risk-sizing';
 import type { PresetRisk } from '../presets/preset-config';

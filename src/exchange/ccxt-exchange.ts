@@ -1,7 +1,7 @@
 import type { Balances, Exchange, Market, Order, Trade } from 'ccxt';
 import { ExchangeCredentials } from './exchange-accounts.service';
 import { isRetryableRead } from './exchange-errors';
-import type { BookLevel } from '../market/simulated-quotes';
+import type { BookLevel } from '../market/market-types';
 import { Timeframe, TIMEFRAME_MS } from '../market/timeframes';
 import type {
   Candle,

@@ -1,5 +1,4 @@
-import type { Candle } from '../market/simulated-market';
-import type { OrderBook, Ticker } from '../market/simulated-quotes';
+import type { Candle, OrderBook, Ticker } from '../market/market-types';
 import type { Timeframe } from '../market/timeframes';
 
 export type { Candle, OrderBook, Ticker };

@@ -1,7 +1,7 @@
 import type { CandleBatchRow, CandleRepository } from './candle.repository';
 import { VenueCandleSource } from './candle-source';
 import type { MarketVenue } from './market-venue';
-import type { Candle } from './simulated-market';
+import type { Candle } from './market-types';
 
 const MINUTE = 60_000;
 const T0 = 1_800_000_000_000 - (1_800_000_000_000 % MINUTE);

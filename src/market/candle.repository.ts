@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Candle } from './simulated-market';
+import type { Candle } from './market-types';
 import { Timeframe } from './timeframes';
 
 export interface CandleBatchRow extends Candle {

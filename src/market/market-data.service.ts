@@ -11,7 +11,7 @@ import { indicatorSeries } from './indicators/indicator-set';
 import { OrderBookResponseDto } from './dto/order-book.dto';
 import { MarketSimulationService, SIMULATED_EXCHANGE } from './market-simulation.service';
 import { MarketVenue, MarketVenueResolver } from './market-venue';
-import { OrderBook } from './simulated-quotes';
+import type { OrderBook } from './market-types';
 import { requireSymbol } from './symbols';
 import { TIMEFRAME_MS } from './timeframes';
 

@@ -5,7 +5,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AppConfig } from '../platform/config/app-config';
 import { Clock } from '../platform/time/clock';
 import { CandleBatchRow, CandleRepository } from './candle.repository';
-import { Candle, DAY_MS, MINUTE_MS, SIMULATION_EPOCH_MS, SimulatedMarket } from './simulated-market';
+import { DAY_MS, MINUTE_MS, SIMULATION_EPOCH_MS, SimulatedMarket } from './simulated-market';
+import type { Candle } from './market-types';
 import { SimulatedQuotes } from './simulated-quotes';
 import { SIMULATED_UNIVERSE } from './simulated-universe';
 import { aggregateCandles, TIMEFRAME_MS, TIMEFRAMES } from './timeframes';

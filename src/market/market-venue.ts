@@ -1,5 +1,4 @@
-import type { Candle } from './simulated-market';
-import type { OrderBook, Ticker } from './simulated-quotes';
+import type { Candle, OrderBook, Ticker } from './market-types';
 import type { Timeframe } from './timeframes';
 
 /**

@@ -1,4 +1,5 @@
 import { hash, normal, uniform } from './counter-random';
+import type { Candle } from './market-types';
 import { SimulatedPair } from './simulated-universe';
 
 /** The simulated history starts here; any minute after it can be computed directly. */
@@ -6,16 +7,6 @@ export const SIMULATION_EPOCH_MS = Date.UTC(2024, 0, 1);
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
 const MINUTES_PER_DAY = 1440;
-
-export interface Candle {
-  openTime: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  /** Base-currency volume. */
-  volume: number;
-}
 
 type Regime = 'trend_up' | 'trend_down' | 'range' | 'high_volatility';
 

@@ -1,31 +1,8 @@
 import { normal } from './counter-random';
-import { Candle, MINUTE_MS, SIMULATION_EPOCH_MS, SimulatedMarket } from './simulated-market';
+import { MINUTE_MS, SIMULATION_EPOCH_MS, SimulatedMarket } from './simulated-market';
 import { aggregateCandles, Timeframe, TIMEFRAME_MS } from './timeframes';
+import type { BookLevel, Candle, OrderBook, Ticker } from './market-types';
 import { SimulatedPair } from './simulated-universe';
-
-export type BookLevel = [price: number, amount: number];
-
-export interface OrderBook {
-  symbol: string;
-  /** Best first. */
-  bids: BookLevel[];
-  asks: BookLevel[];
-  timestamp: number;
-}
-
-export interface Ticker {
-  symbol: string;
-  last: number;
-  bid: number;
-  ask: number;
-  high24h: number;
-  low24h: number;
-  /** Base-currency volume over the last 24 h. */
-  volume24h: number;
-  quoteVolume24h: number;
-  change24hPercent: number;
-  timestamp: number;
-}
 
 const STREAM_TICK = 21;
 const STREAM_BOOK = 22;

@@ -4,7 +4,7 @@ import { AppConfig } from '../platform/config/app-config';
 import { EventBus } from '../platform/events/event-bus';
 import { Clock } from '../platform/time/clock';
 import { MarketSimulationService } from './market-simulation.service';
-import type { Ticker } from './simulated-quotes';
+import type { Ticker } from './market-types';
 
 declare module '../platform/events/event-bus' {
   interface DomainEvents {

@@ -1,4 +1,4 @@
-import { Candle } from './simulated-market';
+import type { Candle } from './market-types';
 import { aggregateCandles, TIMEFRAME_MS } from './timeframes';
 
 function minute(

@@ -1,4 +1,4 @@
-import { Candle } from './simulated-market';
+import type { Candle } from './market-types';
 
 export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '4h', '1d'] as const;
 export type Timeframe = (typeof TIMEFRAMES)[number];

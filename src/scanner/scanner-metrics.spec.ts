@@ -1,4 +1,4 @@
-import type { Candle } from '../market/simulated-market';
+import type { Candle } from '../market/market-types';
 import { BUILTIN_PRESETS } from '../presets/builtin-presets';
 import { measure, scoreAll } from './scanner-metrics';
 

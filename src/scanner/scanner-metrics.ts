@@ -1,4 +1,4 @@
-import type { Candle } from '../market/simulated-market';
+import type { Candle } from '../market/market-types';
 import { Atr } from '../market/indicators/streaming';
 import type { PresetConfig, ScoreMetric } from '../presets/preset-config';
 

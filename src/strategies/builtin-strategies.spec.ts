@@ -1,4 +1,4 @@
-import type { Candle } from '../market/simulated-market';
+import type { Candle } from '../market/market-types';
 import { breakout, emaCross, fibonacciRetracement, rsiMeanReversion } from './builtin-strategies';
 import { evaluateStrategy, resolveParameters, Strategy } from './strategy';
 

@@ -1,4 +1,4 @@
-import type { Candle } from '../market/simulated-market';
+import type { Candle } from '../market/market-types';
 import { Atr, Ema, Rsi } from '../market/indicators/streaming';
 import { clamp01, hold, Parameters, ParameterSpec, Signal, Strategy } from './strategy';
 

@@ -1,4 +1,4 @@
-import type { Candle } from '../market/simulated-market';
+import type { Candle } from '../market/market-types';
 
 export type SignalAction = 'buy' | 'sell' | 'hold';
 

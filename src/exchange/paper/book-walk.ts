@@ -1,4 +1,4 @@
-import type { BookLevel } from '../../market/simulated-quotes';
+import type { BookLevel } from '../../market/market-types';
 import { Money } from '../../platform/decimal/money';
 
 /** Levels of the simulated book a market order may walk. */

@@ -1,6 +1,7 @@
 import { BadSymbol, InsufficientFunds, InvalidOrder, OrderNotFound } from 'ccxt';
 import { DataSource, EntityManager, In, MoreThanOrEqual } from 'typeorm';
-import { BookLevel, SimulatedQuotes } from '../../market/simulated-quotes';
+import { SimulatedQuotes } from '../../market/simulated-quotes';
+import type { BookLevel } from '../../market/market-types';
 import { SimulatedPair } from '../../market/simulated-universe';
 import { Timeframe } from '../../market/timeframes';
 import { Clock } from '../../platform/time/clock';

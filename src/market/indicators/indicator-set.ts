@@ -1,4 +1,4 @@
-import { Candle } from '../simulated-market';
+import type { Candle } from '../market-types';
 import { Atr, BollingerBands, BollingerValue, Ema, Macd, MacdValue, Rsi, Sma } from './streaming';
 
 export interface IndicatorSnapshot {
