@@ -19,7 +19,8 @@ const GUARD_LEASE = 'trade-guard';
 export class TradeGuard implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('TradeGuard');
   private timer: NodeJS.Timeout | undefined;
-  private checking = false;
+  /** The pass under way. */
+  private running: Promise<string[]> | undefined;
 
   constructor(
     @InjectRepository(Trade) private readonly trades: Repository<Trade>,
@@ -33,7 +34,10 @@ export class TradeGuard implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.check(), CHECK_INTERVAL_MS);
+    // The timer skips a beat while a pass runs; a caller's check waits for it instead (below).
+    this.timer = setInterval(() => {
+      if (!this.running) void this.check();
+    }, CHECK_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -41,10 +45,21 @@ export class TradeGuard implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  /** One pass, where this instance holds the guard's lease; returns the trades it closed. */
+  /**
+   * One pass, where this instance holds the guard's lease; returns the trades it closed. A pass
+   * already under way finishes first, so the caller's pass sees the levels and prices as they are now.
+   */
   async check(): Promise<string[]> {
-    if (this.checking) return [];
-    this.checking = true;
+    while (this.running) await this.running.catch(() => undefined);
+    this.running = this.pass();
+    try {
+      return await this.running;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async pass(): Promise<string[]> {
     const closed: string[] = [];
     try {
       if (!(await this.leases.acquire(GUARD_LEASE))) return closed;
@@ -68,8 +83,6 @@ export class TradeGuard implements OnApplicationBootstrap, OnModuleDestroy {
       }
     } catch (error) {
       this.logger.warn(`check failed: ${errorMessage(error)}`);
-    } finally {
-      this.checking = false;
     }
     return closed;
   }
