@@ -53,8 +53,9 @@ describe('SimulatedMarket', () => {
       expect(c.low).toBeLessThanOrEqual(Math.min(c.open, c.close));
       expect(c.low).toBeGreaterThan(0);
       expect(c.volume).toBeGreaterThan(0);
-      if (i > 0) expect(c.open).toBeCloseTo(candles[i - 1].close, 9);
     }
+    // Each minute opens where the one before closed.
+    for (let i = 1; i < candles.length; i++) expect(candles[i].open).toBeCloseTo(candles[i - 1].close, 9);
   });
 
   it("a day's minutes run from its open to the next day's open", () => {
