@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { MarketSimulationService } from '../market/market-simulation.service';
 import { Clock } from '../platform/time/clock';
 import { BalancesResponseDto } from './dto/balance.dto';
-import { Money } from '../platform/decimal/money';
+import { decimalNumber, Money } from '../platform/decimal/money';
 import { MAX_PAGE_SIZE, PageQueryDto, pageOf } from '../platform/http/page.dto';
 import { DEFAULT_PAPER_ACCOUNT, PaperExchangeService } from './paper/paper-exchange.service';
 
@@ -30,14 +30,14 @@ export class BalancesService {
         free: Number(balance.free),
         used: Number(balance.used),
         total: Number(balance.total),
-        usdValue: usdValue.toDecimalPlaces(8).toNumber(),
+        usdValue: decimalNumber(usdValue),
       };
     });
     return {
       exchange: exchange.exchangeId,
       account: DEFAULT_PAPER_ACCOUNT,
       ...pageOf(items.slice(page.offset, page.offset + page.limit), items.length, page),
-      totalUsdValue: totalUsd.toDecimalPlaces(8).toNumber(),
+      totalUsdValue: decimalNumber(totalUsd),
       timestamp: new Date(now).toISOString(),
     };
   }

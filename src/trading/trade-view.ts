@@ -1,11 +1,7 @@
-import { Money } from '../platform/decimal/money';
+import { decimalNumber, Money } from '../platform/decimal/money';
 import { lastChange } from '../platform/time/last-change';
 import type { PositionDto, TradeDto } from './dto/trade.dto';
 import type { Trade } from './trade.entity';
-
-function round(value: Money, places = 8): number {
-  return value.toDecimalPlaces(places).toNumber();
-}
 
 /** What the entries put in the account: the amount filled less fees taken in the coin bought. */
 export function heldAmount(trade: Pick<Trade, 'entryAmount' | 'entryFeeBase'>): Money {
@@ -47,22 +43,22 @@ export function toTradeDto(trade: Trade, currentPrice: number | null): TradeDto 
     mode: trade.mode,
     exchange: trade.exchangeId,
     accountId: trade.accountId,
-    amount: round(heldAmount(trade)),
-    openAmount: round(openAmount(trade)),
-    entryAmount: round(heldAmount(trade)),
-    entryPrice: entryAmount.isZero() ? null : round(entryCost.div(entryAmount)),
-    exitPrice: exitAmount.isZero() ? null : round(new Money(trade.exitCost).div(exitAmount)),
+    amount: decimalNumber(heldAmount(trade)),
+    openAmount: decimalNumber(openAmount(trade)),
+    entryAmount: decimalNumber(heldAmount(trade)),
+    entryPrice: entryAmount.isZero() ? null : decimalNumber(entryCost.div(entryAmount)),
+    exitPrice: exitAmount.isZero() ? null : decimalNumber(new Money(trade.exitCost).div(exitAmount)),
     currentPrice: price,
     stopLoss: trade.stopLoss === null ? null : Number(trade.stopLoss),
     takeProfit: trade.takeProfit === null ? null : Number(trade.takeProfit),
-    pnl: round(pnl),
-    pnlPercent: entryCost.isZero() ? 0 : round(pnl.div(entryCost).times(100), 4),
-    realizedPnl: round(realized),
-    unrealizedPnl: round(unrealized),
-    pnlR: risk && risk.gt(0) ? round(pnl.div(risk), 4) : null,
-    initialRisk: risk ? round(risk) : null,
-    fees: round(new Money(trade.fees)),
-    volume: round(entryCost.plus(trade.exitCost)),
+    pnl: decimalNumber(pnl),
+    pnlPercent: entryCost.isZero() ? 0 : decimalNumber(pnl.div(entryCost).times(100), 4),
+    realizedPnl: decimalNumber(realized),
+    unrealizedPnl: decimalNumber(unrealized),
+    pnlR: risk && risk.gt(0) ? decimalNumber(pnl.div(risk), 4) : null,
+    initialRisk: risk ? decimalNumber(risk) : null,
+    fees: decimalNumber(new Money(trade.fees)),
+    volume: decimalNumber(entryCost.plus(trade.exitCost)),
     closeReason: trade.closeReason,
     dcaEnabled: trade.dcaEnabled,
     maxDcaAttempts: trade.maxDcaAttempts,

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Between, In, LessThan, MoreThanOrEqual, Repository } from 'typeorm';
 import { requireSymbol } from '../market/symbols';
 import { TtlCache } from '../platform/cache/ttl-cache';
-import { Money } from '../platform/decimal/money';
+import { decimalNumber, Money } from '../platform/decimal/money';
 import { EventBus } from '../platform/events/event-bus';
 import { ApiError } from '../platform/http/api-error';
 import { errorMessage } from '../platform/errors/error-message';
@@ -339,8 +339,8 @@ export class TradesService {
     return {
       items: await this.views(rows),
       total,
-      totalPnl: new Money(sums?.pnl ?? 0).toDecimalPlaces(8).toNumber(),
-      totalVolume: new Money(sums?.volume ?? 0).toDecimalPlaces(8).toNumber(),
+      totalPnl: decimalNumber(sums?.pnl ?? 0),
+      totalVolume: decimalNumber(sums?.volume ?? 0),
     };
   }
 
@@ -408,7 +408,7 @@ export class TradesService {
       .getRawOne<{ total: string; open: string; daily: string; last: Date | string | null }>();
     return {
       openPositions: Number(row?.open ?? 0),
-      dailyPnl: new Money(row?.daily ?? 0).toDecimalPlaces(8).toNumber(),
+      dailyPnl: decimalNumber(row?.daily ?? 0),
       totalTrades: Number(row?.total ?? 0),
       lastTradeTime: row?.last ? new Date(row.last).toISOString() : null,
     };
@@ -471,5 +471,5 @@ function totals(views: TradeDto[]): { totalPnl: number; totalVolume: number } {
     pnl = pnl.plus(view.pnl);
     volume = volume.plus(view.volume);
   }
-  return { totalPnl: pnl.toDecimalPlaces(8).toNumber(), totalVolume: volume.toDecimalPlaces(8).toNumber() };
+  return { totalPnl: decimalNumber(pnl), totalVolume: decimalNumber(volume) };
 }
