@@ -6,7 +6,8 @@ const swcConfig = {
     target: 'es2023',
     keepClassNames: true,
   },
-  module: { type: 'commonjs' },
+  // import() stays a dynamic import, so ESM-only packages (pg-boss) load as they do in production.
+  module: { type: 'commonjs', ignoreDynamic: true },
   sourceMaps: 'inline',
 };
 

@@ -39,7 +39,7 @@ function candles(): Candle[] {
   return out;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const series = candles();
   const preset = BUILTIN_PRESETS.breakout_v1;
   const params = resolveParameters(breakout, preset.strategy.parameters).params;
@@ -70,6 +70,7 @@ function main(): void {
         fills: {
           ask: (_symbol, _at, close) => book(close)[0][0],
           buy: (_symbol, amount, _at, close) => walkBook('buy', book(close), amount, null),
+          sell: (_symbol, amount, _at, close) => walkBook('sell', [[close * 0.9995, 1e9]], amount, null),
         },
       },
     );
@@ -78,7 +79,7 @@ function main(): void {
     for (const candle of series) sum += candle.close + candle.high - candle.low + candle.volume;
     return sum;
   };
-  const first = run();
+  const first = await run();
   const subject: number[] = [];
   const floor: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -86,7 +87,7 @@ function main(): void {
     floorLoop();
     floor.push(Number(process.hrtime.bigint() - started) / 1e9);
     started = process.hrtime.bigint();
-    run();
+    await run();
     subject.push(Number(process.hrtime.bigint() - started) / 1e9);
   }
   const perSecond = CANDLES / median(subject);
@@ -97,4 +98,4 @@ function main(): void {
   );
 }
 
-main();
+void main();

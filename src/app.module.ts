@@ -5,6 +5,7 @@ import { ExchangeModule } from './exchange/exchange.module';
 import { MarketModule } from './market/market.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { BacktestsModule } from './backtests/backtests.module';
+import { JobsModule } from './jobs/jobs.module';
 import { EngineModule } from './engine/engine.module';
 import { ScannerModule } from './scanner/scanner.module';
 import { PresetsModule } from './presets/presets.module';
@@ -32,6 +33,7 @@ export class AppModule {
         ScannerModule,
         EngineModule,
         BacktestsModule,
+        JobsModule,
         RealtimeModule,
         MonitoringModule,
       ],

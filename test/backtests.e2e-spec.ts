@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { MarketSimulationService } from '../src/market/market-simulation.service';
 import { Role } from '../src/platform/access/role';
 import { call, createKey, loginAdmin } from './support/auth-client';
+import { finishedBacktest } from './support/backtests';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface Trade {
@@ -37,20 +38,20 @@ describe('backtests (POST /api/backtests, GET /api/backtests/:id)', () => {
   let t: TestApp;
   let trader: string;
   let reader: string;
+  let admin: string;
 
-  const finished = async (id: string): Promise<Backtest> => {
-    for (;;) {
-      const job = await call<Backtest>(t, 'GET', `/api/backtests/${id}`, { token: reader });
-      expect(job.status).toBe(200);
-      if (job.body.status === 'completed' || job.body.status === 'failed') return job.body;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  };
+  const finished = (id: string): Promise<Backtest> => finishedBacktest<Backtest>(t, id, reader);
 
   beforeAll(async () => {
-    t = await startTestApp({ MARKET_BACKFILL_DAYS: '31', MARKET_SEED: '5', RATE_LIMIT_READ_ONLY: '100000' });
+    t = await startTestApp({
+      MARKET_BACKFILL_DAYS: '31',
+      MARKET_SEED: '5',
+      RATE_LIMIT_READ_ONLY: '100000',
+      RATE_LIMIT_CONTROL: '100000',
+      RATE_LIMIT_ADMIN: '100000',
+    });
     await t.app.get(MarketSimulationService).whenBackfilled();
-    const admin = (await loginAdmin(t)).accessToken;
+    admin = (await loginAdmin(t)).accessToken;
     trader = (await createKey(t, admin, { name: 'trader', permissions: [Role.CONTROL] })).apiKey;
     reader = (await createKey(t, admin, { name: 'reader', permissions: [Role.READ_ONLY] })).apiKey;
   });
@@ -134,6 +135,53 @@ describe('backtests (POST /api/backtests, GET /api/backtests/:id)', () => {
     expect(Number.isFinite(metrics.sharpe)).toBe(true);
     expect(Number.isFinite(metrics.sortino)).toBe(true);
     expect(Math.sign(metrics.sortino!)).toBe(Math.sign(metrics.sharpe!));
+  });
+
+  it('runs as a job that shows its progress, and stops within a second when cancelled', async () => {
+    const to = Math.floor(Date.now() / DAY) * DAY;
+    const queued = await call<Backtest>(t, 'POST', '/api/backtests', {
+      token: trader,
+      body: {
+        preset: 'breakout_v1',
+        symbols: ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'BNB/USDT', 'XRP/USDT', 'ADA/USDT'],
+        timeframe: '1m',
+        from: new Date(to - 30 * DAY).toISOString(),
+        to: new Date(to).toISOString(),
+      },
+    });
+    expect(queued.status).toBe(202);
+    const id = queued.body.id;
+    let job: { state: string; progress: number; queue: string };
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      job = (await call<typeof job>(t, 'GET', `/api/jobs/${id}`, { token: trader })).body;
+    } while (!(job.state === 'running' && job.progress > 0) && ['queued', 'running'].includes(job.state));
+    expect(job).toMatchObject({ queue: 'backtest', state: 'running' });
+    expect(job.progress).toBeGreaterThan(0);
+    const running = await call<{ items: Array<{ id: string; progress: number }> }>(
+      t,
+      'GET',
+      '/api/jobs?queue=backtest&state=running',
+      { token: admin },
+    );
+    expect(running.body.items.map((item) => item.id)).toEqual([id]);
+    expect(running.body.items[0].progress).toBeGreaterThan(0);
+
+    const cancelled = await call<Backtest>(t, 'POST', `/api/backtests/${id}/cancel`, { token: trader });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    const asked = Date.now();
+    do {
+      job = (await call<typeof job>(t, 'GET', `/api/jobs/${id}`, { token: trader })).body;
+      if (job.state !== 'cancelled') await new Promise((resolve) => setTimeout(resolve, 20));
+    } while (job.state !== 'cancelled');
+    expect(Date.now() - asked).toBeLessThan(1000);
+    // The replay stopped: a second later the backtest is still cancelled, with no metrics.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const after = await call<Backtest>(t, 'GET', `/api/backtests/${id}`, { token: reader });
+    expect(after.body).toMatchObject({ status: 'cancelled', metrics: null });
+    const again = await call(t, 'POST', `/api/backtests/${id}/cancel`, { token: trader });
+    expect(again.status).toBe(409);
   });
 
   it('fails a backtest over a range with no candles, saying why', async () => {

@@ -76,6 +76,7 @@ describe('health and monitoring', () => {
       }),
     );
     const fresh = await t.app.get(SystemSampler).sampleNow();
+    expect(await t.app.get(SystemSampler).deleteOldSamples()).toBe(1);
     expect(await samples.findOneBy({ id: old.id })).toBeNull();
     const stored = await samples.findOneByOrFail({ id: fresh.id });
     expect(stored.memoryPercent).toBeGreaterThan(0);

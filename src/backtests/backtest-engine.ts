@@ -1,6 +1,7 @@
 import type { Candle } from '../market/market-types';
 import { Money } from '../platform/decimal/money';
 import { sizeByRisk } from '../engine/risk-sizing';
+import { atCandleClose, HeldPosition, levelReached } from '../trading/exit-policy';
 import type { PresetRisk } from '../presets/preset-config';
 import type { Parameters, Signal, Strategy } from '../strategies/strategy';
 import type { BookFill } from '../exchange/paper/book-walk';
@@ -22,6 +23,8 @@ export interface BacktestSymbol {
 export interface FillModel {
   ask(symbol: string, atMs: number, fallback: number): number;
   buy(symbol: string, amount: Money, atMs: number, fallback: number): BookFill[];
+  /** A market sell at that moment (exits at a candle's close: time stop, sell signal, end of test). */
+  sell(symbol: string, amount: Money, atMs: number, fallback: number): BookFill[];
 }
 
 export interface BacktestSettings {
@@ -38,7 +41,11 @@ export interface BacktestSettings {
   /** Share of the free balance an entry leaves for the ask and the book walk (as the engine). */
   slippageReserve: number;
   fills: FillModel;
-  onProgress?: (fraction: number) => void;
+  /**
+   * Awaited about every 100 ms of replay with the share done (0-1): reports progress, lets the event
+   * loop serve other work, and stops the replay by throwing (a cancelled job).
+   */
+  checkpoint?: (fraction: number) => Promise<void>;
 }
 
 export interface BacktestTrade {
@@ -82,26 +89,28 @@ export interface BacktestResult {
   candles: number;
 }
 
-interface Position {
-  entryTime: number;
-  entryPrice: number;
-  amount: number;
+interface Position extends HeldPosition {
+  stopLoss: number;
   cost: number;
   entryFee: number;
-  stopLoss: number;
-  takeProfit: number | null;
-  initialRisk: number;
 }
 
 const EQUITY_POINTS = 1000;
+/** Replay time between two checkpoints. */
+const CHECKPOINT_MS = 100;
 const YEAR_MS = 365 * 86_400_000;
 
 /**
  * Replays candles through the strategy's streams with the engine's rules: signals on closed candles,
- * entries sized by sizeByRisk in free slots at the paper book's ask, exits at the stop or target when
- * a candle reaches it (the stop first when both do), by time stop, by a sell signal, or at the end.
+ * entries sized by sizeByRisk in free slots at the paper book's ask, and the bots' exit policy: at the
+ * stop or target when a candle reaches it (the stop first when both do), else at the candle's close by
+ * time stop or sell signal (a market sell), else the trailing stop moves; what is open at the end is
+ * sold at the last close.
  */
-export function runBacktest(symbols: readonly BacktestSymbol[], settings: BacktestSettings): BacktestResult {
+export async function runBacktest(
+  symbols: readonly BacktestSymbol[],
+  settings: BacktestSettings,
+): Promise<BacktestResult> {
   const { span, risk, takerFee } = settings;
   const streams = symbols.map(() => settings.strategy.stream(settings.params));
   const pointers = new Int32Array(symbols.length);
@@ -155,7 +164,16 @@ export function runBacktest(symbols: readonly BacktestSymbol[], settings: Backte
   const signals: Array<{ index: number; signal: Signal }> = [];
   if (!Number.isFinite(start)) return finish();
   let step = 0;
+  let lastCheckpoint = performance.now();
   for (let time = start; time < settings.to; time += span) {
+    if (
+      settings.checkpoint &&
+      (time / span) % 256 === 0 &&
+      performance.now() - lastCheckpoint >= CHECKPOINT_MS
+    ) {
+      await settings.checkpoint(step / steps);
+      lastCheckpoint = performance.now();
+    }
     const acting = time >= settings.from;
     signals.length = 0;
     for (let index = 0; index < symbols.length; index++) {
@@ -171,17 +189,21 @@ export function runBacktest(symbols: readonly BacktestSymbol[], settings: Backte
       const position = positions[index];
       const closeTime = time + span;
       if (position) {
-        if (candle.low <= position.stopLoss)
+        const level = levelReached(position, candle.low, candle.high);
+        if (level === 'stop_loss')
           close(index, closeTime, Math.min(position.stopLoss, candle.open), 'stop_loss');
-        else if (position.takeProfit !== null && candle.high >= position.takeProfit)
-          close(index, closeTime, Math.max(position.takeProfit, candle.open), 'take_profit');
-        else if (closeTime - position.entryTime >= risk.maxHoldMinutes * 60_000)
-          close(index, closeTime, candle.close, 'time_stop');
-        else if (signal.action === 'sell') close(index, closeTime, candle.close, 'signal');
-        else if (risk.trailingStopR !== null) {
-          const unit = position.initialRisk / position.amount;
-          if (candle.close - position.entryPrice >= risk.trailingStopR * unit)
-            position.stopLoss = Math.max(position.stopLoss, candle.close - risk.trailingStopR * unit);
+        else if (level === 'take_profit')
+          close(index, closeTime, Math.max(position.takeProfit!, candle.open), 'take_profit');
+        else {
+          const decision = atCandleClose(
+            position,
+            { closeTime, close: candle.close },
+            signal.action === 'sell',
+            risk,
+          );
+          if (decision.exit)
+            close(index, closeTime, sellPrice(index, closeTime, candle.close), decision.exit);
+          else if (decision.trailTo !== null) position.stopLoss = decision.trailTo;
         }
       } else if (signal.action === 'buy' && signal.stopLoss !== undefined) signals.push({ index, signal });
     }
@@ -202,14 +224,26 @@ export function runBacktest(symbols: readonly BacktestSymbol[], settings: Backte
       peak = Math.max(peak, value);
       maxDrawdown = Math.max(maxDrawdown, peak > 0 ? (peak - value) / peak : 0);
       step++;
-      if (settings.onProgress && step % 5000 === 0) settings.onProgress(step / steps);
     }
   }
   const endTime = settings.to;
   for (let index = 0; index < symbols.length; index++)
-    if (positions[index]) close(index, endTime, lastClose[index], 'end_of_test');
+    if (positions[index]) close(index, endTime, sellPrice(index, endTime, lastClose[index]), 'end_of_test');
   equity.push({ time: endTime, value: cash });
   return finish();
+
+  /** The average price a market sell of the whole position gets at that moment. */
+  function sellPrice(index: number, atMs: number, close: number): number {
+    const position = positions[index]!;
+    const fills = settings.fills.sell(symbols[index].symbol, new Money(position.amount), atMs, close);
+    let proceeds = 0;
+    let amount = 0;
+    for (const fill of fills) {
+      proceeds += fill.price.toNumber() * fill.amount.toNumber();
+      amount += fill.amount.toNumber();
+    }
+    return amount > 0 ? proceeds / amount : close;
+  }
 
   function enter(atMs: number): void {
     signals.sort(
@@ -257,6 +291,7 @@ export function runBacktest(symbols: readonly BacktestSymbol[], settings: Backte
       totalFees += fee;
       available -= costValue + fee;
       positions[index] = {
+        side: 'long',
         entryTime: atMs,
         entryPrice,
         amount: amountValue,

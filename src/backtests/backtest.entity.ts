@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import type { BacktestMetrics, BacktestTrade } from './backtest-engine';
 
-export type BacktestStatus = 'queued' | 'running' | 'completed' | 'failed';
+export type BacktestStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 export interface BacktestRequest {
   preset: string;

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -52,6 +53,17 @@ export class BacktestsController {
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such preset or exchange account' })
   async create(@Body() dto: CreateBacktestDto, @Req() request: FastifyRequest): Promise<BacktestDto> {
     return toBacktestDto(await this.backtests.create(dto, principalKey(request)));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Auth(Role.CONTROL)
+  @ApiOperation({ summary: 'Cancels a queued or running backtest; a running one stops within a second' })
+  @ApiOkResponse({ type: BacktestDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The backtest has already finished' })
+  async cancel(@Param('id', ParseUUIDPipe) id: string): Promise<BacktestDto> {
+    return toBacktestDto(await this.backtests.cancel(id));
   }
 
   @Get(':id')

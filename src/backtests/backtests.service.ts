@@ -1,16 +1,20 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
 import { BOOK_DEPTH, walkBook } from '../exchange/paper/book-walk';
 import type { MarketInfo } from '../exchange/exchange-port';
 import { CandleRepository } from '../market/candle.repository';
+import type { Candle } from '../market/market-types';
 import { CandleSource } from '../market/candle-source';
 import { MarketDataService } from '../market/market-data.service';
 import { MarketSimulationService } from '../market/market-simulation.service';
 import { Timeframe, TIMEFRAME_MS } from '../market/timeframes';
 import { yieldToEventLoop } from '../platform/async/yield-to-event-loop';
+import { Role } from '../platform/access/role';
+import { AppConfig } from '../platform/config/app-config';
 import { EventBus } from '../platform/events/event-bus';
+import { JobAbortedError, JobContext, JobQueue } from '../platform/jobs/job-queue';
 import { ApiError } from '../platform/http/api-error';
 import { Clock } from '../platform/time/clock';
 import { PresetsService } from '../presets/presets.service';
@@ -36,28 +40,30 @@ export interface CreateBacktest {
   slippageBps?: number;
 }
 
-declare module '../platform/events/event-bus' {
-  interface DomainEvents {
-    'backtest.progress': { id: string; status: string; progress: number };
-  }
-}
+/** The job queue backtests run on; a backtest's job has the backtest's id. */
+export const BACKTEST_QUEUE = 'backtest';
+/** Attempts after a failed one (an exchange or database that was away for a moment). */
+const BACKTEST_RETRIES = 2;
 
 /** Most candles one backtest may read (30 days of 1m candles for 20 symbols). */
 const MAX_CANDLES = 900_000;
 /** Share of a job's progress spent fetching an exchange's candles before the replay. */
 const DOWNLOAD_SHARE = 50;
+/** Share of a job's progress spent reading the stored candles. */
+const LOAD_SHARE = 30;
+/** Candles read in one query while loading a backtest (a cancel waits at most one read). */
+const LOAD_CHUNK = 5000;
 /** Price paid over a candle's close by an entry on an exchange's candles (no book to walk), default. */
 const DEFAULT_SLIPPAGE_BPS = 5;
 
 /**
- * Backtests as background jobs, one at a time: the preset's strategy streams, the engine's sizing and
- * the paper exchange's book fills over stored candles. Jobs interrupted by a restart run again.
+ * Backtests as durable jobs (BACKTEST_CONCURRENCY at a time per instance): the preset's strategy
+ * streams, the engine's sizing and the paper exchange's book fills over stored candles. A job
+ * interrupted by a crash or a restart runs again from the start; a cancelled one stops within a second.
  */
 @Injectable()
-export class BacktestsService implements OnApplicationBootstrap, OnModuleDestroy {
+export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('Backtests');
-  private queue: Promise<void> = Promise.resolve();
-  private stopped = false;
 
   constructor(
     @InjectRepository(Backtest) private readonly backtests: Repository<Backtest>,
@@ -68,21 +74,41 @@ export class BacktestsService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly simulation: MarketSimulationService,
     private readonly marketData: MarketDataService,
     private readonly venues: TradingVenues,
+    private readonly jobs: JobQueue,
     private readonly events: EventBus,
+    private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
 
+  async onModuleInit(): Promise<void> {
+    await this.jobs.define<{ backtestId: string }>(
+      BACKTEST_QUEUE,
+      {
+        concurrency: this.config.jobs.backtestConcurrency,
+        handledBy: Role.CONTROL,
+        retryLimit: BACKTEST_RETRIES,
+        retryDelaySeconds: 1,
+        expireInSeconds: 3600,
+      },
+      (job) => this.run(job),
+    );
+    // A queued backtest's job cancelled (through /api/jobs): the backtest says so.
+    this.events.on('job.updated', (job) => {
+      if (job.queue === BACKTEST_QUEUE && job.state === 'cancelled')
+        void this.whenJobCancelled(job.id).catch((error: unknown) =>
+          this.logger.warn(`backtest ${job.id}: cancel not recorded: ${errorMessage(error)}`),
+        );
+    });
+  }
+
+  /** Backtests queued before they ran on the job queue (or whose job was lost) get their job. */
   async onApplicationBootstrap(): Promise<void> {
     const unfinished = await this.backtests.find({
       where: { status: In(['queued', 'running']) },
       order: { createdAt: 'ASC' },
     });
-    for (const job of unfinished) this.enqueue(job.id);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    await this.queue;
+    for (const backtest of unfinished)
+      if (!(await this.jobs.get(backtest.id))) await this.enqueue(backtest.id);
   }
 
   async create(input: CreateBacktest, createdBy: string | null): Promise<Backtest> {
@@ -117,7 +143,7 @@ export class BacktestsService implements OnApplicationBootstrap, OnModuleDestroy
     };
     const id = randomUUID();
     await this.backtests.insert({ id, status: 'queued', request, createdBy });
-    this.enqueue(id);
+    await this.enqueue(id);
     return this.get(id);
   }
 
@@ -127,20 +153,26 @@ export class BacktestsService implements OnApplicationBootstrap, OnModuleDestroy
     return job;
   }
 
-  /** Resolves when every job queued so far has finished (tests, shutdown). */
-  idle(): Promise<void> {
-    return this.queue;
+  /** Cancels a queued or running backtest (the running replay stops within a second). */
+  async cancel(id: string): Promise<Backtest> {
+    const backtest = await this.get(id);
+    if (backtest.status !== 'queued' && backtest.status !== 'running')
+      throw ApiError.conflict(
+        `backtest ${id} is ${backtest.status}; only a queued or running one can be cancelled`,
+      );
+    const job = await this.jobs.cancel(id);
+    if (job?.state !== 'cancelled') return this.get(id);
+    await this.markCancelled(backtest);
+    return backtest;
   }
 
-  private enqueue(id: string): void {
-    this.queue = this.queue.then(() =>
-      this.run(id).catch((error: unknown) => this.logger.error(`backtest ${id} failed: ${String(error)}`)),
-    );
+  private async enqueue(id: string): Promise<void> {
+    await this.jobs.enqueue(BACKTEST_QUEUE, { backtestId: id }, { id });
   }
 
-  private async run(id: string): Promise<void> {
-    if (this.stopped) return;
-    const job = await this.get(id);
+  private async run(context: JobContext<{ backtestId: string }>): Promise<object> {
+    const job = await this.get(context.data.backtestId);
+    if (job.status === 'cancelled') return { status: 'cancelled' };
     const { request } = job;
     await this.update(job, { status: 'running', progress: 0, startedAt: this.clock.now(), error: null });
     try {
@@ -154,14 +186,9 @@ export class BacktestsService implements OnApplicationBootstrap, OnModuleDestroy
       // The engine's warm-up: the strategy has seen as many candles before `from` as a bot started then.
       const warmStart = from - warmupCandles(strategy, params) * span;
       const source = await this.marketData.candleSource(request.accountId);
-      if (request.accountId) await this.download(job, source, timeframe, warmStart, to - span);
-      const stored = await this.candles.rangeMany(
-        source.key,
-        request.symbols,
-        timeframe,
-        warmStart,
-        to - span,
-      );
+      if (request.accountId) await this.download(job, context, source, timeframe, warmStart, to - span);
+      const loadShare = request.accountId ? DOWNLOAD_SHARE : 0;
+      const stored = await this.load(job, context, source.key, timeframe, warmStart, to - span, loadShare);
       const inRange = [...stored.values()].reduce(
         (count, candles) => count + candles.filter((candle) => candle.openTime >= from).length,
         0,
@@ -171,7 +198,7 @@ export class BacktestsService implements OnApplicationBootstrap, OnModuleDestroy
           `no ${timeframe} candles of ${request.symbols.join(', ')} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}: the market has no history there`,
         );
       const markets = await this.marketsOf(request.accountId ?? undefined);
-      const replayStart = request.accountId ? DOWNLOAD_SHARE : 0;
+      const replayStart = loadShare + LOAD_SHARE;
       const symbols: BacktestSymbol[] = request.symbols.map((symbol) => {
         const market = markets.get(symbol);
         return {
@@ -185,8 +212,7 @@ export class BacktestsService implements OnApplicationBootstrap, OnModuleDestroy
         };
       });
       await yieldToEventLoop();
-      let lastReport = 0;
-      const result = runBacktest(symbols, {
+      const result = await runBacktest(symbols, {
         from,
         to,
         span,
@@ -200,13 +226,8 @@ export class BacktestsService implements OnApplicationBootstrap, OnModuleDestroy
           request.slippageBps !== null && request.slippageBps !== undefined
             ? closeFills(request.slippageBps)
             : this.fillModel(),
-        onProgress: (fraction) => {
-          const percent = Math.floor(replayStart + fraction * (100 - replayStart));
-          if (percent >= lastReport + 10) {
-            lastReport = percent;
-            this.events.publish('backtest.progress', { id, status: 'running', progress: percent });
-          }
-        },
+        checkpoint: (fraction) =>
+          this.reportProgress(job, context, replayStart + fraction * (100 - replayStart)),
       });
       await this.update(job, {
         status: 'completed',
@@ -218,22 +239,44 @@ export class BacktestsService implements OnApplicationBootstrap, OnModuleDestroy
         finishedAt: this.clock.now(),
       });
       this.logger.log(
-        `backtest ${id}: ${result.candles} candles, ${result.metrics.trades} trades, return ${(result.metrics.totalReturn * 100).toFixed(2)} %`,
+        `backtest ${job.id}: ${result.candles} candles, ${result.metrics.trades} trades, return ${(result.metrics.totalReturn * 100).toFixed(2)} %`,
       );
+      return { status: 'completed', trades: result.metrics.trades, totalReturn: result.metrics.totalReturn };
     } catch (error) {
-      const message = errorMessage(error);
-      await this.update(job, {
-        status: 'failed',
-        error: message.slice(0, 500),
-        finishedAt: this.clock.now(),
-      });
+      if (error instanceof JobAbortedError && error.reason === 'cancelled') {
+        await this.markCancelled(job);
+        return { status: 'cancelled' };
+      }
+      const message = errorMessage(error).slice(0, 500);
+      const retried = !(error instanceof JobAbortedError) && context.attempt <= BACKTEST_RETRIES;
+      // A shutdown or a failure with attempts left: queued again for the next attempt.
+      if (error instanceof JobAbortedError || retried)
+        await this.update(job, { status: 'queued', progress: 0, error: retried ? message : null });
+      else await this.update(job, { status: 'failed', error: message, finishedAt: this.clock.now() });
+      throw error;
     }
+  }
+
+  private async reportProgress(job: Backtest, context: JobContext<unknown>, percent: number): Promise<void> {
+    const whole = Math.floor(percent);
+    // The backtest's own row every 5 %, the job's on every whole percent.
+    if (whole >= job.progress + 5) await this.update(job, { progress: whole });
+    await context.progress(whole);
+  }
+
+  private async whenJobCancelled(id: string): Promise<void> {
+    const backtest = await this.backtests.findOneBy({ id });
+    if (backtest && (backtest.status === 'queued' || backtest.status === 'running'))
+      await this.markCancelled(backtest);
+  }
+
+  private async markCancelled(job: Backtest): Promise<void> {
+    await this.update(job, { status: 'cancelled', finishedAt: this.clock.now() });
   }
 
   private async update(job: Backtest, changes: Partial<Backtest>): Promise<void> {
     Object.assign(job, changes);
     await this.backtests.update({ id: job.id }, changes);
-    this.events.publish('backtest.progress', { id: job.id, status: job.status, progress: job.progress });
   }
 
   private async marketsOf(accountId?: string): Promise<Map<string, MarketInfo>> {
@@ -247,6 +290,7 @@ export class BacktestsService implements OnApplicationBootstrap, OnModuleDestroy
    */
   private async download(
     job: Backtest,
+    context: JobContext<unknown>,
     source: CandleSource,
     timeframe: Timeframe,
     from: number,
@@ -260,13 +304,52 @@ export class BacktestsService implements OnApplicationBootstrap, OnModuleDestroy
         const count =
           (await this.candles.coverage(source.key, [symbol], timeframe, from, through)).get(symbol)?.count ??
           0;
-        const progress = Math.floor(((index + count / expected) / symbols.length) * DOWNLOAD_SHARE);
-        if (progress > job.progress) await this.update(job, { progress });
-        if (count >= expected || count === before || this.stopped) break;
+        await this.reportProgress(
+          job,
+          context,
+          ((index + count / expected) / symbols.length) * DOWNLOAD_SHARE,
+        );
+        if (count >= expected || count === before) break;
         before = count;
         await source.ensure([symbol], timeframe, from, through);
       }
     }
+  }
+
+  /**
+   * The stored candles of the range, symbol by symbol in chunks, reporting progress from `share` on
+   * (and stopping there when the job was cancelled).
+   */
+  private async load(
+    job: Backtest,
+    context: JobContext<unknown>,
+    sourceKey: string,
+    timeframe: Timeframe,
+    from: number,
+    through: number,
+    share: number,
+  ): Promise<Map<string, Candle[]>> {
+    const { symbols } = job.request;
+    const chunk = LOAD_CHUNK * TIMEFRAME_MS[timeframe];
+    const stored = new Map<string, Candle[]>();
+    for (const [index, symbol] of symbols.entries()) {
+      const candles: Candle[] = [];
+      for (let start = from; start <= through; start += chunk) {
+        const part = await this.candles.rangeMany(
+          sourceKey,
+          [symbol],
+          timeframe,
+          start,
+          Math.min(through, start + chunk - 1),
+        );
+        candles.push(...(part.get(symbol) ?? []));
+        const done =
+          (index + (Math.min(through, start + chunk) - from) / (through - from + 1)) / symbols.length;
+        await this.reportProgress(job, context, share + done * LOAD_SHARE);
+      }
+      stored.set(symbol, candles);
+    }
+    return stored;
   }
 
   /** The paper exchange's fills: its simulated book at the candle's close. */
@@ -286,16 +369,26 @@ export class BacktestsService implements OnApplicationBootstrap, OnModuleDestroy
             : quotes.orderBook(index, atMs, BOOK_DEPTH).asks;
         return walkBook('buy', levels, amount, null);
       },
+      sell: (symbol, amount, atMs, fallback) => {
+        const index = indexOf.get(symbol);
+        const levels =
+          index === undefined
+            ? [[fallback, Number.MAX_SAFE_INTEGER] as [number, number]]
+            : quotes.orderBook(index, atMs, BOOK_DEPTH).bids;
+        return walkBook('sell', levels, amount, null);
+      },
     };
   }
 }
 
-/** Fills on an exchange's candles, which come without a book: the candle's close plus a slippage. */
+/** Fills on an exchange's candles, which come without a book: the candle's close and a slippage against the order. */
 function closeFills(slippageBps: number): FillModel {
   const factor = 1 + slippageBps / 10_000;
   return {
     ask: (_symbol, _atMs, close) => close * factor,
     buy: (_symbol, amount, _atMs, close) =>
       walkBook('buy', [[close * factor, Number.MAX_SAFE_INTEGER]], amount, null),
+    sell: (_symbol, amount, _atMs, close) =>
+      walkBook('sell', [[close / factor, Number.MAX_SAFE_INTEGER]], amount, null),
   };
 }

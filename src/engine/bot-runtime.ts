@@ -1,6 +1,7 @@
 import { SerialQueue } from '../platform/async/serial-queue';
 import type { MarketInfo } from '../exchange/exchange-port';
 import type { CandleSource } from '../market/candle-source';
+import type { Candle } from '../market/market-types';
 import type { PresetConfig } from '../presets/preset-config';
 import type { ScanResult } from '../scanner/scanner.service';
 import type { Parameters, Signal, Strategy, StrategyStream } from '../strategies/strategy';
@@ -14,7 +15,11 @@ export function warmupCandles(strategy: Strategy, params: Parameters): number {
 /** What a running bot keeps in memory between cycles, in the instance that holds its lease. */
 export class BotRuntime {
   /** Per symbol: the strategy's stream, the open time of the last candle it took, and its signal on it. */
-  readonly streams = new Map<string, { stream: StrategyStream; through: number; lastSignal?: Signal }>();
+  /** Per symbol: the strategy's stream, the newest candle fed to it, and what it said then. */
+  readonly streams = new Map<
+    string,
+    { stream: StrategyStream; through: number; lastSignal?: Signal; lastCandle?: Candle }
+  >();
   markets: Map<string, MarketInfo> | null = null;
   cycleCount = 0;
   latencyTotalMs = 0;

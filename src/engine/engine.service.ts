@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { CandleRepository } from '../market/candle.repository';
+import type { Candle } from '../market/market-types';
 import { MarketDataService } from '../market/market-data.service';
 import { TIMEFRAME_MS } from '../market/timeframes';
 import { SerialQueue } from '../platform/async/serial-queue';
@@ -24,6 +25,7 @@ import { BotRuntime, warmupCandles } from './bot-runtime';
 import { EngineCommand, EngineState } from './engine-state';
 import { breach, readRisk, RiskReading } from './risk-manager';
 import { sizeByRisk } from './risk-sizing';
+import { atCandleClose, HeldPosition, levelReached } from '../trading/exit-policy';
 import { errorMessage } from '../platform/errors/error-message';
 
 export const DEFAULT_BOT = 'default';
@@ -621,6 +623,7 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
       for (const candle of bySymbol.get(symbol) ?? []) {
         if (candle.openTime <= fed.through) continue;
         fed.lastSignal = fed.stream.next(candle);
+        fed.lastCandle = candle;
         fed.through = candle.openTime;
       }
     }
@@ -659,19 +662,17 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
         candleTime: new Date(newest).toISOString(),
       });
     let signals = 0;
-    // Spot is long only: a sell signal exits the bot's position in the symbol.
+    // The exit policy at this close, for every position the bot holds, paused or not.
     for (const trade of live) {
+      const entry = runtime.streams.get(trade.symbol);
+      const candle = entry?.through === newest ? entry.lastCandle : undefined;
+      if (trade.status !== 'OPEN' || !candle) continue;
       const signal = signalOf(trade.symbol);
-      if (trade.status !== 'OPEN' || signal?.action !== 'sell') continue;
-      signals++;
-      publishSignal(trade.symbol, signal);
-      await this.trades
-        .close(trade.id, 'signal', `bot:${bot.name}`)
-        .catch((error: unknown) =>
-          this.logger.warn(
-            `bot ${bot.name}: exit of ${trade.symbol} on its signal failed: ${errorMessage(error)}`,
-          ),
-        );
+      if (signal?.action === 'sell') {
+        signals++;
+        publishSignal(trade.symbol, signal);
+      }
+      await this.applyExitPolicy(runtime, trade, candle, signal?.action === 'sell');
     }
     if (!bot.paused) {
       // Scan at the preset's interval; between scans the last candidates stand.
@@ -805,44 +806,61 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Every cycle: time stop and trailing stop of the bot's open positions. */
+  /** Every cycle: the bot's state from its positions and pause. */
   private async manage(runtime: BotRuntime): Promise<void> {
-    const { bot, config } = runtime;
+    const { bot } = runtime;
     const live = await this.trades.liveOfBot(bot.id);
-    const actor = `bot:${bot.name}`;
-    const now = this.clock.nowMs();
-    for (const trade of live) {
-      if (trade.status !== 'OPEN') continue;
-      if (trade.openedAt && now - trade.openedAt.getTime() >= config.risk.maxHoldMinutes * 60_000) {
-        await this.trades
-          .close(trade.id, 'time_stop', actor)
-          .catch((error: unknown) =>
-            this.logger.warn(`bot ${bot.name}: time stop of ${trade.id} failed: ${String(error)}`),
-          );
-        continue;
-      }
-      await this.trail(runtime, trade);
-    }
     const state: EngineState = bot.paused ? 'PAUSED' : live.length > 0 ? 'MANAGING' : 'SIGNAL_WAIT';
     await this.setState(bot.id, state, bot.paused ? bot.pauseReason : null);
   }
 
-  /** Once the price is trailingStopR risk units in profit, the stop follows it at that distance. */
-  private async trail(runtime: BotRuntime, trade: Trade): Promise<void> {
-    const distanceR = runtime.config.risk.trailingStopR;
-    if (distanceR === null || !trade.initialRisk || trade.side !== 'long') return;
+  /**
+   * The exit policy at a candle's close: the stop or target when the candle reached one the trade
+   * guard has not acted on (it watches ticks; this catches what fell between them), else the time
+   * stop or the strategy's sell, else the trailing stop moves to the close.
+   */
+  private async applyExitPolicy(
+    runtime: BotRuntime,
+    trade: Trade,
+    candle: Candle,
+    sell: boolean,
+  ): Promise<void> {
+    const { bot, config } = runtime;
     const amount = new Money(trade.entryAmount);
     if (!amount.gt(0)) return;
-    const unit = new Money(trade.initialRisk).div(amount).toNumber();
-    const entry = new Money(trade.entryCost).div(amount).toNumber();
-    const price = await this.trades.priceOf(trade);
-    if (price === null || unit <= 0 || price - entry < distanceR * unit) return;
-    const stop = price - distanceR * unit;
-    if (trade.stopLoss !== null && stop <= Number(trade.stopLoss)) return;
+    const position: HeldPosition = {
+      side: trade.side,
+      entryTime: trade.openedAt?.getTime() ?? candle.openTime,
+      entryPrice: new Money(trade.entryCost).div(amount).toNumber(),
+      amount: amount.toNumber(),
+      stopLoss: trade.stopLoss === null ? null : Number(trade.stopLoss),
+      takeProfit: trade.takeProfit === null ? null : Number(trade.takeProfit),
+      initialRisk: trade.initialRisk === null ? 0 : Number(trade.initialRisk),
+    };
+    const span = TIMEFRAME_MS[config.timeframe];
+    const level = levelReached(position, candle.low, candle.high);
+    const decision = level
+      ? { exit: level }
+      : atCandleClose(
+          position,
+          { closeTime: candle.openTime + span, close: candle.close },
+          sell,
+          config.risk,
+        );
+    const actor = `bot:${bot.name}`;
+    if (decision.exit) {
+      await this.trades
+        .close(trade.id, decision.exit, actor)
+        .catch((error: unknown) =>
+          this.logger.warn(`bot ${bot.name}: ${decision.exit} of ${trade.id} failed: ${errorMessage(error)}`),
+        );
+      return;
+    }
+    if (decision.trailTo === null) return;
     await this.trades
-      .updateLevels(trade.id, { stopLoss: String(stop) })
+      .updateLevels(trade.id, { stopLoss: String(decision.trailTo) })
       .catch((error: unknown) =>
-        this.logger.warn(`bot ${runtime.bot.name}: trailing stop of ${trade.id} not moved: ${String(error)}`),
+        this.logger.warn(`bot ${bot.name}: trailing stop of ${trade.id} not moved: ${errorMessage(error)}`),
       );
   }
 

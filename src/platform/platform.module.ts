@@ -18,6 +18,9 @@ import { HealthRegistry } from './health/health-registry';
 import { MetricsService } from './metrics/metrics.service';
 import { Clock } from './time/clock';
 import { AdvisoryLeases } from './leases/advisory-leases';
+import { JobProgress } from './jobs/job-progress.entity';
+import { JobQueue } from './jobs/job-queue';
+import { PgBossJobQueue } from './jobs/pg-boss-job-queue';
 
 /** Cross-cutting services with no business rules, available to every domain module. */
 @Global()
@@ -30,7 +33,7 @@ export class PlatformModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
-        TypeOrmModule.forFeature([IdempotencyKey]),
+        TypeOrmModule.forFeature([IdempotencyKey, JobProgress]),
         ScheduleModule.forRoot(),
       ],
       providers: [
@@ -40,6 +43,7 @@ export class PlatformModule {
         IdempotencyService,
         IdempotencyInterceptor,
         AdvisoryLeases,
+        { provide: JobQueue, useClass: PgBossJobQueue },
         MetricsService,
         RateLimiter,
         SecretBox,
@@ -53,6 +57,7 @@ export class PlatformModule {
         IdempotencyService,
         IdempotencyInterceptor,
         AdvisoryLeases,
+        JobQueue,
         MetricsService,
         RateLimiter,
         SecretBox,

@@ -8,6 +8,7 @@ import { TradesService } from '../trading/trades.service';
 import '../market/ticker-publisher.service';
 import '../scanner/scanner.service';
 import '../engine/engine-state';
+import '../platform/jobs/job-queue';
 import { RealtimeHub } from './realtime-hub';
 import { TICKER_TOPIC_PREFIX } from './topics';
 
@@ -62,6 +63,8 @@ const ROUTES: Partial<Record<EventName, Route[]>> = {
   'engine.signal': [{ type: 'SIGNAL', topics: ['signals'], data: (payload: unknown) => payload }],
   'alert.raised': [{ type: 'alert', topics: ['alerts'], data: (payload: unknown) => payload }],
   'system.sampled': [{ type: 'metrics', topics: ['metrics'], data: (payload: unknown) => payload }],
+  // At most 2 a second per job (the job queue throttles them).
+  'job.updated': [{ type: 'JOB_UPDATE', topics: ['jobs'], data: (payload: unknown) => payload }],
 };
 
 /** Forwards domain events to WebSocket topics (after their transactions committed: that is when they are published). */

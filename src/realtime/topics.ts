@@ -13,8 +13,9 @@ export const TOPIC_ROLES: Readonly<Record<string, Role>> = {
   alerts: Role.READ_ONLY,
   dca: Role.READ_ONLY,
   ml: Role.READ_ONLY,
-  // Host resource figures: for operators.
+  // Host resource figures and background jobs: for operators.
   metrics: Role.ADMIN,
+  jobs: Role.ADMIN,
 };
 
 export const TICKER_TOPIC_PREFIX = 'tickers:';

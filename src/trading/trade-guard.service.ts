@@ -5,15 +5,17 @@ import { AdvisoryLeases } from '../platform/leases/advisory-leases';
 import { Trade } from './trade.entity';
 import { TradesService } from './trades.service';
 import { errorMessage } from '../platform/errors/error-message';
+import { levelReached } from './exit-policy';
 
 const CHECK_INTERVAL_MS = 1000;
 /** Held by the instance that watches the levels. */
 const GUARD_LEASE = 'trade-guard';
 
 /**
- * Watches open positions every second (in one instance: the one holding the guard's lease) and closes, at market, those whose stop loss or take profit
- * the market reached: a long at a bid at or below its stop (or at or above its target), a short at
- * an ask at or above its stop (or at or below its target).
+ * Watches open positions every second (in one instance: the one holding the guard's lease) and closes,
+ * at market, those whose stop loss or take profit the market's last traded price reached (the exit
+ * policy's levelReached): a long at or below its stop (or at or above its target), a short the other
+ * way round. A bot's cycle checks each closed candle's range too, for a touch between two checks.
  */
 @Injectable()
 export class TradeGuard implements OnApplicationBootstrap, OnModuleDestroy {
@@ -87,17 +89,17 @@ export class TradeGuard implements OnApplicationBootstrap, OnModuleDestroy {
     return closed;
   }
 
-  private async reached(trade: Trade): Promise<'stop_loss' | 'take_profit' | undefined> {
-    const price = await this.service.priceOf(trade);
-    if (price === null) return undefined;
-    const long = trade.side === 'long';
-    if (trade.stopLoss !== null && (long ? price <= Number(trade.stopLoss) : price >= Number(trade.stopLoss)))
-      return 'stop_loss';
-    if (
-      trade.takeProfit !== null &&
-      (long ? price >= Number(trade.takeProfit) : price <= Number(trade.takeProfit))
-    )
-      return 'take_profit';
-    return undefined;
+  private async reached(trade: Trade): Promise<'stop_loss' | 'take_profit' | null> {
+    const price = await this.service.lastPriceOf(trade);
+    if (price === null) return null;
+    return levelReached(
+      {
+        side: trade.side,
+        stopLoss: trade.stopLoss === null ? null : Number(trade.stopLoss),
+        takeProfit: trade.takeProfit === null ? null : Number(trade.takeProfit),
+      },
+      price,
+      price,
+    );
   }
 }

@@ -415,14 +415,25 @@ export class TradesService {
   }
 
   /** The latest price of a trade's symbol on its venue (bid for longs, ask for shorts); null when unknown. */
-  async priceOf(trade: Trade): Promise<number | null> {
+  priceOf(trade: Trade): Promise<number | null> {
+    return this.tickerPrice(trade, trade.side === 'long' ? 'bid' : 'ask');
+  }
+
+  /**
+   * The last traded price of a trade's symbol, which stops and targets are watched against (as an
+   * exchange triggers its stop orders, and as candles, which backtests read, record the market).
+   */
+  lastPriceOf(trade: Trade): Promise<number | null> {
+    return this.tickerPrice(trade, 'last');
+  }
+
+  private async tickerPrice(trade: Trade, field: 'bid' | 'ask' | 'last'): Promise<number | null> {
     if (trade.status !== 'OPEN' && trade.status !== 'CLOSING') return null;
-    const key = `${trade.venue}|${trade.accountId}|${trade.symbol}|${trade.side}`;
+    const key = `${trade.venue}|${trade.accountId}|${trade.symbol}|${field}`;
     try {
       return await this.prices.get(key, async () => {
         const exchange = await this.venues.of(trade);
-        const ticker = await exchange.ticker(trade.symbol);
-        return trade.side === 'long' ? ticker.bid : ticker.ask;
+        return (await exchange.ticker(trade.symbol))[field];
       });
     } catch (error) {
       this.logger.debug(`no price for ${trade.symbol}: ${String(error)}`);

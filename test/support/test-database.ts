@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
+import { installJobSchema } from '../../src/platform/jobs/pg-boss-job-queue';
 import { buildDataSourceOptions } from '../../src/platform/database/data-source-options';
 import {
   createDatabase,
@@ -28,6 +29,8 @@ export async function migrate(settings: { databaseUrl?: string; pgliteDir?: stri
   await dataSource.initialize();
   try {
     await dataSource.runMigrations({ transaction: 'each' });
+    // The job queue's own tables too, so no test app spends its start-up creating them.
+    await installJobSchema(dataSource, settings.databaseUrl);
   } finally {
     await dataSource.destroy();
   }

@@ -168,9 +168,12 @@ export class EquityPointDto {
 }
 
 export class BacktestDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({
+    format: 'uuid',
+    description: 'Also the id of its job: GET /api/jobs/:id, POST /api/jobs/:id/cancel',
+  })
   id!: string;
-  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] })
+  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed', 'cancelled'] })
   status!: string;
   @ApiProperty({ example: 40, minimum: 0, maximum: 100 })
   progress!: number;

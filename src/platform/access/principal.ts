@@ -1,3 +1,4 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../http/api-error';
 import { ErrorCode } from '../http/error-codes';
@@ -48,3 +49,8 @@ declare module 'fastify' {
     principal?: Principal;
   }
 }
+
+/** The caller of a route behind @Auth, as a handler parameter: `@Caller() caller: Principal`. */
+export const Caller = createParamDecorator((_data: unknown, context: ExecutionContext): Principal =>
+  principalOf(context.switchToHttp().getRequest<FastifyRequest>()),
+);

@@ -59,6 +59,11 @@ export interface RealtimeSettings {
   authTimeoutMs: number;
 }
 
+export interface JobSettings {
+  /** Backtests one instance runs at the same time. */
+  backtestConcurrency: number;
+}
+
 export interface PaperSettings {
   /** Quote currency (USDT) a new paper account starts with, as a decimal string. */
   startingBalance: string;
@@ -97,6 +102,7 @@ export class AppConfig {
   readonly paper!: PaperSettings;
   readonly trading!: TradingSettings;
   readonly realtime!: RealtimeSettings;
+  readonly jobs!: JobSettings;
   /** Secrets come from the environment or from DATA_DIR/secrets.json (see secrets.ts). */
   readonly jwtSecret!: string;
   readonly masterKey!: Buffer;
@@ -296,6 +302,9 @@ export function readPlainConfig(env: Env, cwd = process.cwd()): PlainConfig {
       messagesPer10s: integer(env, 'WS_MESSAGES_PER_10S', 100, 1, 1_000_000),
       heartbeatMs: integer(env, 'WS_HEARTBEAT_MS', 15_000, 100, 3_600_000),
       authTimeoutMs: integer(env, 'WS_AUTH_TIMEOUT_MS', 5000, 100, 600_000),
+    },
+    jobs: {
+      backtestConcurrency: integer(env, 'BACKTEST_CONCURRENCY', 1, 1, 16),
     },
   };
 }

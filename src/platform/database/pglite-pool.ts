@@ -107,6 +107,28 @@ export class PGlitePool extends EventEmitter {
     }
   }
 
+  /**
+   * One statement (or, without parameters, a block of them) for a caller outside TypeORM (the job
+   * queue): every row of every statement comes back, and a failure inside a block rolls the session
+   * back before the slot is released, so the next holder never inherits an aborted transaction.
+   */
+  async runStatements(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }> {
+    await this.acquire();
+    try {
+      const db = await openInstance(this.options.dataDir);
+      if (params && params.length > 0) return await db.query(sql, params);
+      try {
+        const results = await db.exec(sql);
+        return { rows: results.flatMap((result) => result.rows) };
+      } catch (error) {
+        await db.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      this.releaseSlot();
+    }
+  }
+
   end(callback?: (error?: Error | null) => void): Promise<void> {
     this.ended = true;
     const key = this.options.dataDir ?? 'memory://';

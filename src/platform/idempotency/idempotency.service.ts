@@ -1,13 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Interval } from '@nestjs/schedule';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error';
 import { Clock } from '../time/clock';
+import { JobQueue } from '../jobs/job-queue';
 import { errorMessage } from '../errors/error-message';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+export const IDEMPOTENCY_EXPIRY_QUEUE = 'housekeeping.idempotency-expiry';
 const WAIT_STEP_MS = 20;
 const WAIT_LIMIT_MS = 15_000;
 
@@ -40,13 +41,22 @@ export function requestHash(route: string, body: unknown): string {
  * repeat with another body is a 409. Keys are scoped to the principal and kept 24 hours.
  */
 @Injectable()
-export class IdempotencyService {
+export class IdempotencyService implements OnModuleInit {
   private readonly logger = new Logger('Idempotency');
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly jobs: JobQueue,
   ) {}
+
+  /** Expired keys are deleted hourly, by one instance. */
+  async onModuleInit(): Promise<void> {
+    await this.jobs.define(IDEMPOTENCY_EXPIRY_QUEUE, { retryLimit: 0, exclusive: true }, async () => ({
+      deleted: await this.deleteExpired(),
+    }));
+    await this.jobs.schedule(IDEMPOTENCY_EXPIRY_QUEUE, '0 * * * *');
+  }
 
   async claim(principal: string, key: string, route: string, body: unknown): Promise<Claim> {
     const hash = requestHash(route, body);
@@ -98,7 +108,6 @@ export class IdempotencyService {
     ]);
   }
 
-  @Interval('idempotency-expiry', 3_600_000)
   async deleteExpired(): Promise<number> {
     try {
       const result = await this.dataSource.query<[unknown[], number]>(
