@@ -25,6 +25,9 @@ import { JobUpdateThrottle } from './job-update-throttle';
 export const JOB_SCHEMA = 'pgboss';
 /** A running attempt that sent no heartbeat for this long (its instance died) is failed and retried. */
 const HEARTBEAT_SECONDS = 10;
+/** How long, and how often, to look for an attempt's recorded outcome before publishing it. */
+const OUTCOME_WAIT_MS = 5000;
+const OUTCOME_POLL_MS = 25;
 const PROGRESS_CLEANUP_QUEUE = 'housekeeping.job-progress';
 /** How often running jobs are checked for a cancel made on another instance. */
 const CANCEL_POLL_MS = 500;
@@ -235,7 +238,7 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnModuleDe
       this.running.delete(job.id);
       this.progressOf.delete(job.id);
       // pg-boss records the outcome once this handler returned: publish what it recorded.
-      setImmediate(() => void this.publish(job.id));
+      void this.publishOutcome(job.id);
     }
   }
 
@@ -269,6 +272,19 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnModuleDe
     } catch (error) {
       this.logger.warn(`job ${id}: update not published: ${errorMessage(error)}`);
       return null;
+    }
+  }
+
+  /** Waits (a while) for pg-boss to record how an attempt ended, then publishes it. */
+  private async publishOutcome(id: string): Promise<void> {
+    for (let wait = 0; wait < OUTCOME_WAIT_MS; wait += OUTCOME_POLL_MS) {
+      await new Promise((resolve) => setTimeout(resolve, OUTCOME_POLL_MS));
+      if (this.stopping) return;
+      const view = await this.get(id).catch(() => null);
+      if (view && view.state !== 'running') {
+        this.updates.offer(view);
+        return;
+      }
     }
   }
 
