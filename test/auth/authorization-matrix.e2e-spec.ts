@@ -58,6 +58,11 @@ const MATRIX: Record<string, 'public' | Role> = {
   'POST /api/bots/:id/command': Role.CONTROL,
   'POST /api/backtests': Role.CONTROL,
   'GET /api/backtests/:id': Role.READ_ONLY,
+  'POST /api/backtests/:id/cancel': Role.CONTROL,
+  'GET /api/jobs': Role.ADMIN,
+  // A CONTROL caller may see and cancel backtest jobs (others answer 404 to it; test/jobs.e2e-spec.ts).
+  'GET /api/jobs/:id': Role.CONTROL,
+  'POST /api/jobs/:id/cancel': Role.CONTROL,
   'GET /api/positions/history': Role.READ_ONLY,
   'POST /api/positions/history': Role.CONTROL,
   'GET /api/trades/active': Role.READ_ONLY,
