@@ -1,5 +1,6 @@
 import { ActionResultDto } from '../platform/http/action-result.dto';
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import { Caller, type CallerContext } from '../platform/access/principal';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBody,
   ApiCreatedResponse,
@@ -9,7 +10,6 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { Auth, RateLimit } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
 import { ApiError } from '../platform/http/api-error';
@@ -65,9 +65,9 @@ export class ApiKeysController {
   async create(
     @Body() body: unknown,
     @Query() query: unknown,
-    @Req() request: FastifyRequest,
+    @Caller() caller: CallerContext,
   ): Promise<CreatedApiKeyResponseDto> {
-    return this.keys.create(await this.createInput(body, query), actorOf(request));
+    return this.keys.create(await this.createInput(body, query), actorOf(caller));
   }
 
   @Get(':id')

@@ -1,5 +1,6 @@
 import { ActionResultDto } from '../platform/http/action-result.dto';
-import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { Caller, Client, type CallerContext, type ClientContext } from '../platform/access/principal';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -7,13 +8,11 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { Auth, Public } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
 import { AuthService } from './auth.service';
 import { LoginDto, LogoutDto, MeResponseDto, RefreshDto, TokenResponseDto } from './dto/auth.dto';
-import { principalOf } from './request-actor';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -33,8 +32,8 @@ export class AuthController {
     type: ErrorResponseDto,
     description: 'Username locked, or the per-IP limit reached',
   })
-  login(@Body() dto: LoginDto, @Req() request: FastifyRequest): Promise<TokenResponseDto> {
-    return this.auth.login(dto, { ip: request.ip, userAgent: request.headers['user-agent'] });
+  login(@Body() dto: LoginDto, @Client() client: ClientContext): Promise<TokenResponseDto> {
+    return this.auth.login(dto, client);
   }
 
   @Post('refresh')
@@ -48,8 +47,8 @@ export class AuthController {
     type: ErrorResponseDto,
     description: 'Invalid, expired or already used refresh token',
   })
-  refresh(@Body() dto: RefreshDto, @Req() request: FastifyRequest): Promise<TokenResponseDto> {
-    return this.auth.refresh(dto.refreshToken, { ip: request.ip });
+  refresh(@Body() dto: RefreshDto, @Client() client: ClientContext): Promise<TokenResponseDto> {
+    return this.auth.refresh(dto.refreshToken, { ip: client.ip });
   }
 
   @Post('logout')
@@ -59,8 +58,8 @@ export class AuthController {
     summary: 'End the session of this access token: its refresh tokens and access tokens stop working',
   })
   @ApiOkResponse({ type: ActionResultDto, description: 'Signed out' })
-  async logout(@Body() _dto: LogoutDto, @Req() request: FastifyRequest): Promise<ActionResultDto> {
-    await this.auth.logout(principalOf(request), { ip: request.ip });
+  async logout(@Body() _dto: LogoutDto, @Caller() caller: CallerContext): Promise<ActionResultDto> {
+    await this.auth.logout(caller.principal, { ip: caller.ip });
     return { success: true, message: 'Signed out' };
   }
 
@@ -68,7 +67,7 @@ export class AuthController {
   @Auth(Role.READ_ONLY)
   @ApiOperation({ summary: 'The caller: user or API key, role and permissions' })
   @ApiOkResponse({ type: MeResponseDto, description: 'The principal of this request' })
-  me(@Req() request: FastifyRequest): MeResponseDto {
-    return this.auth.me(principalOf(request));
+  me(@Caller() caller: CallerContext): MeResponseDto {
+    return this.auth.me(caller.principal);
   }
 }

@@ -1,3 +1,4 @@
+import type { ClientContext } from '../platform/access/principal';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, IsNull, Repository } from 'typeorm';
@@ -16,10 +17,8 @@ import { sha256Hex, TokenService } from './token.service';
 
 export const LOCKOUT = { failures: 5, windowMs: 15 * 60_000, durationMs: 15 * 60_000 };
 
-export interface ClientInfo {
-  ip: string;
-  userAgent?: string;
-}
+/** Where a sign-in comes from (the audit records it). */
+export type ClientInfo = Pick<ClientContext, 'ip'> & Partial<Pick<ClientContext, 'userAgent'>>;
 
 function invalidCredentials(): ApiError {
   return new ApiError(401, ErrorCode.AUTHENTICATION_ERROR, 'Invalid username or password');

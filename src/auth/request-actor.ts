@@ -1,7 +1,4 @@
-import type { FastifyRequest } from 'fastify';
-import { Principal, principalOf } from '../platform/access/principal';
-
-export { principalOf };
+import type { CallerContext, Principal } from '../platform/access/principal';
 
 /** Who is acting, and from which address: what every audited change records. */
 export interface ActorContext {
@@ -10,6 +7,6 @@ export interface ActorContext {
 }
 
 /** Who is acting, from where: for routes behind @Auth, where the guard has set the principal. */
-export function actorOf(request: FastifyRequest): ActorContext {
-  return { actor: principalOf(request), ip: request.ip };
+export function actorOf(caller: CallerContext): ActorContext {
+  return { actor: caller.principal, ip: caller.ip };
 }

@@ -1,6 +1,7 @@
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
+import { Caller, type CallerContext } from '../platform/access/principal';
 import { ActionResultDto } from '../platform/http/action-result.dto';
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -9,7 +10,6 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
 import { pageOf, PageQueryDto } from '../platform/http/page.dto';
@@ -37,8 +37,8 @@ export class UsersController {
   @ApiOperation({ summary: 'Create a user; only a SUPER_ADMIN grants ADMIN or SUPER_ADMIN' })
   @ApiCreatedResponse({ type: UserResponseDto, description: 'The new user' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The username is taken' })
-  async create(@Body() dto: CreateUserDto, @Req() request: FastifyRequest): Promise<UserResponseDto> {
-    return toUserResponse(await this.users.create(dto, actorOf(request)));
+  async create(@Body() dto: CreateUserDto, @Caller() caller: CallerContext): Promise<UserResponseDto> {
+    return toUserResponse(await this.users.create(dto, actorOf(caller)));
   }
 
   @Get(':id')
@@ -59,9 +59,9 @@ export class UsersController {
   async update(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: UpdateUserDto,
-    @Req() request: FastifyRequest,
+    @Caller() caller: CallerContext,
   ): Promise<UserResponseDto> {
-    return toUserResponse(await this.users.update(id, dto, actorOf(request)));
+    return toUserResponse(await this.users.update(id, dto, actorOf(caller)));
   }
 
   @Delete(':id')
@@ -74,9 +74,9 @@ export class UsersController {
   })
   async remove(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Req() request: FastifyRequest,
+    @Caller() caller: CallerContext,
   ): Promise<ActionResultDto> {
-    await this.users.remove(id, actorOf(request));
+    await this.users.remove(id, actorOf(caller));
     return { success: true, message: `User ${id} deleted` };
   }
 }

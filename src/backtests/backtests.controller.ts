@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Caller, type CallerContext } from '../platform/access/principal';
 import {
   ApiAcceptedResponse,
   ApiConflictResponse,
@@ -7,11 +8,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { SIMULATED_EXCHANGE } from '../market/market-simulation.service';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
-import { principalKey } from '../platform/idempotency/idempotency.interceptor';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
 import { Backtest } from './backtest.entity';
 import { BacktestsService } from './backtests.service';
@@ -51,8 +50,8 @@ export class BacktestsController {
   @ApiOperation({ summary: 'Queues a backtest of a preset over stored candles; poll GET /api/backtests/:id' })
   @ApiAcceptedResponse({ type: BacktestDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such preset or exchange account' })
-  async create(@Body() dto: CreateBacktestDto, @Req() request: FastifyRequest): Promise<BacktestDto> {
-    return toBacktestDto(await this.backtests.create(dto, principalKey(request)));
+  async create(@Body() dto: CreateBacktestDto, @Caller() caller: CallerContext): Promise<BacktestDto> {
+    return toBacktestDto(await this.backtests.create(dto, caller.key));
   }
 
   @Post(':id/cancel')

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Caller, type CallerContext } from '../platform/access/principal';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -7,7 +8,6 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { Audited } from '../auth/audited.decorator';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
@@ -43,10 +43,10 @@ export class BotsController {
   @ApiOperation({ summary: 'Creates a bot (and starts it with start: true)' })
   @ApiCreatedResponse({ type: BotDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The name is taken' })
-  async create(@Body() dto: CreateBotDto, @Req() request: FastifyRequest): Promise<BotDto> {
+  async create(@Body() dto: CreateBotDto, @Caller() caller: CallerContext): Promise<BotDto> {
     const { start, ...settings } = dto;
     let bot = await this.engine.create(settings);
-    if (start) bot = (await this.engine.command(bot.id, 'start', commandCaller(request))).bot;
+    if (start) bot = (await this.engine.command(bot.id, 'start', commandCaller(caller))).bot;
     return this.reports.bot(bot);
   }
 
@@ -73,10 +73,10 @@ export class BotsController {
   async command(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: EngineCommandDto,
-    @Req() request: FastifyRequest,
+    @Caller() caller: CallerContext,
   ): Promise<CommandResultDto> {
     const outcome = await this.engine.command(id, dto.command, {
-      ...commandCaller(request),
+      ...commandCaller(caller),
       parameters: dto.parameters,
       reason: dto.reason,
     });

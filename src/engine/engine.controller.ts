@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Caller, type CallerContext } from '../platform/access/principal';
 import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { Audited } from '../auth/audited.decorator';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
@@ -52,9 +52,9 @@ export class EngineController {
   @ApiOperation({ summary: 'Starts the default bot with a preset in paper or live mode' })
   @ApiOkResponse({ type: StampedResultDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Kill switch set, or running another preset' })
-  async start(@Body() dto: EngineStartDto, @Req() request: FastifyRequest): Promise<StampedResultDto> {
+  async start(@Body() dto: EngineStartDto, @Caller() caller: CallerContext): Promise<StampedResultDto> {
     const bot = await this.engine.configureDefault(dto);
-    const outcome = await this.engine.command(bot.id, 'start', commandCaller(request));
+    const outcome = await this.engine.command(bot.id, 'start', commandCaller(caller));
     return { success: true, message: outcome.message, timestamp: this.clock.now().toISOString() };
   }
 
@@ -66,12 +66,12 @@ export class EngineController {
     summary: 'Stops the default bot (optionally canceling its orders); positions stay and are guarded',
   })
   @ApiOkResponse({ type: StampedResultDto })
-  async stop(@Body() dto: EngineStopDto, @Req() request: FastifyRequest): Promise<StampedResultDto> {
+  async stop(@Body() dto: EngineStopDto, @Caller() caller: CallerContext): Promise<StampedResultDto> {
     const bot = await this.engine.byName(DEFAULT_BOT);
     const message = bot
       ? (
           await this.engine.command(bot.id, 'stop', {
-            ...commandCaller(request),
+            ...commandCaller(caller),
             parameters: { cancelOrders: dto.cancelOrders === true },
           })
         ).message
@@ -89,11 +89,11 @@ export class EngineController {
     type: ErrorResponseDto,
     description: 'The command does not apply in the current state',
   })
-  async command(@Body() dto: EngineCommandDto, @Req() request: FastifyRequest): Promise<CommandResultDto> {
+  async command(@Body() dto: EngineCommandDto, @Caller() caller: CallerContext): Promise<CommandResultDto> {
     const bot = await this.engine.byName(DEFAULT_BOT);
     if (!bot) throw EngineService.noDefaultBot();
     const outcome = await this.engine.command(bot.id, dto.command, {
-      ...commandCaller(request),
+      ...commandCaller(caller),
       parameters: dto.parameters,
       reason: dto.reason,
     });

@@ -1,5 +1,6 @@
 import { ActionResultDto } from '../platform/http/action-result.dto';
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { Caller, type CallerContext } from '../platform/access/principal';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -7,7 +8,6 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 
 import { actorOf } from '../auth/request-actor';
 import { Auth } from '../platform/access/access.decorators';
@@ -62,9 +62,9 @@ export class ExchangeController {
   @ApiCreatedResponse({ type: ExchangeAccountDto, description: 'The account, without its credentials' })
   async create(
     @Body() dto: CreateExchangeAccountDto,
-    @Req() request: FastifyRequest,
+    @Caller() caller: CallerContext,
   ): Promise<ExchangeAccountDto> {
-    return toExchangeAccountDto(await this.accounts.create(dto, actorOf(request)));
+    return toExchangeAccountDto(await this.accounts.create(dto, actorOf(caller)));
   }
 
   @Get('accounts/:id/health')
@@ -89,9 +89,9 @@ export class ExchangeController {
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such account' })
   async remove(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Req() request: FastifyRequest,
+    @Caller() caller: CallerContext,
   ): Promise<ActionResultDto> {
-    await this.accounts.remove(id, actorOf(request));
+    await this.accounts.remove(id, actorOf(caller));
     return { success: true, message: `Exchange account ${id} removed` };
   }
 }

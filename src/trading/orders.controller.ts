@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Caller, type CallerContext } from '../platform/access/principal';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -7,7 +8,6 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
 import { pageOf } from '../platform/http/page.dto';
@@ -21,7 +21,6 @@ import {
   OrderQueryDto,
   PlaceOrderDto,
 } from './dto/order.dto';
-import { principalKey } from '../platform/idempotency/idempotency.interceptor';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import { OrdersService, toOrderDetailDto, toOrderDto } from './orders.service';
 
@@ -46,7 +45,7 @@ export class OrdersController {
     type: ErrorResponseDto,
     description: 'Idempotency-Key reused with another body, or trading disabled',
   })
-  async place(@Body() dto: PlaceOrderDto, @Req() request: FastifyRequest): Promise<OrderDto> {
+  async place(@Body() dto: PlaceOrderDto, @Caller() caller: CallerContext): Promise<OrderDto> {
     const order = await this.orders.place(
       {
         symbol: dto.symbol,
@@ -58,7 +57,7 @@ export class OrdersController {
         ...(dto.clientOrderId ? { clientOrderId: dto.clientOrderId } : {}),
         ...(dto.accountId ? { accountId: dto.accountId } : {}),
       },
-      { createdBy: principalKey(request) },
+      { createdBy: caller.key },
     );
     return toOrderDto(order);
   }

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Caller, type CallerContext } from '../platform/access/principal';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -7,7 +8,6 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
 import { pageOf, PageQueryDto } from '../platform/http/page.dto';
@@ -22,7 +22,6 @@ import {
   PositionListDto,
 } from './dto/trade.dto';
 import { PositionHistoryService } from './position-history.service';
-import { principalKey } from '../platform/idempotency/idempotency.interceptor';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import { toPositionDto } from './trade-view';
 import { TradesService } from './trades.service';
@@ -68,9 +67,9 @@ export class PositionsController {
   @ApiCreatedResponse({ type: AddClosedPositionResultDto })
   async add(
     @Body() dto: AddClosedPositionDto,
-    @Req() request: FastifyRequest,
+    @Caller() caller: CallerContext,
   ): Promise<AddClosedPositionResultDto> {
-    const id = await this.closedPositions.add(dto, principalKey(request));
+    const id = await this.closedPositions.add(dto, caller.key);
     return { success: true, id, message: 'Position added to history' };
   }
 
@@ -84,12 +83,12 @@ export class PositionsController {
   async close(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: ClosePositionDto,
-    @Req() request: FastifyRequest,
+    @Caller() caller: CallerContext,
   ): Promise<PositionDto> {
     const trade = await this.trades.close(
       id,
       'manual',
-      principalKey(request),
+      caller.key,
       dto.amount === undefined ? undefined : String(dto.amount),
     );
     return toPositionDto(trade, await this.trades.priceOf(trade));

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Caller, type CallerContext } from '../platform/access/principal';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -7,7 +8,6 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
@@ -21,7 +21,6 @@ import {
   TradeQueryDto,
   UpdateTradeDto,
 } from './dto/trade.dto';
-import { principalKey } from '../platform/idempotency/idempotency.interceptor';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import { toTradeDto } from './trade-view';
 import { TradesService } from './trades.service';
@@ -72,7 +71,7 @@ export class TradesController {
       'Open a trade by placing its entry order (market, or limit with price); stop loss and take profit are then watched',
   })
   @ApiCreatedResponse({ type: TradeDto })
-  async open(@Body() dto: OpenTradeDto, @Req() request: FastifyRequest): Promise<TradeDto> {
+  async open(@Body() dto: OpenTradeDto, @Caller() caller: CallerContext): Promise<TradeDto> {
     const trade = await this.trades.open(
       {
         symbol: dto.symbol,
@@ -85,7 +84,7 @@ export class TradesController {
         maxDcaAttempts: dto.maxDcaAttempts,
         accountId: dto.accountId,
       },
-      principalKey(request),
+      caller.key,
     );
     return toTradeDto(trade, await this.trades.priceOf(trade));
   }
@@ -117,9 +116,9 @@ export class TradesController {
   async close(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: CloseTradeDto,
-    @Req() request: FastifyRequest,
+    @Caller() caller: CallerContext,
   ): Promise<TradeDto> {
-    const trade = await this.trades.close(id, dto.reason ?? 'manual', principalKey(request));
+    const trade = await this.trades.close(id, dto.reason ?? 'manual', caller.key);
     return toTradeDto(trade, await this.trades.priceOf(trade));
   }
 }

@@ -50,7 +50,31 @@ declare module 'fastify' {
   }
 }
 
-/** The caller of a route behind @Auth, as a handler parameter: `@Caller() caller: Principal`. */
-export const Caller = createParamDecorator((_data: unknown, context: ExecutionContext): Principal =>
-  principalOf(context.switchToHttp().getRequest<FastifyRequest>()),
+/** Where a request comes from. */
+export interface ClientContext {
+  ip: string;
+  userAgent: string | undefined;
+}
+
+/** Who calls a route behind @Auth, and from where. */
+export interface CallerContext extends ClientContext {
+  principal: Principal;
+  /** "user:<id>" or "apiKey:<id>": how orders, jobs and idempotency keys record who made them. */
+  key: string;
+}
+
+function clientOf(request: FastifyRequest): ClientContext {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] };
+}
+
+/** The caller of a route behind @Auth, as a handler parameter: `@Caller() caller: CallerContext`. */
+export const Caller = createParamDecorator((_data: unknown, context: ExecutionContext): CallerContext => {
+  const request = context.switchToHttp().getRequest<FastifyRequest>();
+  const principal = principalOf(request);
+  return { principal, key: `${principal.kind}:${principal.id}`, ...clientOf(request) };
+});
+
+/** Where the request of a public route comes from: `@Client() client: ClientContext`. */
+export const Client = createParamDecorator((_data: unknown, context: ExecutionContext): ClientContext =>
+  clientOf(context.switchToHttp().getRequest<FastifyRequest>()),
 );
