@@ -5,7 +5,8 @@ import { CcxtExchange, createCcxtInstance, ReadRetry } from './ccxt-exchange';
 import { ExchangeAccount } from './exchange-account.entity';
 import { ExchangeAccountsService } from './exchange-accounts.service';
 import { loadCcxt } from './exchange-catalog.service';
-import { toApiError } from './exchange-errors';
+import type { ExchangePort } from './exchange-port';
+import { reportingFailures, toApiError } from './exchange-errors';
 
 export const EXCHANGE_CONNECTOR_OPTIONS = 'EXCHANGE_CONNECTOR_OPTIONS';
 
@@ -40,6 +41,12 @@ export class ExchangeConnector implements OnModuleInit {
 
   onModuleInit(): void {
     this.marketData.useVenues((accountId) => this.venue(accountId));
+  }
+
+  /** An exchange account as an exchange port for trading: failures arrive as ExchangeFailure. */
+  async port(accountId: string): Promise<ExchangePort> {
+    const { exchange } = await this.connect(accountId);
+    return reportingFailures<ExchangePort>(exchange, await loadCcxt());
   }
 
   async connect(accountId: string): Promise<ConnectedAccount> {

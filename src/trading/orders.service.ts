@@ -2,8 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Between, DataSource, In, LessThan, Like, MoreThanOrEqual, Repository } from 'typeorm';
-import { loadCcxt } from '../exchange/exchange-catalog.service';
-import { toApiError } from '../exchange/exchange-errors';
+import { ExchangeFailure, toApiError } from '../exchange/exchange-errors';
 import type {
   ExchangeOrder,
   ExchangePort,
@@ -29,8 +28,6 @@ import { openAmount, toTradeDto } from './trade-view';
 import { Trade } from './trade.entity';
 import { TradingVenues } from './trading-venues.service';
 import { errorMessage } from '../platform/errors/error-message';
-
-type CcxtModule = Awaited<ReturnType<typeof loadCcxt>>;
 
 export interface PlaceOrderInput {
   symbol: string;
@@ -176,14 +173,13 @@ export class OrdersService implements OnModuleInit {
   async place(input: PlaceOrderInput, origin: OrderOrigin): Promise<Order> {
     if (!this.config.trading.enabled && !EXIT_INTENTS.has(origin.intent ?? ''))
       throw new ApiError(409, ErrorCode.TRADING_DISABLED, 'Trading is disabled: no new orders are accepted');
-    const ccxt = await loadCcxt();
     const target = await this.venues.resolve(input.accountId);
     // Coins behind open trades are theirs: a plain sell may not take them and leave a trade unclosable.
     const heldByTrades =
       input.side === 'sell' && !origin.tradeId
         ? await this.heldByOpenTrades(target.accountId, input.symbol)
         : new Money(0);
-    const checked = await this.preTradeCheck(target.exchange, input, ccxt, heldByTrades);
+    const checked = await this.preTradeCheck(target.exchange, input, heldByTrades);
     const id = randomUUID();
     const clientOrderId = `${CLIENT_ORDER_PREFIX}${input.clientOrderId ?? id.replace(/-/g, '')}`;
     if (input.clientOrderId && (await this.orders.existsBy({ clientOrderId })))
@@ -223,7 +219,7 @@ export class OrdersService implements OnModuleInit {
     this.inFlight.add(id);
     try {
       await this.orders.insert(order);
-      return await this.submit(order, target.exchange, ccxt);
+      return await this.submit(order, target.exchange);
     } finally {
       this.inFlight.delete(id);
     }
@@ -237,17 +233,19 @@ export class OrdersService implements OnModuleInit {
       throw ApiError.conflict(
         `Order ${id} is ${order.status}: not known to the exchange yet, try again shortly`,
       );
-    const ccxt = await loadCcxt();
     const exchange = await this.venues.of(order);
     try {
       const result = await exchange.cancelOrder(order.exchangeOrderId, order.symbol);
       return await this.apply(id, result, exchange);
     } catch (error) {
-      if (error instanceof ccxt.OrderNotFound || error instanceof ccxt.InvalidOrder) {
+      if (
+        error instanceof ExchangeFailure &&
+        (error.kind === 'order_not_found' || error.kind === 'invalid_order')
+      ) {
         const fresh = await this.reconcile(id);
         if (isFinal(fresh.status)) throw ApiError.conflict(`Order ${id} is already ${fresh.status}`);
       }
-      throw toApiError(error, ccxt);
+      throw toApiError(error);
     }
   }
 
@@ -259,7 +257,6 @@ export class OrdersService implements OnModuleInit {
   async reconcile(id: string): Promise<Order> {
     const order = await this.get(id);
     if (isFinal(order.status) || this.inFlight.has(id)) return order;
-    const ccxt = await loadCcxt();
     let exchange: ExchangePort;
     try {
       exchange = await this.venues.of(order);
@@ -271,7 +268,7 @@ export class OrdersService implements OnModuleInit {
       );
       return await this.apply(id, found, exchange);
     } catch (error) {
-      if (!(error instanceof ccxt.OrderNotFound)) {
+      if (!(error instanceof ExchangeFailure && error.kind === 'order_not_found')) {
         this.logger.warn(`reconciling order ${id} failed: ${errorMessage(error)}`);
         return order;
       }
@@ -285,7 +282,7 @@ export class OrdersService implements OnModuleInit {
   }
 
   /** Sends a written order once. A definite refusal rejects it; anything else leaves it UNKNOWN and looks it up. */
-  private async submit(order: Order, exchange: ExchangePort, ccxt: CcxtModule): Promise<Order> {
+  private async submit(order: Order, exchange: ExchangePort): Promise<Order> {
     let acknowledgement: ExchangeOrder;
     try {
       acknowledgement = await exchange.createOrder({
@@ -299,13 +296,10 @@ export class OrdersService implements OnModuleInit {
       });
     } catch (error) {
       const message = error instanceof Error ? error.message.slice(0, 280) : 'exchange error';
-      const definite =
-        error instanceof ccxt.BaseError &&
-        !(error instanceof ccxt.OperationFailed) &&
-        !(error instanceof ccxt.DuplicateOrderId);
+      const definite = error instanceof ExchangeFailure && error.definite;
       if (definite) {
         await this.settle(order.id, OrderStatus.REJECTED, message);
-        throw toApiError(error, ccxt);
+        throw toApiError(error);
       }
       this.logger.warn(`order ${order.id}: the exchange's answer was lost (${message}); looking it up`);
       await this.settle(order.id, OrderStatus.UNKNOWN, `answer lost: ${message}`);
@@ -516,7 +510,6 @@ export class OrdersService implements OnModuleInit {
   private async preTradeCheck(
     exchange: ExchangePort,
     input: PlaceOrderInput,
-    ccxt: CcxtModule,
     heldByTrades: Money,
   ): Promise<{ symbol: string; amount: string; price?: string; stopPrice?: string }> {
     const symbol = requireSymbol(input.symbol);
@@ -587,7 +580,7 @@ export class OrdersService implements OnModuleInit {
         ...(stopPrice ? { stopPrice: stopPrice.toFixed() } : {}),
       };
     } catch (error) {
-      throw toApiError(error, ccxt);
+      throw toApiError(error);
     }
   }
 }

@@ -11,7 +11,10 @@ export interface TradingVenue {
   exchange: ExchangePort;
 }
 
-/** Where orders go: the default paper account, or an exchange account (by id) through ccxt. */
+/**
+ * Where orders go: the default paper account, or an exchange account (by id) through ccxt; either way
+ * an exchange port whose failures are ExchangeFailure.
+ */
 @Injectable()
 export class TradingVenues {
   constructor(
@@ -21,14 +24,17 @@ export class TradingVenues {
 
   async resolve(exchangeAccountId?: string): Promise<TradingVenue> {
     if (!exchangeAccountId) {
-      return { venue: 'paper', accountId: DEFAULT_PAPER_ACCOUNT, exchange: await this.paper.account() };
+      return { venue: 'paper', accountId: DEFAULT_PAPER_ACCOUNT, exchange: await this.paper.port() };
     }
-    const { exchange } = await this.connector.connect(exchangeAccountId);
-    return { venue: 'exchange', accountId: exchangeAccountId, exchange };
+    return {
+      venue: 'exchange',
+      accountId: exchangeAccountId,
+      exchange: await this.connector.port(exchangeAccountId),
+    };
   }
 
   async of(order: { venue: OrderVenue; accountId: string }): Promise<ExchangePort> {
-    if (order.venue === 'paper') return this.paper.account(order.accountId);
-    return (await this.connector.connect(order.accountId)).exchange;
+    if (order.venue === 'paper') return this.paper.port(order.accountId);
+    return this.connector.port(order.accountId);
   }
 }

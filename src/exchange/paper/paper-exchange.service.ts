@@ -7,6 +7,9 @@ import { AppConfig } from '../../platform/config/app-config';
 import { EventBus } from '../../platform/events/event-bus';
 import { Clock } from '../../platform/time/clock';
 import '../exchange-events';
+import { loadCcxt } from '../exchange-catalog.service';
+import { reportingFailures } from '../exchange-errors';
+import type { ExchangePort } from '../exchange-port';
 import { PaperExchange } from './paper-exchange';
 import { PaperAccount } from './paper-account.entity';
 import { PaperBalance } from './paper-balance.entity';
@@ -27,6 +30,11 @@ export class PaperExchangeService {
     private readonly config: AppConfig,
     private readonly events: EventBus,
   ) {}
+
+  /** A paper account as an exchange port for trading: failures arrive as ExchangeFailure. */
+  async port(name = DEFAULT_PAPER_ACCOUNT): Promise<ExchangePort> {
+    return reportingFailures<ExchangePort>(await this.account(name), await loadCcxt());
+  }
 
   /** The exchange of a named paper account, created with PAPER_STARTING_BALANCE of the quote currency. */
   async account(name = DEFAULT_PAPER_ACCOUNT): Promise<PaperExchange> {
