@@ -17,7 +17,7 @@ import { ScannerService } from '../scanner/scanner.service';
 import { StrategiesService } from '../strategies/strategies.service';
 import { resolveParameters, Signal } from '../strategies/strategy';
 import { OrdersService } from '../trading/orders.service';
-import { Trade } from '../trading/trade.entity';
+import type { Trade } from '../trading/trade.entity';
 import { TradesService } from '../trading/trades.service';
 import { TradingVenues } from '../trading/trading-venues.service';
 import { Bot } from './bot.entity';
