@@ -124,6 +124,22 @@ describe('orders (POST/GET/DELETE /api/orders)', () => {
     const again = await call(t, 'DELETE', `/api/orders/${placed.body.id}`, { token: trader });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ error: 'CONFLICT' });
+
+    // Each change is in the audit trail, on the order, with its outcome.
+    const audit = await call<{ items: Array<{ action: string; targetId: string; result: string }> }>(
+      t,
+      'GET',
+      `/api/audit?targetId=${placed.body.id}&limit=10`,
+      { token: admin },
+    );
+    expect(audit.status).toBe(200);
+    expect(
+      audit.body.items.map(({ action, targetId, result }) => ({ action, targetId, result })).reverse(),
+    ).toEqual([
+      { action: 'order.place', targetId: placed.body.id, result: 'success' },
+      { action: 'order.cancel', targetId: placed.body.id, result: 'success' },
+      { action: 'order.cancel', targetId: placed.body.id, result: 'failure' },
+    ]);
   });
 
   it('refuses bad orders before writing or sending anything, each with its code', async () => {

@@ -27,21 +27,24 @@ export class AuditInterceptor implements NestInterceptor {
     const action = this.reflector.get<string | undefined>(AUDIT_ACTION, context.getHandler());
     if (!action || context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<FastifyRequest<{ Params: Record<string, string> }>>();
-    const write = (result: AuditResult, status: number) =>
-      this.audit
+    // The route's :id, or the id of what a creating route made.
+    const write = (result: AuditResult, status: number, createdId?: string) => {
+      const targetId = request.params?.id ?? createdId;
+      return this.audit
         .record({
           action,
           result,
           actor: request.principal,
           ip: request.ip,
-          target: request.params?.id ? { type: action.split('.')[0], id: request.params.id } : undefined,
+          target: targetId ? { type: action.split('.')[0], id: targetId } : undefined,
           details: { method: request.method, route: request.routeOptions.url, status },
         })
         .catch((error: unknown) =>
           this.logger.error(`audit line for ${action} not written: ${String(error)}`),
         );
+    };
     return next.handle().pipe(
-      mergeMap((value: unknown) => from(write('success', 200).then(() => value))),
+      mergeMap((value: unknown) => from(write('success', 200, createdIdOf(value)).then(() => value))),
       catchError((error: unknown) => {
         const status = error instanceof HttpException ? error.getStatus() : 500;
         return from(write(status === 401 || status === 403 ? 'denied' : 'failure', status)).pipe(
@@ -50,4 +53,9 @@ export class AuditInterceptor implements NestInterceptor {
       }),
     );
   }
+}
+
+function createdIdOf(value: unknown): string | undefined {
+  const id = (value as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : undefined;
 }

@@ -9,6 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { SIMULATED_EXCHANGE } from '../market/market-simulation.service';
+import { Audited } from '../auth/audited.decorator';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
@@ -47,6 +48,7 @@ export class BacktestsController {
   @Post()
   @HttpCode(202)
   @Auth(Role.CONTROL)
+  @Audited('backtest.create')
   @ApiOperation({ summary: 'Queues a backtest of a preset over stored candles; poll GET /api/backtests/:id' })
   @ApiAcceptedResponse({ type: BacktestDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such preset or exchange account' })
@@ -57,6 +59,7 @@ export class BacktestsController {
   @Post(':id/cancel')
   @HttpCode(200)
   @Auth(Role.CONTROL)
+  @Audited('backtest.cancel')
   @ApiOperation({ summary: 'Cancels a queued or running backtest; a running one stops within a second' })
   @ApiOkResponse({ type: BacktestDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })

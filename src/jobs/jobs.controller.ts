@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { Audited } from '../auth/audited.decorator';
 import { Auth } from '../platform/access/access.decorators';
 import { Caller, type Principal } from '../platform/access/principal';
 import { Role } from '../platform/access/role';
@@ -50,6 +51,7 @@ export class JobsController {
   @Post(':id/cancel')
   @HttpCode(200)
   @Auth(Role.CONTROL)
+  @Audited('job.cancel')
   @ApiOperation({
     summary: 'Cancels a queued or running job; a running backtest stops within a second',
     description: 'CONTROL may cancel backtests; other queues need ADMIN.',

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Audited } from '../auth/audited.decorator';
 import { Caller, type CallerContext } from '../platform/access/principal';
 import {
   ApiConflictResponse,
@@ -34,6 +35,7 @@ export class OrdersController {
 
   @Post()
   @Auth(Role.CONTROL)
+  @Audited('order.place')
   @Idempotent()
   @ApiOperation({
     summary: 'Place an order on the paper exchange (default) or an exchange account',
@@ -85,6 +87,7 @@ export class OrdersController {
 
   @Delete(':id')
   @Auth(Role.CONTROL)
+  @Audited('order.cancel')
   @ApiOperation({ summary: 'Cancel an open order' })
   @ApiOkResponse({ type: CancelOrderResultDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such order' })

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Audited } from '../auth/audited.decorator';
 import { Caller, type CallerContext } from '../platform/access/principal';
 import {
   ApiConflictResponse,
@@ -60,6 +61,7 @@ export class PositionsController {
 
   @Post('history')
   @Auth(Role.CONTROL)
+  @Audited('position.record')
   @Idempotent()
   @ApiOperation({
     summary: 'Record a closed position traded elsewhere (it joins the trade history and analytics)',
@@ -75,6 +77,7 @@ export class PositionsController {
 
   @Post(':id/close')
   @Auth(Role.CONTROL)
+  @Audited('position.close')
   @Idempotent()
   @ApiOperation({ summary: 'Close a position at market, all of it or `amount` of it' })
   @ApiCreatedResponse({ type: PositionDto })

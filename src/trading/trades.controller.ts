@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Audited } from '../auth/audited.decorator';
 import { Caller, type CallerContext } from '../platform/access/principal';
 import {
   ApiConflictResponse,
@@ -65,6 +66,7 @@ export class TradesController {
 
   @Post()
   @Auth(Role.CONTROL)
+  @Audited('trade.open')
   @Idempotent()
   @ApiOperation({
     summary:
@@ -91,6 +93,7 @@ export class TradesController {
 
   @Patch(':id')
   @Auth(Role.CONTROL)
+  @Audited('trade.update')
   @ApiOperation({ summary: "Move an open trade's stop loss or take profit (null removes it)" })
   @ApiOkResponse({ type: TradeDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The trade is closed' })
@@ -109,6 +112,7 @@ export class TradesController {
 
   @Post(':id/close')
   @Auth(Role.CONTROL)
+  @Audited('trade.close')
   @Idempotent()
   @ApiOperation({ summary: 'Close a trade at market' })
   @ApiCreatedResponse({ type: TradeDto })
