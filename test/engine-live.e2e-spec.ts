@@ -13,7 +13,7 @@ const MINUTE = 60_000;
 const BINANCE_SECRET = 'live-bot-binance-secret-0123456789';
 
 interface BotView {
-  botId: string;
+  id: string;
   state: string;
   running: boolean;
   mode: string;
@@ -105,7 +105,7 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ mode: 'live', accountId, running: true });
-    botId = created.body.botId;
+    botId = created.body.id;
 
     let filled: Array<{ id: string; symbol: string; entry_amount: string; entry_cost: string }> = [];
     for (let i = 0; i < 180 && filled.length === 0; i++) {
@@ -172,7 +172,7 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
       },
     });
     expect(created.status).toBe(201);
-    const exitsBot = created.body.botId;
+    const exitsBot = created.body.id;
     const tradesOf = () =>
       query<Array<{ id: string; status: string; close_reason: string | null }>>(
         `SELECT id, status, close_reason FROM trades WHERE bot_id = $1 ORDER BY created_at`,

@@ -341,7 +341,7 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
 
   it('runs other bots beside the default one through /api/bots', async () => {
     const created = await call<{
-      botId: string;
+      id: string;
       name: string;
       running: boolean;
       preset: string;
@@ -370,13 +370,13 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
     const one = await call<{ metrics: { cycleCount: number }; state: string }>(
       t,
       'GET',
-      `/api/bots/${created.body.botId}`,
+      `/api/bots/${created.body.id}`,
       {
         token: reader,
       },
     );
     expect(one.body.metrics.cycleCount).toBeGreaterThan(0);
-    const stopped = await call<Command>(t, 'POST', `/api/bots/${created.body.botId}/command`, {
+    const stopped = await call<Command>(t, 'POST', `/api/bots/${created.body.id}/command`, {
       token: trader,
       body: { command: 'stop' },
     });

@@ -104,13 +104,18 @@ describe('one vocabulary', () => {
     expect(Date.parse(closed.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(closed.body.closedAt));
   });
 
-  it('answers id on bots and API keys (keyId stays as an alias)', async () => {
-    const bot = await call<{ id: string; botId: string }>(t, 'POST', '/api/bots', {
+  it('answers id on bots (and no botId) and on API keys (keyId stays as an alias)', async () => {
+    const bot = await call<{ id: string; botId?: string }>(t, 'POST', '/api/bots', {
       token: trader,
       body: { name: 'vocabulary', preset: 'breakout_v1', mode: 'paper' },
     });
     expect(bot.status).toBe(201);
-    expect(bot.body.id).toBe(bot.body.botId);
+    expect(bot.body.id).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
+    expect(bot.body).not.toHaveProperty('botId');
+    const listedBots = await call<{ items: Array<Record<string, unknown>> }>(t, 'GET', '/api/bots', {
+      token: trader,
+    });
+    expect(listedBots.body.items.find((item) => item.id === bot.body.id)).not.toHaveProperty('botId');
     const key = await createKey(t, admin, { name: 'vocabulary', permissions: ['READ_ONLY'] });
     expect(key.id).toBe(key.keyId);
     const listed = await call<{ items: Array<{ id: string; keyId: string }> }>(

@@ -110,7 +110,7 @@ export class EngineReports {
   }
 
   async bot(bot: Bot): Promise<BotDto> {
-    const [status, metrics] = await Promise.all([this.status(bot), this.metrics(bot)]);
+    const [{ botId: _botId, ...status }, metrics] = await Promise.all([this.status(bot), this.metrics(bot)]);
     return { id: bot.id, ...status, accountId: bot.accountId, symbols: bot.symbols, metrics };
   }
 

@@ -728,23 +728,29 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
     const venue = await this.venues.resolve(bot.accountId ?? undefined);
     if (!runtime.markets)
       runtime.markets = new Map((await venue.exchange.markets()).map((market) => [market.symbol, market]));
+    // Entries are paid in their markets' quote currency (USDT on the simulated market); equity is
+    // counted in it, each other coin held at its price in that currency.
+    const known = entries.map((entry) => runtime.markets!.get(entry.symbol)).find(Boolean);
+    if (!known) return;
+    const quote = known.quote;
     const balances = await venue.exchange.balances();
     let available = 0;
     let equity = new Money(0);
     for (const balance of balances) {
-      if (balance.currency === 'USDT') {
+      if (balance.currency === quote) {
         available = Number(balance.free);
         equity = equity.plus(balance.total);
         continue;
       }
       if (!new Money(balance.total).gt(0)) continue;
-      const ticker = await venue.exchange.ticker(`${balance.currency}/USDT`).catch(() => undefined);
+      const ticker = await venue.exchange.ticker(`${balance.currency}/${quote}`).catch(() => undefined);
       if (ticker?.last) equity = equity.plus(new Money(balance.total).times(ticker.last));
     }
+    const sameQuote = entries.filter((entry) => runtime.markets?.get(entry.symbol)?.quote === quote);
     const planned: Array<{ symbol: string; amount: string; stopLoss: number; takeProfit?: number }> = [];
     // Buying pays the ask, and a big order walks the book: keep a little of the balance for that.
     available *= 1 - ENTRY_SLIPPAGE_RESERVE;
-    for (const entry of entries) {
+    for (const entry of sameQuote) {
       const market = runtime.markets.get(entry.symbol);
       if (!market) continue;
       const ticker = await venue.exchange.ticker(entry.symbol).catch(() => undefined);

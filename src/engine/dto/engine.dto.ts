@@ -1,6 +1,6 @@
 import { PageOf } from '../../platform/http/page.dto';
 import { IsSymbolList } from '../../market/dto/symbol-list.decorator';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { ENGINE_COMMANDS, ENGINE_STATES, EngineCommand, EngineState } from '../engine-state';
 
@@ -143,11 +143,9 @@ export class EngineMetricsDto {
   maxDrawdownR!: number;
 }
 
-export class BotDto extends EngineStatusDto {
-  @ApiProperty({
-    format: 'uuid',
-    description: 'The bot; botId is the same value, as the engine status names it',
-  })
+/** A bot: its status (without the engine status's `botId`: a bot is named by its `id`), account and metrics. */
+export class BotDto extends OmitType(EngineStatusDto, ['botId'] as const) {
+  @ApiProperty({ format: 'uuid' })
   id!: string;
   @ApiProperty({ nullable: true, type: String })
   accountId!: string | null;
