@@ -14,7 +14,7 @@ import pino from 'pino';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createApp } from '../src/bootstrap';
 import { EventBus } from '../src/platform/events/event-bus';
-import '../src/trading/trading-events';
+import '../src/trading/trading.events';
 import { benchConfig } from './support/bench-config';
 import { median, percentile } from './support/load';
 import { BENCH_ADMIN, post } from './support/principals';

@@ -1,7 +1,7 @@
 import { EventBus } from '../src/platform/events/event-bus';
 import { SystemSampler } from '../src/monitoring/system-sampler.service';
 import { Role } from '../src/platform/access/role';
-import '../src/trading/trading-events';
+import '../src/trading/trading.events';
 import { call, createUser, loginAdmin } from './support/auth-client';
 import { startTestApp, TestApp } from './support/test-app';
 import { TestSocket, wsUrl } from './support/ws-client';

@@ -9,7 +9,7 @@ import { TtlCache } from '../platform/cache/ttl-cache';
 import { AppConfig } from '../platform/config/app-config';
 import { EventBus } from '../platform/events/event-bus';
 import { Clock } from '../platform/time/clock';
-import './auth-events';
+import './auth.events';
 import { ApiKey } from './entities/api-key.entity';
 import { AuthSession } from './entities/auth-session.entity';
 import { User } from './entities/user.entity';

@@ -4,14 +4,6 @@ import { AppConfig } from '../platform/config/app-config';
 import { EventBus } from '../platform/events/event-bus';
 import { Clock } from '../platform/time/clock';
 import { MarketSimulationService } from './market-simulation.service';
-import type { Ticker } from './market-types';
-
-declare module '../platform/events/event-bus' {
-  interface DomainEvents {
-    /** The simulated market's ticker of one pair, every second. */
-    ticker: Ticker;
-  }
-}
 
 /** Publishes a `ticker` event per simulated pair every second (the realtime topics and bots listen). */
 @Injectable()

@@ -5,20 +5,13 @@ import { LessThan, Repository } from 'typeorm';
 import { EventBus } from '../platform/events/event-bus';
 import { JobQueue } from '../platform/jobs/job-queue';
 import { Clock } from '../platform/time/clock';
-import { ResourceMonitor, ResourceReading } from './resource-monitor';
+import { ResourceMonitor } from './resource-monitor';
 import { SystemSample } from './system-sample.entity';
 import { errorMessage } from '../platform/errors/error-message';
 
 export const SAMPLE_INTERVAL_MS = 15_000;
 export const SAMPLE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 export const SAMPLE_RETENTION_QUEUE = 'housekeeping.sample-retention';
-
-declare module '../platform/events/event-bus' {
-  interface DomainEvents {
-    /** A resource sample was taken (every 15 s): `metrics` and `system_status` on the WebSocket. */
-    'system.sampled': ResourceReading & { sampledAt: string };
-  }
-}
 
 /** Stores a resource sample every 15 s and announces it; every 10 minutes one instance drops those older than 7 days. */
 @Injectable()

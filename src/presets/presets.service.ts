@@ -11,12 +11,6 @@ import { CreatePresetDto, PresetDetailDto, PresetSummaryDto, UpdatePresetDto } f
 import { Preset } from './preset.entity';
 import { PresetConfig } from './preset-config';
 
-declare module '../platform/events/event-bus' {
-  interface DomainEvents {
-    'preset.changed': { name: string; change: 'created' | 'updated' | 'deleted' };
-  }
-}
-
 /** The default configuration of a new preset using `strategy`: its built-in preset's, else breakout_v1's. */
 function baseConfigFor(strategy: string): PresetConfig {
   const builtin =

@@ -1,14 +1,14 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../platform/config/app-config';
 import { EventBus, EventName } from '../platform/events/event-bus';
-import '../monitoring/system-sampler.service';
+import '../monitoring/monitoring.events';
 import type { TradeDto } from '../trading/dto/trade.dto';
-import '../trading/trading-events';
+import '../trading/trading.events';
 import { TradesService } from '../trading/trades.service';
-import '../market/ticker-publisher.service';
-import '../scanner/scanner.service';
-import '../engine/engine-state';
-import '../platform/jobs/job-queue';
+import '../market/market.events';
+import '../scanner/scanner.events';
+import '../engine/engine.events';
+import '../platform/jobs/jobs.events';
 import { RealtimeHub } from './realtime-hub';
 import { TICKER_TOPIC_PREFIX } from './topics';
 

@@ -10,7 +10,7 @@ import {
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { MarketSimulationService } from '../market/market-simulation.service';
-import type { AccessChangedEvent } from '../auth/auth-events';
+import type { AccessChangedEvent } from '../auth/auth.events';
 import { Principal, PRINCIPAL_RESOLVER, PrincipalResolver } from '../platform/access/principal';
 import { roleRank } from '../platform/access/role';
 import { errorMessage } from '../platform/errors/error-message';

@@ -30,13 +30,6 @@ export interface ScannerStatus {
   scans: number;
 }
 
-declare module '../platform/events/event-bus' {
-  interface DomainEvents {
-    /** A scan finished (SCAN_RESULT on the `scanner` topic). */
-    'scanner.result': ScanResult & { botId: string | null };
-  }
-}
-
 /** Scores a symbol universe against a preset from the stored candles (seed 002's scanner). */
 @Injectable()
 export class ScannerService {

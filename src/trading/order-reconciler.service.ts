@@ -27,12 +27,6 @@ export interface ReconciliationReport {
   errors: number;
 }
 
-declare module '../platform/events/event-bus' {
-  interface DomainEvents {
-    'orders.reconciled': ReconciliationReport;
-  }
-}
-
 /** Held by the instance that runs the periodic passes. */
 const RECONCILER_LEASE = 'reconciler';
 

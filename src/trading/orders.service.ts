@@ -22,7 +22,7 @@ import { OrderDetailDto, OrderDto, OrderQueryDto } from './dto/order.dto';
 import { Fill } from './fill.entity';
 import { Order } from './order.entity';
 import { canMove, isFinal, OrderStatus, statusOf, UNSETTLED_STATUSES } from './order-status';
-import { FillView } from './trading-events';
+import { FillView } from './trading.events';
 import { TradeChange, TradeLedger } from './trade-ledger';
 import { openAmount, toTradeDto } from './trade-view';
 import { Trade } from './trade.entity';

@@ -6,7 +6,7 @@ import { MarketSimulationService } from '../../market/market-simulation.service'
 import { AppConfig } from '../../platform/config/app-config';
 import { EventBus } from '../../platform/events/event-bus';
 import { Clock } from '../../platform/time/clock';
-import '../exchange-events';
+import '../exchange.events';
 import { loadCcxt } from '../exchange-catalog.service';
 import { reportingFailures } from '../exchange-errors';
 import type { ExchangePort } from '../exchange-port';

@@ -84,13 +84,6 @@ export class JobAbortedError extends Error {
   }
 }
 
-declare module '../events/event-bus' {
-  interface DomainEvents {
-    /** A job was queued, started, progressed, finished, retried or cancelled. */
-    'job.updated': JobView;
-  }
-}
-
 /**
  * Durable background work on the project's own database: jobs survive a crash and run again, run
  * once across instances, retry with exponential backoff, report progress and can be cancelled;

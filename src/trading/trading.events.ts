@@ -1,3 +1,4 @@
+import type { ReconciliationReport } from './order-reconciler.service';
 import type { OrderDto } from './dto/order.dto';
 import type { TradeDto } from './dto/trade.dto';
 
@@ -27,6 +28,7 @@ export interface PositionEvent {
 
 declare module '../platform/events/event-bus' {
   interface DomainEvents {
+    'orders.reconciled': ReconciliationReport;
     /** The first entry fill: a position exists. */
     'position.opened': PositionEvent;
     /** More entry (DCA) or a partial exit filled, or stop loss / take profit changed. */
