@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { Audited } from '../auth/audited.decorator';
 import { Auth } from '../platform/access/access.decorators';
-import { Caller, type Principal } from '../platform/access/principal';
+import { Caller, type CallerContext } from '../platform/access/principal';
 import { Role } from '../platform/access/role';
 import { pageOf } from '../platform/http/page.dto';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
@@ -44,8 +44,8 @@ export class JobsController {
   })
   @ApiOkResponse({ type: JobDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  get(@Param('id', new ParseUUIDPipe()) id: string, @Caller() caller: Principal): Promise<JobDto> {
-    return this.jobs.get(id, caller);
+  get(@Param('id', new ParseUUIDPipe()) id: string, @Caller() caller: CallerContext): Promise<JobDto> {
+    return this.jobs.get(id, caller.principal);
   }
 
   @Post(':id/cancel')
@@ -59,7 +59,7 @@ export class JobsController {
   @ApiOkResponse({ type: JobDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The job has already finished' })
-  cancel(@Param('id', new ParseUUIDPipe()) id: string, @Caller() caller: Principal): Promise<JobDto> {
-    return this.jobs.cancel(id, caller);
+  cancel(@Param('id', new ParseUUIDPipe()) id: string, @Caller() caller: CallerContext): Promise<JobDto> {
+    return this.jobs.cancel(id, caller.principal);
   }
 }
