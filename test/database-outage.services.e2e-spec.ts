@@ -1,3 +1,4 @@
+import { BotsService } from '../src/engine/bots.service';
 import { EngineService } from '../src/engine/engine.service';
 import { CandleRepository } from '../src/market/candle.repository';
 import { MarketSimulationService, SIMULATED_EXCHANGE } from '../src/market/market-simulation.service';
@@ -59,7 +60,7 @@ describe('PostgreSQL outage', () => {
     expect(started.status).toBe(200);
     const engine = t.app.get(EngineService);
     const guard = t.app.get(TradeGuard);
-    const bot = (await engine.byName('default'))!;
+    const bot = (await t.app.get(BotsService).byName('default'))!;
     await until(() => guard.leader && engine.runtimeOf(bot.id) !== undefined, 10_000);
     const runtimeBefore = engine.runtimeOf(bot.id);
     const market = t.app.get(MarketSimulationService);

@@ -1,3 +1,4 @@
+import { BotsService } from '../src/engine/bots.service';
 import { EngineService } from '../src/engine/engine.service';
 import { MarketSimulationService } from '../src/market/market-simulation.service';
 import { Client } from 'pg';
@@ -50,7 +51,7 @@ describe('bots and trading jobs across instances (PostgreSQL advisory locks)', (
       body: { preset: 'breakout_v1', mode: 'paper' },
     });
     expect(started.status).toBe(200);
-    const bot = (await first.app.get(EngineService).byName('default'))!;
+    const bot = (await first.app.get(BotsService).byName('default'))!;
     const engines = [first.app.get(EngineService), second.app.get(EngineService)];
     for (let i = 0; i < 6; i++) {
       clock.ms += FIVE_MINUTES;

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { BotsService } from '../src/engine/bots.service';
 import { EngineService } from '../src/engine/engine.service';
 import { MarketSimulationService } from '../src/market/market-simulation.service';
 import { Role } from '../src/platform/access/role';
@@ -393,7 +394,7 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
       body: { preset: 'breakout_v1', mode: 'paper' },
     });
     expect(start.status).toBe(200);
-    const bot = (await t.app.get(EngineService).byName('default'))!;
+    const bot = (await t.app.get(BotsService).byName('default'))!;
     // A resting buy far below the market, the bot's own.
     const resting = await call<{ id: string; status: string }>(t, 'POST', '/api/orders', {
       token: trader,

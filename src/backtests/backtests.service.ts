@@ -23,7 +23,7 @@ import { StrategiesService } from '../strategies/strategies.service';
 import { resolveParameters } from '../strategies/strategy';
 import { TradingVenues } from '../trading/trading-venues.service';
 import { warmupCandles } from '../engine/bot-runtime';
-import { ENTRY_SLIPPAGE_RESERVE } from '../engine/engine.service';
+import { ENTRY_SLIPPAGE_RESERVE } from '../engine/entry-execution';
 import { BacktestSymbol, FillModel, runBacktest } from './backtest-engine';
 import { Backtest, BacktestRequest } from './backtest.entity';
 import { errorMessage } from '../platform/errors/error-message';

@@ -16,14 +16,16 @@ import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
 import { BotDto, BotListDto, CommandResultDto, CreateBotDto, EngineCommandDto } from './dto/engine.dto';
 import { commandCaller } from './command-caller';
 import { EngineReports } from './engine-reports';
-import { EngineService } from './engine.service';
+import { BotsService } from './bots.service';
+import { EngineCommands } from './engine-commands';
 
 /** Several bots at once, each a preset on an exchange account in a mode. */
 @ApiTags('engine')
 @Controller('bots')
 export class BotsController {
   constructor(
-    private readonly engine: EngineService,
+    private readonly bots: BotsService,
+    private readonly commands: EngineCommands,
     private readonly reports: EngineReports,
   ) {}
 
@@ -32,7 +34,7 @@ export class BotsController {
   @ApiOperation({ summary: 'Every bot with its status and metrics' })
   @ApiOkResponse({ type: BotListDto })
   async list(@Query() page: PageQueryDto): Promise<BotListDto> {
-    const { items: bots, total } = await this.engine.list(page.limit, page.offset);
+    const { items: bots, total } = await this.bots.list(page.limit, page.offset);
     const items = await Promise.all(bots.map((bot) => this.reports.bot(bot)));
     return pageOf(items, total, page);
   }
@@ -45,8 +47,8 @@ export class BotsController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The name is taken' })
   async create(@Body() dto: CreateBotDto, @Caller() caller: CallerContext): Promise<BotDto> {
     const { start, ...settings } = dto;
-    let bot = await this.engine.create(settings);
-    if (start) bot = (await this.engine.command(bot.id, 'start', commandCaller(caller))).bot;
+    let bot = await this.bots.create(settings);
+    if (start) bot = (await this.commands.command(bot.id, 'start', commandCaller(caller))).bot;
     return this.reports.bot(bot);
   }
 
@@ -56,7 +58,7 @@ export class BotsController {
   @ApiOkResponse({ type: BotDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<BotDto> {
-    return this.reports.bot(await this.engine.get(id));
+    return this.reports.bot(await this.bots.get(id));
   }
 
   @Post(':id/command')
@@ -75,7 +77,7 @@ export class BotsController {
     @Body() dto: EngineCommandDto,
     @Caller() caller: CallerContext,
   ): Promise<CommandResultDto> {
-    const outcome = await this.engine.command(id, dto.command, {
+    const outcome = await this.commands.command(id, dto.command, {
       ...commandCaller(caller),
       parameters: dto.parameters,
       reason: dto.reason,

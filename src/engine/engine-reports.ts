@@ -4,13 +4,16 @@ import { PresetsService } from '../presets/presets.service';
 import { Bot } from './bot.entity';
 import { BotDto, CommandResultDto, EngineMetricsDto, EngineStatusDto } from './dto/engine.dto';
 import { EngineCommand } from './engine-state';
-import { CommandOutcome, DEFAULT_BOT, EngineService } from './engine.service';
+import { BotsService, DEFAULT_BOT } from './bots.service';
+import type { CommandOutcome } from './engine-commands';
+import { EngineService } from './engine.service';
 
 /** Seed 002's status and metrics of a bot, from its row, its runtime here and its trades. */
 @Injectable()
 export class EngineReports {
   constructor(
     private readonly engine: EngineService,
+    private readonly bots: BotsService,
     private readonly presets: PresetsService,
     private readonly clock: Clock,
   ) {}
@@ -43,7 +46,7 @@ export class EngineReports {
     const runtime = this.engine.runtimeOf(bot.id);
     const current = runtime?.bot ?? bot;
     const slots = runtime?.config.risk.maxConcurrentPositions ?? (await this.slotsOf(bot.preset));
-    const [open, risk] = await Promise.all([this.engine.openTradesOf(bot.id), this.engine.riskOf(current)]);
+    const [open, risk] = await Promise.all([this.bots.openTradesOf(bot.id), this.bots.riskOf(current)]);
     return {
       state: current.state,
       preset: current.preset,
@@ -83,8 +86,8 @@ export class EngineReports {
     const runtime = this.engine.runtimeOf(bot.id);
     const current = runtime?.bot ?? bot;
     const [risk, totalTrades] = await Promise.all([
-      this.engine.riskOf(current),
-      this.engine.tradeCountOf(bot.id),
+      this.bots.riskOf(current),
+      this.bots.tradeCountOf(bot.id),
     ]);
     return {
       uptime: runtime ? Math.max(0, Math.round((this.clock.nowMs() - runtime.startedAtMs) / 1000)) : 0,

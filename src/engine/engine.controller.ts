@@ -17,14 +17,16 @@ import {
 } from './dto/engine.dto';
 import { commandCaller } from './command-caller';
 import { EngineReports } from './engine-reports';
-import { DEFAULT_BOT, EngineService } from './engine.service';
+import { BotsService, DEFAULT_BOT } from './bots.service';
+import { EngineCommands } from './engine-commands';
 
 /** Seed 002's engine routes: they act on the default bot. */
 @ApiTags('engine')
 @Controller('engine')
 export class EngineController {
   constructor(
-    private readonly engine: EngineService,
+    private readonly bots: BotsService,
+    private readonly commands: EngineCommands,
     private readonly reports: EngineReports,
     private readonly clock: Clock,
   ) {}
@@ -34,7 +36,7 @@ export class EngineController {
   @ApiOperation({ summary: 'State of the default bot (seed 002)' })
   @ApiOkResponse({ type: EngineStatusDto })
   async status(): Promise<EngineStatusDto> {
-    return this.reports.status(await this.engine.byName(DEFAULT_BOT));
+    return this.reports.status(await this.bots.byName(DEFAULT_BOT));
   }
 
   @Get('metrics')
@@ -42,7 +44,7 @@ export class EngineController {
   @ApiOperation({ summary: 'Cycles, latency, signals, trades and R of the default bot (seed 002)' })
   @ApiOkResponse({ type: EngineMetricsDto })
   async metrics(): Promise<EngineMetricsDto> {
-    return this.reports.metrics(await this.engine.byName(DEFAULT_BOT));
+    return this.reports.metrics(await this.bots.byName(DEFAULT_BOT));
   }
 
   @Post('start')
@@ -53,8 +55,8 @@ export class EngineController {
   @ApiOkResponse({ type: StampedResultDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Kill switch set, or running another preset' })
   async start(@Body() dto: EngineStartDto, @Caller() caller: CallerContext): Promise<StampedResultDto> {
-    const bot = await this.engine.configureDefault(dto);
-    const outcome = await this.engine.command(bot.id, 'start', commandCaller(caller));
+    const bot = await this.bots.configureDefault(dto);
+    const outcome = await this.commands.command(bot.id, 'start', commandCaller(caller));
     return { success: true, message: outcome.message, timestamp: this.clock.now().toISOString() };
   }
 
@@ -67,10 +69,10 @@ export class EngineController {
   })
   @ApiOkResponse({ type: StampedResultDto })
   async stop(@Body() dto: EngineStopDto, @Caller() caller: CallerContext): Promise<StampedResultDto> {
-    const bot = await this.engine.byName(DEFAULT_BOT);
+    const bot = await this.bots.byName(DEFAULT_BOT);
     const message = bot
       ? (
-          await this.engine.command(bot.id, 'stop', {
+          await this.commands.command(bot.id, 'stop', {
             ...commandCaller(caller),
             parameters: { cancelOrders: dto.cancelOrders === true },
           })
@@ -90,9 +92,9 @@ export class EngineController {
     description: 'The command does not apply in the current state',
   })
   async command(@Body() dto: EngineCommandDto, @Caller() caller: CallerContext): Promise<CommandResultDto> {
-    const bot = await this.engine.byName(DEFAULT_BOT);
-    if (!bot) throw EngineService.noDefaultBot();
-    const outcome = await this.engine.command(bot.id, dto.command, {
+    const bot = await this.bots.byName(DEFAULT_BOT);
+    if (!bot) throw BotsService.noDefaultBot();
+    const outcome = await this.commands.command(bot.id, dto.command, {
       ...commandCaller(caller),
       parameters: dto.parameters,
       reason: dto.reason,

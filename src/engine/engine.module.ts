@@ -9,7 +9,13 @@ import { Bot } from './bot.entity';
 import { BotsController } from './bots.controller';
 import { EngineController } from './engine.controller';
 import { EngineReports } from './engine-reports';
+import { BotDecision } from './bot-decision';
+import { BotRuntimes } from './bot-runtimes';
+import { BotStates } from './bot-states';
+import { BotsService } from './bots.service';
+import { EngineCommands } from './engine-commands';
 import { EngineService } from './engine.service';
+import { EntryExecution } from './entry-execution';
 
 /** Engine and bots: state machine, commands, risk manager, tick loop. */
 @Module({
@@ -22,7 +28,16 @@ import { EngineService } from './engine.service';
     TradingModule,
   ],
   controllers: [EngineController, BotsController],
-  providers: [EngineService, EngineReports],
-  exports: [EngineService, EngineReports],
+  providers: [
+    BotRuntimes,
+    BotStates,
+    BotsService,
+    EntryExecution,
+    BotDecision,
+    EngineService,
+    EngineCommands,
+    EngineReports,
+  ],
+  exports: [EngineService, BotsService, EngineCommands, EngineReports],
 })
 export class EngineModule {}

@@ -29,7 +29,9 @@ export async function startLiveBotApp(
       clock,
       exchange: {
         redirectApiTo: { binance: fake.baseUrl },
-        timeoutMs: 1000,
+        // Generous: on a loaded 2-core machine the in-process fake can take over a second to answer;
+        // these tests inject their failures as answers, never as timeouts.
+        timeoutMs: 5000,
         retry: { attempts: 2, baseDelayMs: 1 },
       },
     },

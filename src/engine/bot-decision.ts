@@ -1,0 +1,285 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { CandleRepository } from '../market/candle.repository';
+import type { Candle } from '../market/market-types';
+import { TIMEFRAME_MS } from '../market/timeframes';
+import { Money } from '../platform/decimal/money';
+import { errorMessage } from '../platform/errors/error-message';
+import { EventBus } from '../platform/events/event-bus';
+import { Clock } from '../platform/time/clock';
+import { ScannerService } from '../scanner/scanner.service';
+import type { Signal } from '../strategies/strategy';
+import { atCandleClose, HeldPosition, levelReached } from '../trading/exit-policy';
+import type { Trade } from '../trading/trade.entity';
+import { TradesService } from '../trading/trades.service';
+import { Bot } from './bot.entity';
+import { BotRuntime, warmupCandles } from './bot-runtime';
+import { BotStates } from './bot-states';
+import { BotsService } from './bots.service';
+import type { EngineState } from './engine-state';
+import { EntryExecution } from './entry-execution';
+import { breach } from './risk-manager';
+
+/** How long after a candle's close the engine waits for every symbol's candle before acting without. */
+const CANDLE_WAIT_MS = 30_000;
+
+/**
+ * What a running bot decides in a cycle: its risk limits, its strategy streams fed with closed
+ * candles, the exit policy for what it holds, and the entries its candidates' signals call for.
+ */
+@Injectable()
+export class BotDecision {
+  private readonly logger = new Logger('Engine');
+
+  constructor(
+    @InjectRepository(Bot) private readonly bots: Repository<Bot>,
+    private readonly botsService: BotsService,
+    private readonly scanner: ScannerService,
+    private readonly candles: CandleRepository,
+    private readonly trades: TradesService,
+    private readonly execution: EntryExecution,
+    private readonly states: BotStates,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Pauses the bot with an alert when the day's loss or the losing streak reaches the preset's limit,
+   * until the next UTC day or for streakPauseMinutes; lifts such a pause once its time has come.
+   */
+  async checkRisk(runtime: BotRuntime): Promise<void> {
+    const { bot } = runtime;
+    const now = this.clock.nowMs();
+    if (bot.paused) {
+      if (bot.pausedUntil && bot.pausedUntil.getTime() <= now) await this.liftPause(runtime);
+      return;
+    }
+    const risk = runtime.config.risk;
+    const problem = breach(await this.botsService.riskOf(bot, risk.maxConsecutiveLosses), risk, now);
+    if (!problem) return;
+    const reason = `risk limit: ${problem.message}`;
+    const changes = { paused: true, pauseReason: reason, pausedUntil: problem.until };
+    await this.bots.update({ id: bot.id }, changes);
+    Object.assign(bot, changes);
+    await this.states.set(bot.id, 'PAUSED', reason);
+    this.states.alert(
+      'warning',
+      problem.code,
+      `${bot.name} paused until ${problem.until.toISOString()}: ${problem.message}`,
+      bot.id,
+    );
+  }
+
+  /**
+   * A risk pause ran its time: the bot enters again and its losing streak starts again (the day's
+   * loss stands: a daily pause lifts on a new day anyway). A pause by command given meanwhile stays.
+   */
+  private async liftPause(runtime: BotRuntime): Promise<void> {
+    const { bot } = runtime;
+    const changes = {
+      paused: false,
+      pauseReason: null,
+      pausedUntil: null,
+      streakWindowStart: this.clock.now(),
+    };
+    const lifted = await this.bots.update(
+      { id: bot.id, paused: true, pausedUntil: bot.pausedUntil! },
+      changes,
+    );
+    if (!lifted.affected) return;
+    Object.assign(bot, changes);
+    await this.states.set(bot.id, 'SIGNAL_WAIT', 'risk pause lifted');
+    this.states.alert('info', 'RISK_PAUSE_LIFTED', `${bot.name} resumed: its risk pause ended`, bot.id);
+  }
+
+  /**
+   * Feeds the stream of every universe symbol, and of every symbol the bot holds, the candles it has
+   * not seen, up to `newest` (an open time); returns the symbols it fed.
+   */
+  async feed(runtime: BotRuntime, newest: number, held: readonly string[] = []): Promise<string[]> {
+    const span = TIMEFRAME_MS[runtime.config.timeframe];
+    const universe = [
+      ...new Set([...this.scanner.universeOf(runtime.config, runtime.bot.symbols, runtime.source), ...held]),
+    ];
+    const warmup = warmupCandles(runtime.strategy, runtime.params);
+    const earliest = Math.min(
+      ...universe.map((symbol) => {
+        const known = runtime.streams.get(symbol);
+        return known && newest - known.through <= warmup * span
+          ? known.through + span
+          : newest - (warmup - 1) * span;
+      }),
+    );
+    if (!Number.isFinite(earliest) || earliest > newest) return universe;
+    await runtime.source.ensure(universe, runtime.config.timeframe, earliest, newest);
+    const bySymbol = await this.candles.rangeMany(
+      runtime.source.key,
+      universe,
+      runtime.config.timeframe,
+      earliest,
+      newest,
+    );
+    for (const symbol of universe) {
+      let entry = runtime.streams.get(symbol);
+      if (!entry || newest - entry.through > warmup * span) {
+        entry = { stream: runtime.strategy.stream(runtime.params), through: newest - warmup * span };
+        runtime.streams.set(symbol, entry);
+      }
+      const fed = entry;
+      for (const candle of bySymbol.get(symbol) ?? []) {
+        if (candle.openTime <= fed.through) continue;
+        fed.lastSignal = fed.stream.next(candle);
+        fed.lastCandle = candle;
+        fed.through = candle.openTime;
+      }
+    }
+    return universe;
+  }
+
+  /**
+   * A candle closed: exits on the strategy's sell signal for every symbol the bot holds, whatever the
+   * scan says and paused or not (a pause stops entries, never the management of open positions);
+   * then, unless paused, scan, read the candidates' signals and open what fits in the free slots.
+   */
+  async decide(runtime: BotRuntime, newest: number): Promise<void> {
+    const { bot, config } = runtime;
+    const live = await this.trades.liveOfBot(bot.id);
+    const held = new Set(live.map((trade) => trade.symbol));
+    const universe = await this.feed(runtime, newest, [...held]);
+    // The market stores a closed candle a moment after it closes: wait for it (a while), so a
+    // candle is never passed over for being read too early.
+    const stored = universe.every((symbol) => runtime.streams.get(symbol)?.through === newest);
+    const waited = this.clock.nowMs() - (newest + TIMEFRAME_MS[config.timeframe]);
+    if (!stored && waited < CANDLE_WAIT_MS) return;
+    const signalOf = (symbol: string) => {
+      const entry = runtime.streams.get(symbol);
+      return entry?.lastSignal && entry.through === newest && entry.lastSignal.action !== 'hold'
+        ? entry.lastSignal
+        : undefined;
+    };
+    const publishSignal = (symbol: string, signal: Signal) =>
+      this.events.publish('engine.signal', {
+        ...signal,
+        botId: bot.id,
+        bot: bot.name,
+        preset: bot.preset,
+        symbol,
+        timeframe: config.timeframe,
+        candleTime: new Date(newest).toISOString(),
+      });
+    let signals = 0;
+    // The exit policy at this close, for every position the bot holds, paused or not.
+    for (const trade of live) {
+      const entry = runtime.streams.get(trade.symbol);
+      const candle = entry?.through === newest ? entry.lastCandle : undefined;
+      if (trade.status !== 'OPEN' || !candle) continue;
+      const signal = signalOf(trade.symbol);
+      if (signal?.action === 'sell') {
+        signals++;
+        publishSignal(trade.symbol, signal);
+      }
+      await this.applyExitPolicy(runtime, trade, candle, signal?.action === 'sell');
+    }
+    if (!bot.paused) {
+      // Scan at the preset's interval; between scans the last candidates stand.
+      const now = this.clock.nowMs();
+      const due =
+        !runtime.lastScan ||
+        runtime.lastScanAt === null ||
+        now - runtime.lastScanAt >= config.scannerConfig.scanIntervalSeconds * 1000;
+      if (due) {
+        await this.states.set(bot.id, 'SCANNING');
+        runtime.lastScan = await this.scanner.scan(bot.preset, config, {
+          symbols: bot.symbols,
+          botId: bot.id,
+          source: runtime.source,
+        });
+        runtime.lastScanAt = now;
+      }
+      const scan = runtime.lastScan!;
+      await this.states.set(bot.id, 'SIGNAL_WAIT');
+      const entries: Array<{ symbol: string; stopLoss: number; takeProfit?: number; price: number }> = [];
+      for (const candidate of scan.candidates) {
+        const signal = signalOf(candidate.symbol);
+        // Sells of held symbols were acted on above.
+        if (!signal || (held.has(candidate.symbol) && signal.action === 'sell')) continue;
+        signals++;
+        publishSignal(candidate.symbol, signal);
+        if (held.has(candidate.symbol) || signal.action !== 'buy' || signal.stopLoss === undefined) continue;
+        entries.push({
+          symbol: candidate.symbol,
+          stopLoss: signal.stopLoss,
+          takeProfit: signal.takeProfit,
+          price: candidate.metrics.price,
+        });
+      }
+      const free = config.risk.maxConcurrentPositions - live.length;
+      if (!bot.stopEntries && free > 0 && entries.length > 0)
+        await this.execution.enter(runtime, entries.slice(0, free));
+    }
+    if (signals > 0) {
+      await this.bots.increment({ id: bot.id }, 'signalCount', signals);
+      bot.signalCount += signals;
+    }
+    await this.bots.update({ id: bot.id }, { processedThrough: new Date(newest) });
+    bot.processedThrough = new Date(newest);
+  }
+
+  async manage(runtime: BotRuntime): Promise<void> {
+    const { bot } = runtime;
+    const live = await this.trades.liveOfBot(bot.id);
+    const state: EngineState = bot.paused ? 'PAUSED' : live.length > 0 ? 'MANAGING' : 'SIGNAL_WAIT';
+    await this.states.set(bot.id, state, bot.paused ? bot.pauseReason : null);
+  }
+
+  /**
+   * The exit policy at a candle's close: the stop or target when the candle reached one the trade
+   * guard has not acted on (it watches ticks; this catches what fell between them), else the time
+   * stop or the strategy's sell, else the trailing stop moves to the close.
+   */
+  private async applyExitPolicy(
+    runtime: BotRuntime,
+    trade: Trade,
+    candle: Candle,
+    sell: boolean,
+  ): Promise<void> {
+    const { bot, config } = runtime;
+    const amount = new Money(trade.entryAmount);
+    if (!amount.gt(0)) return;
+    const position: HeldPosition = {
+      side: trade.side,
+      entryTime: trade.openedAt?.getTime() ?? candle.openTime,
+      entryPrice: new Money(trade.entryCost).div(amount).toNumber(),
+      amount: amount.toNumber(),
+      stopLoss: trade.stopLoss === null ? null : Number(trade.stopLoss),
+      takeProfit: trade.takeProfit === null ? null : Number(trade.takeProfit),
+      initialRisk: trade.initialRisk === null ? 0 : Number(trade.initialRisk),
+    };
+    const span = TIMEFRAME_MS[config.timeframe];
+    const level = levelReached(position, candle.low, candle.high);
+    const decision = level
+      ? { exit: level }
+      : atCandleClose(
+          position,
+          { closeTime: candle.openTime + span, close: candle.close },
+          sell,
+          config.risk,
+        );
+    const actor = `bot:${bot.name}`;
+    if (decision.exit) {
+      await this.trades
+        .close(trade.id, decision.exit, actor)
+        .catch((error: unknown) =>
+          this.logger.warn(`bot ${bot.name}: ${decision.exit} of ${trade.id} failed: ${errorMessage(error)}`),
+        );
+      return;
+    }
+    if (decision.trailTo === null) return;
+    await this.trades
+      .updateLevels(trade.id, { stopLoss: String(decision.trailTo) })
+      .catch((error: unknown) =>
+        this.logger.warn(`bot ${bot.name}: trailing stop of ${trade.id} not moved: ${errorMessage(error)}`),
+      );
+  }
+}

@@ -1,0 +1,152 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { MarketDataService } from '../market/market-data.service';
+import { ApiError } from '../platform/http/api-error';
+import { Clock } from '../platform/time/clock';
+import { PresetsService } from '../presets/presets.service';
+import { ScannerService } from '../scanner/scanner.service';
+import type { Trade } from '../trading/trade.entity';
+import { TradesService } from '../trading/trades.service';
+import { TradingVenues } from '../trading/trading-venues.service';
+import { Bot } from './bot.entity';
+import { readRisk, RiskReading } from './risk-manager';
+
+export const DEFAULT_BOT = 'default';
+const DAY_MS = 86_400_000;
+/** How many of a bot's newest closed trades its status reads for the losing streak. */
+const STREAK_LOOKBACK = 100;
+
+export interface BotSettings {
+  name: string;
+  preset: string;
+  mode: 'paper' | 'live';
+  accountId?: string | null;
+  symbols?: string[] | null;
+}
+
+/** Bots as stored: their settings, and what their trades say about their risk. */
+@Injectable()
+export class BotsService {
+  constructor(
+    @InjectRepository(Bot) private readonly bots: Repository<Bot>,
+    private readonly presets: PresetsService,
+    private readonly scanner: ScannerService,
+    private readonly trades: TradesService,
+    private readonly venues: TradingVenues,
+    private readonly marketData: MarketDataService,
+    private readonly clock: Clock,
+  ) {}
+
+  static noDefaultBot(): ApiError {
+    return ApiError.conflict(
+      'The engine has not been started yet: POST /api/engine/start with a preset first',
+    );
+  }
+
+  async list(limit: number, offset: number): Promise<{ items: Bot[]; total: number }> {
+    const [items, total] = await this.bots.findAndCount({
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+    return { items, total };
+  }
+
+  async get(id: string): Promise<Bot> {
+    const bot = await this.bots.findOneBy({ id });
+    if (!bot) throw ApiError.notFound(`No bot ${id}`);
+    return bot;
+  }
+
+  async byName(name: string): Promise<Bot | null> {
+    return this.bots.findOneBy({ name });
+  }
+
+  async create(settings: BotSettings): Promise<Bot> {
+    await this.checkSettings(settings);
+    const id = randomUUID();
+    const inserted = await this.bots
+      .createQueryBuilder()
+      .insert()
+      .values({
+        id,
+        name: settings.name,
+        preset: settings.preset,
+        mode: settings.mode,
+        accountId: settings.accountId ?? null,
+        symbols: settings.symbols ?? null,
+      })
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    if ((inserted.raw as unknown[]).length === 0)
+      throw ApiError.conflict(`A bot named ${settings.name} exists`);
+    return this.get(id);
+  }
+
+  async configureDefault(settings: Omit<BotSettings, 'name'>): Promise<Bot> {
+    const existing = await this.byName(DEFAULT_BOT);
+    if (!existing) return this.create({ ...settings, name: DEFAULT_BOT });
+    await this.checkSettings({ ...settings, name: DEFAULT_BOT });
+    if (existing.running) {
+      const same =
+        existing.preset === settings.preset &&
+        existing.mode === settings.mode &&
+        (settings.accountId === undefined || existing.accountId === settings.accountId);
+      if (!same)
+        throw ApiError.conflict(
+          `The engine runs ${existing.preset} in ${existing.mode} mode: stop it before starting another preset or mode`,
+        );
+      return existing;
+    }
+    await this.bots.update(
+      { id: existing.id },
+      {
+        preset: settings.preset,
+        mode: settings.mode,
+        accountId: settings.accountId ?? null,
+        symbols: settings.symbols ?? null,
+      },
+    );
+    return this.get(existing.id);
+  }
+
+  private async checkSettings(settings: BotSettings): Promise<void> {
+    const preset = await this.presets.get(settings.preset);
+    if (settings.mode === 'live' && !settings.accountId)
+      throw ApiError.validation('accountId: live mode trades on an exchange account; give its id');
+    if (settings.mode === 'paper' && settings.accountId)
+      throw ApiError.validation('accountId: paper mode trades on the paper exchange; leave accountId out');
+    if (settings.accountId) await this.venues.resolve(settings.accountId);
+    if (settings.symbols) {
+      const source = await this.marketData.candleSource(settings.accountId);
+      this.scanner.universeOf(preset.config, settings.symbols, source);
+    }
+  }
+
+  /**
+   * The day's R counts trades closed since the UTC day began; the losing streak counts the newest
+   * trades whatever their day. Neither counts trades closed before the risk window (set by start and
+   * resume); the streak also starts again when a risk pause lifts.
+   */
+  async riskOf(bot: Bot, streakLimit = STREAK_LOOKBACK): Promise<RiskReading> {
+    const windowStart = bot.riskWindowStart?.getTime() ?? 0;
+    const streakStart = Math.max(windowStart, bot.streakWindowStart?.getTime() ?? 0);
+    const dayStart = Math.floor(this.clock.nowMs() / DAY_MS) * DAY_MS;
+    const [today, recent] = await Promise.all([
+      this.trades.closedOfBot(bot.id, new Date(Math.max(dayStart, windowStart))),
+      this.trades.lastClosedOfBot(bot.id, new Date(streakStart), streakLimit),
+    ]);
+    return readRisk(today, recent);
+  }
+
+  async openTradesOf(botId: string): Promise<Trade[]> {
+    return this.trades.liveOfBot(botId);
+  }
+
+  async tradeCountOf(botId: string): Promise<number> {
+    return this.trades.countOfBot(botId);
+  }
+}

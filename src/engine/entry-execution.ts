@@ -1,0 +1,122 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Money } from '../platform/decimal/money';
+import { TradesService } from '../trading/trades.service';
+import { TradingVenues } from '../trading/trading-venues.service';
+import type { BotRuntime } from './bot-runtime';
+import { BotStates } from './bot-states';
+import { sizeByRisk } from './risk-sizing';
+
+/** Share of the free balance an entry leaves for the ask and the book walk above the estimate. */
+export const ENTRY_SLIPPAGE_RESERVE = 0.01;
+
+export interface PlannedEntry {
+  symbol: string;
+  stopLoss: number;
+  takeProfit?: number;
+  price: number;
+}
+
+/** Turns a bot's buy signals into trades: sized by risk in its markets' quote currency, then opened. */
+@Injectable()
+export class EntryExecution {
+  private readonly logger = new Logger('Engine');
+
+  constructor(
+    private readonly trades: TradesService,
+    private readonly venues: TradingVenues,
+    private readonly states: BotStates,
+  ) {}
+
+  async enter(
+    runtime: BotRuntime,
+    entries: Array<{ symbol: string; stopLoss: number; takeProfit?: number; price: number }>,
+  ): Promise<void> {
+    const { bot, config } = runtime;
+    await this.states.set(bot.id, 'SIZING');
+    const venue = await this.venues.resolve(bot.accountId ?? undefined);
+    if (!runtime.markets)
+      runtime.markets = new Map((await venue.exchange.markets()).map((market) => [market.symbol, market]));
+    // Entries are paid in their markets' quote currency (USDT on the simulated market); equity is
+    // counted in it, each other coin held at its price in that currency.
+    const known = entries.map((entry) => runtime.markets!.get(entry.symbol)).find(Boolean);
+    if (!known) return;
+    const quote = known.quote;
+    const balances = await venue.exchange.balances();
+    let available = 0;
+    let equity = new Money(0);
+    for (const balance of balances) {
+      if (balance.currency === quote) {
+        available = Number(balance.free);
+        equity = equity.plus(balance.total);
+        continue;
+      }
+      if (!new Money(balance.total).gt(0)) continue;
+      const ticker = await venue.exchange.ticker(`${balance.currency}/${quote}`).catch(() => undefined);
+      if (ticker?.last) equity = equity.plus(new Money(balance.total).times(ticker.last));
+    }
+    const sameQuote = entries.filter((entry) => runtime.markets?.get(entry.symbol)?.quote === quote);
+    const planned: Array<{ symbol: string; amount: string; stopLoss: number; takeProfit?: number }> = [];
+    // Buying pays the ask, and a big order walks the book: keep a little of the balance for that.
+    available *= 1 - ENTRY_SLIPPAGE_RESERVE;
+    for (const entry of sameQuote) {
+      const market = runtime.markets.get(entry.symbol);
+      if (!market) continue;
+      const ticker = await venue.exchange.ticker(entry.symbol).catch(() => undefined);
+      const price = ticker?.ask ?? ticker?.last ?? entry.price;
+      if (entry.stopLoss >= price) continue;
+      const sizing = sizeByRisk({
+        equity: equity.toNumber(),
+        riskPerTrade: config.risk.riskPerTrade,
+        entry: price,
+        stopLoss: entry.stopLoss,
+        available,
+        maxNotional: equity.toNumber() / config.risk.maxConcurrentPositions,
+        feeRate: Number(market.takerFee),
+        stepSize: market.amountStep,
+        minAmount: Number(market.minAmount),
+        minNotional: Number(market.minNotional),
+      });
+      if (!sizing.ok) {
+        this.logger.log(
+          `bot ${bot.name}: no entry in ${entry.symbol}: ${sizing.reason} (equity ${equity.toFixed(2)}, free ${available.toFixed(2)}, ask ${price}, stop ${entry.stopLoss})`,
+        );
+        continue;
+      }
+      available -= sizing.notional * (1 + Number(market.takerFee));
+      planned.push({
+        symbol: entry.symbol,
+        amount: sizing.amount,
+        stopLoss: entry.stopLoss,
+        takeProfit: entry.takeProfit,
+      });
+    }
+    if (planned.length === 0) return;
+    await this.states.set(bot.id, 'EXECUTION');
+    for (const entry of planned) {
+      try {
+        await this.trades.open(
+          {
+            symbol: entry.symbol,
+            side: 'buy',
+            amount: entry.amount,
+            stopLoss: String(entry.stopLoss),
+            ...(entry.takeProfit !== undefined ? { takeProfit: String(entry.takeProfit) } : {}),
+            ...(bot.accountId ? { accountId: bot.accountId } : {}),
+            botId: bot.id,
+            preset: bot.preset,
+            source: 'bot',
+          },
+          `bot:${bot.name}`,
+        );
+      } catch (error) {
+        this.logger.warn(`bot ${bot.name}: entry in ${entry.symbol} refused: ${String(error)}`);
+        this.states.alert(
+          'warning',
+          'ENTRY_REFUSED',
+          `${bot.name}: entry in ${entry.symbol} refused: ${String(error)}`,
+          bot.id,
+        );
+      }
+    }
+  }
+}
