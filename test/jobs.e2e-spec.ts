@@ -57,9 +57,9 @@ describe('durable jobs (GET /api/jobs, GET /api/jobs/:id, POST /api/jobs/:id/can
   beforeAll(async () => {
     t = await startTestApp({ RATE_LIMIT_ADMIN: '100000', RATE_LIMIT_CONTROL: '100000' });
     queue = t.app.get(JobQueue);
-    await queue.define('test.steps', {}, steps);
-    await queue.define('test.endless', { handledBy: Role.CONTROL }, endless);
-    await queue.define('test.failing', { retryLimit: 1, retryDelaySeconds: 1 }, failing);
+    await queue.define('test.steps', { pollSeconds: 0.5 }, steps);
+    await queue.define('test.endless', { handledBy: Role.CONTROL, pollSeconds: 0.5 }, endless);
+    await queue.define('test.failing', { retryLimit: 1, retryDelaySeconds: 1, pollSeconds: 0.5 }, failing);
     admin = (await loginAdmin(t)).accessToken;
     control = (await createKey(t, admin, { name: 'operator', permissions: [Role.CONTROL] })).apiKey;
     reader = (await createKey(t, admin, { name: 'viewer', permissions: [Role.READ_ONLY] })).apiKey;
@@ -193,7 +193,7 @@ describe('durable jobs (GET /api/jobs, GET /api/jobs/:id, POST /api/jobs/:id/can
   });
 
   it('keeps one job per singleton key waiting or running on an exclusive queue', async () => {
-    await queue.define('test.exclusive', { exclusive: true }, endless);
+    await queue.define('test.exclusive', { exclusive: true, pollSeconds: 0.5 }, endless);
     const first = await queue.enqueue('test.exclusive', {}, { singletonKey: 'only-one' });
     await until(first!, (view) => view.state === 'running');
     const second = await queue.enqueue('test.exclusive', {}, { singletonKey: 'only-one' });

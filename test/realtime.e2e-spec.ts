@@ -55,7 +55,11 @@ describe('WebSocket /ws', () => {
       socket.send({ type: 'subscribe', topics: ['orders'] });
       const reply = await socket.next((message) => message.type === 'subscribed' || message.type === 'error');
       expect(reply).toMatchObject({ type: 'subscribed', data: { subscribed: ['orders'], refused: [] } });
-      expect(socket.messages.map((message) => message.type)).toEqual(['authenticated', 'subscribed']);
+      // The heartbeat timer may tick in between on a loaded machine; it is not an answer.
+      expect(socket.messages.map((message) => message.type).filter((type) => type !== 'HEARTBEAT')).toEqual([
+        'authenticated',
+        'subscribed',
+      ]);
     }
   });
 

@@ -89,6 +89,7 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
         retryLimit: BACKTEST_RETRIES,
         retryDelaySeconds: 1,
         expireInSeconds: 3600,
+        pollSeconds: 1,
       },
       (job) => this.run(job),
     );

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Interval } from '@nestjs/schedule';
 import { LessThan, Repository } from 'typeorm';
 import { EventBus } from '../platform/events/event-bus';
-import { JobQueue } from '../platform/jobs/job-queue';
+import { HOUSEKEEPING_POLL_SECONDS, JobQueue } from '../platform/jobs/job-queue';
 import { Clock } from '../platform/time/clock';
 import { ResourceMonitor } from './resource-monitor';
 import { SystemSample } from './system-sample.entity';
@@ -27,9 +27,13 @@ export class SystemSampler implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.jobs.define(SAMPLE_RETENTION_QUEUE, { retryLimit: 0, exclusive: true }, async () => ({
-      deleted: await this.deleteOldSamples(),
-    }));
+    await this.jobs.define(
+      SAMPLE_RETENTION_QUEUE,
+      { retryLimit: 0, exclusive: true, pollSeconds: HOUSEKEEPING_POLL_SECONDS },
+      async () => ({
+        deleted: await this.deleteOldSamples(),
+      }),
+    );
     await this.jobs.schedule(SAMPLE_RETENTION_QUEUE, '*/10 * * * *');
   }
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error';
 import { Clock } from '../time/clock';
-import { JobQueue } from '../jobs/job-queue';
+import { HOUSEKEEPING_POLL_SECONDS, JobQueue } from '../jobs/job-queue';
 import { errorMessage } from '../errors/error-message';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
@@ -52,9 +52,13 @@ export class IdempotencyService implements OnModuleInit {
 
   /** Expired keys are deleted hourly, by one instance. */
   async onModuleInit(): Promise<void> {
-    await this.jobs.define(IDEMPOTENCY_EXPIRY_QUEUE, { retryLimit: 0, exclusive: true }, async () => ({
-      deleted: await this.deleteExpired(),
-    }));
+    await this.jobs.define(
+      IDEMPOTENCY_EXPIRY_QUEUE,
+      { retryLimit: 0, exclusive: true, pollSeconds: HOUSEKEEPING_POLL_SECONDS },
+      async () => ({
+        deleted: await this.deleteExpired(),
+      }),
+    );
     await this.jobs.schedule(IDEMPOTENCY_EXPIRY_QUEUE, '0 * * * *');
   }
 

@@ -4,6 +4,9 @@ import { Role } from '../access/role';
 export const JOB_STATES = ['queued', 'retry', 'running', 'completed', 'cancelled', 'failed'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
+/** Housekeeping runs every 10 minutes at most often: its workers need not look more than once a minute. */
+export const HOUSEKEEPING_POLL_SECONDS = 60;
+
 export const FINISHED_JOB_STATES: readonly JobState[] = ['completed', 'cancelled', 'failed'];
 
 /** A job as the API shows it. */
@@ -56,6 +59,11 @@ export interface QueueSettings {
   retryDelaySeconds?: number;
   /** A running attempt that takes longer fails (and may be retried). */
   expireInSeconds?: number;
+  /**
+   * How often an idle worker looks for a new job (default 2 s; at least 0.5 s). Every look is a query
+   * on the application's database, which on PGlite is one session shared with the API.
+   */
+  pollSeconds?: number;
   /**
    * At most one job per singleton key queued or running at a time (one per queue for jobs without a
    * key): enqueuing another returns null. Fixed when the queue is first created.

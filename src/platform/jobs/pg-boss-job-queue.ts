@@ -11,6 +11,7 @@ import { EventBus } from '../events/event-bus';
 import {
   EnqueueOptions,
   FINISHED_JOB_STATES,
+  HOUSEKEEPING_POLL_SECONDS,
   JobAbortedError,
   JobFilter,
   JobHandler,
@@ -29,6 +30,8 @@ const HEARTBEAT_SECONDS = 10;
 const OUTCOME_WAIT_MS = 5000;
 const OUTCOME_POLL_MS = 25;
 const PROGRESS_CLEANUP_QUEUE = 'housekeeping.job-progress';
+/** How often an idle worker looks for a job, unless its queue says otherwise. */
+const DEFAULT_POLL_SECONDS = 2;
 /** How often running jobs are checked for a cancel made on another instance. */
 const CANCEL_POLL_MS = 500;
 
@@ -92,7 +95,8 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnModuleDe
   async onModuleInit(): Promise<void> {
     await this.ready();
     // Progress rows outlive their jobs once pg-boss deletes finished ones: dropped daily.
-    await this.define(PROGRESS_CLEANUP_QUEUE, { retryLimit: 0, exclusive: true }, async () => {
+    const housekeeping = { retryLimit: 0, exclusive: true, pollSeconds: HOUSEKEEPING_POLL_SECONDS };
+    await this.define(PROGRESS_CLEANUP_QUEUE, housekeeping, async () => {
       const [, deleted] = await this.dataSource.query<[unknown, number]>(
         `DELETE FROM job_progress p WHERE NOT EXISTS (SELECT 1 FROM ${JOB_SCHEMA}.job j WHERE j.id = p.job_id)`,
       );
@@ -152,7 +156,7 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnModuleDe
       {
         localConcurrency: settings.concurrency ?? 1,
         batchSize: 1,
-        pollingIntervalSeconds: 0.5,
+        pollingIntervalSeconds: settings.pollSeconds ?? DEFAULT_POLL_SECONDS,
         includeMetadata: true,
       },
       async ([job]) => this.run(queue, job, handler),
@@ -309,7 +313,7 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnModuleDe
 
   /** Dead instances' jobs are found within seconds, not the default minute. */
   private timing(): ConstructorOptions {
-    return { superviseIntervalSeconds: 5, monitorIntervalSeconds: 5, migrate: true };
+    return { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10, migrate: true };
   }
 }
 
