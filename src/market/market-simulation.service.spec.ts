@@ -55,10 +55,10 @@ describe('the simulated market backfill', () => {
   const now = Date.parse('2026-11-20T10:30:10Z');
   const today = Math.floor(now / DAY) * DAY;
 
-  function service(store: RecordingCandles): MarketSimulationService {
+  function service(store: RecordingCandles, days = '1'): MarketSimulationService {
     const config = loadConfig({
       NODE_ENV: 'test',
-      MARKET_BACKFILL_DAYS: '1',
+      MARKET_BACKFILL_DAYS: days,
       // Given secrets: nothing is generated into a data folder.
       JWT_SECRET: 'backfill-spec-jwt-secret-0123456789abcdef',
       MASTER_KEY: 'cd'.repeat(32),
@@ -100,5 +100,18 @@ describe('the simulated market backfill', () => {
     expect(store.writes).toEqual([{ symbol: 'BTC/USDT', firstOpen: today - DAY }]);
     expect(store.minutes.get('BTC/USDT')!.size).toBe(1440 + 630);
     expect(again.progress()).toMatchObject({ state: 'done', totalCandles: 10, storedCandles: 10 });
+  });
+
+  it('stores no history with MARKET_BACKFILL_DAYS=0, not even today\'s minutes', async () => {
+    const store = new RecordingCandles();
+    const market = service(store, '0');
+    await market.backfill();
+    expect(store.writes).toEqual([]);
+    expect(market.progress()).toMatchObject({
+      state: 'done',
+      totalCandles: 0,
+      storedCandles: 0,
+      from: new Date(today + 630 * MINUTE).toISOString(),
+    });
   });
 });

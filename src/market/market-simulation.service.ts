@@ -136,10 +136,10 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
    */
   async backfill(): Promise<void> {
     const end = this.lastCompletedMinute() + MINUTE_MS;
-    const wanted = Math.max(
-      SIMULATION_EPOCH_MS,
-      Math.floor((end - this.config.market.backfillDays * DAY_MS) / DAY_MS) * DAY_MS,
-    );
+    // N days: from 00:00 UTC N days ago. None: no history at all, live candles from now on.
+    const days = this.config.market.backfillDays;
+    const wanted =
+      days === 0 ? end : Math.max(SIMULATION_EPOCH_MS, Math.floor((end - days * DAY_MS) / DAY_MS) * DAY_MS);
     const started = this.clock.nowMs();
     const symbols = this.pairs.map((pair) => pair.symbol);
     try {

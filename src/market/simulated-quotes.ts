@@ -16,12 +16,24 @@ function decimalsOf(step: number): number {
   return Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
 }
 
+interface LastDay {
+  openTime: number;
+  high: number;
+  low: number;
+  volume: number;
+  quoteVolume: number;
+  reference: number | null;
+}
+
 /**
  * Second-by-second prices, tickers and order books of the simulated market, consistent with its
  * candles: within a minute the price moves from the candle's open to its close and stays inside its
  * high and low. Deterministic for a given seed and time.
  */
 export class SimulatedQuotes {
+  /** Per pair, the 24 hours of whole minutes before the current one: they change once a minute. */
+  private readonly lastDays = new Map<number, LastDay>();
+
   constructor(private readonly market: SimulatedMarket) {}
 
   get pairs(): readonly SimulatedPair[] {
@@ -99,24 +111,39 @@ export class SimulatedQuotes {
     return { symbol: pair.symbol, bids, asks, timestamp: second * 1000 };
   }
 
+  /** High, low and volumes of the 1440 minutes before `openTime`, computed once per pair and minute. */
+  private lastDayBefore(pairIndex: number, openTime: number): LastDay {
+    const cached = this.lastDays.get(pairIndex);
+    if (cached?.openTime === openTime) return cached;
+    const candles = this.market.candles(pairIndex, openTime - 1440 * MINUTE_MS, openTime);
+    const day: LastDay = {
+      openTime,
+      high: -Infinity,
+      low: Infinity,
+      volume: 0,
+      quoteVolume: 0,
+      reference: candles[0]?.open ?? null,
+    };
+    for (const candle of candles) {
+      day.high = Math.max(day.high, candle.high);
+      day.low = Math.min(day.low, candle.low);
+      day.volume += candle.volume;
+      day.quoteVolume += candle.volume * ((candle.open + candle.close) / 2);
+    }
+    this.lastDays.set(pairIndex, day);
+    return day;
+  }
+
   ticker(pairIndex: number, timeMs: number): Ticker {
     const pair = this.market.pairs[pairIndex];
     const openTime = Math.floor(timeMs / MINUTE_MS) * MINUTE_MS;
-    const dayAgo = openTime - 1440 * MINUTE_MS;
-    const candles = this.market.candles(pairIndex, dayAgo, openTime);
+    const day = this.lastDayBefore(pairIndex, openTime);
     const last = this.priceAt(pairIndex, timeMs);
     const book = this.orderBook(pairIndex, timeMs, 1);
-    let high = last;
-    let low = last;
-    let volume = 0;
-    let quoteVolume = 0;
-    for (const candle of candles) {
-      high = Math.max(high, candle.high);
-      low = Math.min(low, candle.low);
-      volume += candle.volume;
-      quoteVolume += candle.volume * ((candle.open + candle.close) / 2);
-    }
-    const reference = candles[0]?.open ?? last;
+    const high = Math.max(last, day.high);
+    const low = Math.min(last, day.low);
+    const { volume, quoteVolume } = day;
+    const reference = day.reference ?? last;
     return {
       symbol: pair.symbol,
       last,
