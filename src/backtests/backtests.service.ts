@@ -14,7 +14,7 @@ import { yieldToEventLoop } from '../platform/async/yield-to-event-loop';
 import { Role } from '../platform/access/role';
 import { AppConfig } from '../platform/config/app-config';
 import { EventBus } from '../platform/events/event-bus';
-import { JobAbortedError, JobContext, JobQueue } from '../platform/jobs/job-queue';
+import { JobAbortedError, JobContext, JobFailedError, JobQueue } from '../platform/jobs/job-queue';
 import { ApiError } from '../platform/http/api-error';
 import { Clock } from '../platform/time/clock';
 import { PresetsService } from '../presets/presets.service';
@@ -195,7 +195,7 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
         0,
       );
       if (inRange === 0)
-        throw new Error(
+        throw new JobFailedError(
           `no ${timeframe} candles of ${request.symbols.join(', ')} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}: the market has no history there`,
         );
       const markets = await this.marketsOf(request.accountId ?? undefined);
@@ -249,7 +249,10 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
         return { status: 'cancelled' };
       }
       const message = errorMessage(error).slice(0, 500);
-      const retried = !(error instanceof JobAbortedError) && context.attempt <= BACKTEST_RETRIES;
+      const retried =
+        !(error instanceof JobAbortedError) &&
+        !(error instanceof JobFailedError) &&
+        context.attempt <= BACKTEST_RETRIES;
       // A shutdown or a failure with attempts left: queued again for the next attempt.
       if (error instanceof JobAbortedError || retried)
         await this.update(job, { status: 'queued', progress: 0, error: retried ? message : null });

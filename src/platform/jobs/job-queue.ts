@@ -93,6 +93,12 @@ export class JobAbortedError extends Error {
 }
 
 /**
+ * Thrown by a handler whose job cannot succeed by trying again (a request with no data to work on):
+ * the job fails at once with this message, its remaining attempts unused.
+ */
+export class JobFailedError extends Error {}
+
+/**
  * Durable background work on the project's own database: jobs survive a crash and run again, run
  * once across instances, retry with exponential backoff, report progress and can be cancelled;
  * cron schedules fire once across instances.

@@ -13,6 +13,7 @@ import {
   FINISHED_JOB_STATES,
   HOUSEKEEPING_POLL_SECONDS,
   JobAbortedError,
+  JobFailedError,
   JobFilter,
   JobHandler,
   JobQueue,
@@ -75,6 +76,8 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnModuleDe
   private readonly logger = new Logger('Jobs');
   private boss!: PgBoss;
   private readonly running = new Map<string, AbortController>();
+  /** The pg-boss worker of each queue this instance works on. */
+  private readonly workers = new Map<string, string>();
   private readonly progressOf = new Map<string, number>();
   private readonly roles = new Map<string, Role>();
   private readonly updates: JobUpdateThrottle;
@@ -151,7 +154,7 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnModuleDe
         ...options,
         policy: settings.exclusive ? 'exclusive' : 'standard',
       });
-    await this.boss.work<T>(
+    const workerId = await this.boss.work<T>(
       queue,
       {
         localConcurrency: settings.concurrency ?? 1,
@@ -161,6 +164,7 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnModuleDe
       },
       async ([job]) => this.run(queue, job, handler),
     );
+    this.workers.set(queue, workerId);
   }
 
   async enqueue(queue: string, data: object, options: EnqueueOptions = {}): Promise<string | null> {
@@ -169,7 +173,12 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnModuleDe
       ...(options.id ? { id: options.id } : {}),
       ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
     });
-    if (id) await this.publish(id);
+    if (id) {
+      await this.publish(id);
+      // A worker of this queue here looks at once instead of at its next poll (idle if it is busy).
+      const workerId = this.workers.get(queue);
+      if (workerId) this.boss.notifyWorker(workerId);
+    }
     return id;
   }
 
@@ -237,6 +246,12 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnModuleDe
       return result;
     } catch (error) {
       if (controller.signal.aborted && !(error instanceof JobAbortedError)) throw controller.signal.reason;
+      // pg-boss retries while retry_count < retry_limit: no attempts are left for a job that cannot succeed.
+      if (error instanceof JobFailedError)
+        await this.dataSource.query(
+          `UPDATE ${JOB_SCHEMA}.job SET retry_limit = retry_count WHERE name = $1 AND id = $2`,
+          [queue, job.id],
+        );
       throw error;
     } finally {
       this.running.delete(job.id);
