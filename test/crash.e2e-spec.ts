@@ -8,7 +8,7 @@ import { createTestDatabase, TestDatabase } from './support/test-database';
 jest.setTimeout(180_000);
 
 const ADMIN = { username: 'crash-admin', password: 'crash-admin-password-1' };
-const ENTRY = path.join(__dirname, 'support', 'fake-exchange-server.ts');
+const ENTRY = path.join(__dirname, 'support', 'test-server.ts');
 /** Orders fired per run at most, and how long at most before the kill. */
 const MAX_ORDERS = 300;
 const BINANCE_SECRET = 'crash-binance-secret-0123456789';
