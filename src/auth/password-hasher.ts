@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, scrypt, ScryptOptions, timingSafeEqual } from 'node:crypto';
+import { AppConfig } from '../platform/config/app-config';
 
-/** OWASP's scrypt parameters: N=2^17, r=8, p=1 (128 MiB of memory per hash). */
-const LOG2_N = 17;
+/** OWASP's scrypt parameters: N=2^17 (PASSWORD_HASH_COST, at least 17 outside tests), r=8, p=1. */
 const BLOCK_SIZE = 8;
 const PARALLELISM = 1;
 const KEY_LENGTH = 32;
@@ -21,8 +21,10 @@ function derive(password: string, salt: Buffer, log2n: number, r: number, p: num
 @Injectable()
 export class PasswordHasher {
   private readonly decoy: Promise<string>;
+  private readonly log2n: number;
 
-  constructor() {
+  constructor(config: AppConfig) {
+    this.log2n = config.auth.passwordHashCost;
     // Verified against when a username does not exist, so both cases take the same time.
     this.decoy = this.hash(randomBytes(16).toString('hex'));
     this.decoy.catch(() => undefined);
@@ -30,10 +32,15 @@ export class PasswordHasher {
 
   async hash(password: string): Promise<string> {
     const salt = randomBytes(SALT_BYTES);
-    const key = await derive(password, salt, LOG2_N, BLOCK_SIZE, PARALLELISM);
-    return ['scrypt', LOG2_N, BLOCK_SIZE, PARALLELISM, salt.toString('base64'), key.toString('base64')].join(
-      '$',
-    );
+    const key = await derive(password, salt, this.log2n, BLOCK_SIZE, PARALLELISM);
+    return [
+      'scrypt',
+      this.log2n,
+      BLOCK_SIZE,
+      PARALLELISM,
+      salt.toString('base64'),
+      key.toString('base64'),
+    ].join('$');
   }
 
   async verify(password: string, stored: string): Promise<boolean> {

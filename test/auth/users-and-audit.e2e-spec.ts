@@ -31,7 +31,11 @@ describe('users, roles and the audit trail', () => {
         [superAdminId],
       );
     expect(rows[0]).toMatchObject({ username: TEST_ADMIN.username, role: 'SUPER_ADMIN' });
-    expect(rows[0].password_hash).toMatch(/^scrypt\$17\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+    // The configured cost (17 unless a test sets it lower; load-config.spec checks that floor).
+    const cost = t.config.auth.passwordHashCost;
+    expect(rows[0].password_hash).toMatch(
+      new RegExp(`^scrypt\\$${cost}\\$8\\$1\\$[A-Za-z0-9+/=]{24}\\$[A-Za-z0-9+/=]{44}$`),
+    );
     expect(rows[0].password_hash).not.toContain(TEST_ADMIN.password);
   });
 

@@ -51,6 +51,8 @@ export async function startTestApp(
     ADMIN_PASSWORD: TEST_ADMIN.password,
     // No market history unless a test asks for it: the backfill would compete with the test's queries.
     MARKET_BACKFILL_DAYS: '0',
+    // A cheap password hash (2^10 instead of 2^17): tests sign in hundreds of times.
+    PASSWORD_HASH_COST: '10',
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     ...env,
   });

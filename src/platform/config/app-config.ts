@@ -23,6 +23,8 @@ export interface AuthSettings {
   refreshTokenTtlDays: number;
   /** How long a user's or key's state may be served from memory before it is read again. */
   principalCacheMs: number;
+  /** log2 of scrypt's N for new password hashes: 17 (OWASP's) or more; lower only under NODE_ENV=test. */
+  passwordHashCost: number;
 }
 
 /** Requests allowed per principal (per IP when anonymous) in each group; a key's own hourly limit applies on top. */
@@ -275,6 +277,8 @@ export function readPlainConfig(env: Env, cwd = process.cwd()): PlainConfig {
       accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
       refreshTokenTtlDays: integer(env, 'REFRESH_TOKEN_TTL_DAYS', 14, 1, 365),
       principalCacheMs: integer(env, 'PRINCIPAL_CACHE_MS', 5000, 0, 60_000),
+      // Tests sign in hundreds of times: a cheaper hash there, never below OWASP's outside them.
+      passwordHashCost: integer(env, 'PASSWORD_HASH_COST', 17, nodeEnv === 'test' ? 10 : 17, 20),
     },
     rateLimits: {
       anonymousPerMinute: integer(env, 'RATE_LIMIT_ANONYMOUS', 20, 1, 1_000_000_000),

@@ -31,6 +31,7 @@ describe('loadConfig', () => {
     expect(config.nodeEnv).toBe('development');
     expect(config.corsOrigins).toEqual([]);
     expect(config.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(config.auth.passwordHashCost).toBe(17);
   });
 
   it.each([
@@ -45,6 +46,8 @@ describe('loadConfig', () => {
     [{ HOST: 'bad host!' }, 'HOST', 'IP address or a host name'],
     [{ REDIS_URL: 'http://localhost:6379' }, 'REDIS_URL', 'redis://'],
     [{ JWT_SECRET: 'short', MASTER_KEY: 'a'.repeat(64) }, 'JWT_SECRET', 'at least 32'],
+    [{ PASSWORD_HASH_COST: '12' }, 'PASSWORD_HASH_COST', 'between 17 and 20'],
+    [{ PASSWORD_HASH_COST: '12', NODE_ENV: 'production' }, 'PASSWORD_HASH_COST', 'between 17 and 20'],
     [{ JWT_SECRET: 'x'.repeat(40), MASTER_KEY: 'abcd' }, 'MASTER_KEY', '32 bytes'],
   ])('refuses %j naming %s', (env, variable, problem) => {
     const error = configError(env);
@@ -78,5 +81,12 @@ describe('loadConfig', () => {
   it('requires both secrets from the environment in production', () => {
     expect(configError({ NODE_ENV: 'production' }).variable).toBe('JWT_SECRET');
     expect(configError({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40) }).variable).toBe('MASTER_KEY');
+  });
+
+  it("takes a password hash cost below OWASP's only under NODE_ENV=test", () => {
+    expect(
+      loadConfig({ DATA_DIR: tempDir(), NODE_ENV: 'test', PASSWORD_HASH_COST: '10' }).auth.passwordHashCost,
+    ).toBe(10);
+    expect(configError({ NODE_ENV: 'test', PASSWORD_HASH_COST: '9' }).variable).toBe('PASSWORD_HASH_COST');
   });
 });
