@@ -116,17 +116,21 @@ describe.each(['paper', 'binance'] as const)('crash while placing orders on %s',
     expect(warmup.status).toBe(201);
     acknowledged.push('tp-crash-warmup');
     let killed = false;
+    let pending = 0;
     const killAfterMs = 300 + Math.floor(Math.random() * 1500);
     const firing = (async () => {
       const workers = Array.from({ length: 4 }, async () => {
         while (!killed && intended.length < MAX_ORDERS) {
           const clientOrderId = `crash-${intended.length}`;
           intended.push(clientOrderId);
+          pending++;
           try {
             const placed = await place(clientOrderId);
             if (placed.status === 201) acknowledged.push(`tp-${clientOrderId}`);
           } catch {
             return; // the server is gone
+          } finally {
+            pending--;
           }
         }
       });
@@ -134,7 +138,13 @@ describe.each(['paper', 'binance'] as const)('crash while placing orders on %s',
     })();
     await new Promise((resolve) => setTimeout(resolve, killAfterMs));
     killed = true;
+    // Sent and not answered at the kill: the kill lands among placements, not between them.
+    const inFlightAtKill = pending;
     server.child.kill('SIGKILL');
+    process.stderr.write(
+      `crash test (${venue}): killed ${killAfterMs} ms into placing, ${inFlightAtKill} of ${intended.length} orders in flight\n`,
+    );
+    expect(inFlightAtKill).toBeGreaterThan(0);
     await server.exited;
     await firing;
     expect(acknowledged.length).toBeGreaterThan(0);
