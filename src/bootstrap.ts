@@ -61,6 +61,7 @@ export async function createApp(
   await configureHttp(app, config, routes);
   app.get(MetricsService).instrument(app.getHttpAdapter().getInstance());
   await app.init();
-  serveApiDocs(app, buildOpenApiDocument(app, config.version));
+  // Built on the first request for it (nest's swagger keeps it), not on every start.
+  serveApiDocs(app, () => buildOpenApiDocument(app, config.version));
   return app;
 }

@@ -5,8 +5,8 @@ export type { Candle, OrderBook, Ticker };
 
 /**
  * One interface for every venue the engine and the order service trade on: the paper exchange and
- * live exchanges through ccxt. Amounts and prices are decimal strings; failures are ccxt's error
- * classes (InsufficientFunds, InvalidOrder, OrderNotFound, BadSymbol, NetworkError, ...).
+ * live exchanges through ccxt. Amounts and prices are decimal strings; failures are ExchangeFailure
+ * (insufficient_funds, invalid_order, order_not_found, bad_symbol, unavailable, ...).
  */
 export type OrderSide = 'buy' | 'sell';
 export type OrderType = 'market' | 'limit' | 'stop';

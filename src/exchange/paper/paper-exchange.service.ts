@@ -7,8 +7,6 @@ import { AppConfig } from '../../platform/config/app-config';
 import { EventBus } from '../../platform/events/event-bus';
 import { Clock } from '../../platform/time/clock';
 import '../exchange.events';
-import { loadCcxt } from '../exchange-catalog.service';
-import { reportingFailures } from '../exchange-errors';
 import type { ExchangePort } from '../exchange-port';
 import { PaperExchange } from './paper-exchange';
 import { PaperAccount } from './paper-account.entity';
@@ -31,9 +29,9 @@ export class PaperExchangeService {
     private readonly events: EventBus,
   ) {}
 
-  /** A paper account as an exchange port for trading: failures arrive as ExchangeFailure. */
+  /** A paper account as an exchange port for trading: it reports its failures as ExchangeFailure. */
   async port(name = DEFAULT_PAPER_ACCOUNT): Promise<ExchangePort> {
-    return reportingFailures<ExchangePort>(await this.account(name), await loadCcxt());
+    return this.account(name);
   }
 
   /** The exchange of a named paper account, created with PAPER_STARTING_BALANCE of the quote currency. */

@@ -98,7 +98,7 @@ const REDOC_HTML = `<!DOCTYPE html>
  * Swagger UI at /docs, ReDoc at /redoc, the spec at /openapi.json and /openapi.yaml; every asset
  * comes from installed packages, so the docs work with no network.
  */
-export function serveApiDocs(app: NestFastifyApplication, document: OpenAPIObject): void {
+export function serveApiDocs(app: NestFastifyApplication, document: () => OpenAPIObject): void {
   SwaggerModule.setup('docs', app, document, {
     useGlobalPrefix: false,
     jsonDocumentUrl: 'openapi.json',
