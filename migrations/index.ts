@@ -17,4 +17,22 @@ import { FullCloseOrders1795975876859 } from './1795975876859-FullCloseOrders';
 import { JobProgress1795985374728 } from './1795985374728-JobProgress';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
-export const ALL_MIGRATIONS = [SystemSamples1763900000000, Identity1795430271341, Candles1795432335554, ExchangeAccounts1795433459444, PaperExchange1795433958126, ExchangeAccountLastSync1795437378911, TradingOrders1795439137348, Trades1795440995874, TradeHistoryScores1795442206158, Presets1795447802372, Bots1795448998771, Backtests1795450494140, RevokeOwnerlessKeys1795460000000, FeesInBaseAndThirdCurrency1795973891135, RiskPausesLift1795974524684, FullCloseOrders1795975876859, JobProgress1795985374728];
+export const ALL_MIGRATIONS = [
+  SystemSamples1763900000000,
+  Identity1795430271341,
+  Candles1795432335554,
+  ExchangeAccounts1795433459444,
+  PaperExchange1795433958126,
+  ExchangeAccountLastSync1795437378911,
+  TradingOrders1795439137348,
+  Trades1795440995874,
+  TradeHistoryScores1795442206158,
+  Presets1795447802372,
+  Bots1795448998771,
+  Backtests1795450494140,
+  RevokeOwnerlessKeys1795460000000,
+  FeesInBaseAndThirdCurrency1795973891135,
+  RiskPausesLift1795974524684,
+  FullCloseOrders1795975876859,
+  JobProgress1795985374728,
+];

@@ -1,3 +1,7 @@
+// Math through a module constant: under Jest (a vm context) every `Math.` is a slow global lookup,
+// which made the hot loops here tens of times slower in tests.
+const math = Math;
+
 /**
  * Counter-based random numbers: pure functions of their inputs, so any point of the simulated market
  * can be computed directly and two runs with one seed agree.
@@ -5,16 +9,16 @@
 function mix(value: number): number {
   let h = value | 0;
   h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d);
+  h = math.imul(h, 0x7feb352d);
   h ^= h >>> 15;
-  h = Math.imul(h, 0x846ca68b);
+  h = math.imul(h, 0x846ca68b);
   h ^= h >>> 16;
   return h;
 }
 
 /** Counter-based random source: a 32-bit avalanche hash of (seed, stream, a, b, c). Fixed arity: hot path. */
 export function hash(seed: number, stream: number, a: number, b: number, c: number): number {
-  return mix(seed ^ mix(Math.imul(stream, 0x9e3779b1) ^ mix(a ^ mix(b ^ mix(c + 0x632be5ab))))) >>> 0;
+  return mix(seed ^ mix(math.imul(stream, 0x9e3779b1) ^ mix(a ^ mix(b ^ mix(c + 0x632be5ab))))) >>> 0;
 }
 
 export function uniform(seed: number, stream: number, a: number, b: number, c: number): number {
@@ -26,5 +30,5 @@ export function normal(seed: number, stream: number, a: number, b: number, c: nu
   const h = hash(seed, stream, a, b, c);
   const u1 = ((h >>> 0) + 0.5) / 4294967296;
   const u2 = ((mix(h ^ 0x5bd1e995) >>> 0) + 0.5) / 4294967296;
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  return math.sqrt(-2 * math.log(u1)) * math.cos(2 * math.PI * u2);
 }

@@ -102,7 +102,7 @@ describe('the simulated market backfill', () => {
     expect(again.progress()).toMatchObject({ state: 'done', totalCandles: 10, storedCandles: 10 });
   });
 
-  it('stores no history with MARKET_BACKFILL_DAYS=0, not even today\'s minutes', async () => {
+  it("stores no history with MARKET_BACKFILL_DAYS=0, not even today's minutes", async () => {
     const store = new RecordingCandles();
     const market = service(store, '0');
     await market.backfill();

@@ -1,5 +1,9 @@
 import type { Candle } from './market-types';
 
+// Math through a module constant: under Jest (a vm context) every `Math.` is a slow global lookup,
+// which made the hot loops here tens of times slower in tests.
+const math = Math;
+
 export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '4h', '1d'] as const;
 export type Timeframe = (typeof TIMEFRAMES)[number];
 
@@ -26,15 +30,15 @@ export function aggregateCandles(candles: readonly Candle[], sourceMs: number, t
   let bucket: Candle | undefined;
   let count = 0;
   for (const candle of candles) {
-    const bucketStart = Math.floor(candle.openTime / targetMs) * targetMs;
+    const bucketStart = math.floor(candle.openTime / targetMs) * targetMs;
     if (!bucket || bucket.openTime !== bucketStart) {
       if (bucket && count === perBucket) out.push(bucket);
       bucket = { ...candle, openTime: bucketStart };
       count = 1;
       continue;
     }
-    bucket.high = Math.max(bucket.high, candle.high);
-    bucket.low = Math.min(bucket.low, candle.low);
+    bucket.high = math.max(bucket.high, candle.high);
+    bucket.low = math.min(bucket.low, candle.low);
     bucket.close = candle.close;
     bucket.volume += candle.volume;
     count++;

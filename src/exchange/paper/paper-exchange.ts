@@ -111,7 +111,8 @@ export class PaperExchange implements ExchangePort {
     const reference =
       price ?? stopPrice ?? money(this.quotes.priceAt(this.pairIndex(pair), this.clock.nowMs()));
     if (amount.times(reference).lt(pair.minNotional)) {
-      throw new ExchangeFailure('invalid_order', 
+      throw new ExchangeFailure(
+        'invalid_order',
         `order value ${text(amount.times(reference))} ${pair.quote} is below the minimum of ${pair.minNotional}`,
       );
     }
@@ -175,8 +176,10 @@ export class PaperExchange implements ExchangePort {
         where: { id, accountId: this.accountId },
         lock: { mode: 'pessimistic_write' },
       });
-      if (!order || order.symbol !== pair.symbol) throw new ExchangeFailure('order_not_found', 'order not found');
-      if (order.status !== 'open') throw new ExchangeFailure('invalid_order', `order is ${order.status} and cannot be canceled`);
+      if (!order || order.symbol !== pair.symbol)
+        throw new ExchangeFailure('order_not_found', 'order not found');
+      if (order.status !== 'open')
+        throw new ExchangeFailure('invalid_order', `order is ${order.status} and cannot be canceled`);
       const balances = await this.lockBalances(manager, pair);
       await this.release(manager, order, pair, balances);
       order.status = 'canceled';
@@ -190,7 +193,8 @@ export class PaperExchange implements ExchangePort {
       ? { id: reference.id, accountId: this.accountId }
       : { clientOrderId: reference.clientOrderId ?? '', accountId: this.accountId };
     const order = await this.dataSource.getRepository(PaperOrder).findOneBy(where);
-    if (!order || order.symbol !== this.pair(symbol).symbol) throw new ExchangeFailure('order_not_found', 'order not found');
+    if (!order || order.symbol !== this.pair(symbol).symbol)
+      throw new ExchangeFailure('order_not_found', 'order not found');
     return this.toOrder(order);
   }
 
@@ -289,7 +293,8 @@ export class PaperExchange implements ExchangePort {
 
   private pair(symbol: string): SimulatedPair {
     const pair = this.quotes.pairs.find((candidate) => candidate.symbol === symbol);
-    if (!pair) throw new ExchangeFailure('bad_symbol', `paper exchange does not have market symbol ${symbol}`);
+    if (!pair)
+      throw new ExchangeFailure('bad_symbol', `paper exchange does not have market symbol ${symbol}`);
     return pair;
   }
 
@@ -313,7 +318,8 @@ export class PaperExchange implements ExchangePort {
   }
 
   private priceOf(pair: SimulatedPair, raw: string | undefined, field: string): Money {
-    if (raw === undefined) throw new ExchangeFailure('invalid_order', `${field} is required for this order type`);
+    if (raw === undefined)
+      throw new ExchangeFailure('invalid_order', `${field} is required for this order type`);
     let value: Money;
     try {
       value = money(raw);
@@ -322,7 +328,8 @@ export class PaperExchange implements ExchangePort {
     }
     const tick = money(pair.tickSize);
     const rounded = value.div(tick).round().times(tick);
-    if (!value.isFinite() || rounded.lte(0)) throw new ExchangeFailure('invalid_order', `${field} must be positive`);
+    if (!value.isFinite() || rounded.lte(0))
+      throw new ExchangeFailure('invalid_order', `${field} must be positive`);
     return rounded;
   }
 
@@ -368,12 +375,18 @@ export class PaperExchange implements ExchangePort {
       const needed = takerCost.times(money(1).plus(this.fees.taker)).plus(restingCost);
       const free = money(balances.get(pair.quote)!.free);
       if (needed.gt(free))
-        throw new ExchangeFailure('insufficient_funds', `needs ${text(needed)} ${pair.quote}, ${text(free)} free`);
+        throw new ExchangeFailure(
+          'insufficient_funds',
+          `needs ${text(needed)} ${pair.quote}, ${text(free)} free`,
+        );
     } else {
       const needed = resting ? resting.amount : fills.reduce((sum, fill) => sum.plus(fill.amount), money(0));
       const free = money(balances.get(pair.base)!.free);
       if (needed.gt(free))
-        throw new ExchangeFailure('insufficient_funds', `needs ${text(needed)} ${pair.base}, ${text(free)} free`);
+        throw new ExchangeFailure(
+          'insufficient_funds',
+          `needs ${text(needed)} ${pair.base}, ${text(free)} free`,
+        );
     }
   }
 

@@ -1,3 +1,7 @@
+// Math through a module constant: under Jest (a vm context) every `Math.` is a slow global lookup,
+// which made the hot loops here tens of times slower in tests.
+const math = Math;
+
 /**
  * Streaming technical indicators: one `update` per new candle, O(1) or O(period) work, no
  * allocation per update. `value` is undefined until enough candles have been seen. Conventions (those
@@ -168,7 +172,7 @@ export class BollingerBands {
     this.window.forEach((value) => {
       squares += (value - middle) * (value - middle);
     });
-    const spread = this.deviations * Math.sqrt(squares / this.period);
+    const spread = this.deviations * math.sqrt(squares / this.period);
     this.value = { upper: middle + spread, middle, lower: middle - spread };
     return this.value;
   }
@@ -187,7 +191,7 @@ export class Atr {
     const tr =
       this.previousClose === undefined
         ? high - low
-        : Math.max(high - low, Math.abs(high - this.previousClose), Math.abs(low - this.previousClose));
+        : math.max(high - low, math.abs(high - this.previousClose), math.abs(low - this.previousClose));
     this.previousClose = close;
     if (this.value === undefined) {
       this.trSum += tr;
