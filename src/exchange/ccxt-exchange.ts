@@ -73,6 +73,9 @@ export function createCcxtInstance(
       fetchMargins: false,
       fetchCurrencies: false,
       adjustForTimeDifference: false,
+      // Reconciliation asks for all open orders of an account once per pass, knowingly at the higher
+      // request weight; without this, Binance's adapter refuses the call outright.
+      warnOnFetchOpenOrdersWithoutSymbol: false,
     },
   });
   // Currency lists serve deposits and withdrawals, which we never make; some exchanges ignore the option.

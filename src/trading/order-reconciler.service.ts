@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, LessThan, Repository } from 'typeorm';
 import { AppConfig } from '../platform/config/app-config';
+import { Money } from '../platform/decimal/money';
 import { EventBus } from '../platform/events/event-bus';
 import { AdvisoryLeases } from '../platform/leases/advisory-leases';
 import { Clock } from '../platform/time/clock';
@@ -34,7 +35,7 @@ const RECONCILER_LEASE = 'reconciler';
  * Keeps our orders equal to the exchanges'. At start-up, before the app serves requests or runs
  * bots, every order not in a final state is looked up (fills missed while down are applied), and
  * open orders carrying our client-id prefix that we have no row for are adopted. Then a periodic
- * pass does the same for OPEN, PARTIALLY_FILLED, PENDING_SUBMIT and UNKNOWN orders.
+ * pass does the same for OPEN, PARTIALLY_FILLED, PENDING_SUBMIT and UNKNOWN orders, and adopts too.
  */
 @Injectable()
 export class OrderReconciler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -121,16 +122,16 @@ export class OrderReconciler implements OnApplicationBootstrap, OnModuleDestroy 
       report.checked++;
       try {
         const after = await this.service.reconcile(order.id);
-        if (after.status !== order.status || after.filled !== order.filled) report.changed++;
+        // Amounts as numbers: the stored text and the exchange's may write the same amount differently.
+        if (after.status !== order.status || !new Money(after.filled).eq(order.filled)) report.changed++;
         if (after.status === OrderStatus.UNKNOWN) report.stillUnknown++;
       } catch (error) {
         report.errors++;
         this.logger.warn(`order ${order.id}: ${errorMessage(error)}`);
       }
     }
-    if (trigger === 'startup') {
-      for (const venue of venues.values()) report.adopted += await this.adoptOpenOrders(venue, report);
-    }
+    // An order is written before it is sent, so an open one with our prefix and no row is truly unknown.
+    for (const venue of venues.values()) report.adopted += await this.adoptOpenOrders(venue, report);
     report.finishedAt = new Date(this.clock.nowMs()).toISOString();
     this.lastReport = report;
     this.events.publish('orders.reconciled', report);

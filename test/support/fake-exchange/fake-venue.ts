@@ -267,6 +267,35 @@ export abstract class FakeVenue {
       : { fee: amount * price * policy.rate, currency: market.quote };
   }
 
+  /** An order placed by another client with the same key (a restored database, another install). */
+  placeOutside(request: PlaceRequest): VenueOrder {
+    const placed = this.place(request);
+    if (typeof placed === 'string') throw new Error(`the fake venue refused the order: ${placed}`);
+    return placed;
+  }
+
+  /** The market reaches a resting limit order: it fills whole at its price (no fee). */
+  fillResting(clientOrderId: string): void {
+    const order = this.orders.find((candidate) => candidate.clientOrderId === clientOrderId);
+    if (!order || order.status !== 'open') throw new Error(`no open order ${clientOrderId}`);
+    const market = this.markets.get(order.marketId)!;
+    const quote = this.balances.get(market.quote)!;
+    const base = this.balances.get(market.base)!;
+    if (order.side === 'buy') {
+      quote.locked -= order.amount * order.price;
+      base.free += order.amount;
+    } else {
+      base.locked -= order.amount;
+      quote.free += order.amount * order.price;
+    }
+    Object.assign(order, {
+      status: 'filled',
+      filled: order.amount,
+      cost: order.amount * order.price,
+      updatedAt: Date.now(),
+    });
+  }
+
   protected findOrder(marketId: string | null, id: string | null, clientOrderId: string | null) {
     return this.orders.find(
       (order) =>
