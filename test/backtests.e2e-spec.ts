@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { MarketSimulationService } from '../src/market/market-simulation.service';
+import { SIMULATED_UNIVERSE } from '../src/market/simulated-universe';
 import { Role } from '../src/platform/access/role';
 import { call, createKey, loginAdmin } from './support/auth-client';
 import { finishedBacktest } from './support/backtests';
@@ -143,7 +144,8 @@ describe('backtests (POST /api/backtests, GET /api/backtests/:id)', () => {
       token: trader,
       body: {
         preset: 'breakout_v1',
-        symbols: ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'BNB/USDT', 'XRP/USDT', 'ADA/USDT', 'DOGE/USDT'],
+        // Every pair of the market over three days: long enough a replay to be caught running.
+        symbols: SIMULATED_UNIVERSE.map((pair) => pair.symbol),
         timeframe: '1m',
         from: new Date(to - 3 * DAY).toISOString(),
         to: new Date(to).toISOString(),

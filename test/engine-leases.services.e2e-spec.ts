@@ -29,54 +29,61 @@ describe('bots and trading jobs across instances (PostgreSQL advisory locks)', (
     RATE_LIMIT_ADMIN: '100000',
   };
   let database: TestDatabase;
-  let first: TestApp;
-  let second: TestApp | undefined;
+  const apps: TestApp[] = [];
 
   afterAll(async () => {
-    await second?.close();
+    for (const app of apps) await app.close();
     await database?.drop();
   });
 
-  it('runs the started bot in one instance only, and in the other once the first is gone', async () => {
-    database = await createTestDatabase();
-    first = await startTestApp(env, { clock, database });
-    await first.app.get(MarketSimulationService).whenBackfilled();
-    second = await startTestApp(env, { clock, database });
-    await second.app.get(MarketSimulationService).whenBackfilled();
-    const admin = (await loginAdmin(first)).accessToken;
-    const trader = (await createKey(first, admin, { name: 'trader', permissions: [Role.CONTROL] })).apiKey;
+  /** The index of the one app for which `holds` is true; fails when none or several hold it. */
+  const onlyHolder = (holds: boolean[]): number => {
+    expect(holds.filter(Boolean)).toHaveLength(1);
+    return holds.indexOf(true);
+  };
 
-    const started = await call(first, 'POST', '/api/engine/start', {
+  it('runs the started bot, the reconciliation and the guard in one instance each, and all in the other once one is gone', async () => {
+    database = await createTestDatabase();
+    // Either instance may win each lease (their timers run too): the test asserts there is one winner.
+    for (let i = 0; i < 2; i++) {
+      const app = await startTestApp(env, { clock, database });
+      await app.app.get(MarketSimulationService).whenBackfilled();
+      apps.push(app);
+    }
+    const admin = (await loginAdmin(apps[0])).accessToken;
+    const trader = (await createKey(apps[0], admin, { name: 'trader', permissions: [Role.CONTROL] })).apiKey;
+
+    const started = await call(apps[0], 'POST', '/api/engine/start', {
       token: trader,
       body: { preset: 'breakout_v1', mode: 'paper' },
     });
     expect(started.status).toBe(200);
-    const bot = (await first.app.get(BotsService).byName('default'))!;
-    const engines = [first.app.get(EngineService), second.app.get(EngineService)];
+    const bot = (await apps[0].app.get(BotsService).byName('default'))!;
+    const engines = apps.map((app) => app.app.get(EngineService));
     for (let i = 0; i < 6; i++) {
       clock.ms += FIVE_MINUTES;
       await Promise.all(engines.map((engine) => engine.tick()));
     }
-    expect(engines.map((engine) => engine.runtimeOf(bot.id) !== undefined)).toEqual([true, false]);
-    // Both answer the same status; only the first says it runs the bot.
-    const fromSecond = await call<{ running: boolean; runningHere: boolean }>(
-      second,
-      'GET',
-      '/api/engine/status',
-      {
-        token: trader,
-      },
-    );
-    expect(fromSecond.body).toMatchObject({ running: true, runningHere: false });
+    const botHolder = onlyHolder(engines.map((engine) => engine.runtimeOf(bot.id) !== undefined));
+    // Both answer the same status; only the holder says it runs the bot.
+    const engineStatus = async (app: TestApp) =>
+      (
+        await call<{ running: boolean; runningHere: boolean }>(app, 'GET', '/api/engine/status', {
+          token: trader,
+        })
+      ).body;
+    expect(await engineStatus(apps[botHolder])).toMatchObject({ running: true, runningHere: true });
+    expect(await engineStatus(apps[1 - botHolder])).toMatchObject({ running: true, runningHere: false });
 
-    // The periodic reconciliation and the stop-loss guard run in one instance too: the first to ask.
-    const reconcilers = [first.app.get(OrderReconciler), second.app.get(OrderReconciler)];
-    const guards = [first.app.get(TradeGuard), second.app.get(TradeGuard)];
-    expect(await reconcilers[0].runPeriodic()).toMatchObject({ trigger: 'periodic' });
-    expect(await reconcilers[1].runPeriodic()).toBeNull();
+    // The periodic reconciliation and the stop-loss guard run in one instance each.
+    const reconcilers = apps.map((app) => app.app.get(OrderReconciler));
+    const guards = apps.map((app) => app.app.get(TradeGuard));
+    const passes = [await reconcilers[0].runPeriodic(), await reconcilers[1].runPeriodic()];
+    const reconcilerHolder = onlyHolder(passes.map((pass) => pass !== null));
+    expect(passes[reconcilerHolder]).toMatchObject({ trigger: 'periodic' });
     await guards[0].check();
     await guards[1].check();
-    expect(guards.map((guard) => guard.leader)).toEqual([true, false]);
+    const guardHolder = onlyHolder(guards.map((guard) => guard.leader));
     const tradingOf = async (app: TestApp) =>
       (
         await call<{ reconciliationLeader: boolean; guardLeader: boolean }>(
@@ -88,32 +95,37 @@ describe('bots and trading jobs across instances (PostgreSQL advisory locks)', (
           },
         )
       ).body;
-    expect(await tradingOf(first)).toMatchObject({ reconciliationLeader: true, guardLeader: true });
-    expect(await tradingOf(second)).toMatchObject({ reconciliationLeader: false, guardLeader: false });
+    for (const index of [0, 1])
+      expect(await tradingOf(apps[index])).toMatchObject({
+        reconciliationLeader: index === reconcilerHolder,
+        guardLeader: index === guardHolder,
+      });
 
-    await first.close();
-    expect(await reconcilers[1].runPeriodic()).toMatchObject({ trigger: 'periodic' });
-    await guards[1].check();
-    expect(await tradingOf(second)).toMatchObject({ reconciliationLeader: true, guardLeader: true });
-    await engines[1].tick();
-    expect(engines[1].runtimeOf(bot.id)).toBeDefined();
-    const status = await call<{ running: boolean; runningHere: boolean; state: string }>(
-      second,
-      'GET',
-      '/api/engine/status',
-      { token: trader },
-    );
-    expect(status.body).toMatchObject({ running: true, runningHere: true });
+    // The bot's instance goes: the other takes the bot, and whatever leases it did not hold yet.
+    const [gone] = apps.splice(botHolder, 1);
+    await gone.close();
+    const [survivor] = apps;
+    const survivorEngine = survivor.app.get(EngineService);
+    expect(await survivor.app.get(OrderReconciler).runPeriodic()).toMatchObject({ trigger: 'periodic' });
+    await survivor.app.get(TradeGuard).check();
+    expect(await tradingOf(survivor)).toMatchObject({ reconciliationLeader: true, guardLeader: true });
+    await survivorEngine.tick();
+    expect(survivorEngine.runtimeOf(bot.id)).toBeDefined();
+    expect(await engineStatus(survivor)).toMatchObject({ running: true, runningHere: true });
   });
 
   it('lets go of a lease being taken when shutdown begins, and the shutdown completes', async () => {
     const own = await createTestDatabase();
     try {
       const app = await startTestApp({}, { database: own });
-      const attempt = app.app.get(AdvisoryLeases).acquire('shutdown-race');
-      // A connection obtained after the pool began closing and kept would hold this for ever.
-      await app.close();
+      const leases = app.app.get(AdvisoryLeases);
+      const attempt = leases.acquire('shutdown-race');
+      // Shutdown begins (the hook app.close() runs) while the lock is being taken: whatever the timing,
+      // the attempt gives it up. A connection obtained after closing began and kept would hold it for ever.
+      const shuttingDown = leases.beforeApplicationShutdown();
       expect(await attempt).toBe(false);
+      await shuttingDown;
+      await app.close();
       const client = new Client({ connectionString: own.databaseUrl });
       await client.connect();
       try {

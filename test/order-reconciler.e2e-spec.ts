@@ -24,8 +24,10 @@ interface Order {
  */
 describe('the periodic order reconciliation', () => {
   const fake = new FakeBinance('reconciler-binance-key-01', 'reconciler-binance-secret-0123456');
-  // The periodic pass leaves alone orders changed in the last 5 s (by this clock): the test moves it.
+  // The periodic pass leaves alone orders changed (by the database's time) in the 5 s before its clock.
   const clock = new ManualClock(Date.now());
+  /** Puts the clock 10 s after now: every order changed so far is old enough for a pass. */
+  const settle = () => (clock.ms = Date.now() + 10_000);
   let t: TestApp;
   let trader: string;
   let reader: string;
@@ -34,7 +36,13 @@ describe('the periodic order reconciliation', () => {
   beforeAll(async () => {
     await fake.start();
     t = await startTestApp(
-      { RATE_LIMIT_CONTROL: '100000', RATE_LIMIT_READ_ONLY: '100000', RATE_LIMIT_ADMIN: '100000' },
+      {
+        RATE_LIMIT_CONTROL: '100000',
+        RATE_LIMIT_READ_ONLY: '100000',
+        RATE_LIMIT_ADMIN: '100000',
+        // Only the passes this test runs: a timed pass under way would answer for them.
+        RECONCILE_INTERVAL_MS: '3600000',
+      },
       {
         clock,
         exchange: {
@@ -76,7 +84,7 @@ describe('the periodic order reconciliation', () => {
       socket.send({ type: 'subscribe', topics: ['orders'] });
       await socket.next((message) => message.type === 'subscribed');
       fake.fillResting(placed.body.clientOrderId);
-      clock.ms += 10_000;
+      settle();
       const report = await t.app.get(OrderReconciler).runPeriodic();
       expect(report).toMatchObject({ trigger: 'periodic', changed: 1, adopted: 0, errors: 0 });
       const event = await socket.next(
@@ -105,7 +113,7 @@ describe('the periodic order reconciliation', () => {
       price: 40_000,
       clientOrderId: 'tp-restored-elsewhere-1',
     });
-    clock.ms += 10_000;
+    settle();
     const report = await t.app.get(OrderReconciler).runPeriodic();
     expect(report).toMatchObject({ trigger: 'periodic', changed: 0, adopted: 1, errors: 0 });
     const listed = await call<{ items: Order[] }>(t, 'GET', '/api/orders?limit=100', { token: reader });
@@ -120,7 +128,7 @@ describe('the periodic order reconciliation', () => {
     });
     expect(stranger.status).toBe('open');
     // A second pass adopts nothing more.
-    clock.ms += 10_000;
+    settle();
     expect(await t.app.get(OrderReconciler).runPeriodic()).toMatchObject({ adopted: 0, errors: 0 });
   });
 });

@@ -161,9 +161,10 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
       throw ApiError.conflict(
         `backtest ${id} is ${backtest.status}; only a queued or running one can be cancelled`,
       );
-    const job = await this.jobs.cancel(id);
-    if (job?.state !== 'cancelled') return this.get(id);
-    await this.markCancelled(backtest);
+    // The backtest's row first: a replay that ends after this cannot mark it completed any more.
+    if (!(await this.markCancelled(backtest)))
+      throw ApiError.conflict(`backtest ${id} finished before it could be cancelled`);
+    await this.jobs.cancel(id);
     return backtest;
   }
 
@@ -230,7 +231,7 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
         checkpoint: (fraction) =>
           this.reportProgress(job, context, replayStart + fraction * (100 - replayStart)),
       });
-      await this.update(job, {
+      const completed = await this.updateRunning(job, {
         status: 'completed',
         progress: 100,
         metrics: result.metrics,
@@ -239,6 +240,7 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
         candles: result.candles,
         finishedAt: this.clock.now(),
       });
+      if (!completed) return { status: 'cancelled' };
       this.logger.log(
         `backtest ${job.id}: ${result.candles} candles, ${result.metrics.trades} trades, return ${(result.metrics.totalReturn * 100).toFixed(2)} %`,
       );
@@ -254,9 +256,10 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
         !(error instanceof JobFailedError) &&
         context.attempt <= BACKTEST_RETRIES;
       // A shutdown or a failure with attempts left: queued again for the next attempt.
+      // (Only while it runs: a backtest cancelled meanwhile stays cancelled.)
       if (error instanceof JobAbortedError || retried)
-        await this.update(job, { status: 'queued', progress: 0, error: retried ? message : null });
-      else await this.update(job, { status: 'failed', error: message, finishedAt: this.clock.now() });
+        await this.updateRunning(job, { status: 'queued', progress: 0, error: retried ? message : null });
+      else await this.updateRunning(job, { status: 'failed', error: message, finishedAt: this.clock.now() });
       throw error;
     }
   }
@@ -274,13 +277,26 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
       await this.markCancelled(backtest);
   }
 
-  private async markCancelled(job: Backtest): Promise<void> {
-    await this.update(job, { status: 'cancelled', finishedAt: this.clock.now() });
+  /** Cancels a queued or running backtest; false when it had already finished. */
+  private async markCancelled(job: Backtest): Promise<boolean> {
+    const changes = { status: 'cancelled', finishedAt: this.clock.now() } as const;
+    const result = await this.backtests.update({ id: job.id, status: In(['queued', 'running']) }, changes);
+    if (!result.affected) return false;
+    Object.assign(job, changes);
+    return true;
   }
 
   private async update(job: Backtest, changes: Partial<Backtest>): Promise<void> {
     Object.assign(job, changes);
     await this.backtests.update({ id: job.id }, changes);
+  }
+
+  /** Applies the changes only to a backtest still running (not cancelled meanwhile); false otherwise. */
+  private async updateRunning(job: Backtest, changes: Partial<Backtest>): Promise<boolean> {
+    const result = await this.backtests.update({ id: job.id, status: 'running' }, changes);
+    if (!result.affected) return false;
+    Object.assign(job, changes);
+    return true;
   }
 
   private async marketsOf(accountId?: string): Promise<Map<string, MarketInfo>> {
