@@ -242,14 +242,22 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
     return this.storing.run(() => this.storeNewMinutes());
   }
 
+  /** Every pair's new minutes (and the buckets they complete) in one batch: one statement per 5000 rows. */
   private async storeNewMinutes(): Promise<void> {
     const last = this.lastCompletedMinute();
+    const batches: Array<{ symbol: string; minutes: Candle[] }> = [];
     for (let index = 0; index < this.pairs.length; index++) {
       const symbol = this.pairs[index].symbol;
       const from = (this.storedThrough.get(symbol) ?? last - MINUTE_MS) + MINUTE_MS;
       if (from > last) continue;
-      await this.store(symbol, this.market.candles(index, from, last + MINUTE_MS));
+      batches.push({ symbol, minutes: this.market.candles(index, from, last + MINUTE_MS) });
     }
+    if (batches.length === 0) return;
+    await this.candles.insertMany(
+      SIMULATED_EXCHANGE,
+      batches.flatMap(({ symbol, minutes }) => this.rowsOf(symbol, minutes)),
+    );
+    for (const { symbol, minutes } of batches) this.markStored(symbol, minutes);
   }
 
   /**
@@ -257,6 +265,12 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
    * from the simulation itself, so a bucket that began before these minutes is complete too.
    */
   private async store(symbol: string, minutes: Candle[]): Promise<void> {
+    await this.candles.insertMany(SIMULATED_EXCHANGE, this.rowsOf(symbol, minutes));
+    this.markStored(symbol, minutes);
+  }
+
+  /** A pair's 1-minute candles as rows, with every higher-timeframe candle they complete. */
+  private rowsOf(symbol: string, minutes: Candle[]): CandleBatchRow[] {
     const index = this.pairs.findIndex((pair) => pair.symbol === symbol);
     const rows: CandleBatchRow[] = minutes.map((candle) => ({ ...candle, symbol, timeframe: '1m' }));
     const lastClose = minutes[minutes.length - 1].openTime + MINUTE_MS;
@@ -272,8 +286,11 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
       for (const candle of aggregateCandles(source, MINUTE_MS, span))
         rows.push({ ...candle, symbol, timeframe });
     }
-    await this.candles.insertMany(SIMULATED_EXCHANGE, rows);
-    // Older days may be stored after newer ones: the live store goes on from the newest minute held.
+    return rows;
+  }
+
+  /** Older days may be stored after newer ones: the live store goes on from the newest minute held. */
+  private markStored(symbol: string, minutes: Candle[]): void {
     this.storedThrough.set(
       symbol,
       Math.max(this.storedThrough.get(symbol) ?? 0, minutes[minutes.length - 1].openTime),

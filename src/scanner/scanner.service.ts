@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CandleRepository } from '../market/candle.repository';
 import { CandleSource } from '../market/candle-source';
+import type { Candle } from '../market/market-types';
 import { MarketDataService } from '../market/market-data.service';
 import { requireSymbol } from '../market/symbols';
 import { Timeframe, TIMEFRAME_MS } from '../market/timeframes';
@@ -88,14 +89,19 @@ export class ScannerService {
     try {
       const now = this.clock.nowMs();
       const lookback = config.strategy.parameters.lookback ?? 20;
+      const [hours, quarters, ranges] = await Promise.all([
+        this.closed(source, universe, '1h', HOURS_NEEDED, now),
+        this.closed(source, universe, '15m', QUARTERS_NEEDED, now),
+        this.closed(source, universe, config.timeframe, lookback + 1, now),
+      ]);
       const measured = [];
       for (const symbol of universe) {
-        const [hours, quarters, range] = await Promise.all([
-          this.closed(source, symbol, '1h', HOURS_NEEDED, now),
-          this.closed(source, symbol, '15m', QUARTERS_NEEDED, now),
-          this.closed(source, symbol, config.timeframe, lookback + 1, now),
-        ]);
-        const scan = measure({ symbol, hours, quarters, range });
+        const scan = measure({
+          symbol,
+          hours: hours.get(symbol) ?? [],
+          quarters: quarters.get(symbol) ?? [],
+          range: ranges.get(symbol) ?? [],
+        });
         if (scan) measured.push(scan);
       }
       const scored = scoreAll(measured, config.scannerConfig);
@@ -125,17 +131,17 @@ export class ScannerService {
     }
   }
 
-  /** The newest `count` closed candles of a symbol, oldest first. */
+  /** Per symbol, the `count` closed candles before now, oldest first: one query for all the symbols. */
   private async closed(
     source: CandleSource,
-    symbol: string,
+    symbols: string[],
     timeframe: Timeframe,
     count: number,
     now: number,
-  ) {
+  ): Promise<Map<string, Candle[]>> {
     const span = TIMEFRAME_MS[timeframe];
     const end = Math.floor(now / span) * span;
-    await source.ensure([symbol], timeframe, end - count * span, end - span);
-    return this.candles.range(source.key, symbol, timeframe, end - count * span, end, count);
+    await source.ensure(symbols, timeframe, end - count * span, end - span);
+    return this.candles.rangeMany(source.key, symbols, timeframe, end - count * span, end - span);
   }
 }
