@@ -31,6 +31,8 @@ describe('the server process', () => {
       return {
         PORT: String(port),
         DATA_DIR: dataDir,
+        // No market history: a 30-day backfill would run beside the rest of the suite for nothing here.
+        MARKET_BACKFILL_DAYS: '0',
         ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
       };
     }
