@@ -178,8 +178,14 @@ describe('backtests (POST /api/backtests, GET /api/backtests/:id)', () => {
       if (job.state !== 'cancelled') await new Promise((resolve) => setTimeout(resolve, 20));
     } while (job.state !== 'cancelled');
     expect(Date.now() - asked).toBeLessThan(1000);
-    // The replay stopped: a second later the backtest is still cancelled, with no metrics.
+    // The replay stopped: a second later its progress has not moved, and the backtest is still
+    // cancelled, with no metrics.
+    // (A progress write under way at the cancel may land just after it: read once that had its time.)
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stopped = (await call<typeof job>(t, 'GET', `/api/jobs/${id}`, { token: trader })).body.progress;
     await new Promise((resolve) => setTimeout(resolve, 1000));
+    const later = await call<typeof job>(t, 'GET', `/api/jobs/${id}`, { token: trader });
+    expect(later.body).toMatchObject({ state: 'cancelled', progress: stopped });
     const after = await call<Backtest>(t, 'GET', `/api/backtests/${id}`, { token: reader });
     expect(after.body).toMatchObject({ status: 'cancelled', metrics: null });
     const again = await call(t, 'POST', `/api/backtests/${id}/cancel`, { token: trader });
@@ -205,11 +211,14 @@ describe('backtests (POST /api/backtests, GET /api/backtests/:id)', () => {
       error:
         'no 1h candles of BTC/USDT between 2024-01-01T00:00:00.000Z and 2024-01-08T00:00:00.000Z: the market has no history there',
     });
-    // Trying again cannot bring candles: the first attempt was the last.
-    const record = await call<{ state: string; attempts: number }>(t, 'GET', `/api/jobs/${queued.body.id}`, {
-      token: trader,
-    });
-    expect(record.body).toMatchObject({ state: 'failed', attempts: 1 });
+    // Trying again cannot bring candles: the first attempt was the last (the job's end is recorded just
+    // after the backtest's).
+    let record: { state: string; attempts: number };
+    do {
+      record = (await call<typeof record>(t, 'GET', `/api/jobs/${queued.body.id}`, { token: trader })).body;
+      if (record.state === 'running') await new Promise((resolve) => setTimeout(resolve, 20));
+    } while (record.state === 'running');
+    expect(record).toMatchObject({ state: 'failed', attempts: 1 });
   });
 
   it('refuses a reversed range, an oversized one, an unknown preset and a READ_ONLY caller, and creates nothing', async () => {

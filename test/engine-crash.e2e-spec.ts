@@ -159,13 +159,24 @@ describe('the engine across a crash', () => {
     server.child.kill('SIGKILL');
     await server.exited;
     const killedAt = clock.nowMs();
-    const dataSource = new DataSource(
-      buildDataSourceOptions({
-        databaseUrl: database.databaseUrl,
-        pgliteDir: database.databaseUrl ? undefined : `${database.dataDir}/pglite`,
-        runMigrations: false,
-      }),
+    const databaseOptions = buildDataSourceOptions({
+      databaseUrl: database.databaseUrl,
+      pgliteDir: database.databaseUrl ? undefined : `${database.dataDir}/pglite`,
+      runMigrations: false,
+    });
+    // What was open at the kill, from the database itself (the last poll may be a moment older); closed
+    // before the server starts again (PGlite is one process's).
+    const atKill = await new DataSource(databaseOptions).initialize();
+    const leftOpen = new Set(
+      (
+        await atKill.query<Array<{ id: string }>>(
+          `SELECT id FROM trades WHERE bot_id IS NOT NULL AND status = 'OPEN'`,
+        )
+      ).map((row) => row.id),
     );
+    await atKill.destroy();
+    const dataSource = new DataSource(databaseOptions);
+    expect(leftOpen.size).toBeGreaterThan(0);
     server = start();
     await waitForStatus(`${base}/api/health`, 200, 120_000);
     token = await signIn(base);
@@ -182,12 +193,11 @@ describe('the engine across a crash', () => {
 
     // Every position open at the kill is still there and is closed by the restarted process (signal,
     // stop, target or the five-minute time stop): none vanished, none was left unmanaged.
-    const leftOpen = new Set(open.map((trade) => trade.id));
     const after = await tradesWhen(base, token, (trades) =>
       trades.filter((trade) => leftOpen.has(trade.id)).every((trade) => trade.status === 'CLOSED'),
     );
-    for (const before of open) {
-      const now = after.find((trade) => trade.id === before.id);
+    for (const id of leftOpen) {
+      const now = after.find((trade) => trade.id === id);
       expect(now).toMatchObject({ status: 'CLOSED' });
       expect(SYSTEM_CLOSES).toContain(now!.closeReason);
       expect(Date.parse(now!.closedAt!)).toBeGreaterThanOrEqual(killedAt);

@@ -89,6 +89,8 @@ export class AuthService {
       });
       throw invalidCredentials();
     }
+    if (this.hasher.needsRehash(user.passwordHash))
+      await this.users.update({ id: user.id }, { passwordHash: await this.hasher.hash(dto.password) });
     const session = await this.sessions.save(
       this.sessions.create({
         userId: user.id,

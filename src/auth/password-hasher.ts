@@ -51,6 +51,21 @@ export class PasswordHasher {
     return expectedKey.length === key.length && timingSafeEqual(key, expectedKey);
   }
 
+  /**
+   * Whether a stored hash was made with other parameters than new ones get (PASSWORD_HASH_COST changed,
+   * or made under tests): rehashed at the next sign-in, so every account ends up at the configured cost
+   * and a login costs the same whether the username exists or not.
+   */
+  needsRehash(stored: string): boolean {
+    const [scheme, log2n, r, p] = stored.split('$');
+    return (
+      scheme !== 'scrypt' ||
+      Number(log2n) !== this.log2n ||
+      Number(r) !== BLOCK_SIZE ||
+      Number(p) !== PARALLELISM
+    );
+  }
+
   /** Spends the time of one verification, for a login whose user does not exist. */
   async verifyDecoy(password: string): Promise<false> {
     await this.verify(password, await this.decoy);

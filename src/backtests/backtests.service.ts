@@ -164,7 +164,12 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
     // The backtest's row first: a replay that ends after this cannot mark it completed any more.
     if (!(await this.markCancelled(backtest)))
       throw ApiError.conflict(`backtest ${id} finished before it could be cancelled`);
-    await this.jobs.cancel(id);
+    // Cancelled for good already: a replay still going can no longer record a result, and it stops at
+    // its next progress report once its job is cancelled too (the job queue's own cancel, retried here).
+    await this.jobs.cancel(id).catch(async (error: unknown) => {
+      this.logger.warn(`backtest ${id}: job not cancelled at once (${errorMessage(error)}); trying again`);
+      await this.jobs.cancel(id);
+    });
     return backtest;
   }
 
@@ -174,9 +179,12 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
 
   private async run(context: JobContext<{ backtestId: string }>): Promise<object> {
     const job = await this.get(context.data.backtestId);
-    if (job.status === 'cancelled') return { status: 'cancelled' };
     const { request } = job;
-    await this.update(job, { status: 'running', progress: 0, startedAt: this.clock.now(), error: null });
+    // Queued, or running when an attempt was cut short by a crash; cancelled meanwhile: nothing to do.
+    const running = { status: 'running', progress: 0, startedAt: this.clock.now(), error: null } as const;
+    const started = await this.backtests.update({ id: job.id, status: In(['queued', 'running']) }, running);
+    if (!started.affected) return { status: job.status };
+    Object.assign(job, running);
     try {
       const preset = await this.presets.get(request.preset);
       const strategy = this.strategies.get(preset.config.strategy.name);

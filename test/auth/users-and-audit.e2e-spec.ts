@@ -1,6 +1,8 @@
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/platform/access/role';
-import { call, createKey, createUser, loginAdmin } from '../support/auth-client';
+import { PasswordHasher } from '../../src/auth/password-hasher';
+import type { AppConfig } from '../../src/platform/config/app-config';
+import { call, createKey, createUser, login, loginAdmin } from '../support/auth-client';
 import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
 
 describe('users, roles and the audit trail', () => {
@@ -37,6 +39,28 @@ describe('users, roles and the audit trail', () => {
       new RegExp(`^scrypt\\$${cost}\\$8\\$1\\$[A-Za-z0-9+/=]{24}\\$[A-Za-z0-9+/=]{44}$`),
     );
     expect(rows[0].password_hash).not.toContain(TEST_ADMIN.password);
+  });
+
+  it('redoes a password hash of another cost at the next sign-in, and the password still works', async () => {
+    const user = await createUser(t, superAdmin, Role.READ_ONLY);
+    const cost = t.config.auth.passwordHashCost;
+    const otherCost = new PasswordHasher({ auth: { passwordHashCost: cost + 1 } } as AppConfig);
+    const dataSource = t.app.get(DataSource);
+    const storedHash = async () =>
+      (
+        await dataSource.query<Array<{ h: string }>>('SELECT password_hash AS h FROM users WHERE id = $1', [
+          user.id,
+        ])
+      )[0].h;
+    // As if PASSWORD_HASH_COST had been different when the password was set.
+    await dataSource.query('UPDATE users SET password_hash = $1 WHERE id = $2', [
+      await otherCost.hash(user.password),
+      user.id,
+    ]);
+    expect(await storedHash()).toMatch(new RegExp(`^scrypt\\$${cost + 1}\\$`));
+    await login(t, user.username, user.password);
+    expect(await storedHash()).toMatch(new RegExp(`^scrypt\\$${cost}\\$`));
+    await login(t, user.username, user.password);
   });
 
   it('an ADMIN creates users below ADMIN, and mass assignment of a higher role is refused', async () => {
