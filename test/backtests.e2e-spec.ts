@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { BacktestsService } from '../src/backtests/backtests.service';
 import { MarketSimulationService } from '../src/market/market-simulation.service';
 import { SIMULATED_UNIVERSE } from '../src/market/simulated-universe';
 import { Role } from '../src/platform/access/role';
@@ -219,6 +220,36 @@ describe('backtests (POST /api/backtests, GET /api/backtests/:id)', () => {
       if (record.state === 'running') await new Promise((resolve) => setTimeout(resolve, 20));
     } while (record.state === 'running');
     expect(record).toMatchObject({ state: 'failed', attempts: 1 });
+  });
+
+  it('says failed, at start-up, a backtest whose job failed while its instance was gone', async () => {
+    const queued = await call<Backtest>(t, 'POST', '/api/backtests', {
+      token: trader,
+      body: {
+        preset: 'breakout_v1',
+        symbols: ['BTC/USDT'],
+        timeframe: '1h',
+        from: '2024-01-01T00:00:00Z',
+        to: '2024-01-08T00:00:00Z',
+      },
+    });
+    expect(queued.status).toBe(202);
+    await finished(queued.body.id);
+    let job: { state: string };
+    do {
+      job = (await call<typeof job>(t, 'GET', `/api/jobs/${queued.body.id}`, { token: trader })).body;
+      if (job.state !== 'failed') await new Promise((resolve) => setTimeout(resolve, 20));
+    } while (job.state !== 'failed');
+    // As a crash leaves it: the row still running, while the job queue failed the job (heartbeat lapsed).
+    const dataSource = t.app.get(DataSource);
+    await dataSource.query(
+      `UPDATE backtests SET status = 'running', error = NULL, finished_at = NULL WHERE id = $1`,
+      [queued.body.id],
+    );
+    await t.app.get(BacktestsService).onApplicationBootstrap();
+    const after = await call<Backtest>(t, 'GET', `/api/backtests/${queued.body.id}`, { token: reader });
+    expect(after.body.status).toBe('failed');
+    expect(after.body.error).toMatch(/^its job failed without a result: no 1h candles of BTC\/USDT/);
   });
 
   it('refuses a reversed range, an oversized one, an unknown preset and a READ_ONLY caller, and creates nothing', async () => {

@@ -102,14 +102,33 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
     });
   }
 
-  /** Backtests queued before they ran on the job queue (or whose job was lost) get their job. */
+  /**
+   * Backtests left unfinished: one whose job was lost gets a job again; one whose job ended without it
+   * (its last attempt died with its instance and the job queue failed it) says how its job ended.
+   */
   async onApplicationBootstrap(): Promise<void> {
     const unfinished = await this.backtests.find({
       where: { status: In(['queued', 'running']) },
       order: { createdAt: 'ASC' },
     });
-    for (const backtest of unfinished)
-      if (!(await this.jobs.get(backtest.id))) await this.enqueue(backtest.id);
+    for (const backtest of unfinished) {
+      const job = await this.jobs.get(backtest.id);
+      if (!job) await this.enqueue(backtest.id);
+      else if (job.state === 'cancelled') await this.markCancelled(backtest);
+      else if (job.state === 'failed' || job.state === 'completed')
+        await this.backtests.update(
+          { id: backtest.id, status: In(['queued', 'running']) },
+          {
+            status: 'failed',
+            error:
+              `its job ${job.state === 'failed' ? 'failed' : 'ended'} without a result: ${job.error ?? 'no attempt finished'}`.slice(
+                0,
+                500,
+              ),
+            finishedAt: this.clock.now(),
+          },
+        );
+    }
   }
 
   async create(input: CreateBacktest, createdBy: string | null): Promise<Backtest> {
