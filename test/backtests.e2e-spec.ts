@@ -32,6 +32,14 @@ interface Backtest {
 }
 
 const DAY = 86_400_000;
+/** A backtest over a week before the simulated market's history: it has no candles. */
+const BEFORE_THE_MARKET = {
+  preset: 'breakout_v1',
+  symbols: ['BTC/USDT'],
+  timeframe: '1h',
+  from: '2024-01-01T00:00:00Z',
+  to: '2024-01-08T00:00:00Z',
+};
 
 // Three simulated days are backfilled and two replayed; the deadline only stops a hang.
 jest.setTimeout(300_000);
@@ -43,6 +51,16 @@ describe('backtests (POST /api/backtests, GET /api/backtests/:id)', () => {
   let admin: string;
 
   const finished = (id: string): Promise<Backtest> => finishedBacktest<Backtest>(t, id, reader);
+  /** A backtest's job once it has ended (pg-boss records that just after the backtest's own row). */
+  const endedJob = async (id: string): Promise<{ state: string; attempts: number }> => {
+    for (;;) {
+      const job = (
+        await call<{ state: string; attempts: number }>(t, 'GET', `/api/jobs/${id}`, { token: trader })
+      ).body;
+      if (!['queued', 'retry', 'running'].includes(job.state)) return job;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
 
   beforeAll(async () => {
     t = await startTestApp({
@@ -196,13 +214,7 @@ describe('backtests (POST /api/backtests, GET /api/backtests/:id)', () => {
   it('fails a backtest over a range with no candles, saying why', async () => {
     const queued = await call<Backtest>(t, 'POST', '/api/backtests', {
       token: trader,
-      body: {
-        preset: 'breakout_v1',
-        symbols: ['BTC/USDT'],
-        timeframe: '1h',
-        from: '2024-01-01T00:00:00Z',
-        to: '2024-01-08T00:00:00Z',
-      },
+      body: BEFORE_THE_MARKET,
     });
     expect(queued.status).toBe(202);
     const job = await finished(queued.body.id);
@@ -214,32 +226,17 @@ describe('backtests (POST /api/backtests, GET /api/backtests/:id)', () => {
     });
     // Trying again cannot bring candles: the first attempt was the last (the job's end is recorded just
     // after the backtest's).
-    let record: { state: string; attempts: number };
-    do {
-      record = (await call<typeof record>(t, 'GET', `/api/jobs/${queued.body.id}`, { token: trader })).body;
-      if (record.state === 'running') await new Promise((resolve) => setTimeout(resolve, 20));
-    } while (record.state === 'running');
-    expect(record).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(await endedJob(queued.body.id)).toMatchObject({ state: 'failed', attempts: 1 });
   });
 
   it('says failed, at start-up, a backtest whose job failed while its instance was gone', async () => {
     const queued = await call<Backtest>(t, 'POST', '/api/backtests', {
       token: trader,
-      body: {
-        preset: 'breakout_v1',
-        symbols: ['BTC/USDT'],
-        timeframe: '1h',
-        from: '2024-01-01T00:00:00Z',
-        to: '2024-01-08T00:00:00Z',
-      },
+      body: BEFORE_THE_MARKET,
     });
     expect(queued.status).toBe(202);
     await finished(queued.body.id);
-    let job: { state: string };
-    do {
-      job = (await call<typeof job>(t, 'GET', `/api/jobs/${queued.body.id}`, { token: trader })).body;
-      if (job.state !== 'failed') await new Promise((resolve) => setTimeout(resolve, 20));
-    } while (job.state !== 'failed');
+    expect(await endedJob(queued.body.id)).toMatchObject({ state: 'failed' });
     // As a crash leaves it: the row still running, while the job queue failed the job (heartbeat lapsed).
     const dataSource = t.app.get(DataSource);
     await dataSource.query(
