@@ -11,6 +11,7 @@ import { startTestApp, TestApp } from './support/test-app';
 import { TestSocket, wsUrl } from './support/ws-client';
 
 const FIVE_MINUTES = 300_000;
+const ONE_DAY = 86_400_000;
 
 interface BotTrade {
   id: string;
@@ -50,8 +51,10 @@ interface Command {
 jest.setTimeout(600_000);
 
 describe('the engine (seed 002) on the simulated market and the paper exchange', () => {
-  // Simulated time, moved by the test: a 5-minute boundary three hours ago.
-  const clock = new ManualClock(Math.floor((Date.now() - 3 * 3_600_000) / FIVE_MINUTES) * FIVE_MINUTES);
+  // Simulated time, moved by the test: the last UTC midnight at least three hours ago. A fixed time of
+  // day keeps the file's days where its tests expect them whenever it runs (a start three hours before
+  // the real time put the daily-loss test at 23:50, where its pause lifted during the no-entry check).
+  const clock = new ManualClock(Math.floor((Date.now() - 3 * 3_600_000) / ONE_DAY) * ONE_DAY);
   let t: TestApp;
   let admin: string;
   let trader: string;
@@ -215,13 +218,27 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
     for (let i = 0; i < 36; i++) await step();
     expect((await botTrades()).length).toBe(count);
 
+    // The positions of then may have closed meanwhile (stop, target or the preset's own time stop): let
+    // the bot open some again, and stop those by time.
+    await command({ command: 'resume' });
+    for (let i = 0; i < 576 && !(await botTrades()).some((trade) => trade.status === 'OPEN'); i++)
+      await step();
+    const openBefore = (await botTrades())
+      .filter((trade) => trade.status === 'OPEN')
+      .map((trade) => trade.id);
+    expect(openBefore.length).toBeGreaterThan(0);
     const timeStop = await command({ command: 'time_stop', parameters: { olderThanMinutes: 0 } });
     expect(timeStop.status).toBe(200);
-    const closedByTime = (await botTrades()).filter((trade) => trade.close_reason === 'time_stop');
-    expect(timeStop.body.message).toContain(`${closedByTime.length} position(s)`);
-    expect((await botTrades()).some((trade) => trade.status === 'OPEN')).toBe(false);
+    expect(timeStop.body.message).toContain(`${openBefore.length} position(s)`);
+    const afterTimeStop = await botTrades();
+    for (const id of openBefore) {
+      expect(afterTimeStop.find((trade) => trade.id === id)).toMatchObject({
+        status: 'CLOSED',
+        close_reason: 'time_stop',
+      });
+    }
+    expect(afterTimeStop.some((trade) => trade.status === 'OPEN')).toBe(false);
 
-    await command({ command: 'resume' });
     for (let i = 0; i < 576 && !(await botTrades()).some((trade) => trade.status === 'OPEN'); i++)
       await step();
     expect((await botTrades()).some((trade) => trade.status === 'OPEN')).toBe(true);
@@ -295,7 +312,7 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
     for (let i = 0; i < 24; i++) await step();
     expect((await botTrades()).length).toBe(count);
     // Until the next UTC day, when the pause lifts by itself.
-    const nextDay = new Date((Math.floor(clock.ms / 86_400_000) + 1) * 86_400_000).toISOString();
+    const nextDay = new Date((Math.floor(clock.ms / ONE_DAY) + 1) * ONE_DAY).toISOString();
     expect((await status()).pausedUntil).toBe(nextDay);
     clock.ms = Date.parse(nextDay) - FIVE_MINUTES;
     await t.app.get(EngineService).tick();
