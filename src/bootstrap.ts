@@ -44,7 +44,8 @@ export async function createApp(
     // A hop count: only that many proxies may speak for the client in X-Forwarded-For.
     trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     bodyLimit: config.bodyLimitBytes,
-    return503OnClosing: true,
+    // A stopping server answers in the error shape itself (platform/http/draining.ts).
+    return503OnClosing: false,
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
   });

@@ -4,6 +4,7 @@ import { ConfigError } from './platform/config/app-config';
 import { loadConfig } from './platform/config/load-config';
 import type { AppConfig } from './platform/config/app-config';
 import { errorMessage } from './platform/errors/error-message';
+import { drainHttp } from './platform/http/draining';
 
 function readConfigOrExit(): AppConfig {
   try {
@@ -32,6 +33,7 @@ async function listen(options: CreateAppOptions): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     forced.unref();
+    drainHttp(app);
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {

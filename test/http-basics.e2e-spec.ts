@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { Role } from '../src/platform/access/role';
+import { drainHttp } from '../src/platform/http/draining';
 import { createUser, loginAdmin } from './support/auth-client';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -167,5 +168,30 @@ describe('HTTP basics', () => {
     const response = await fetch(`${t.baseUrl}/api/metrics`);
     expect(response.status).toBe(401);
     expectErrorShape((await response.json()) as Record<string, unknown>, 401, 'AUTHENTICATION_ERROR');
+  });
+});
+
+describe('HTTP while the server stops', () => {
+  it('refuses a new request 503 in the error shape and closes the connection after an answer', async () => {
+    const t = await startTestApp();
+    try {
+      // A keep-alive connection open before the stop.
+      const before = await raw(t, 'GET', '/api/health/live', { connection: 'keep-alive' });
+      expect(before.status).toBe(200);
+      expect(before.headers.connection).toBe('keep-alive');
+      drainHttp(t.app);
+      const during = await raw(t, 'GET', '/api/health/live', {
+        connection: 'keep-alive',
+        'x-request-id': 'drain-1',
+      });
+      expect(during.status).toBe(503);
+      expect(during.headers.connection).toBe('close');
+      expect(during.headers['retry-after']).toBe('1');
+      expect(during.body).toEqual(
+        expect.objectContaining({ statusCode: 503, error: 'SERVICE_UNAVAILABLE', requestId: 'drain-1' }),
+      );
+    } finally {
+      await t.close();
+    }
   });
 });

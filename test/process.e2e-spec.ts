@@ -79,6 +79,7 @@ describe('the server process', () => {
         await waitForStatus(`http://127.0.0.1:${port}/api/health/live`, 200, 60_000);
         const requestId = `in-flight-${Date.now()}`;
         // A request whose body is still arriving when the signal comes.
+        let connection: string | undefined;
         const answered = new Promise<number>((resolve, reject) => {
           const req = request(
             {
@@ -94,6 +95,8 @@ describe('the server process', () => {
             },
             (res) => {
               res.resume();
+              // Closing the connection after the answer: a kept-alive socket would hold the stop.
+              connection = res.headers.connection;
               resolve(res.statusCode ?? 0);
             },
           );
@@ -105,6 +108,7 @@ describe('the server process', () => {
           }, reject);
         });
         expect(await answered).toBe(405);
+        expect(connection).toBe('close');
       } finally {
         if (server.child.exitCode === null) server.child.kill('SIGTERM');
       }

@@ -2,6 +2,7 @@ import { ValidationError, ValidationPipe } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config/app-config';
 import { ApiError } from './api-error';
+import { answerWhileDraining } from './draining';
 import { useJsonBodies } from './framework-errors';
 import { GlobalExceptionFilter } from './global-exception.filter';
 import { requestContext } from './request-context';
@@ -55,6 +56,7 @@ export async function configureHttp(
     void reply.header('x-request-id', request.id);
     requestContext.run({ requestId: String(request.id) }, done);
   });
+  answerWhileDraining(fastify);
 
   if (config.corsOrigins.length > 0) {
     app.enableCors({
