@@ -52,6 +52,7 @@ describe.each(DIALECTS)('CcxtExchange on $exchangeId (fake exchange server)', (d
       ccxt,
       { exchangeId: dialect.exchangeId, credentials, sandbox: false, marketType: 'spot' },
       fake.baseUrl,
+      1,
     );
     if (timeoutMs) exchange.timeout = timeoutMs;
     return new CcxtExchange(exchange, ccxt, { attempts: 3, baseDelayMs: 1 });
@@ -259,6 +260,7 @@ describe("CcxtExchange on bybit: orders beyond fetchOrder's window", () => {
         ccxt,
         { exchangeId: 'bybit', credentials: { apiKey, secret }, sandbox: false, marketType: 'spot' },
         fake.baseUrl,
+        1,
       ),
       ccxt,
       { attempts: 2, baseDelayMs: 1 },

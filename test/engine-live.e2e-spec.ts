@@ -35,7 +35,6 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
   let trader: string;
   let reader: string;
   let accountId: string;
-  let botId: string;
   let socket: TestSocket;
 
   const step = async () => {
@@ -43,7 +42,29 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
     await t.app.get(EngineService).tick();
     await t.app.get(TradeGuard).check();
   };
-  const bot = async () => (await call<BotView>(t, 'GET', `/api/bots/${botId}`, { token: reader })).body;
+  const bot = async (id: string) =>
+    (await call<BotView>(t, 'GET', `/api/bots/${id}`, { token: reader })).body;
+  /** A running live bot of the fast-cross preset on BTC/USDT and ETH/USDT. */
+  const startBot = async (name: string) => {
+    const created = await call<BotView>(t, 'POST', '/api/bots', {
+      token: trader,
+      body: {
+        name,
+        preset: 'live_fast_cross',
+        mode: 'live',
+        accountId,
+        symbols: ['BTC/USDT', 'ETH/USDT'],
+        start: true,
+      },
+    });
+    expect(created.status).toBe(201);
+    return created.body;
+  };
+  const botCommand = (id: string, command: string) =>
+    call<{ success: boolean; status: BotView }>(t, 'POST', `/api/bots/${id}/command`, {
+      token: trader,
+      body: { command },
+    });
   const query = <T>(sql: string, parameters: unknown[] = []) =>
     t.app.get(DataSource).query<T>(sql, parameters);
 
@@ -92,20 +113,9 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
     expect(symbolOffList.status).toBe(400);
     expect(symbolOffList.body).toMatchObject({ error: 'INVALID_SYMBOL' });
 
-    const created = await call<BotView>(t, 'POST', '/api/bots', {
-      token: trader,
-      body: {
-        name: 'live-1',
-        preset: 'live_fast_cross',
-        mode: 'live',
-        accountId,
-        symbols: ['BTC/USDT', 'ETH/USDT'],
-        start: true,
-      },
-    });
-    expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ mode: 'live', accountId, running: true });
-    botId = created.body.id;
+    const created = await startBot('live-1');
+    expect(created).toMatchObject({ mode: 'live', accountId, running: true });
+    const botId = created.id;
 
     let filled: Array<{ id: string; symbol: string; entry_amount: string; entry_cost: string }> = [];
     for (let i = 0; i < 180 && filled.length === 0; i++) {
@@ -157,36 +167,24 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
       body: { preset: 'live_fast_cross', accountId: '8c1e6c1e-0000-4000-8000-000000000000' },
     });
     expect(noAccount.status).toBe(404);
+    // Stopped, so that the other tests' steps run their own bots only.
+    expect((await botCommand(botId, 'stop')).status).toBe(200);
   });
 
   it('exits a held position on its sell signal while paused: a pause stops entries, never exits', async () => {
-    const created = await call<BotView>(t, 'POST', '/api/bots', {
-      token: trader,
-      body: {
-        name: 'live-exits',
-        preset: 'live_fast_cross',
-        mode: 'live',
-        accountId,
-        symbols: ['BTC/USDT', 'ETH/USDT'],
-        start: true,
-      },
-    });
-    expect(created.status).toBe(201);
-    const exitsBot = created.body.id;
+    const exitsBot = (await startBot('live-exits')).id;
     const tradesOf = () =>
       query<Array<{ id: string; status: string; close_reason: string | null }>>(
         `SELECT id, status, close_reason FROM trades WHERE bot_id = $1 ORDER BY created_at`,
         [exitsBot],
       );
-    const command = (name: string) =>
-      call(t, 'POST', `/api/bots/${exitsBot}/command`, { token: trader, body: { command: name } });
     let open: { id: string } | undefined;
     for (let i = 0; i < 180 && !open; i++) {
       await step();
       open = (await tradesOf()).find((trade) => trade.status === 'OPEN');
     }
     expect(open).toBeDefined();
-    expect((await command('pause')).status).toBe(200);
+    expect((await botCommand(exitsBot, 'pause')).status).toBe(200);
     const count = (await tradesOf()).length;
     let held = (await tradesOf()).find((trade) => trade.id === open!.id)!;
     for (let i = 0; i < 120 && held.status !== 'CLOSED'; i++) {
@@ -200,16 +198,19 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
     ).toMatchObject({
       paused: true,
     });
-    expect((await command('stop')).status).toBe(200);
+    expect((await botCommand(exitsBot, 'stop')).status).toBe(200);
   });
 
   it('stops in ERROR with an alert when its cycles keep failing, and retry brings it back', async () => {
     // Every candle request fails (503) until the faults are cleared: the bot cannot read its market.
+    const botId = (await startBot('live-errors')).id;
+    await step();
+    expect((await bot(botId)).processedThrough).not.toBeNull();
     for (let i = 0; i < 200; i++)
       fake.faults.push({ method: 'GET', path: '/api/v3/klines', kind: 'serverError' });
-    const before = await bot();
+    const before = await bot(botId);
     for (let i = 0; i < 3; i++) await step();
-    const failed = await bot();
+    const failed = await bot(botId);
     expect(failed).toMatchObject({ state: 'ERROR', running: true });
     expect(failed.lastError).toBeTruthy();
     expect(failed.processedThrough).toBe(before.processedThrough);
@@ -222,38 +223,25 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
     fake.faults.length = 0;
     const cycles = failed.metrics.cycleCount;
     await step();
-    expect(await bot()).toMatchObject({ state: 'ERROR', processedThrough: before.processedThrough });
-    expect((await bot()).metrics.cycleCount).toBe(cycles);
+    expect(await bot(botId)).toMatchObject({ state: 'ERROR', processedThrough: before.processedThrough });
+    expect((await bot(botId)).metrics.cycleCount).toBe(cycles);
 
-    const retried = await call<{ success: boolean; status: BotView }>(
-      t,
-      'POST',
-      `/api/bots/${botId}/command`,
-      { token: trader, body: { command: 'retry' } },
-    );
+    const retried = await botCommand(botId, 'retry');
     expect(retried.status).toBe(200);
     expect(retried.body.success).toBe(true);
     expect(retried.body.status.state).not.toBe('ERROR');
     expect(retried.body.status.lastError).toBeNull();
     await step();
-    const back = await bot();
+    const back = await bot(botId);
     expect(['SIGNAL_WAIT', 'MANAGING']).toContain(back.state);
     expect(back.metrics.cycleCount).toBeGreaterThan(cycles);
     expect(Date.parse(back.processedThrough!)).toBeGreaterThan(Date.parse(before.processedThrough!));
     // Retry applies to ERROR only.
-    const again = await call(t, 'POST', `/api/bots/${botId}/command`, {
-      token: trader,
-      body: { command: 'retry' },
-    });
-    expect(again.status).toBe(409);
+    expect((await botCommand(botId, 'retry')).status).toBe(409);
+    expect((await botCommand(botId, 'stop')).status).toBe(200);
   });
 
   it("backtests the preset over the exchange's candles, fetched into the store first", async () => {
-    const stopped = await call(t, 'POST', `/api/bots/${botId}/command`, {
-      token: trader,
-      body: { command: 'stop' },
-    });
-    expect(stopped.status).toBe(200);
     // A price of its own on the exchange, far from the simulated market's BTC (60,000).
     fake.markets.get('BTCUSDT')!.price = 42_000;
     const to = Math.floor(clock.ms / MINUTE) * MINUTE - 24 * 3_600_000;

@@ -42,6 +42,7 @@ describe('exchange accounts on live exchanges (fake exchange servers)', () => {
         captureLogs: true,
         exchange: {
           redirectApiTo: { binance: binance.baseUrl, bybit: bybit.baseUrl },
+          rateLimitMs: 1,
           timeoutMs: 1000,
           retry: { attempts: 2, baseDelayMs: 1 },
         },

@@ -47,6 +47,7 @@ describe('the periodic order reconciliation', () => {
         clock,
         exchange: {
           redirectApiTo: { binance: fake.baseUrl },
+          rateLimitMs: 1,
           timeoutMs: 2000,
           retry: { attempts: 2, baseDelayMs: 1 },
         },

@@ -46,6 +46,7 @@ describe('orders (POST/GET/DELETE /api/orders)', () => {
       {
         exchange: {
           redirectApiTo: { binance: fake.baseUrl },
+          rateLimitMs: 1,
           timeoutMs: 1000,
           retry: { attempts: 2, baseDelayMs: 1 },
         },

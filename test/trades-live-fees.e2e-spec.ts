@@ -32,6 +32,7 @@ describe('live trades with fees in the base coin or a third currency', () => {
       {
         exchange: {
           redirectApiTo: { binance: fake.baseUrl },
+          rateLimitMs: 1,
           timeoutMs: 1000,
           retry: { attempts: 2, baseDelayMs: 1 },
         },

@@ -50,12 +50,14 @@ function redirectApi(urls: unknown, origin: string): unknown {
 /**
  * Builds the ccxt instance of an exchange account. Only these settings reach ccxt: credentials,
  * rate limiting, sandbox, market type. `redirectApiTo` sends every API call to another origin and
- * exists for tests against a loopback fake exchange; it is never filled from a request.
+ * `rateLimitMs` replaces the exchange's request spacing: both exist for tests against a loopback fake
+ * exchange and are never filled from a request.
  */
 export function createCcxtInstance(
   ccxt: CcxtModule,
   settings: CcxtAccountSettings,
   redirectApiTo?: string,
+  rateLimitMs?: number,
 ): Exchange {
   const classes = ccxt as unknown as Record<string, new (config: Record<string, unknown>) => Exchange>;
   const ExchangeClass = classes[settings.exchangeId];
@@ -66,6 +68,8 @@ export function createCcxtInstance(
     secret: settings.credentials.secret,
     ...(settings.credentials.password ? { password: settings.credentials.password } : {}),
     enableRateLimit: true,
+    // ccxt's own spacing per exchange unless a test against a loopback fake shortens it.
+    ...(rateLimitMs !== undefined ? { rateLimit: rateLimitMs } : {}),
     // Markets of the account's type only; no margin pairs or currency lists (calls we do not need).
     options: {
       defaultType: settings.marketType,

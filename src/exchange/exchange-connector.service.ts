@@ -14,6 +14,11 @@ export const EXCHANGE_CONNECTOR_OPTIONS = 'EXCHANGE_CONNECTOR_OPTIONS';
 export interface ExchangeConnectorOptions {
   /** Tests: every API call to an exchange (by ccxt id) goes to this origin, a loopback fake of it. */
   redirectApiTo?: Readonly<Record<string, string>>;
+  /**
+   * Tests: the spacing ccxt keeps between requests (its rate limiter), instead of the exchange's own
+   * (Binance: 50 ms per unit of request weight), which a loopback fake does not need.
+   */
+  rateLimitMs?: number;
   /** Per-request timeout of ccxt (its default is 10 s). */
   timeoutMs?: number;
   retry?: ReadRetry;
@@ -73,6 +78,7 @@ export class ExchangeConnector implements OnModuleInit {
         marketType: account.marketType,
       },
       this.options.redirectApiTo?.[account.exchangeId],
+      this.options.rateLimitMs,
     );
     if (this.options.timeoutMs) instance.timeout = this.options.timeoutMs;
     const exchange = new CcxtExchange(instance, ccxt, this.options.retry);

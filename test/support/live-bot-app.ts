@@ -29,6 +29,7 @@ export async function startLiveBotApp(
       clock,
       exchange: {
         redirectApiTo: { binance: fake.baseUrl },
+        rateLimitMs: 1,
         // Generous: on a loaded 2-core machine the in-process fake can take over a second to answer;
         // these tests inject their failures as answers, never as timeouts.
         timeoutMs: 5000,

@@ -11,7 +11,12 @@ const fakeBinance = process.env.TP_FAKE_BINANCE_URL;
 const clockSpeed = Number(process.env.TP_CLOCK_SPEED ?? '1');
 serve({
   exchange: fakeBinance
-    ? { redirectApiTo: { binance: fakeBinance }, timeoutMs: 2000, retry: { attempts: 2, baseDelayMs: 10 } }
+    ? {
+        redirectApiTo: { binance: fakeBinance },
+        rateLimitMs: 1,
+        timeoutMs: 2000,
+        retry: { attempts: 2, baseDelayMs: 10 },
+      }
     : {},
   ...(clockSpeed !== 1 ? { clock: new ScaledClock(Number(process.env.TP_CLOCK_ORIGIN), clockSpeed) } : {}),
 });
