@@ -5,13 +5,13 @@ import { ScaledClock } from './support/scaled-clock';
 import { freePort, requestJson, ServerProcess, spawnServer, waitForStatus } from './support/server-process';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
-// The server's clock runs 20 times faster than real time (a 1m candle closes every 3 s), and on across
+// The server's clock runs 30 times faster than real time (a 1m candle closes every 2 s), and on across
 // the restart; the deadline only stops a hang.
 jest.setTimeout(300_000);
 
 const ADMIN = { username: 'crash-admin', password: 'crash-admin-password-1' };
 const ENTRY = path.join(__dirname, 'support', 'test-server.ts');
-const CLOCK_SPEED = 20;
+const CLOCK_SPEED = 30;
 const SYSTEM_CLOSES = ['signal', 'stop_loss', 'take_profit', 'time_stop'];
 
 interface Trade {
@@ -115,7 +115,7 @@ describe('the engine across a crash', () => {
     let token = await signIn(base);
     await backfilled(base, token);
     // A preset that trades often (EMA 2/3 crosses on one-minute candles, every symbol a candidate) and
-    // holds a position at most five minutes: whatever is open at the kill has to be closed after it. No
+    // holds a position at most two minutes: whatever is open at the kill has to be closed after it. No
     // losing streak or daily loss pauses it: it has to trade on after the restart.
     const preset = await requestJson(`${base}/api/presets`, {
       method: 'POST',
@@ -127,7 +127,7 @@ describe('the engine across a crash', () => {
         risk: {
           maxConcurrentPositions: 10,
           trailingStopR: null,
-          maxHoldMinutes: 5,
+          maxHoldMinutes: 2,
           maxConsecutiveLosses: 100,
           dailyLossLimitR: 100,
         },
@@ -192,7 +192,7 @@ describe('the engine across a crash', () => {
     expect(['SIGNAL_WAIT', 'MANAGING', 'SCANNING', 'SIZING', 'EXECUTION']).toContain(status!.state);
 
     // Every position open at the kill is still there and is closed by the restarted process (signal,
-    // stop, target or the five-minute time stop): none vanished, none was left unmanaged.
+    // stop, target or the two-minute time stop): none vanished, none was left unmanaged.
     const after = await tradesWhen(base, token, (trades) =>
       trades.filter((trade) => leftOpen.has(trade.id)).every((trade) => trade.status === 'CLOSED'),
     );
