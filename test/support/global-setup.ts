@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createPostgresTemplate, migrate, TEMPLATE_ENV } from './test-database';
@@ -18,9 +19,14 @@ export default async function globalSetup(): Promise<void> {
   }
   const root = mkdtempSync(path.join(os.tmpdir(), 'tradeplane-template-'));
   const dir = path.join(root, 'pglite');
+  // Every test app and server process starts on a copy of this folder, so it is made small and quick
+  // to open: 16 MB of shared buffers instead of PGlite's 128 MB (0.8 s of every start; measured 0.2 s
+  // with 16 MB) and 1 MB WAL segments instead of 16 MB (copied for every test database). A test's
+  // database holds a few MB; postgresql.conf and the control file keep both settings.
+  const initialised = await PGlite.create(dir, {
+    initDbStartParams: ['--wal-segsize=1', '-c', 'shared_buffers=16MB'],
+  });
+  await initialised.close();
   await migrate({ pgliteDir: dir });
-  // PGlite's 128 MB of shared buffers cost 0.8 s of every start (measured: 16 MB, 0.2 s); a test's
-  // database is a few MB, and every test app and server process starts on a copy of this folder.
-  appendFileSync(path.join(dir, 'postgresql.conf'), '\nshared_buffers = 16MB\n');
   process.env[TEMPLATE_ENV.pgliteDir] = dir;
 }
