@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CandleRepository } from '../market/candle.repository';
 import { CandleSource } from '../market/candle-source';
+import { ClosedCandleWindows } from '../market/closed-candle-windows';
 import type { Candle } from '../market/market-types';
 import { MarketDataService } from '../market/market-data.service';
 import { requireSymbol } from '../market/symbols';
@@ -35,6 +36,8 @@ export interface ScannerStatus {
 @Injectable()
 export class ScannerService {
   private running = 0;
+  /** Scans run every bot cycle over the same closed candles: each reads only what closed since. */
+  private readonly windows: ClosedCandleWindows;
   private readonly state: Omit<ScannerStatus, 'status'> = {
     lastScan: null,
     lastPreset: null,
@@ -50,7 +53,9 @@ export class ScannerService {
     private readonly presets: PresetsService,
     private readonly events: EventBus,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.windows = new ClosedCandleWindows((...range) => this.candles.rangeMany(...range));
+  }
 
   status(): ScannerStatus {
     return { status: this.running > 0 ? 'scanning' : 'idle', ...this.state };
@@ -142,6 +147,6 @@ export class ScannerService {
     const span = TIMEFRAME_MS[timeframe];
     const end = Math.floor(now / span) * span;
     await source.ensure(symbols, timeframe, end - count * span, end - span);
-    return this.candles.rangeMany(source.key, symbols, timeframe, end - count * span, end - span);
+    return this.windows.last(source.key, symbols, timeframe, count, end);
   }
 }
