@@ -24,24 +24,38 @@ function json<T>(url: string, init: Parameters<typeof requestJson>[1] = {}) {
   return requestJson<T>(url, { timeoutMs: 10_000, ...init });
 }
 
+type Venue = 'paper' | 'binance';
+const VENUES: Venue[] = ['paper', 'binance'];
 /**
- * SIGKILL the server at a random moment while orders are being placed, restart it on the same data,
- * and check that what we intended, what the exchange holds and what the database holds agree: no
+ * Placements sent at once per venue. The paper exchange answers from the server's own database, the
+ * embedded one a single session: more paper workers starve Binance's placements of it.
+ */
+const WORKERS: Record<Venue, number> = { paper: 2, binance: 4 };
+
+/** What one venue's placements came to: ids sent, ids the server answered 201 for. */
+interface Placements {
+  intended: string[];
+  acknowledged: string[];
+  pending: number;
+}
+
+/**
+ * SIGKILL the server at a random moment while orders are being placed on the paper exchange and on
+ * an exchange account (a fake Binance, through ccxt) at once, restart it on the same data, and check
+ * for each venue that what we intended, what the exchange holds and what the database holds agree: no
  * order lost, none duplicated, none left pending.
  */
-describe.each(['paper', 'binance'] as const)('crash while placing orders on %s', (venue) => {
+describe('crash while placing orders on the paper exchange and on Binance', () => {
   let database: TestDatabase;
-  let fake: FakeBinance | undefined;
+  let fake: FakeBinance;
   let server: ServerProcess | undefined;
   let port = 0;
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    if (venue === 'binance') {
-      fake = new FakeBinance('crash-binance-key-0001', BINANCE_SECRET);
-      fake.balances.get('USDT')!.free = 10_000_000;
-      await fake.start();
-    }
+    fake = new FakeBinance('crash-binance-key-0001', BINANCE_SECRET);
+    fake.balances.get('USDT')!.free = 10_000_000;
+    await fake.start();
     port = await freePort();
   });
   afterAll(async () => {
@@ -63,14 +77,45 @@ describe.each(['paper', 'binance'] as const)('crash while placing orders on %s',
         RATE_LIMIT_ADMIN: '1000000',
         RATE_LIMIT_ANONYMOUS: '1000000',
         LOG_LEVEL: 'warn',
+        TP_FAKE_BINANCE_URL: fake.baseUrl,
         ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
-        ...(fake ? { TP_FAKE_BINANCE_URL: fake.baseUrl } : {}),
       },
       ENTRY,
     );
   }
 
-  it('after the kill and a restart: intended = on the exchange = in the database', async () => {
+  /** Every order of a venue: what the exchange holds and what the database holds agree. */
+  function expectAgreement(
+    placements: Placements,
+    rows: Row[],
+    onExchange: Array<{ clientOrderId: string; filled: number }>,
+  ): void {
+    const intendedIds = new Set(placements.intended.map((id) => `tp-${id}`));
+    const dbIds = rows.map((row) => row.client_order_id);
+    const exchangeIds = onExchange.map((order) => order.clientOrderId);
+    // None duplicated, none unexpected.
+    expect(new Set(dbIds).size).toBe(dbIds.length);
+    expect(new Set(exchangeIds).size).toBe(exchangeIds.length);
+    for (const id of dbIds) expect(intendedIds.has(id)).toBe(true);
+    for (const id of exchangeIds) expect(intendedIds.has(id)).toBe(true);
+    // None lost: every order the exchange has is in the database, filled as the exchange says.
+    const byId = new Map(rows.map((row) => [row.client_order_id, row]));
+    for (const order of onExchange) {
+      expect(byId.get(order.clientOrderId)).toMatchObject({ status: 'FILLED' });
+      expect(Number(byId.get(order.clientOrderId)!.filled)).toBe(order.filled);
+    }
+    // Every database order the exchange never got is rejected, none left pending or unknown.
+    const exchangeSet = new Set(exchangeIds);
+    for (const row of rows.filter((candidate) => !exchangeSet.has(candidate.client_order_id)))
+      expect(row.status).toBe('REJECTED');
+    // Every acknowledged order is in both.
+    for (const id of placements.acknowledged) {
+      expect(exchangeSet.has(id)).toBe(true);
+      expect(byId.get(id)?.status).toBe('FILLED');
+    }
+  }
+
+  it('after the kill and a restart: intended = on the exchange = in the database, on both venues', async () => {
     const base = `http://127.0.0.1:${port}`;
     server = start();
     await waitForStatus(`${base}/api/health`, 200, 60_000);
@@ -79,25 +124,24 @@ describe.each(['paper', 'binance'] as const)('crash while placing orders on %s',
       body: JSON.stringify(ADMIN),
     });
     const token = login.body.accessToken;
-    let accountId: string | undefined;
-    if (fake) {
-      const account = await json<{ id: string }>(`${base}/api/exchanges/accounts`, {
-        method: 'POST',
-        token,
-        body: JSON.stringify({
-          exchangeId: 'binance',
-          label: 'crash',
-          apiKey: fake.apiKey,
-          secret: BINANCE_SECRET,
-        }),
-      });
-      expect(account.status).toBe(201);
-      accountId = account.body.id;
-    }
+    const account = await json<{ id: string }>(`${base}/api/exchanges/accounts`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({
+        exchangeId: 'binance',
+        label: 'crash',
+        apiKey: fake.apiKey,
+        secret: BINANCE_SECRET,
+      }),
+    });
+    expect(account.status).toBe(201);
+    const accountOf: Record<Venue, string | undefined> = { paper: undefined, binance: account.body.id };
 
-    const intended: string[] = [];
-    const acknowledged: string[] = [];
-    const place = (clientOrderId: string) =>
+    const placements: Record<Venue, Placements> = {
+      paper: { intended: [], acknowledged: [], pending: 0 },
+      binance: { intended: [], acknowledged: [], pending: 0 },
+    };
+    const place = (venue: Venue, clientOrderId: string) =>
       json(`${base}/api/orders`, {
         method: 'POST',
         token,
@@ -107,47 +151,52 @@ describe.each(['paper', 'binance'] as const)('crash while placing orders on %s',
           type: 'market',
           amount: 0.0002,
           clientOrderId,
-          ...(accountId ? { accountId } : {}),
+          ...(accountOf[venue] ? { accountId: accountOf[venue] } : {}),
         }),
       });
-    // One order first, so that the kill falls among placements, not in the exchange's first connection.
-    intended.push('crash-warmup');
-    const warmup = await place('crash-warmup');
-    expect(warmup.status).toBe(201);
-    acknowledged.push('tp-crash-warmup');
+    // One order on each venue first, so that the kill falls among placements, not in the exchange's
+    // first connection.
+    for (const venue of VENUES) {
+      const id = `crash-${venue}-warmup`;
+      placements[venue].intended.push(id);
+      expect((await place(venue, id)).status).toBe(201);
+      placements[venue].acknowledged.push(`tp-${id}`);
+    }
     let killed = false;
-    let pending = 0;
     const killAfterMs = 300 + Math.floor(Math.random() * 1500);
-    const firing = (async () => {
-      const workers = Array.from({ length: 4 }, async () => {
-        while (!killed && intended.length < MAX_ORDERS) {
-          const clientOrderId = `crash-${intended.length}`;
-          intended.push(clientOrderId);
-          pending++;
-          try {
-            const placed = await place(clientOrderId);
-            if (placed.status === 201) acknowledged.push(`tp-${clientOrderId}`);
-          } catch {
-            return; // the server is gone
-          } finally {
-            pending--;
+    const firing = Promise.all(
+      VENUES.flatMap((venue) =>
+        Array.from({ length: WORKERS[venue] }, async () => {
+          const mine = placements[venue];
+          while (!killed && mine.intended.length < MAX_ORDERS) {
+            const clientOrderId = `crash-${venue}-${mine.intended.length}`;
+            mine.intended.push(clientOrderId);
+            mine.pending++;
+            try {
+              const placed = await place(venue, clientOrderId);
+              if (placed.status === 201) mine.acknowledged.push(`tp-${clientOrderId}`);
+            } catch {
+              return; // the server is gone
+            } finally {
+              mine.pending--;
+            }
           }
-        }
-      });
-      await Promise.all(workers);
-    })();
+        }),
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, killAfterMs));
     killed = true;
-    // Sent and not answered at the kill: the kill lands among placements, not between them.
-    const inFlightAtKill = pending;
+    // Sent and not answered at the kill, per venue: the kill lands among placements on both.
+    const inFlightAtKill = VENUES.map((venue) => placements[venue].pending);
     server.child.kill('SIGKILL');
     process.stderr.write(
-      `crash test (${venue}): killed ${killAfterMs} ms into placing, ${inFlightAtKill} of ${intended.length} orders in flight\n`,
+      `crash test: killed ${killAfterMs} ms into placing; in flight: ${VENUES.map(
+        (venue, i) => `${venue} ${inFlightAtKill[i]} of ${placements[venue].intended.length}`,
+      ).join(', ')}\n`,
     );
-    expect(inFlightAtKill).toBeGreaterThan(0);
+    for (const count of inFlightAtKill) expect(count).toBeGreaterThan(0);
     await server.exited;
     await firing;
-    expect(acknowledged.length).toBeGreaterThan(0);
 
     // Start-up reconciliation runs before the server listens.
     server = start();
@@ -165,36 +214,22 @@ describe.each(['paper', 'binance'] as const)('crash while placing orders on %s',
     await dataSource.initialize();
     try {
       const rows = await dataSource.query<Row[]>('SELECT client_order_id, status, filled FROM orders');
-      const onExchange: Array<{ clientOrderId: string; filled: number }> = fake
-        ? fake.orders.map((order) => ({ clientOrderId: order.clientOrderId, filled: order.filled }))
-        : (
-            await dataSource.query<Array<{ client_order_id: string; filled: string }>>(
-              'SELECT client_order_id, filled FROM paper_orders',
-            )
-          ).map((order) => ({ clientOrderId: order.client_order_id, filled: Number(order.filled) }));
-
-      const intendedIds = new Set(intended.map((id) => `tp-${id}`));
-      const dbIds = rows.map((row) => row.client_order_id);
-      const exchangeIds = onExchange.map((order) => order.clientOrderId);
-      // None duplicated, none unexpected.
-      expect(new Set(dbIds).size).toBe(dbIds.length);
-      expect(new Set(exchangeIds).size).toBe(exchangeIds.length);
-      for (const id of dbIds) expect(intendedIds.has(id)).toBe(true);
-      // None lost: every order the exchange has is in the database, filled as the exchange says.
-      const byId = new Map(rows.map((row) => [row.client_order_id, row]));
-      for (const order of onExchange) {
-        expect(byId.get(order.clientOrderId)).toMatchObject({ status: 'FILLED' });
-        expect(Number(byId.get(order.clientOrderId)!.filled)).toBe(order.filled);
-      }
-      // Every database order the exchange never got is rejected, none left pending or unknown.
-      const exchangeSet = new Set(exchangeIds);
-      for (const row of rows.filter((candidate) => !exchangeSet.has(candidate.client_order_id)))
-        expect(row.status).toBe('REJECTED');
-      // Every acknowledged order is in both.
-      for (const id of acknowledged) {
-        expect(exchangeSet.has(id)).toBe(true);
-        expect(byId.get(id)?.status).toBe('FILLED');
-      }
+      const ofVenue = (venue: Venue) =>
+        rows.filter((row) => row.client_order_id.startsWith(`tp-crash-${venue}-`));
+      expect(ofVenue('paper').length + ofVenue('binance').length).toBe(rows.length);
+      const paperOrders = await dataSource.query<Array<{ client_order_id: string; filled: string }>>(
+        'SELECT client_order_id, filled FROM paper_orders',
+      );
+      expectAgreement(
+        placements.paper,
+        ofVenue('paper'),
+        paperOrders.map((order) => ({ clientOrderId: order.client_order_id, filled: Number(order.filled) })),
+      );
+      expectAgreement(
+        placements.binance,
+        ofVenue('binance'),
+        fake.orders.map((order) => ({ clientOrderId: order.clientOrderId, filled: order.filled })),
+      );
     } finally {
       await dataSource.destroy();
     }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -53,8 +53,23 @@ export interface TestDatabase {
 
 let counter = 0;
 
+/**
+ * Where test databases live: a memory file system when the machine has one (Linux's /dev/shm), so a
+ * copy of the template takes 60 ms instead of 500 ms on this machine's disk and PGlite's files are
+ * written to memory; the system's temporary folder otherwise.
+ */
+export function testDataRoot(): string {
+  try {
+    accessSync(SHARED_MEMORY, constants.W_OK);
+    return SHARED_MEMORY;
+  } catch {
+    return os.tmpdir();
+  }
+}
+const SHARED_MEMORY = '/dev/shm';
+
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tradeplane-test-'));
+  const dataDir = mkdtempSync(path.join(testDataRoot(), 'tradeplane-test-'));
   const baseUrl = process.env.DATABASE_URL;
   if (baseUrl) {
     const template = process.env[TEMPLATE_ENV.postgresDb];
