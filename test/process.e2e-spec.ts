@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createTestDatabase, TestDatabase } from './support/test-database';
-import { freePort, spawnServer, waitForOutput, waitForStatus } from './support/server-process';
+import { freePort, ServerProcess, spawnServer, waitForOutput, waitForStatus } from './support/server-process';
 
 jest.setTimeout(90_000);
 
@@ -37,8 +37,48 @@ describe('the server process', () => {
       };
     }
 
+    /**
+     * A request whose body is still arriving when SIGTERM comes: it is answered (its request id in the
+     * debug log proves it was in flight), its connection closes after the answer, the process exits 0.
+     */
+    async function stopWithRequestInFlight(server: ServerProcess, port: number): Promise<void> {
+      const requestId = `in-flight-${Date.now()}`;
+      let connection: string | undefined;
+      const answered = new Promise<number>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/api/health/live',
+            headers: {
+              'content-type': 'application/json',
+              'content-length': '11',
+              'x-request-id': requestId,
+            },
+          },
+          (res) => {
+            res.resume();
+            // Closing the connection after the answer: a kept-alive socket would hold the stop.
+            connection = res.headers.connection;
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.write('{"half":');
+        void waitForOutput(() => server.stdout(), requestId, 10_000).then(() => {
+          server.child.kill('SIGTERM');
+          setTimeout(() => req.end('12}'), 500);
+        }, reject);
+      });
+      expect(await answered).toBe(405);
+      expect(connection).toBe('close');
+      expect(await server.exited).toBe(0);
+      expect(server.stdout()).toContain('SIGTERM received');
+    }
+
     // Start-up time is not asserted (the suite loads the machine); the deadlines only stop a hang.
-    it('starts cold on an absent data folder, and again after a restart with its data kept', async () => {
+    it('starts cold on an absent data folder, again after a restart with its data kept, and on SIGTERM finishes the request in flight, then exits 0', async () => {
       const dataDir = path.join(database.dataDir, 'fresh');
       const port = await freePort();
       const first = spawnServer(env(port, dataDir));
@@ -59,61 +99,17 @@ describe('the server process', () => {
         database.databaseUrl === undefined,
       );
 
-      const second = spawnServer(env(port, dataDir));
+      // Debug level logs "incoming request" with the request id: the proof a request is in flight.
+      const second = spawnServer({ ...env(port, dataDir), LOG_LEVEL: 'debug' });
       try {
         await waitForStatus(`http://127.0.0.1:${port}/api/health`, 200, 60_000);
         expect(second.stdout()).toContain('listening on');
         expect(second.stdout()).not.toContain('has been executed successfully');
         expect(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')).toBe(secrets);
+        await stopWithRequestInFlight(second, port);
       } finally {
-        second.child.kill('SIGTERM');
+        if (second.child.exitCode === null) second.child.kill('SIGTERM');
       }
-      expect(await second.exited).toBe(0);
     }, 150_000);
-
-    it('on SIGTERM finishes the request in flight, then exits 0', async () => {
-      const port = await freePort();
-      // Debug level logs "incoming request" with the request id: the proof the request is in flight.
-      const server = spawnServer({ ...env(port, database.dataDir), LOG_LEVEL: 'debug' });
-      try {
-        await waitForStatus(`http://127.0.0.1:${port}/api/health/live`, 200, 60_000);
-        const requestId = `in-flight-${Date.now()}`;
-        // A request whose body is still arriving when the signal comes.
-        let connection: string | undefined;
-        const answered = new Promise<number>((resolve, reject) => {
-          const req = request(
-            {
-              host: '127.0.0.1',
-              port,
-              method: 'POST',
-              path: '/api/health/live',
-              headers: {
-                'content-type': 'application/json',
-                'content-length': '11',
-                'x-request-id': requestId,
-              },
-            },
-            (res) => {
-              res.resume();
-              // Closing the connection after the answer: a kept-alive socket would hold the stop.
-              connection = res.headers.connection;
-              resolve(res.statusCode ?? 0);
-            },
-          );
-          req.on('error', reject);
-          req.write('{"half":');
-          void waitForOutput(() => server.stdout(), requestId, 10_000).then(() => {
-            server.child.kill('SIGTERM');
-            setTimeout(() => req.end('12}'), 500);
-          }, reject);
-        });
-        expect(await answered).toBe(405);
-        expect(connection).toBe('close');
-      } finally {
-        if (server.child.exitCode === null) server.child.kill('SIGTERM');
-      }
-      expect(await server.exited).toBe(0);
-      expect(server.stdout()).toContain('SIGTERM received');
-    });
   });
 });
