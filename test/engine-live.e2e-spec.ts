@@ -92,6 +92,14 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
     socket.send({ type: 'subscribe', topics: ['alerts', 'scanner'] });
     await socket.next((message) => message.type === 'subscribed');
   });
+  // Each test runs its own bots: those it started are stopped after it, and the faults it injected are
+  // cleared, so the next test's steps drive its own bots only.
+  afterEach(async () => {
+    fake.faults.length = 0;
+    const bots = await call<{ items: BotView[] }>(t, 'GET', '/api/bots?limit=100', { token: reader });
+    for (const running of bots.body.items.filter((bot) => bot.running))
+      expect((await botCommand(running.id, 'stop')).status).toBe(200);
+  });
   afterAll(async () => {
     socket?.close();
     await t?.close();
@@ -167,8 +175,6 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
       body: { preset: 'live_fast_cross', accountId: '8c1e6c1e-0000-4000-8000-000000000000' },
     });
     expect(noAccount.status).toBe(404);
-    // Stopped, so that the other tests' steps run their own bots only.
-    expect((await botCommand(botId, 'stop')).status).toBe(200);
   });
 
   it('exits a held position on its sell signal while paused: a pause stops entries, never exits', async () => {
@@ -198,7 +204,6 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
     ).toMatchObject({
       paused: true,
     });
-    expect((await botCommand(exitsBot, 'stop')).status).toBe(200);
   });
 
   it('stops in ERROR with an alert when its cycles keep failing, and retry brings it back', async () => {
@@ -238,7 +243,6 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
     expect(Date.parse(back.processedThrough!)).toBeGreaterThan(Date.parse(before.processedThrough!));
     // Retry applies to ERROR only.
     expect((await botCommand(botId, 'retry')).status).toBe(409);
-    expect((await botCommand(botId, 'stop')).status).toBe(200);
   });
 
   it("backtests the preset over the exchange's candles, fetched into the store first", async () => {

@@ -229,7 +229,7 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
     expect(openBefore.length).toBeGreaterThan(0);
     const timeStop = await command({ command: 'time_stop', parameters: { olderThanMinutes: 0 } });
     expect(timeStop.status).toBe(200);
-    expect(timeStop.body.message).toContain(`${openBefore.length} position(s)`);
+    expect(timeStop.body.message).toMatch(new RegExp(`\\b${openBefore.length} position\\(s\\)`));
     const afterTimeStop = await botTrades();
     for (const id of openBefore) {
       expect(afterTimeStop.find((trade) => trade.id === id)).toMatchObject({

@@ -96,7 +96,25 @@ describe('ClosedCandleWindows', () => {
     expect(store.reads[2].from).toBe(T0 + 15 * MINUTE);
   });
 
-  it('keeps sources, timeframes and symbols apart, and a caller cannot change a kept window', async () => {
+  it('keeps lengths apart: a shorter window read at the same time never answers for a longer one', async () => {
+    const store = new Store();
+    store.add('BTC/USDT', ...minutes(T0, 80));
+    const windows = new ClosedCandleWindows(store.read);
+    for (let round = 0; round < 2; round++) {
+      const end = T0 + (60 + round) * MINUTE;
+      const [short, long] = await Promise.all([
+        windows.last('sim', ['BTC/USDT'], '1m', 25, end),
+        windows.last('sim', ['BTC/USDT'], '1m', 51, end),
+      ]);
+      expect(short.get('BTC/USDT')).toHaveLength(25);
+      expect(long.get('BTC/USDT')).toHaveLength(51);
+      expect(times(long.get('BTC/USDT'))[0]).toBe(9 + round);
+    }
+    // The second round read only the candle that closed since, for each length.
+    expect(store.reads.slice(2).map((read) => read.from)).toEqual([T0 + 60 * MINUTE, T0 + 60 * MINUTE]);
+  });
+
+  it("keeps sources, timeframes and symbols apart, and a caller cannot change a kept window's list", async () => {
     const store = new Store();
     store.add('BTC/USDT', ...minutes(T0, 20));
     const windows = new ClosedCandleWindows(store.read);

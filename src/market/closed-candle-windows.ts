@@ -16,8 +16,8 @@ interface Window {
   candles: Candle[];
 }
 
-/** Windows kept at most; the oldest is forgotten first (a scan of a new universe fills it again). */
-const MAX_WINDOWS = 20_000;
+/** Candles kept at most (~50 MB); the oldest windows are forgotten first, and read again when asked. */
+const MAX_KEPT_CANDLES = 500_000;
 
 /**
  * The last `count` closed candles of each symbol, read incrementally: a stored candle never changes
@@ -27,6 +27,7 @@ const MAX_WINDOWS = 20_000;
  */
 export class ClosedCandleWindows {
   private readonly windows = new Map<string, Window>();
+  private kept = 0;
 
   constructor(private readonly read: CandleRangeReader) {}
 
@@ -40,7 +41,8 @@ export class ClosedCandleWindows {
   ): Promise<Map<string, Candle[]>> {
     const span = TIMEFRAME_MS[timeframe];
     const first = end - count * span;
-    const keyOf = (symbol: string) => `${sourceKey}|${timeframe}|${symbol}`;
+    // Windows of different lengths are kept apart: a shorter one cannot answer for a longer one.
+    const keyOf = (symbol: string) => `${sourceKey}|${timeframe}|${count}|${symbol}`;
     // Each symbol needs the candles after its kept window, or all of them; one read covers them all.
     let from = end;
     const kept = new Map<string, Window>();
@@ -64,10 +66,20 @@ export class ClosedCandleWindows {
       const candles = [...(window?.candles ?? []), ...added].filter((candle) => candle.openTime >= first);
       result.set(symbol, candles.slice());
       const key = keyOf(symbol);
-      this.windows.delete(key);
-      if (candles.length === count) this.windows.set(key, { end, candles });
+      this.forget(key);
+      if (candles.length === count) {
+        this.windows.set(key, { end, candles });
+        this.kept += count;
+      }
     }
-    while (this.windows.size > MAX_WINDOWS) this.windows.delete(this.windows.keys().next().value!);
+    while (this.kept > MAX_KEPT_CANDLES) this.forget(this.windows.keys().next().value!);
     return result;
+  }
+
+  private forget(key: string): void {
+    const window = this.windows.get(key);
+    if (!window) return;
+    this.windows.delete(key);
+    this.kept -= window.candles.length;
   }
 }

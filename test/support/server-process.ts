@@ -65,16 +65,28 @@ export async function waitForOutput(output: () => string, text: string, timeoutM
   }
 }
 
+/**
+ * A port no one listens on, for a server process to take. Each Jest worker draws from its own range
+ * (below the ephemeral ports of outgoing connections): two workers could otherwise be handed the same
+ * free port by the system, and one's server would answer the other's test.
+ */
 export async function freePort(): Promise<number> {
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1');
+  const base = 10_000 + (worker % 8) * PORTS_PER_WORKER;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = base + Math.floor(Math.random() * PORTS_PER_WORKER);
+    if (await isFree(port)) return port;
+  }
+  throw new Error(`no free port in ${base}-${base + PORTS_PER_WORKER - 1}`);
+}
+const PORTS_PER_WORKER = 2_500;
+
+async function isFree(port: number): Promise<boolean> {
   const net = await import('node:net');
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 

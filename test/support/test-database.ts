@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, cpSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -61,12 +61,16 @@ let counter = 0;
 export function testDataRoot(): string {
   try {
     accessSync(SHARED_MEMORY, constants.W_OK);
-    return SHARED_MEMORY;
+    // A container's /dev/shm is often 64 MB: too small for the databases of a run.
+    const { bavail, bsize } = statfsSync(SHARED_MEMORY);
+    if (bavail * bsize >= SHARED_MEMORY_NEEDED) return SHARED_MEMORY;
   } catch {
-    return os.tmpdir();
+    // No memory file system here.
   }
+  return os.tmpdir();
 }
 const SHARED_MEMORY = '/dev/shm';
+const SHARED_MEMORY_NEEDED = 2 * 1024 ** 3;
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const dataDir = mkdtempSync(path.join(testDataRoot(), 'tradeplane-test-'));

@@ -7,8 +7,9 @@ import { ErrorCode } from './error-codes';
 const draining = new WeakSet<FastifyInstance>();
 
 /**
- * Starts a graceful stop's drain before the application's modules are torn down: new requests are
- * refused, requests in flight finish.
+ * Starts a graceful stop's drain at the signal, before the application's modules are torn down: new
+ * requests are refused from then on (without it, only once the HTTP server itself closes, after the
+ * modules). Requests in flight go on; the HTTP server's close waits for them.
  */
 export function drainHttp(app: NestFastifyApplication): void {
   draining.add(app.getHttpAdapter().getInstance());
