@@ -191,12 +191,9 @@ describe('backtests (POST /api/backtests, GET /api/backtests/:id)', () => {
     const cancelled = await call<Backtest>(t, 'POST', `/api/backtests/${id}/cancel`, { token: trader });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
-    const asked = Date.now();
-    do {
-      job = (await call<typeof job>(t, 'GET', `/api/jobs/${id}`, { token: trader })).body;
-      if (job.state !== 'cancelled') await new Promise((resolve) => setTimeout(resolve, 20));
-    } while (job.state !== 'cancelled');
-    expect(Date.now() - asked).toBeLessThan(1000);
+    // The job is cancelled by the time the cancel answers (well within the second the issue allows).
+    job = (await call<typeof job>(t, 'GET', `/api/jobs/${id}`, { token: trader })).body;
+    expect(job.state).toBe('cancelled');
     // The replay stopped: a second later its progress has not moved, and the backtest is still
     // cancelled, with no metrics.
     // (A progress write under way at the cancel may land just after it: read once that had its time.)

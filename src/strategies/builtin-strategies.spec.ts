@@ -128,7 +128,7 @@ describe('strategy streams', () => {
       series.forEach((candle, index) => {
         const streamed = stream.next(candle);
         expect(streamed).toEqual(evaluateStrategy(strategy, series.slice(0, index + 1), params));
-        if (streamed.action !== 'hold') actions++;
+        actions += streamed.action === 'hold' ? 0 : 1;
       });
       expect({ strategy: strategy.name, fired: actions > 0 }).toEqual({
         strategy: strategy.name,

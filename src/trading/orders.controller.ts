@@ -23,7 +23,8 @@ import {
   PlaceOrderDto,
 } from './dto/order.dto';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
-import { OrdersService, toOrderDetailDto, toOrderDto } from './orders.service';
+import { toOrderDetailDto, toOrderDto } from './order-view';
+import { OrdersService } from './orders.service';
 
 @ApiTags('trading')
 @Controller('orders')

@@ -12,17 +12,17 @@ import type {
 } from '../exchange/exchange-port';
 import { normalizeSymbol, requireSymbol } from '../market/symbols';
 import { AppConfig } from '../platform/config/app-config';
-import { decimalNumber, Money } from '../platform/decimal/money';
-import { lastChange } from '../platform/time/last-change';
+import { Money } from '../platform/decimal/money';
 import { EventBus, EventName } from '../platform/events/event-bus';
 import { ApiError } from '../platform/http/api-error';
 import { ErrorCode } from '../platform/http/error-codes';
 import { Clock } from '../platform/time/clock';
-import { OrderDetailDto, OrderDto, OrderQueryDto } from './dto/order.dto';
+import { OrderQueryDto } from './dto/order.dto';
 import { Fill } from './fill.entity';
 import { Order } from './order.entity';
+import { preTradeCheck } from './pre-trade-check';
+import { toFillView, toOrderDto } from './order-view';
 import { canMove, isFinal, OrderStatus, statusOf, UNSETTLED_STATUSES } from './order-status';
-import { FillView } from './trading.events';
 import { TradeChange, TradeLedger } from './trade-ledger';
 import { openAmount, toTradeDto } from './trade-view';
 import { Trade } from './trade.entity';
@@ -58,42 +58,6 @@ const EXIT_INTENTS = new Set(['exit', 'stop_loss', 'take_profit']);
 const UNKNOWN_GRACE_MS = 60_000;
 /** Our prefix of client order ids: orders with it found on an exchange are ours. */
 export const CLIENT_ORDER_PREFIX = 'tp-';
-
-export function toOrderDto(order: Order): OrderDto {
-  const amount = decimalNumber(order.amount);
-  const averagePrice = order.averagePrice === null ? null : decimalNumber(order.averagePrice);
-  return {
-    id: order.id,
-    clientOrderId: order.clientOrderId,
-    exchangeOrderId: order.exchangeOrderId,
-    venue: order.venue,
-    accountId: order.accountId,
-    exchange: order.exchangeId,
-    symbol: order.symbol,
-    side: order.side,
-    type: order.type,
-    amount,
-    qty: amount,
-    price: order.price !== null ? decimalNumber(order.price) : averagePrice,
-    stopPrice: order.stopPrice === null ? null : decimalNumber(order.stopPrice),
-    status: order.status,
-    statusReason: order.statusReason,
-    filled: decimalNumber(order.filled),
-    remaining: decimalNumber(new Money(order.amount).minus(order.filled)),
-    averagePrice,
-    cost: decimalNumber(order.cost),
-    fees: decimalNumber(order.fee),
-    feeCurrency: order.feeCurrency,
-    intent: order.intent,
-    tradeId: order.tradeId,
-    botId: order.botId,
-    createdAt: order.createdAt.toISOString(),
-    submittedAt: order.submittedAt?.toISOString() ?? null,
-    filledAt: order.filledAt?.toISOString() ?? null,
-    closedAt: order.closedAt?.toISOString() ?? null,
-    updatedAt: lastChange(order.updatedAt, order.submittedAt, order.filledAt, order.closedAt).toISOString(),
-  };
-}
 
 /**
  * The trading core's orders, on the paper exchange or a live one, through one state machine. An
@@ -179,7 +143,7 @@ export class OrdersService implements OnModuleInit {
       input.side === 'sell' && !origin.tradeId
         ? await this.heldByOpenTrades(target.accountId, input.symbol)
         : new Money(0);
-    const checked = await this.preTradeCheck(target.exchange, input, heldByTrades);
+    const checked = await preTradeCheck(target.exchange, input, heldByTrades);
     const id = randomUUID();
     const clientOrderId = `${CLIENT_ORDER_PREFIX}${input.clientOrderId ?? id.replace(/-/g, '')}`;
     if (input.clientOrderId && (await this.orders.existsBy({ clientOrderId })))
@@ -505,113 +469,4 @@ export class OrdersService implements OnModuleInit {
     });
     return trades.reduce((sum, trade) => sum.plus(openAmount(trade)), new Money(0));
   }
-
-  /** Refuses before any order is written or sent: symbol, amounts and limits, balance. */
-  private async preTradeCheck(
-    exchange: ExchangePort,
-    input: PlaceOrderInput,
-    heldByTrades: Money,
-  ): Promise<{ symbol: string; amount: string; price?: string; stopPrice?: string }> {
-    const symbol = requireSymbol(input.symbol);
-    if (input.type === 'limit' && input.price === undefined)
-      throw ApiError.validation('price: a limit order needs a price');
-    if (input.type !== 'limit' && input.price !== undefined)
-      throw ApiError.validation('price: only limit orders have a price');
-    if (input.type === 'stop' && input.stopPrice === undefined)
-      throw ApiError.validation('stopPrice: a stop order needs a stopPrice');
-    if (input.type !== 'stop' && input.stopPrice !== undefined)
-      throw ApiError.validation('stopPrice: only stop orders have a stopPrice');
-    try {
-      const market = (await exchange.markets()).find((candidate) => candidate.symbol === symbol);
-      if (!market || !market.active)
-        throw new ApiError(
-          400,
-          ErrorCode.INVALID_SYMBOL,
-          `${symbol} is not traded on ${exchange.exchangeId}`,
-        );
-      const roundDown = (value: string, step: string) => {
-        const stepSize = new Money(step);
-        return stepSize.gt(0) ? new Money(value).div(stepSize).floor().times(stepSize) : new Money(value);
-      };
-      const roundNear = (value: string, step: string) => {
-        const stepSize = new Money(step);
-        return stepSize.gt(0) ? new Money(value).div(stepSize).round().times(stepSize) : new Money(value);
-      };
-      const amount = roundDown(input.amount, market.amountStep);
-      if (amount.lte(0) || amount.lt(market.minAmount))
-        throw ApiError.validation(
-          `amount: below the minimum of ${market.minAmount} ${market.base} for ${symbol}`,
-        );
-      const price = input.price !== undefined ? roundNear(input.price, market.priceStep) : undefined;
-      const stopPrice =
-        input.stopPrice !== undefined ? roundNear(input.stopPrice, market.priceStep) : undefined;
-      let reference = price ?? stopPrice;
-      if (!reference) {
-        const ticker = await exchange.ticker(symbol);
-        reference = new Money(input.side === 'buy' ? ticker.ask : ticker.bid);
-      }
-      const notional = amount.times(reference);
-      if (notional.lt(market.minNotional))
-        throw ApiError.validation(
-          `amount: the order is worth ${notional.toDecimalPlaces(8).toFixed()} ${market.quote}, below the minimum of ${market.minNotional}`,
-        );
-      const balances = await exchange.balances();
-      const freeOf = (currency: string) =>
-        new Money(balances.find((balance) => balance.currency === currency)?.free ?? 0);
-      const needed = input.side === 'buy' ? notional.times(new Money(1).plus(market.takerFee)) : amount;
-      const currency = input.side === 'buy' ? market.quote : market.base;
-      if (freeOf(currency).lt(needed))
-        throw new ApiError(
-          400,
-          ErrorCode.INSUFFICIENT_BALANCE,
-          `The order needs ${needed.toDecimalPlaces(8).toFixed()} ${currency}; ${freeOf(currency).toFixed()} is free`,
-        );
-      if (freeOf(currency).minus(heldByTrades).lt(needed))
-        throw new ApiError(
-          400,
-          ErrorCode.INSUFFICIENT_BALANCE,
-          `The order needs ${needed.toDecimalPlaces(8).toFixed()} ${currency}; of the ${freeOf(currency).toFixed()} free, ` +
-            `${heldByTrades.toFixed()} is held by open trades: close those through POST /api/trades/{id}/close`,
-        );
-      return {
-        symbol,
-        amount: amount.toFixed(),
-        ...(price ? { price: price.toFixed() } : {}),
-        ...(stopPrice ? { stopPrice: stopPrice.toFixed() } : {}),
-      };
-    } catch (error) {
-      throw toApiError(error);
-    }
-  }
-}
-
-/** An order with its fills, oldest first. */
-export function toOrderDetailDto(order: Order, fills: Fill[]): OrderDetailDto {
-  return {
-    ...toOrderDto(order),
-    fills: fills.map((fill) => ({
-      id: fill.id,
-      price: decimalNumber(fill.price),
-      amount: decimalNumber(fill.amount),
-      cost: decimalNumber(fill.cost),
-      fee: decimalNumber(fill.fee),
-      feeCurrency: fill.feeCurrency,
-      takerOrMaker: fill.takerOrMaker,
-      executedAt: fill.executedAt.toISOString(),
-    })),
-  };
-}
-
-export function toFillView(fill: Fill): FillView {
-  return {
-    id: fill.id,
-    orderId: fill.orderId,
-    price: fill.price,
-    amount: fill.amount,
-    cost: fill.cost,
-    fee: fill.fee,
-    feeCurrency: fill.feeCurrency,
-    takerOrMaker: fill.takerOrMaker,
-    executedAt: fill.executedAt.toISOString(),
-  };
 }
