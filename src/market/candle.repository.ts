@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { float8ArrayParam, timestamptzArrayParam } from '../platform/database/binary-array-params';
 import type { Candle } from './market-types';
 import { Timeframe } from './timeframes';
 
@@ -38,27 +39,30 @@ export const CANDLE_BATCH_SIZE = 5000;
 export class CandleRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Inserts many candles with one statement per batch; existing candles are kept as they are. */
+  /**
+   * Inserts many candles with one statement per batch; existing candles are kept as they are. Times and
+   * prices go in binary: parsing their text was most of a backfill's time on PGlite.
+   */
   async insertMany(exchange: string, rows: readonly CandleBatchRow[]): Promise<number> {
     let inserted = 0;
     for (let start = 0; start < rows.length; start += CANDLE_BATCH_SIZE) {
       const batch = rows.slice(start, start + CANDLE_BATCH_SIZE);
       const result = await this.dataSource.query<[unknown[], number]>(
         `INSERT INTO candles (exchange, symbol, timeframe, open_time, open, high, low, close, volume)
-         SELECT $1, u.symbol, u.timeframe, to_timestamp(u.t / 1000.0), u.o, u.h, u.l, u.c, u.v
-         FROM UNNEST($2::text[], $3::text[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::float8[])
+         SELECT $1, u.symbol, u.timeframe, u.t, u.o, u.h, u.l, u.c, u.v
+         FROM UNNEST($2::text[], $3::text[], $4::timestamptz[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::float8[])
            AS u(symbol, timeframe, t, o, h, l, c, v)
          ON CONFLICT DO NOTHING`,
         [
           exchange,
           batch.map((row) => row.symbol),
           batch.map((row) => row.timeframe),
-          batch.map((row) => row.openTime),
-          batch.map((row) => row.open),
-          batch.map((row) => row.high),
-          batch.map((row) => row.low),
-          batch.map((row) => row.close),
-          batch.map((row) => row.volume),
+          timestamptzArrayParam(batch.map((row) => row.openTime)),
+          float8ArrayParam(batch.map((row) => row.open)),
+          float8ArrayParam(batch.map((row) => row.high)),
+          float8ArrayParam(batch.map((row) => row.low)),
+          float8ArrayParam(batch.map((row) => row.close)),
+          float8ArrayParam(batch.map((row) => row.volume)),
         ],
       );
       inserted += Array.isArray(result) && typeof result[1] === 'number' ? result[1] : batch.length;
