@@ -9,6 +9,7 @@ import { ManualClock } from './support/manual-clock';
 import { startTestApp, TestApp } from './support/test-app';
 
 const FIVE_MINUTES = 300_000;
+const ONE_DAY = 86_400_000;
 
 /** One round trip as both runs report it. */
 interface RoundTrip {
@@ -28,13 +29,15 @@ interface RoundTrip {
 jest.setTimeout(600_000);
 
 describe('a paper run and a backtest over the same simulated candles', () => {
-  const clock = new ManualClock(Math.floor((Date.now() - 2 * 86_400_000) / FIVE_MINUTES) * FIVE_MINUTES);
+  // 02:00 UTC two days ago, so the six hours the test runs are past: a day's backfill (from 00:00 UTC the
+  // day before) then holds the 26 hours the scanner's measures need, and no more.
+  const clock = new ManualClock(Math.floor(Date.now() / ONE_DAY) * ONE_DAY - 2 * ONE_DAY + 2 * 3_600_000);
   let t: TestApp;
 
   beforeAll(async () => {
     t = await startTestApp(
       {
-        MARKET_BACKFILL_DAYS: '2',
+        MARKET_BACKFILL_DAYS: '1',
         MARKET_SEED: '23',
         RATE_LIMIT_ADMIN: '100000',
         RATE_LIMIT_CONTROL: '100000',

@@ -4,6 +4,8 @@ import { SecretDecryptionError } from '../src/platform/crypto/secret-box';
 import { Role } from '../src/platform/access/role';
 import { call, createUser, loginAdmin } from './support/auth-client';
 import { startTestApp, TestApp } from './support/test-app';
+import { FakeBinance } from './support/fake-exchange/fake-binance';
+import { FakeBybit } from './support/fake-exchange/fake-bybit';
 
 describe('exchanges and exchange accounts', () => {
   let t: TestApp;
@@ -187,5 +189,208 @@ describe('exchanges and exchange accounts', () => {
       'exchange_account.create',
       'exchange_account.delete',
     ]);
+  });
+});
+
+interface Health {
+  accountId: string;
+  exchangeId: string;
+  connected: boolean;
+  accountType: string | null;
+  tradingEnabled: boolean | null;
+  balance: Array<{ currency: string; free: number; used: number; total: number }>;
+  lastSync: string | null;
+  latencyMs: number;
+  error: { code: string; message: string } | null;
+}
+
+/** Exchange accounts talking to loopback fakes of Binance and Bybit through ccxt, over the real API. */
+describe('exchange accounts on live exchanges (fake exchange servers)', () => {
+  const binanceSecret = 'binance-secret-never-shown-0123456789';
+  const bybitSecret = 'bybit-secret-never-shown-0123456789';
+  const binance = new FakeBinance('binance-key-for-health-0001', binanceSecret);
+  const bybit = new FakeBybit('bybit-key-for-health-0002', bybitSecret);
+  let t: TestApp;
+  let admin: string;
+  let reader: string;
+
+  async function addAccount(body: Record<string, unknown>): Promise<string> {
+    const created = await call<{ id: string }>(t, 'POST', '/api/exchanges/accounts', { token: admin, body });
+    expect(created.status).toBe(201);
+    return created.body.id;
+  }
+
+  beforeAll(async () => {
+    await binance.start();
+    await bybit.start();
+    t = await startTestApp(
+      { RATE_LIMIT_ADMIN: '100000', RATE_LIMIT_READ_ONLY: '100000' },
+      {
+        captureLogs: true,
+        exchange: {
+          redirectApiTo: { binance: binance.baseUrl, bybit: bybit.baseUrl },
+          rateLimitMs: 1,
+          timeoutMs: 1000,
+          retry: { attempts: 2, baseDelayMs: 1 },
+        },
+      },
+    );
+    admin = (await loginAdmin(t)).accessToken;
+    reader = (await createUser(t, admin, Role.READ_ONLY)).token;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await binance.stop();
+    await bybit.stop();
+  });
+
+  it.each([
+    ['binance', binance, binanceSecret, 'SPOT'],
+    ['bybit', bybit, bybitSecret, 'UNIFIED'],
+  ] as const)(
+    'checks a %s account by calling the exchange, for a READ_ONLY principal, and keeps the last sync',
+    async (exchangeId, fake, secret, accountType) => {
+      const id = await addAccount({ exchangeId, label: `${exchangeId} main`, apiKey: fake.apiKey, secret });
+      const signedBefore = fake.signedRequests;
+      const response = await call<Health>(t, 'GET', `/api/exchanges/accounts/${id}/health`, {
+        token: reader,
+      });
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({
+        accountId: id,
+        exchangeId,
+        connected: true,
+        accountType,
+        tradingEnabled: true,
+        balance: [{ currency: 'USDT', free: 10000, used: 0, total: 10000 }],
+        error: null,
+      });
+      expect(fake.signedRequests).toBeGreaterThan(signedBefore);
+      expect(fake.rejectedSignatures).toBe(0);
+      const lastSync = Date.parse(response.body.lastSync ?? '');
+      expect(Math.abs(lastSync - Date.now())).toBeLessThan(60_000);
+      const stored = await t.app
+        .get(DataSource)
+        .query<Array<{ last_sync_at: Date }>>('SELECT last_sync_at FROM exchange_accounts WHERE id = $1', [
+          id,
+        ]);
+      expect(stored[0].last_sync_at.getTime()).toBe(lastSync);
+      expect(JSON.stringify(response.body)).not.toContain(secret);
+      expect(JSON.stringify(response.body)).not.toContain(fake.apiKey);
+    },
+  );
+
+  it('reports a refused key and an unreachable exchange as not connected, keeping the previous last sync', async () => {
+    const wrong = await addAccount({
+      exchangeId: 'binance',
+      label: 'binance wrong secret',
+      apiKey: binance.apiKey,
+      secret: 'not-the-right-secret-000000000000',
+    });
+    const refused = await call<Health>(t, 'GET', `/api/exchanges/accounts/${wrong}/health`, {
+      token: reader,
+    });
+    expect(refused.status).toBe(200);
+    expect(refused.body).toMatchObject({
+      connected: false,
+      accountType: null,
+      tradingEnabled: null,
+      balance: [],
+      lastSync: null,
+      error: { code: 'EXCHANGE_ERROR' },
+    });
+    expect(refused.body.error?.message).toMatch(/refused the account's credentials/);
+
+    const good = await addAccount({
+      exchangeId: 'binance',
+      label: 'binance flaky',
+      apiKey: binance.apiKey,
+      secret: binanceSecret,
+    });
+    const first = await call<Health>(t, 'GET', `/api/exchanges/accounts/${good}/health`, { token: reader });
+    expect(first.body.connected).toBe(true);
+    // Both attempts of the read fail: the exchange is down for this check.
+    binance.faults.push({ method: 'GET', path: '/api/v3/account', kind: 'serverError' });
+    binance.faults.push({ method: 'GET', path: '/api/v3/account', kind: 'serverError' });
+    const down = await call<Health>(t, 'GET', `/api/exchanges/accounts/${good}/health`, { token: reader });
+    expect(down.status).toBe(200);
+    expect(down.body).toMatchObject({ connected: false, error: { code: 'EXCHANGE_ERROR' } });
+    expect(down.body.lastSync).toBe(first.body.lastSync);
+  });
+
+  it('answers 404 for an unknown account and 400 for a malformed id', async () => {
+    const missing = await call(
+      t,
+      'GET',
+      '/api/exchanges/accounts/3f1b2c3d-0000-4000-8000-000000000000/health',
+      {
+        token: reader,
+      },
+    );
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ error: 'NOT_FOUND' });
+    const malformed = await call(t, 'GET', '/api/exchanges/accounts/not-an-id/health', { token: reader });
+    expect(malformed.status).toBe(400);
+  });
+
+  it("serves an account's candles from its exchange, stores them, and makes one upstream call for a burst", async () => {
+    const id = await addAccount({
+      exchangeId: 'bybit',
+      label: 'bybit market data',
+      apiKey: bybit.apiKey,
+      secret: bybitSecret,
+    });
+    const klinesBefore = bybit.seen('GET', '/v5/market/kline');
+    const url = `/api/analytics/market?symbol=btc_usdt&timeframe=1m&limit=5&accountId=${id}`;
+    const burst = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        call<{ exchange: string; symbol: string; candles: Array<{ timestamp: string; close: number }> }>(
+          t,
+          'GET',
+          url,
+          { token: reader },
+        ),
+      ),
+    );
+    for (const response of burst) {
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ exchange: 'bybit', symbol: 'BTC/USDT' });
+      expect(response.body.candles).toHaveLength(5);
+      expect(response.body.candles).toEqual(burst[0].body.candles);
+    }
+    expect(bybit.seen('GET', '/v5/market/kline')).toBe(klinesBefore + 1);
+    const stored = await t.app
+      .get(DataSource)
+      .query<Array<{ n: string }>>(
+        "SELECT count(*) AS n FROM candles WHERE exchange = 'bybit' AND symbol = 'BTC/USDT' AND timeframe = '1m'",
+      );
+    expect(Number(stored[0].n)).toBeGreaterThanOrEqual(5);
+
+    const book = await call<{ exchange: string; bids: number[][]; asks: number[][]; mid: number }>(
+      t,
+      'GET',
+      `/api/orderbook/ETHUSDT?depth=3&accountId=${id}`,
+      { token: reader },
+    );
+    expect(book.status).toBe(200);
+    expect(book.body).toMatchObject({
+      exchange: 'bybit',
+      bids: [
+        [2999, 0.5],
+        [2998, 0.75],
+        [2997, 1],
+      ],
+      mid: 3000,
+    });
+
+    const unknown = await call(t, 'GET', `/api/orderbook/SOL-USDT?accountId=${id}`, { token: reader });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ error: 'INVALID_SYMBOL' });
+  });
+
+  it('never logs the credentials', () => {
+    const logs = t.logs.join('\n');
+    for (const secret of [binanceSecret, bybitSecret, binance.apiKey, bybit.apiKey])
+      expect(logs).not.toContain(secret);
   });
 });

@@ -348,7 +348,8 @@ describe('position history (seed 000)', () => {
     t = await startTestApp({
       RATE_LIMIT_CONTROL: '100000',
       RATE_LIMIT_READ_ONLY: '100000',
-      MARKET_BACKFILL_DAYS: '2',
+      // The scores read the hourly candles of the day before entry: some of them are in a day's backfill.
+      MARKET_BACKFILL_DAYS: '1',
     });
     await t.app.get(MarketSimulationService).whenBackfilled();
     const admin = (await loginAdmin(t)).accessToken;
