@@ -8,7 +8,7 @@ import { requireSymbol } from '../market/symbols';
 import { decimalNumber, Money } from '../platform/decimal/money';
 import { ApiError } from '../platform/http/api-error';
 import { Clock } from '../platform/time/clock';
-import { AddClosedPositionDto, ClosedPositionDto } from './dto/trade.dto';
+import { AddClosedPositionDto, ClosedPositionDto } from './dto/position-history.dto';
 import { levelHarmony, moveAlignment, Swing } from './fibonacci-harmony';
 import { Trade } from './trade.entity';
 

@@ -13,15 +13,13 @@ import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
 import { pageOf, PageQueryDto } from '../platform/http/page.dto';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
+import { ClosePositionDto, PositionDto, PositionListDto } from './dto/position.dto';
 import {
   AddClosedPositionDto,
   AddClosedPositionResultDto,
   ClosedPositionListDto,
-  ClosePositionDto,
-  PositionDto,
   PositionHistoryQueryDto,
-  PositionListDto,
-} from './dto/trade.dto';
+} from './dto/position-history.dto';
 import { PositionHistoryService } from './position-history.service';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import { toPositionDto } from './trade-view';

@@ -1,6 +1,7 @@
 import { decimalNumber, Money } from '../platform/decimal/money';
 import { lastChange } from '../platform/time/last-change';
-import type { PositionDto, TradeDto } from './dto/trade.dto';
+import type { PositionDto } from './dto/position.dto';
+import type { TradeDto } from './dto/trade.dto';
 import type { Trade } from './trade.entity';
 
 /** What the entries put in the account: the amount filled less fees taken in the coin bought. */

@@ -5,7 +5,7 @@ import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
 import { AppConfig } from '../platform/config/app-config';
 import { Clock } from '../platform/time/clock';
-import { TradingStatusDto } from './dto/trade.dto';
+import { TradingStatusDto } from './dto/trading-status.dto';
 import { TradeGuard } from './trade-guard.service';
 import { OrderReconciler } from './order-reconciler.service';
 import { toPositionDto } from './trade-view';
