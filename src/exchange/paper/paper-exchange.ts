@@ -1,5 +1,5 @@
 import { ExchangeFailure } from '../exchange-errors';
-import { DataSource, EntityManager, In, MoreThanOrEqual } from 'typeorm';
+import { DataSource, In, MoreThanOrEqual } from 'typeorm';
 import { SimulatedQuotes } from '../../market/simulated-quotes';
 import type { BookLevel } from '../../market/market-types';
 import { SimulatedPair } from '../../market/simulated-universe';
@@ -17,27 +17,15 @@ import {
   PlaceOrderRequest,
   Ticker,
 } from '../exchange-port';
-import { BOOK_DEPTH, BookFill, walkBook } from './book-walk';
+import { BOOK_DEPTH, walkBook } from './book-walk';
 import { PaperBalance } from './paper-balance.entity';
 import { PaperFill } from './paper-fill.entity';
+import { PaperLedger } from './paper-ledger';
+import { money, PaperFees, text } from './paper-money';
+import { orderAmount, orderPrice } from './paper-order-terms';
 import { PaperOrder } from './paper-order.entity';
-import { Money } from '../../platform/decimal/money';
+import { toExchangeOrder, toExchangeTrade } from './paper-views';
 import { errorMessage } from '../../platform/errors/error-message';
-
-export interface PaperFees {
-  maker: string;
-  taker: string;
-}
-
-type Fill = BookFill;
-
-function money(value: string | number | Money): Money {
-  return new Money(value);
-}
-
-function text(value: Money): string {
-  return value.toString();
-}
 
 /**
  * The paper exchange, for one account: orders execute against the simulated market's order book
@@ -47,6 +35,7 @@ function text(value: Money): string {
  */
 export class PaperExchange implements ExchangePort {
   readonly exchangeId = 'paper';
+  private readonly ledger: PaperLedger;
 
   constructor(
     readonly accountId: string,
@@ -54,7 +43,9 @@ export class PaperExchange implements ExchangePort {
     private readonly quotes: SimulatedQuotes,
     private readonly clock: Clock,
     private readonly fees: PaperFees,
-  ) {}
+  ) {
+    this.ledger = new PaperLedger(accountId, clock, fees);
+  }
 
   markets(): Promise<MarketInfo[]> {
     return Promise.resolve(
@@ -105,9 +96,9 @@ export class PaperExchange implements ExchangePort {
 
   async createOrder(request: PlaceOrderRequest): Promise<ExchangeOrder> {
     const pair = this.pair(request.symbol);
-    const amount = this.amountOf(pair, request.amount);
-    const price = request.type === 'limit' ? this.priceOf(pair, request.price, 'price') : null;
-    const stopPrice = request.type === 'stop' ? this.priceOf(pair, request.stopPrice, 'stopPrice') : null;
+    const amount = orderAmount(pair, request.amount);
+    const price = request.type === 'limit' ? orderPrice(pair, request.price, 'price') : null;
+    const stopPrice = request.type === 'stop' ? orderPrice(pair, request.stopPrice, 'stopPrice') : null;
     const reference =
       price ?? stopPrice ?? money(this.quotes.priceAt(this.pairIndex(pair), this.clock.nowMs()));
     if (amount.times(reference).lt(pair.minNotional)) {
@@ -121,7 +112,7 @@ export class PaperExchange implements ExchangePort {
         accountId: this.accountId,
         clientOrderId: request.clientOrderId,
       });
-      if (existing) return this.toOrder(existing);
+      if (existing) return toExchangeOrder(existing);
       const order = manager.create(PaperOrder, {
         accountId: this.accountId,
         clientOrderId: request.clientOrderId,
@@ -139,33 +130,33 @@ export class PaperExchange implements ExchangePort {
         reserved: '0',
         rejectReason: null,
       });
-      const balances = await this.lockBalances(manager, pair);
+      const balances = await this.ledger.lock(manager, pair);
       if (request.type === 'market') {
         const fills = walkBook(request.side, this.book(pair, request.side), amount, null);
-        this.assertAffordable(pair, request.side, fills, balances);
+        this.ledger.assertAffordable(pair, request.side, fills, balances);
         await manager.save(order);
-        await this.applyFills(manager, order, pair, fills, true, balances);
+        await this.ledger.applyFills(manager, order, pair, fills, true, balances);
       } else if (request.type === 'limit') {
         const fills = walkBook(request.side, this.book(pair, request.side), amount, price);
-        this.assertAffordable(pair, request.side, fills, balances, {
+        this.ledger.assertAffordable(pair, request.side, fills, balances, {
           amount,
           price: price!,
           feeRate: this.fees.maker,
         });
         await manager.save(order);
-        if (fills.length > 0) await this.applyFills(manager, order, pair, fills, true, balances);
-        if (order.status === 'open') await this.reserve(manager, order, pair, balances);
+        if (fills.length > 0) await this.ledger.applyFills(manager, order, pair, fills, true, balances);
+        if (order.status === 'open') await this.ledger.reserve(manager, order, pair, balances);
       } else {
         // A stop holds what it would sell or spend from the moment it is placed, as exchanges do.
-        this.assertAffordable(pair, request.side, [], balances, {
+        this.ledger.assertAffordable(pair, request.side, [], balances, {
           amount,
           price: stopPrice!,
           feeRate: this.fees.taker,
         });
         await manager.save(order);
-        await this.reserve(manager, order, pair, balances);
+        await this.ledger.reserve(manager, order, pair, balances);
       }
-      return this.toOrder(order);
+      return toExchangeOrder(order);
     });
   }
 
@@ -180,11 +171,11 @@ export class PaperExchange implements ExchangePort {
         throw new ExchangeFailure('order_not_found', 'order not found');
       if (order.status !== 'open')
         throw new ExchangeFailure('invalid_order', `order is ${order.status} and cannot be canceled`);
-      const balances = await this.lockBalances(manager, pair);
-      await this.release(manager, order, pair, balances);
+      const balances = await this.ledger.lock(manager, pair);
+      await this.ledger.release(manager, order, pair, balances);
       order.status = 'canceled';
       await manager.save(order);
-      return this.toOrder(order);
+      return toExchangeOrder(order);
     });
   }
 
@@ -195,7 +186,7 @@ export class PaperExchange implements ExchangePort {
     const order = await this.dataSource.getRepository(PaperOrder).findOneBy(where);
     if (!order || order.symbol !== this.pair(symbol).symbol)
       throw new ExchangeFailure('order_not_found', 'order not found');
-    return this.toOrder(order);
+    return toExchangeOrder(order);
   }
 
   async fetchOpenOrders(symbol?: string): Promise<ExchangeOrder[]> {
@@ -207,7 +198,7 @@ export class PaperExchange implements ExchangePort {
       },
       order: { createdAt: 'ASC' },
     });
-    return orders.map((order) => this.toOrder(order));
+    return orders.map((order) => toExchangeOrder(order));
   }
 
   async fetchMyTrades(symbol?: string, since?: number): Promise<ExchangeTrade[]> {
@@ -219,7 +210,7 @@ export class PaperExchange implements ExchangePort {
       },
       order: { at: 'ASC' },
     });
-    return fills.map((fill) => this.toTrade(fill));
+    return fills.map((fill) => toExchangeTrade(fill));
   }
 
   /**
@@ -255,11 +246,11 @@ export class PaperExchange implements ExchangePort {
           lock: { mode: 'pessimistic_write' },
         });
         if (!order || order.status !== 'open') return false;
-        const balances = await this.lockBalances(manager, pair);
+        const balances = await this.ledger.lock(manager, pair);
         const remaining = money(order.amount).minus(order.filled);
         if (order.type === 'limit') {
-          await this.release(manager, order, pair, balances);
-          await this.applyFills(
+          await this.ledger.release(manager, order, pair, balances);
+          await this.ledger.applyFills(
             manager,
             order,
             pair,
@@ -270,17 +261,17 @@ export class PaperExchange implements ExchangePort {
           return true;
         }
         // Triggered: what it held is free again for the market order it becomes.
-        await this.release(manager, order, pair, balances);
+        await this.ledger.release(manager, order, pair, balances);
         const fills = walkBook(order.side, this.book(pair, order.side), remaining, null);
         try {
-          this.assertAffordable(pair, order.side, fills, balances);
+          this.ledger.assertAffordable(pair, order.side, fills, balances);
         } catch (error) {
           order.status = 'rejected';
           order.rejectReason = `stop triggered: ${errorMessage(error)}`.slice(0, 200);
           await manager.save(order);
           return true;
         }
-        await this.applyFills(manager, order, pair, fills, true, balances);
+        await this.ledger.applyFills(manager, order, pair, fills, true, balances);
         return true;
       });
       if (updated) {
@@ -302,216 +293,9 @@ export class PaperExchange implements ExchangePort {
     return this.quotes.pairs.indexOf(pair);
   }
 
-  /** Amount rounded down to the market's step; refused when nothing is left. */
-  private amountOf(pair: SimulatedPair, raw: string): Money {
-    let value: Money;
-    try {
-      value = money(raw);
-    } catch {
-      throw new ExchangeFailure('invalid_order', `amount ${raw} is not a number`);
-    }
-    const step = money(pair.stepSize);
-    const rounded = value.div(step).floor().times(step);
-    if (!value.isFinite() || rounded.lte(0))
-      throw new ExchangeFailure('invalid_order', `amount must be at least ${text(step)} ${pair.base}`);
-    return rounded;
-  }
-
-  private priceOf(pair: SimulatedPair, raw: string | undefined, field: string): Money {
-    if (raw === undefined)
-      throw new ExchangeFailure('invalid_order', `${field} is required for this order type`);
-    let value: Money;
-    try {
-      value = money(raw);
-    } catch {
-      throw new ExchangeFailure('invalid_order', `${field} ${raw} is not a number`);
-    }
-    const tick = money(pair.tickSize);
-    const rounded = value.div(tick).round().times(tick);
-    if (!value.isFinite() || rounded.lte(0))
-      throw new ExchangeFailure('invalid_order', `${field} must be positive`);
-    return rounded;
-  }
-
   /** The side of the book an order takes from: asks for a buy, bids for a sell. */
   private book(pair: SimulatedPair, side: 'buy' | 'sell'): BookLevel[] {
     const book = this.quotes.orderBook(this.pairIndex(pair), this.clock.nowMs(), BOOK_DEPTH);
     return side === 'buy' ? book.asks : book.bids;
-  }
-
-  private async lockBalances(
-    manager: EntityManager,
-    pair: SimulatedPair,
-  ): Promise<Map<string, PaperBalance>> {
-    const rows = await manager.find(PaperBalance, {
-      where: { accountId: this.accountId, currency: In([pair.base, pair.quote]) },
-      lock: { mode: 'pessimistic_write' },
-    });
-    const balances = new Map(rows.map((row) => [row.currency, row]));
-    for (const currency of [pair.base, pair.quote]) {
-      if (!balances.has(currency))
-        balances.set(
-          currency,
-          manager.create(PaperBalance, { accountId: this.accountId, currency, free: '0', used: '0' }),
-        );
-    }
-    return balances;
-  }
-
-  /** Refuses, before anything changes, an order the free balance cannot pay for. */
-  private assertAffordable(
-    pair: SimulatedPair,
-    side: 'buy' | 'sell',
-    fills: Fill[],
-    balances: Map<string, PaperBalance>,
-    resting?: { amount: Money; price: Money; feeRate: string },
-  ): void {
-    if (side === 'buy') {
-      const takerCost = fills.reduce((sum, fill) => sum.plus(fill.price.times(fill.amount)), money(0));
-      const filledAmount = fills.reduce((sum, fill) => sum.plus(fill.amount), money(0));
-      const restingCost = resting
-        ? resting.amount.minus(filledAmount).times(resting.price).times(money(1).plus(resting.feeRate))
-        : money(0);
-      const needed = takerCost.times(money(1).plus(this.fees.taker)).plus(restingCost);
-      const free = money(balances.get(pair.quote)!.free);
-      if (needed.gt(free))
-        throw new ExchangeFailure(
-          'insufficient_funds',
-          `needs ${text(needed)} ${pair.quote}, ${text(free)} free`,
-        );
-    } else {
-      const needed = resting ? resting.amount : fills.reduce((sum, fill) => sum.plus(fill.amount), money(0));
-      const free = money(balances.get(pair.base)!.free);
-      if (needed.gt(free))
-        throw new ExchangeFailure(
-          'insufficient_funds',
-          `needs ${text(needed)} ${pair.base}, ${text(free)} free`,
-        );
-    }
-  }
-
-  /** Books fills: balances, the order's totals and the fill rows, in the caller's transaction. */
-  private async applyFills(
-    manager: EntityManager,
-    order: PaperOrder,
-    pair: SimulatedPair,
-    fills: Fill[],
-    taker: boolean,
-    balances: Map<string, PaperBalance>,
-  ): Promise<void> {
-    const feeRate = money(taker ? this.fees.taker : this.fees.maker);
-    const base = balances.get(pair.base)!;
-    const quote = balances.get(pair.quote)!;
-    const at = this.clock.now();
-    for (const fill of fills) {
-      const cost = fill.price.times(fill.amount);
-      const fee = cost.times(feeRate);
-      if (order.side === 'buy') {
-        quote.free = text(money(quote.free).minus(cost).minus(fee));
-        base.free = text(money(base.free).plus(fill.amount));
-      } else {
-        base.free = text(money(base.free).minus(fill.amount));
-        quote.free = text(money(quote.free).plus(cost).minus(fee));
-      }
-      order.filled = text(money(order.filled).plus(fill.amount));
-      order.cost = text(money(order.cost).plus(cost));
-      order.fee = text(money(order.fee).plus(fee));
-      await manager.insert(PaperFill, {
-        orderId: order.id,
-        accountId: this.accountId,
-        symbol: pair.symbol,
-        side: order.side,
-        price: text(fill.price),
-        amount: text(fill.amount),
-        cost: text(cost),
-        fee: text(fee),
-        feeCurrency: pair.quote,
-        taker,
-        at,
-      });
-    }
-    if (money(order.filled).gte(order.amount)) order.status = 'closed';
-    await manager.save([base, quote]);
-    await manager.save(order);
-  }
-
-  /**
-   * Holds what a resting order may spend: quote for a buy (at its limit with the maker fee, or at its
-   * stop with the taker fee), base for a sell.
-   */
-  private async reserve(
-    manager: EntityManager,
-    order: PaperOrder,
-    pair: SimulatedPair,
-    balances: Map<string, PaperBalance>,
-  ): Promise<void> {
-    const remaining = money(order.amount).minus(order.filled);
-    const currency = order.side === 'buy' ? pair.quote : pair.base;
-    const amount =
-      order.side === 'buy'
-        ? order.type === 'stop'
-          ? remaining.times(order.stopPrice!).times(money(1).plus(this.fees.taker))
-          : remaining.times(order.price!).times(money(1).plus(this.fees.maker))
-        : remaining;
-    const balance = balances.get(currency)!;
-    balance.free = text(money(balance.free).minus(amount));
-    balance.used = text(money(balance.used).plus(amount));
-    order.reserved = text(amount);
-    await manager.save(balance);
-    await manager.save(order);
-  }
-
-  private async release(
-    manager: EntityManager,
-    order: PaperOrder,
-    pair: SimulatedPair,
-    balances: Map<string, PaperBalance>,
-  ): Promise<void> {
-    const held = money(order.reserved);
-    if (held.isZero()) return;
-    const balance = balances.get(order.side === 'buy' ? pair.quote : pair.base)!;
-    balance.free = text(money(balance.free).plus(held));
-    balance.used = text(money(balance.used).minus(held));
-    order.reserved = '0';
-    await manager.save(balance);
-    await manager.save(order);
-  }
-
-  private toOrder(order: PaperOrder): ExchangeOrder {
-    const filled = money(order.filled);
-    return {
-      id: order.id,
-      clientOrderId: order.clientOrderId,
-      symbol: order.symbol,
-      side: order.side,
-      type: order.type,
-      status: order.status,
-      amount: text(money(order.amount)),
-      filled: text(filled),
-      remaining: text(money(order.amount).minus(filled)),
-      price: order.price === null ? null : text(money(order.price)),
-      stopPrice: order.stopPrice === null ? null : text(money(order.stopPrice)),
-      average: filled.isZero() ? null : text(money(order.cost).div(filled)),
-      cost: text(money(order.cost)),
-      fee: { cost: text(money(order.fee)), currency: order.feeCurrency },
-      timestamp: order.createdAt.getTime(),
-      lastUpdate: order.updatedAt.getTime(),
-      ...(order.rejectReason ? { rejectReason: order.rejectReason } : {}),
-    };
-  }
-
-  private toTrade(fill: PaperFill): ExchangeTrade {
-    return {
-      id: fill.id,
-      orderId: fill.orderId,
-      symbol: fill.symbol,
-      side: fill.side,
-      price: text(money(fill.price)),
-      amount: text(money(fill.amount)),
-      cost: text(money(fill.cost)),
-      fee: { cost: text(money(fill.fee)), currency: fill.feeCurrency },
-      takerOrMaker: fill.taker ? 'taker' : 'maker',
-      timestamp: fill.at.getTime(),
-    };
   }
 }

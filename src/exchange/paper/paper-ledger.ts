@@ -1,0 +1,158 @@
+import { EntityManager, In } from 'typeorm';
+import { SimulatedPair } from '../../market/simulated-universe';
+import { Money } from '../../platform/decimal/money';
+import { Clock } from '../../platform/time/clock';
+import { ExchangeFailure } from '../exchange-errors';
+import { BookFill } from './book-walk';
+import { PaperBalance } from './paper-balance.entity';
+import { PaperFill } from './paper-fill.entity';
+import { PaperOrder } from './paper-order.entity';
+import { money, PaperFees, text } from './paper-money';
+
+/**
+ * The paper account's books: what an order may spend, the balances its fills move, and what resting
+ * orders hold. Every method works in the caller's transaction, on balances it locked with `lock`.
+ */
+export class PaperLedger {
+  constructor(
+    private readonly accountId: string,
+    private readonly clock: Clock,
+    private readonly fees: PaperFees,
+  ) {}
+
+  /** The pair's two balances, locked for the transaction (created at zero when missing). */
+  async lock(manager: EntityManager, pair: SimulatedPair): Promise<Map<string, PaperBalance>> {
+    const rows = await manager.find(PaperBalance, {
+      where: { accountId: this.accountId, currency: In([pair.base, pair.quote]) },
+      lock: { mode: 'pessimistic_write' },
+    });
+    const balances = new Map(rows.map((row) => [row.currency, row]));
+    for (const currency of [pair.base, pair.quote]) {
+      if (!balances.has(currency))
+        balances.set(
+          currency,
+          manager.create(PaperBalance, { accountId: this.accountId, currency, free: '0', used: '0' }),
+        );
+    }
+    return balances;
+  }
+
+  /** Refuses, before anything changes, an order the free balance cannot pay for. */
+  assertAffordable(
+    pair: SimulatedPair,
+    side: 'buy' | 'sell',
+    fills: BookFill[],
+    balances: Map<string, PaperBalance>,
+    resting?: { amount: Money; price: Money; feeRate: string },
+  ): void {
+    if (side === 'buy') {
+      const takerCost = fills.reduce((sum, fill) => sum.plus(fill.price.times(fill.amount)), money(0));
+      const filledAmount = fills.reduce((sum, fill) => sum.plus(fill.amount), money(0));
+      const restingCost = resting
+        ? resting.amount.minus(filledAmount).times(resting.price).times(money(1).plus(resting.feeRate))
+        : money(0);
+      const needed = takerCost.times(money(1).plus(this.fees.taker)).plus(restingCost);
+      const free = money(balances.get(pair.quote)!.free);
+      if (needed.gt(free))
+        throw new ExchangeFailure(
+          'insufficient_funds',
+          `needs ${text(needed)} ${pair.quote}, ${text(free)} free`,
+        );
+    } else {
+      const needed = resting ? resting.amount : fills.reduce((sum, fill) => sum.plus(fill.amount), money(0));
+      const free = money(balances.get(pair.base)!.free);
+      if (needed.gt(free))
+        throw new ExchangeFailure(
+          'insufficient_funds',
+          `needs ${text(needed)} ${pair.base}, ${text(free)} free`,
+        );
+    }
+  }
+
+  /** Books fills: balances, the order's totals and the fill rows, in the caller's transaction. */
+  async applyFills(
+    manager: EntityManager,
+    order: PaperOrder,
+    pair: SimulatedPair,
+    fills: BookFill[],
+    taker: boolean,
+    balances: Map<string, PaperBalance>,
+  ): Promise<void> {
+    const feeRate = money(taker ? this.fees.taker : this.fees.maker);
+    const base = balances.get(pair.base)!;
+    const quote = balances.get(pair.quote)!;
+    const at = this.clock.now();
+    for (const fill of fills) {
+      const cost = fill.price.times(fill.amount);
+      const fee = cost.times(feeRate);
+      if (order.side === 'buy') {
+        quote.free = text(money(quote.free).minus(cost).minus(fee));
+        base.free = text(money(base.free).plus(fill.amount));
+      } else {
+        base.free = text(money(base.free).minus(fill.amount));
+        quote.free = text(money(quote.free).plus(cost).minus(fee));
+      }
+      order.filled = text(money(order.filled).plus(fill.amount));
+      order.cost = text(money(order.cost).plus(cost));
+      order.fee = text(money(order.fee).plus(fee));
+      await manager.insert(PaperFill, {
+        orderId: order.id,
+        accountId: this.accountId,
+        symbol: pair.symbol,
+        side: order.side,
+        price: text(fill.price),
+        amount: text(fill.amount),
+        cost: text(cost),
+        fee: text(fee),
+        feeCurrency: pair.quote,
+        taker,
+        at,
+      });
+    }
+    if (money(order.filled).gte(order.amount)) order.status = 'closed';
+    await manager.save([base, quote]);
+    await manager.save(order);
+  }
+
+  /**
+   * Holds what a resting order may spend: quote for a buy (at its limit with the maker fee, or at its
+   * stop with the taker fee), base for a sell.
+   */
+  async reserve(
+    manager: EntityManager,
+    order: PaperOrder,
+    pair: SimulatedPair,
+    balances: Map<string, PaperBalance>,
+  ): Promise<void> {
+    const remaining = money(order.amount).minus(order.filled);
+    const currency = order.side === 'buy' ? pair.quote : pair.base;
+    const amount =
+      order.side === 'buy'
+        ? order.type === 'stop'
+          ? remaining.times(order.stopPrice!).times(money(1).plus(this.fees.taker))
+          : remaining.times(order.price!).times(money(1).plus(this.fees.maker))
+        : remaining;
+    const balance = balances.get(currency)!;
+    balance.free = text(money(balance.free).minus(amount));
+    balance.used = text(money(balance.used).plus(amount));
+    order.reserved = text(amount);
+    await manager.save(balance);
+    await manager.save(order);
+  }
+
+  async release(
+    manager: EntityManager,
+    order: PaperOrder,
+    pair: SimulatedPair,
+    balances: Map<string, PaperBalance>,
+  ): Promise<void> {
+    const held = money(order.reserved);
+    if (held.isZero()) return;
+    const balance = balances.get(order.side === 'buy' ? pair.quote : pair.base)!;
+    balance.free = text(money(balance.free).plus(held));
+    balance.used = text(money(balance.used).minus(held));
+    order.reserved = '0';
+    await manager.save(balance);
+    await manager.save(order);
+  }
+}
