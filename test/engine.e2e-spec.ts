@@ -4,6 +4,7 @@ import { EngineService } from '../src/engine/engine.service';
 import { MarketSimulationService } from '../src/market/market-simulation.service';
 import { Role } from '../src/platform/access/role';
 import { TradeGuard } from '../src/trading/trade-guard.service';
+import { TradePrices } from '../src/trading/trade-prices.service';
 import { TradesService } from '../src/trading/trades.service';
 import { call, createKey, loginAdmin } from './support/auth-client';
 import { ManualClock } from './support/manual-clock';
@@ -190,7 +191,7 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
     const count = (await botTrades()).length;
     // The open position's stop is moved above the price: it is closed while the bot is paused.
     const trades = t.app.get(TradesService);
-    const price = (await trades.priceOf(await trades.get(open.id)))!;
+    const price = (await t.app.get(TradePrices).priceOf(await trades.get(open.id)))!;
     await trades.updateLevels(open.id, { stopLoss: String(price * 1.01) });
     for (let i = 0; i < 24; i++) await step();
     const after = await botTrades();
@@ -293,7 +294,7 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
       await step();
       const open = (await botTrades()).find((trade) => trade.status === 'OPEN');
       if (open && !forced) {
-        const price = (await trades.priceOf(await trades.get(open.id)))!;
+        const price = (await t.app.get(TradePrices).priceOf(await trades.get(open.id)))!;
         await trades.updateLevels(open.id, { stopLoss: String(price * 1.01) });
         forced = true;
       }

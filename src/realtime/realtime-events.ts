@@ -4,7 +4,7 @@ import { EventBus, EventName } from '../platform/events/event-bus';
 import '../monitoring/monitoring.events';
 import type { TradeDto } from '../trading/dto/trade.dto';
 import '../trading/trading.events';
-import { TradesService } from '../trading/trades.service';
+import { TradeQueries } from '../trading/trade-queries.service';
 import '../market/market.events';
 import '../scanner/scanner.events';
 import '../engine/engine.events';
@@ -75,7 +75,7 @@ export class RealtimeEvents implements OnModuleInit {
   constructor(
     private readonly events: EventBus,
     private readonly hub: RealtimeHub,
-    private readonly trades: TradesService,
+    private readonly trades: TradeQueries,
     private readonly config: AppConfig,
   ) {}
 

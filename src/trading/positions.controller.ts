@@ -21,6 +21,8 @@ import {
   PositionHistoryQueryDto,
 } from './dto/position-history.dto';
 import { PositionHistoryService } from './position-history.service';
+import { TradePrices } from './trade-prices.service';
+import { TradeQueries } from './trade-queries.service';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import { toPositionDto } from './trade-view';
 import { TradesService } from './trades.service';
@@ -30,6 +32,8 @@ import { TradesService } from './trades.service';
 export class PositionsController {
   constructor(
     private readonly trades: TradesService,
+    private readonly queries: TradeQueries,
+    private readonly prices: TradePrices,
     private readonly closedPositions: PositionHistoryService,
   ) {}
 
@@ -38,7 +42,7 @@ export class PositionsController {
   @ApiOperation({ summary: 'Open positions with entry, stop, size and PnL in quote currency and in R' })
   @ApiOkResponse({ type: PositionListDto })
   async list(@Query() page: PageQueryDto): Promise<PositionListDto> {
-    const { rows, total, prices } = await this.trades.positions(page.limit, page.offset);
+    const { rows, total, prices } = await this.queries.positions(page.limit, page.offset);
     return pageOf(
       rows.map((row) => toPositionDto(row, prices.get(row.id) ?? null)),
       total,
@@ -92,6 +96,6 @@ export class PositionsController {
       caller.key,
       dto.amount === undefined ? undefined : String(dto.amount),
     );
-    return toPositionDto(trade, await this.trades.priceOf(trade));
+    return toPositionDto(trade, await this.prices.priceOf(trade));
   }
 }

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, Repository } from 'typeorm';
 import { AdvisoryLeases } from '../platform/leases/advisory-leases';
 import { Trade } from './trade.entity';
+import { TradePrices } from './trade-prices.service';
 import { TradesService } from './trades.service';
 import { errorMessage } from '../platform/errors/error-message';
 import { levelReached } from './exit-policy';
@@ -27,6 +28,7 @@ export class TradeGuard implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @InjectRepository(Trade) private readonly trades: Repository<Trade>,
     private readonly service: TradesService,
+    private readonly prices: TradePrices,
     private readonly leases: AdvisoryLeases,
   ) {}
 
@@ -90,7 +92,7 @@ export class TradeGuard implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async reached(trade: Trade): Promise<'stop_loss' | 'take_profit' | null> {
-    const price = await this.service.lastPriceOf(trade);
+    const price = await this.prices.lastPriceOf(trade);
     if (price === null) return null;
     return levelReached(
       {

@@ -24,6 +24,8 @@ import {
 } from './dto/trade.dto';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
 import { toTradeDto } from './trade-view';
+import { TradePrices } from './trade-prices.service';
+import { TradeQueries } from './trade-queries.service';
 import { TradesService } from './trades.service';
 
 function decimal(value: number | undefined): string | undefined {
@@ -33,7 +35,11 @@ function decimal(value: number | undefined): string | undefined {
 @ApiTags('trading')
 @Controller('trades')
 export class TradesController {
-  constructor(private readonly trades: TradesService) {}
+  constructor(
+    private readonly trades: TradesService,
+    private readonly queries: TradeQueries,
+    private readonly prices: TradePrices,
+  ) {}
 
   @Get('active')
   @Auth(Role.READ_ONLY)
@@ -42,7 +48,7 @@ export class TradesController {
   })
   @ApiOkResponse({ type: TradeListDto })
   async active(@Query() query: TradeQueryDto): Promise<TradeListDto> {
-    const result = await this.trades.active(query);
+    const result = await this.queries.active(query);
     return { ...result, limit: query.limit, offset: query.offset, count: result.total };
   }
 
@@ -51,7 +57,7 @@ export class TradesController {
   @ApiOperation({ summary: 'All trades, newest first, by creation date, symbol and status; realised totals' })
   @ApiOkResponse({ type: TradeListDto })
   async history(@Query() query: TradeHistoryQueryDto): Promise<TradeListDto> {
-    const result = await this.trades.history(query);
+    const result = await this.queries.history(query);
     return { ...result, limit: query.limit, offset: query.offset, count: result.total };
   }
 
@@ -61,7 +67,7 @@ export class TradesController {
   @ApiOkResponse({ type: TradeDetailDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such trade' })
   detail(@Param('id', new ParseUUIDPipe()) id: string): Promise<TradeDetailDto> {
-    return this.trades.detail(id);
+    return this.queries.detail(id);
   }
 
   @Post()
@@ -88,7 +94,7 @@ export class TradesController {
       },
       caller.key,
     );
-    return toTradeDto(trade, await this.trades.priceOf(trade));
+    return toTradeDto(trade, await this.prices.priceOf(trade));
   }
 
   @Patch(':id')
@@ -107,7 +113,7 @@ export class TradesController {
         : {}),
     };
     const trade = await this.trades.updateLevels(id, levels, { checkAgainstPrice: true });
-    return toTradeDto(trade, await this.trades.priceOf(trade));
+    return toTradeDto(trade, await this.prices.priceOf(trade));
   }
 
   @Post(':id/close')
@@ -123,6 +129,6 @@ export class TradesController {
     @Caller() caller: CallerContext,
   ): Promise<TradeDto> {
     const trade = await this.trades.close(id, dto.reason ?? 'manual', caller.key);
-    return toTradeDto(trade, await this.trades.priceOf(trade));
+    return toTradeDto(trade, await this.prices.priceOf(trade));
   }
 }

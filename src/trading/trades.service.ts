@@ -1,21 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Between, In, LessThan, MoreThanOrEqual, Repository } from 'typeorm';
+import { In, MoreThanOrEqual, Repository } from 'typeorm';
 import { requireSymbol } from '../market/symbols';
-import { TtlCache } from '../platform/cache/ttl-cache';
-import { decimalNumber, Money } from '../platform/decimal/money';
+import { Money } from '../platform/decimal/money';
 import { EventBus } from '../platform/events/event-bus';
 import { ApiError } from '../platform/http/api-error';
 import { errorMessage } from '../platform/errors/error-message';
 import { Clock } from '../platform/time/clock';
-import { TradeDetailDto, TradeDto, TradeHistoryQueryDto, TradeQueryDto } from './dto/trade.dto';
 import { Order } from './order.entity';
-import { OrderStatus } from './order-status';
-import { toOrderDto } from './order-view';
 import { OrdersService } from './orders.service';
 import { Trade, TradeStatus } from './trade.entity';
 import { openAmount, toTradeDto } from './trade-view';
+import { TradePrices } from './trade-prices.service';
 import { TradingVenues } from './trading-venues.service';
 
 export interface OpenTradeInput {
@@ -34,29 +31,28 @@ export interface OpenTradeInput {
   source?: 'api' | 'bot';
 }
 
-const LIVE_STATUSES: TradeStatus[] = ['OPENING', 'OPEN', 'CLOSING'];
+/** Trades not closed yet. */
+export const LIVE_STATUSES: TradeStatus[] = ['OPENING', 'OPEN', 'CLOSING'];
 const EXIT_INTENT_OF: Record<string, string> = { stop_loss: 'stop_loss', take_profit: 'take_profit' };
 
 /**
  * Trades (round trips) and positions (open trades): opened by placing an entry order, closed by an
  * exit order; their accounting follows the fills (TradeLedger). Stop loss and take profit are
- * watched by TradeGuard, which closes through here.
+ * watched by TradeGuard, which closes through here. What the routes read is in TradeQueries.
  */
 @Injectable()
 export class TradesService {
   private readonly logger = new Logger('Trades');
-  private readonly prices: TtlCache<string, number>;
 
   constructor(
     @InjectRepository(Trade) private readonly trades: Repository<Trade>,
     @InjectRepository(Order) private readonly orderRows: Repository<Order>,
     private readonly orders: OrdersService,
     private readonly venues: TradingVenues,
+    private readonly prices: TradePrices,
     private readonly events: EventBus,
     private readonly clock: Clock,
-  ) {
-    this.prices = new TtlCache(1000, 5000, () => clock.nowMs());
-  }
+  ) {}
 
   /** A bot's trades that are not closed yet (opening, open or closing), oldest first. */
   async liveOfBot(botId: string): Promise<Trade[]> {
@@ -223,7 +219,7 @@ export class TradesService {
    * or its price cannot be read (the exit is then tried as asked).
    */
   private async smallestSellable(trade: Trade): Promise<Money | null> {
-    const price = await this.priceOf(trade);
+    const price = await this.prices.priceOf(trade);
     try {
       const exchange = await this.venues.of(trade);
       const market = (await exchange.markets()).find((candidate) => candidate.symbol === trade.symbol);
@@ -268,7 +264,7 @@ export class TradesService {
       throw ApiError.conflict(`Trade ${id} is ${trade.status}: its levels can no longer change`);
     if (options.checkAgainstPrice) {
       const price =
-        (await this.priceOf(trade)) ??
+        (await this.prices.priceOf(trade)) ??
         (await (await this.venues.of(trade)).ticker(trade.symbol).catch(() => undefined))?.last;
       if (price !== undefined)
         this.checkLevels(
@@ -289,167 +285,10 @@ export class TradesService {
     }
     await this.trades.update({ id }, changes);
     const updated = await this.get(id);
-    this.events.publish('position.updated', { position: toTradeDto(updated, await this.priceOf(updated)) });
+    this.events.publish('position.updated', {
+      position: toTradeDto(updated, await this.prices.priceOf(updated)),
+    });
     return updated;
-  }
-
-  async active(
-    query: TradeQueryDto,
-  ): Promise<{ items: TradeDto[]; total: number; totalPnl: number; totalVolume: number }> {
-    const symbol = this.symbolFilter(query.symbol);
-    const [rows, total] = await this.trades.findAndCount({
-      where: { status: In(LIVE_STATUSES), ...(symbol ? { symbol } : {}) },
-      order: { createdAt: 'DESC', id: 'ASC' },
-      take: query.limit,
-      skip: query.offset,
-    });
-    const all =
-      total > rows.length
-        ? await this.trades.findBy({ status: In(LIVE_STATUSES), ...(symbol ? { symbol } : {}) })
-        : rows;
-    const views = await this.views(all);
-    const page = new Set(rows.map((row) => row.id));
-    return { items: views.filter((view) => page.has(view.id)), total, ...totals(views) };
-  }
-
-  async history(
-    query: TradeHistoryQueryDto,
-  ): Promise<{ items: TradeDto[]; total: number; totalPnl: number; totalVolume: number }> {
-    const symbol = this.symbolFilter(query.symbol);
-    const from = query.startDate ? new Date(query.startDate) : undefined;
-    const to = query.endDate ? new Date(query.endDate) : undefined;
-    const created =
-      from && to ? Between(from, to) : from ? MoreThanOrEqual(from) : to ? LessThan(to) : undefined;
-    const where = {
-      ...(query.status ? { status: query.status } : {}),
-      ...(symbol ? { symbol } : {}),
-      ...(created ? { createdAt: created } : {}),
-    };
-    const [rows, total] = await this.trades.findAndCount({
-      where,
-      order: { createdAt: 'DESC', id: 'ASC' },
-      take: query.limit,
-      skip: query.offset,
-    });
-    const sums = await this.trades
-      .createQueryBuilder('trade')
-      .select('COALESCE(SUM(trade.realizedPnl), 0)', 'pnl')
-      .addSelect('COALESCE(SUM(trade.entryCost + trade.exitCost), 0)', 'volume')
-      .where(where)
-      .getRawOne<{ pnl: string; volume: string }>();
-    return {
-      items: await this.views(rows),
-      total,
-      totalPnl: decimalNumber(sums?.pnl ?? 0),
-      totalVolume: decimalNumber(sums?.volume ?? 0),
-    };
-  }
-
-  async detail(id: string): Promise<TradeDetailDto> {
-    const trade = await this.get(id);
-    const orders = await this.orderRows.find({ where: { tradeId: id }, order: { createdAt: 'ASC' } });
-    const view = toTradeDto(trade, await this.priceOf(trade));
-    const dca = orders.filter((order) => order.intent === 'dca');
-    const filledDca = dca.filter((order) => order.status === OrderStatus.FILLED);
-    const riskShare =
-      view.initialRisk && view.entryAmount && view.entryPrice
-        ? view.initialRisk / (view.entryAmount * view.entryPrice)
-        : null;
-    return {
-      ...view,
-      orders: orders.map(toOrderDto),
-      dcaSuccessRate: dca.length === 0 ? '0%' : `${Math.round((filledDca.length / dca.length) * 100)}%`,
-      riskLevel:
-        riskShare === null ? 'high' : riskShare <= 0.02 ? 'low' : riskShare <= 0.05 ? 'medium' : 'high',
-      mlConfidence: null,
-      dcaHistory: dca.map((order, index) => ({
-        attempt: index + 1,
-        price: order.averagePrice === null ? null : Number(order.averagePrice),
-        amount: Number(order.amount),
-        timestamp: order.createdAt.toISOString(),
-        success: order.status === OrderStatus.FILLED,
-      })),
-    };
-  }
-
-  /** Open positions (OPEN and CLOSING trades), newest first. */
-  async positions(
-    limit: number,
-    offset: number,
-  ): Promise<{ rows: Trade[]; total: number; prices: Map<string, number | null> }> {
-    const [rows, total] = await this.trades.findAndCount({
-      where: { status: In(['OPEN', 'CLOSING']) },
-      order: { openedAt: 'DESC', id: 'ASC' },
-      take: limit,
-      skip: offset,
-    });
-    const prices = new Map<string, number | null>();
-    for (const row of rows) prices.set(row.id, await this.priceOf(row));
-    return { rows, total, prices };
-  }
-
-  /** Counts for the trading status: trades ever opened, realised PnL of today's closes, last trade. */
-  async summary(): Promise<{
-    openPositions: number;
-    dailyPnl: number;
-    totalTrades: number;
-    lastTradeTime: string | null;
-  }> {
-    const dayStart = new Date(Math.floor(this.clock.nowMs() / 86_400_000) * 86_400_000);
-    const row = await this.trades
-      .createQueryBuilder('trade')
-      .select("COUNT(*) FILTER (WHERE trade.status <> 'CANCELED')", 'total')
-      .addSelect("COUNT(*) FILTER (WHERE trade.status IN ('OPEN', 'CLOSING'))", 'open')
-      .addSelect(
-        "COALESCE(SUM(trade.realizedPnl) FILTER (WHERE trade.status = 'CLOSED' AND trade.closedAt >= :dayStart), 0)",
-        'daily',
-      )
-      .addSelect('MAX(trade.createdAt)', 'last')
-      .setParameter('dayStart', dayStart)
-      .getRawOne<{ total: string; open: string; daily: string; last: Date | string | null }>();
-    return {
-      openPositions: Number(row?.open ?? 0),
-      dailyPnl: decimalNumber(row?.daily ?? 0),
-      totalTrades: Number(row?.total ?? 0),
-      lastTradeTime: row?.last ? new Date(row.last).toISOString() : null,
-    };
-  }
-
-  /** The latest price of a trade's symbol on its venue (bid for longs, ask for shorts); null when unknown. */
-  priceOf(trade: Trade): Promise<number | null> {
-    return this.tickerPrice(trade, trade.side === 'long' ? 'bid' : 'ask');
-  }
-
-  /**
-   * The last traded price of a trade's symbol, which stops and targets are watched against (as an
-   * exchange triggers its stop orders, and as candles, which backtests read, record the market).
-   */
-  lastPriceOf(trade: Trade): Promise<number | null> {
-    return this.tickerPrice(trade, 'last');
-  }
-
-  private async tickerPrice(trade: Trade, field: 'bid' | 'ask' | 'last'): Promise<number | null> {
-    if (trade.status !== 'OPEN' && trade.status !== 'CLOSING') return null;
-    const key = `${trade.venue}|${trade.accountId}|${trade.symbol}|${field}`;
-    try {
-      return await this.prices.get(key, async () => {
-        const exchange = await this.venues.of(trade);
-        return (await exchange.ticker(trade.symbol))[field];
-      });
-    } catch (error) {
-      this.logger.debug(`no price for ${trade.symbol}: ${String(error)}`);
-      return null;
-    }
-  }
-
-  private async views(rows: Trade[]): Promise<TradeDto[]> {
-    const views: TradeDto[] = [];
-    for (const row of rows) views.push(toTradeDto(row, await this.priceOf(row)));
-    return views;
-  }
-
-  private symbolFilter(raw: string | undefined): string | undefined {
-    return raw === undefined ? undefined : requireSymbol(raw);
   }
 
   /**
@@ -474,14 +313,4 @@ export class TradesService {
         `takeProfit: must be ${side === 'long' ? 'above' : 'below'} the ${priceName} ${price}, ${atOnce}`,
       );
   }
-}
-
-function totals(views: TradeDto[]): { totalPnl: number; totalVolume: number } {
-  let pnl = new Money(0);
-  let volume = new Money(0);
-  for (const view of views) {
-    pnl = pnl.plus(view.pnl);
-    volume = volume.plus(view.volume);
-  }
-  return { totalPnl: decimalNumber(pnl), totalVolume: decimalNumber(volume) };
 }

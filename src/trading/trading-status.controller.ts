@@ -9,13 +9,13 @@ import { TradingStatusDto } from './dto/trading-status.dto';
 import { TradeGuard } from './trade-guard.service';
 import { OrderReconciler } from './order-reconciler.service';
 import { toPositionDto } from './trade-view';
-import { TradesService } from './trades.service';
+import { TradeQueries } from './trade-queries.service';
 
 @ApiTags('trading')
 @Controller('trading')
 export class TradingStatusController {
   constructor(
-    private readonly trades: TradesService,
+    private readonly trades: TradeQueries,
     private readonly balances: BalancesService,
     private readonly reconciler: OrderReconciler,
     private readonly guard: TradeGuard,

@@ -11,6 +11,8 @@ import { PositionsController } from './positions.controller';
 import { Trade } from './trade.entity';
 import { TradeGuard } from './trade-guard.service';
 import { TradeLedger } from './trade-ledger';
+import { TradePrices } from './trade-prices.service';
+import { TradeQueries } from './trade-queries.service';
 import { TradesController } from './trades.controller';
 import { TradesService } from './trades.service';
 import { TradingStatusController } from './trading-status.controller';
@@ -25,10 +27,12 @@ import { TradingVenues } from './trading-venues.service';
     TradeLedger,
     PositionHistoryService,
     OrdersService,
+    TradePrices,
     TradesService,
+    TradeQueries,
     TradeGuard,
     OrderReconciler,
   ],
-  exports: [OrdersService, TradesService, OrderReconciler, TradingVenues],
+  exports: [OrdersService, TradesService, TradeQueries, OrderReconciler, TradingVenues],
 })
 export class TradingModule {}

@@ -1,0 +1,168 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Between, In, LessThan, MoreThanOrEqual, Repository } from 'typeorm';
+import { requireSymbol } from '../market/symbols';
+import { decimalNumber, Money } from '../platform/decimal/money';
+import { Clock } from '../platform/time/clock';
+import { TradeDetailDto, TradeDto, TradeHistoryQueryDto, TradeQueryDto } from './dto/trade.dto';
+import { Order } from './order.entity';
+import { OrderStatus } from './order-status';
+import { toOrderDto } from './order-view';
+import { Trade } from './trade.entity';
+import { TradePrices } from './trade-prices.service';
+import { LIVE_STATUSES, TradesService } from './trades.service';
+import { toTradeDto } from './trade-view';
+
+/** What the trade and position routes read: pages of trades with their totals, details, the day's summary. */
+@Injectable()
+export class TradeQueries {
+  constructor(
+    @InjectRepository(Trade) private readonly trades: Repository<Trade>,
+    @InjectRepository(Order) private readonly orderRows: Repository<Order>,
+    private readonly lifecycle: TradesService,
+    private readonly prices: TradePrices,
+    private readonly clock: Clock,
+  ) {}
+
+  async active(
+    query: TradeQueryDto,
+  ): Promise<{ items: TradeDto[]; total: number; totalPnl: number; totalVolume: number }> {
+    const symbol = this.symbolFilter(query.symbol);
+    const [rows, total] = await this.trades.findAndCount({
+      where: { status: In(LIVE_STATUSES), ...(symbol ? { symbol } : {}) },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: query.limit,
+      skip: query.offset,
+    });
+    const all =
+      total > rows.length
+        ? await this.trades.findBy({ status: In(LIVE_STATUSES), ...(symbol ? { symbol } : {}) })
+        : rows;
+    const views = await this.views(all);
+    const page = new Set(rows.map((row) => row.id));
+    return { items: views.filter((view) => page.has(view.id)), total, ...totals(views) };
+  }
+
+  async history(
+    query: TradeHistoryQueryDto,
+  ): Promise<{ items: TradeDto[]; total: number; totalPnl: number; totalVolume: number }> {
+    const symbol = this.symbolFilter(query.symbol);
+    const from = query.startDate ? new Date(query.startDate) : undefined;
+    const to = query.endDate ? new Date(query.endDate) : undefined;
+    const created =
+      from && to ? Between(from, to) : from ? MoreThanOrEqual(from) : to ? LessThan(to) : undefined;
+    const where = {
+      ...(query.status ? { status: query.status } : {}),
+      ...(symbol ? { symbol } : {}),
+      ...(created ? { createdAt: created } : {}),
+    };
+    const [rows, total] = await this.trades.findAndCount({
+      where,
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: query.limit,
+      skip: query.offset,
+    });
+    const sums = await this.trades
+      .createQueryBuilder('trade')
+      .select('COALESCE(SUM(trade.realizedPnl), 0)', 'pnl')
+      .addSelect('COALESCE(SUM(trade.entryCost + trade.exitCost), 0)', 'volume')
+      .where(where)
+      .getRawOne<{ pnl: string; volume: string }>();
+    return {
+      items: await this.views(rows),
+      total,
+      totalPnl: decimalNumber(sums?.pnl ?? 0),
+      totalVolume: decimalNumber(sums?.volume ?? 0),
+    };
+  }
+
+  async detail(id: string): Promise<TradeDetailDto> {
+    const trade = await this.lifecycle.get(id);
+    const orders = await this.orderRows.find({ where: { tradeId: id }, order: { createdAt: 'ASC' } });
+    const view = toTradeDto(trade, await this.prices.priceOf(trade));
+    const dca = orders.filter((order) => order.intent === 'dca');
+    const filledDca = dca.filter((order) => order.status === OrderStatus.FILLED);
+    const riskShare =
+      view.initialRisk && view.entryAmount && view.entryPrice
+        ? view.initialRisk / (view.entryAmount * view.entryPrice)
+        : null;
+    return {
+      ...view,
+      orders: orders.map(toOrderDto),
+      dcaSuccessRate: dca.length === 0 ? '0%' : `${Math.round((filledDca.length / dca.length) * 100)}%`,
+      riskLevel:
+        riskShare === null ? 'high' : riskShare <= 0.02 ? 'low' : riskShare <= 0.05 ? 'medium' : 'high',
+      mlConfidence: null,
+      dcaHistory: dca.map((order, index) => ({
+        attempt: index + 1,
+        price: order.averagePrice === null ? null : Number(order.averagePrice),
+        amount: Number(order.amount),
+        timestamp: order.createdAt.toISOString(),
+        success: order.status === OrderStatus.FILLED,
+      })),
+    };
+  }
+
+  /** Open positions (OPEN and CLOSING trades), newest first. */
+  async positions(
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: Trade[]; total: number; prices: Map<string, number | null> }> {
+    const [rows, total] = await this.trades.findAndCount({
+      where: { status: In(['OPEN', 'CLOSING']) },
+      order: { openedAt: 'DESC', id: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+    const prices = new Map<string, number | null>();
+    for (const row of rows) prices.set(row.id, await this.prices.priceOf(row));
+    return { rows, total, prices };
+  }
+
+  /** Counts for the trading status: trades ever opened, realised PnL of today's closes, last trade. */
+  async summary(): Promise<{
+    openPositions: number;
+    dailyPnl: number;
+    totalTrades: number;
+    lastTradeTime: string | null;
+  }> {
+    const dayStart = new Date(Math.floor(this.clock.nowMs() / 86_400_000) * 86_400_000);
+    const row = await this.trades
+      .createQueryBuilder('trade')
+      .select("COUNT(*) FILTER (WHERE trade.status <> 'CANCELED')", 'total')
+      .addSelect("COUNT(*) FILTER (WHERE trade.status IN ('OPEN', 'CLOSING'))", 'open')
+      .addSelect(
+        "COALESCE(SUM(trade.realizedPnl) FILTER (WHERE trade.status = 'CLOSED' AND trade.closedAt >= :dayStart), 0)",
+        'daily',
+      )
+      .addSelect('MAX(trade.createdAt)', 'last')
+      .setParameter('dayStart', dayStart)
+      .getRawOne<{ total: string; open: string; daily: string; last: Date | string | null }>();
+    return {
+      openPositions: Number(row?.open ?? 0),
+      dailyPnl: decimalNumber(row?.daily ?? 0),
+      totalTrades: Number(row?.total ?? 0),
+      lastTradeTime: row?.last ? new Date(row.last).toISOString() : null,
+    };
+  }
+
+  private async views(rows: Trade[]): Promise<TradeDto[]> {
+    const views: TradeDto[] = [];
+    for (const row of rows) views.push(toTradeDto(row, await this.prices.priceOf(row)));
+    return views;
+  }
+
+  private symbolFilter(raw: string | undefined): string | undefined {
+    return raw === undefined ? undefined : requireSymbol(raw);
+  }
+}
+
+function totals(views: TradeDto[]): { totalPnl: number; totalVolume: number } {
+  let pnl = new Money(0);
+  let volume = new Money(0);
+  for (const view of views) {
+    pnl = pnl.plus(view.pnl);
+    volume = volume.plus(view.volume);
+  }
+  return { totalPnl: decimalNumber(pnl), totalVolume: decimalNumber(volume) };
+}
