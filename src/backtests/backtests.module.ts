@@ -5,6 +5,7 @@ import { PresetsModule } from '../presets/presets.module';
 import { ScannerModule } from '../scanner/scanner.module';
 import { StrategiesModule } from '../strategies/strategies.module';
 import { TradingModule } from '../trading/trading.module';
+import { BacktestCandles } from './backtest-candles';
 import { Backtest } from './backtest.entity';
 import { BacktestsController } from './backtests.controller';
 import { BacktestsService } from './backtests.service';
@@ -20,7 +21,7 @@ import { BacktestsService } from './backtests.service';
     TradingModule,
   ],
   controllers: [BacktestsController],
-  providers: [BacktestsService],
+  providers: [BacktestCandles, BacktestsService],
   exports: [BacktestsService],
 })
 export class BacktestsModule {}

@@ -2,11 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestj
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
-import { BOOK_DEPTH, walkBook } from '../exchange/paper/book-walk';
 import type { MarketInfo } from '../exchange/exchange-port';
-import { CandleRepository } from '../market/candle.repository';
-import type { Candle } from '../market/market-types';
-import { CandleSource } from '../market/candle-source';
 import { MarketDataService } from '../market/market-data.service';
 import { MarketSimulationService } from '../market/market-simulation.service';
 import { Timeframe, TIMEFRAME_MS } from '../market/timeframes';
@@ -24,7 +20,9 @@ import { resolveParameters } from '../strategies/strategy';
 import { TradingVenues } from '../trading/trading-venues.service';
 import { warmupCandles } from '../engine/bot-runtime';
 import { ENTRY_SLIPPAGE_RESERVE } from '../engine/entry-execution';
-import { BacktestSymbol, FillModel, runBacktest } from './backtest-engine';
+import { BacktestCandles } from './backtest-candles';
+import { BacktestSymbol, runBacktest } from './backtest-engine';
+import { closeFills, simulatedBookFills } from './backtest-fill-models';
 import { Backtest, BacktestRequest } from './backtest.entity';
 import { errorMessage } from '../platform/errors/error-message';
 
@@ -51,8 +49,6 @@ const MAX_CANDLES = 900_000;
 const DOWNLOAD_SHARE = 50;
 /** Share of a job's progress spent reading the stored candles. */
 const LOAD_SHARE = 30;
-/** Candles read in one query while loading a backtest (a cancel waits at most one read). */
-const LOAD_CHUNK = 5000;
 /** Price paid over a candle's close by an entry on an exchange's candles (no book to walk), default. */
 const DEFAULT_SLIPPAGE_BPS = 5;
 
@@ -70,7 +66,7 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
     private readonly presets: PresetsService,
     private readonly strategies: StrategiesService,
     private readonly scanner: ScannerService,
-    private readonly candles: CandleRepository,
+    private readonly history: BacktestCandles,
     private readonly simulation: MarketSimulationService,
     private readonly marketData: MarketDataService,
     private readonly venues: TradingVenues,
@@ -215,9 +211,15 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
       // The engine's warm-up: the strategy has seen as many candles before `from` as a bot started then.
       const warmStart = from - warmupCandles(strategy, params) * span;
       const source = await this.marketData.candleSource(request.accountId);
-      if (request.accountId) await this.download(job, context, source, timeframe, warmStart, to - span);
+      const { symbols: wanted } = request;
+      if (request.accountId)
+        await this.history.download(wanted, source, timeframe, warmStart, to - span, (done) =>
+          this.reportProgress(job, context, done * DOWNLOAD_SHARE),
+        );
       const loadShare = request.accountId ? DOWNLOAD_SHARE : 0;
-      const stored = await this.load(job, context, source.key, timeframe, warmStart, to - span, loadShare);
+      const stored = await this.history.load(wanted, source.key, timeframe, warmStart, to - span, (done) =>
+        this.reportProgress(job, context, loadShare + done * LOAD_SHARE),
+      );
       const inRange = [...stored.values()].reduce(
         (count, candles) => count + candles.filter((candle) => candle.openTime >= from).length,
         0,
@@ -254,7 +256,7 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
         fills:
           request.slippageBps !== null && request.slippageBps !== undefined
             ? closeFills(request.slippageBps)
-            : this.fillModel(),
+            : simulatedBookFills(this.simulation.quotes),
         checkpoint: (fraction) =>
           this.reportProgress(job, context, replayStart + fraction * (100 - replayStart)),
       });
@@ -330,112 +332,4 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
     const { exchange } = await this.venues.resolve(accountId);
     return new Map((await exchange.markets()).map((market) => [market.symbol, market]));
   }
-
-  /**
-   * Fetches the exchange's candles of the whole range into the store, symbol by symbol, reporting
-   * progress; stops for a symbol when the exchange has no more (a pair listed after `from`).
-   */
-  private async download(
-    job: Backtest,
-    context: JobContext<unknown>,
-    source: CandleSource,
-    timeframe: Timeframe,
-    from: number,
-    through: number,
-  ): Promise<void> {
-    const { symbols } = job.request;
-    const expected = (through - from) / TIMEFRAME_MS[timeframe] + 1;
-    for (const [index, symbol] of symbols.entries()) {
-      let before = -1;
-      for (;;) {
-        const count =
-          (await this.candles.coverage(source.key, [symbol], timeframe, from, through)).get(symbol)?.count ??
-          0;
-        await this.reportProgress(
-          job,
-          context,
-          ((index + count / expected) / symbols.length) * DOWNLOAD_SHARE,
-        );
-        if (count >= expected || count === before) break;
-        before = count;
-        await source.ensure([symbol], timeframe, from, through);
-      }
-    }
-  }
-
-  /**
-   * The stored candles of the range, symbol by symbol in chunks, reporting progress from `share` on
-   * (and stopping there when the job was cancelled).
-   */
-  private async load(
-    job: Backtest,
-    context: JobContext<unknown>,
-    sourceKey: string,
-    timeframe: Timeframe,
-    from: number,
-    through: number,
-    share: number,
-  ): Promise<Map<string, Candle[]>> {
-    const { symbols } = job.request;
-    const chunk = LOAD_CHUNK * TIMEFRAME_MS[timeframe];
-    const stored = new Map<string, Candle[]>();
-    for (const [index, symbol] of symbols.entries()) {
-      const candles: Candle[] = [];
-      for (let start = from; start <= through; start += chunk) {
-        const part = await this.candles.rangeMany(
-          sourceKey,
-          [symbol],
-          timeframe,
-          start,
-          Math.min(through, start + chunk - 1),
-        );
-        candles.push(...(part.get(symbol) ?? []));
-        const done =
-          (index + (Math.min(through, start + chunk) - from) / (through - from + 1)) / symbols.length;
-        await this.reportProgress(job, context, share + done * LOAD_SHARE);
-      }
-      stored.set(symbol, candles);
-    }
-    return stored;
-  }
-
-  /** The paper exchange's fills: its simulated book at the candle's close. */
-  private fillModel(): FillModel {
-    const quotes = this.simulation.quotes;
-    const indexOf = new Map(quotes.pairs.map((pair, index) => [pair.symbol, index]));
-    return {
-      ask: (symbol, atMs, fallback) => {
-        const index = indexOf.get(symbol);
-        return index === undefined ? fallback : quotes.orderBook(index, atMs, 1).asks[0][0];
-      },
-      buy: (symbol, amount, atMs, fallback) => {
-        const index = indexOf.get(symbol);
-        const levels =
-          index === undefined
-            ? [[fallback, Number.MAX_SAFE_INTEGER] as [number, number]]
-            : quotes.orderBook(index, atMs, BOOK_DEPTH).asks;
-        return walkBook('buy', levels, amount, null);
-      },
-      sell: (symbol, amount, atMs, fallback) => {
-        const index = indexOf.get(symbol);
-        const levels =
-          index === undefined
-            ? [[fallback, Number.MAX_SAFE_INTEGER] as [number, number]]
-            : quotes.orderBook(index, atMs, BOOK_DEPTH).bids;
-        return walkBook('sell', levels, amount, null);
-      },
-    };
-  }
-}
-
-/** Fills on an exchange's candles, which come without a book: the candle's close and a slippage against the order. */
-function closeFills(slippageBps: number): FillModel {
-  const factor = 1 + slippageBps / 10_000;
-  return {
-    ask: (_symbol, _atMs, close) => close * factor,
-    buy: (_symbol, amount, _atMs, close) =>
-      walkBook('buy', [[close * factor, Number.MAX_SAFE_INTEGER]], amount, null),
-    sell: (_symbol, amount, _atMs, close) =>
-      walkBook('sell', [[close / factor, Number.MAX_SAFE_INTEGER]], amount, null),
-  };
 }
