@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Fill } from './fill.entity';
 import { Order } from './order.entity';
 import { OrderReconciler } from './order-reconciler.service';
+import { OrderRecorder } from './order-recorder.service';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 import { MarketModule } from '../market/market.module';
@@ -26,6 +27,7 @@ import { TradingVenues } from './trading-venues.service';
     TradingVenues,
     TradeLedger,
     PositionHistoryService,
+    OrderRecorder,
     OrdersService,
     TradePrices,
     TradesService,

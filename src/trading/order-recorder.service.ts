@@ -1,0 +1,218 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { ExchangeOrder, ExchangePort, ExchangeTrade } from '../exchange/exchange-port';
+import { Money } from '../platform/decimal/money';
+import { errorMessage } from '../platform/errors/error-message';
+import { EventBus, EventName } from '../platform/events/event-bus';
+import { ApiError } from '../platform/http/api-error';
+import { Clock } from '../platform/time/clock';
+import { Fill } from './fill.entity';
+import { Order } from './order.entity';
+import { canMove, isFinal, OrderStatus, statusOf } from './order-status';
+import { toFillView, toOrderDto } from './order-view';
+import { TradeChange, TradeLedger } from './trade-ledger';
+import { toTradeDto } from './trade-view';
+
+/**
+ * Writes what happened to an order: the exchange's report (status, amounts, fees and new fills) or a
+ * settlement without one (rejected, unknown), with its trade's accounting, in one transaction; the
+ * order and position events follow once it has committed.
+ */
+@Injectable()
+export class OrderRecorder {
+  private readonly logger = new Logger('Orders');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly ledger: TradeLedger,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Moves an order to a status without exchange data (rejected, unknown), with its event. */
+  async settle(id: string, status: OrderStatus, reason: string): Promise<Order> {
+    const result = await this.dataSource.transaction(async (manager) => {
+      const current = await manager.findOne(Order, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!current || !canMove(current.status, status) || current.status === status) return undefined;
+      current.status = status;
+      current.statusReason = reason.slice(0, 300);
+      if (isFinal(status)) current.closedAt = new Date(this.clock.nowMs());
+      const order = await manager.save(current);
+      return { order, trade: await this.ledger.record(manager, order, []) };
+    });
+    if (!result) return this.get(id);
+    this.events.publish('order.updated', { order: toOrderDto(result.order), newFills: [] });
+    this.publishTradeChange(result.trade, undefined);
+    return result.order;
+  }
+
+  /** Applies what the exchange says of an order: status, amounts, fees and its new fills, in one transaction. */
+  async apply(id: string, reported: ExchangeOrder, exchange: ExchangePort): Promise<Order> {
+    const before = await this.get(id);
+    // Exchange reads happen outside the transaction (the paper exchange uses its own connection).
+    // Recorded fills and `filled` change together, so only a larger filled amount can bring new fills.
+    const trades: ExchangeTrade[] =
+      new Money(reported.filled).gt(before.filled) && reported.id
+        ? (await exchange.fetchMyTrades(before.symbol, before.createdAt.getTime() - 60_000)).filter(
+            (trade) => trade.orderId === reported.id,
+          )
+        : [];
+    const feeQuotes = await this.feesInQuote(before.symbol, trades, exchange);
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const current = await manager.findOne(Order, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!current) throw ApiError.notFound(`No order ${id}`);
+      const previous = current.status;
+      const next = statusOf(reported);
+      if (!canMove(previous, next))
+        return {
+          order: current,
+          previous,
+          newFills: [] as Fill[],
+          trade: undefined as TradeChange | undefined,
+        };
+      let newFills: Fill[] = [];
+      if (trades.length > 0) {
+        const inserted = await manager
+          .createQueryBuilder()
+          .insert()
+          .into(Fill)
+          .values(
+            trades.map((trade, index) => ({
+              orderId: id,
+              exchangeTradeId: trade.id || `${reported.id}-${trade.timestamp}`,
+              symbol: current.symbol,
+              side: trade.side,
+              price: trade.price,
+              amount: trade.amount,
+              cost: trade.cost,
+              fee: trade.fee.cost,
+              feeCurrency: trade.fee.currency,
+              feeQuote: feeQuotes[index],
+              takerOrMaker: trade.takerOrMaker,
+              executedAt: new Date(trade.timestamp),
+            })),
+          )
+          .orIgnore()
+          .returning('*')
+          .execute();
+        newFills = (inserted.raw as Array<Record<string, unknown>>).map((row) =>
+          manager.create(Fill, {
+            id: row.id as string,
+            orderId: id,
+            exchangeTradeId: row.exchange_trade_id as string,
+            price: String(row.price),
+            amount: String(row.amount),
+            cost: String(row.cost),
+            fee: String(row.fee),
+            feeCurrency: row.fee_currency as string,
+            feeQuote: row.fee_quote === null ? null : String(row.fee_quote as string),
+            takerOrMaker: row.taker_or_maker as 'taker' | 'maker',
+            executedAt: new Date(row.executed_at as string),
+          }),
+        );
+      }
+      const feeSum = await manager
+        .createQueryBuilder(Fill, 'fill')
+        .select('COALESCE(SUM(fill.fee), 0)', 'fee')
+        .addSelect('MAX(fill.feeCurrency)', 'currency')
+        .where('fill.orderId = :id', { id })
+        .getRawOne<{ fee: string; currency: string | null }>();
+      const now = new Date(this.clock.nowMs());
+      const filled = Money.max(current.filled, reported.filled);
+      current.status = next;
+      current.statusReason =
+        next === OrderStatus.REJECTED
+          ? `rejected by the exchange${reported.rejectReason ? `: ${reported.rejectReason}` : ''}`.slice(
+              0,
+              300,
+            )
+          : null;
+      current.exchangeOrderId = reported.id || current.exchangeOrderId;
+      current.filled = filled.toFixed();
+      current.cost = new Money(reported.cost).toFixed();
+      current.averagePrice =
+        reported.average ??
+        (filled.gt(0) ? new Money(reported.cost).div(filled).toFixed() : current.averagePrice);
+      const fillFee = new Money(feeSum?.fee ?? 0);
+      current.fee = (fillFee.gt(0) ? fillFee : new Money(reported.fee.cost)).toFixed();
+      current.feeCurrency = feeSum?.currency ?? (reported.fee.currency || current.feeCurrency);
+      current.submittedAt ??= now;
+      if (next === OrderStatus.FILLED) current.filledAt ??= now;
+      if (isFinal(next)) current.closedAt ??= now;
+      const saved = await manager.save(current);
+      return { order: saved, previous, newFills, trade: await this.ledger.record(manager, saved, newFills) };
+    });
+    this.publishChange(outcome.order, outcome.previous, outcome.newFills);
+    this.publishTradeChange(outcome.trade, outcome.newFills[outcome.newFills.length - 1]);
+    return outcome.order;
+  }
+
+  /**
+   * Each fill's fee in the pair's quote currency. A fee in a third currency (BNB) is valued at that
+   * currency's own price on the same exchange, read once per currency; null when it has none now.
+   */
+  private async feesInQuote(
+    symbol: string,
+    trades: ExchangeTrade[],
+    exchange: ExchangePort,
+  ): Promise<Array<string | null>> {
+    const [base, quote] = symbol.split('/');
+    const prices = new Map<string, Promise<number | null>>();
+    const priceOf = (currency: string) => {
+      let price = prices.get(currency);
+      if (!price) {
+        price = exchange.ticker(`${currency}/${quote}`).then(
+          (ticker) => ticker.last,
+          (error: unknown) => {
+            this.logger.warn(`fee in ${currency} not valued in ${quote}: ${errorMessage(error)}`);
+            return null;
+          },
+        );
+        prices.set(currency, price);
+      }
+      return price;
+    };
+    return Promise.all(
+      trades.map(async ({ fee, price }) => {
+        const amount = new Money(fee.cost);
+        if (fee.currency === quote || fee.currency === '' || amount.isZero()) return amount.toFixed();
+        if (fee.currency === base) return amount.times(price).toFixed();
+        const rate = await priceOf(fee.currency);
+        return rate === null ? null : amount.times(rate).toFixed();
+      }),
+    );
+  }
+
+  /** Position events after the order events of the same change. */
+  private publishTradeChange(change: TradeChange | undefined, lastFill: Fill | undefined): void {
+    if (!change) return;
+    const { trade, previous } = change;
+    const payload = { position: toTradeDto(trade, lastFill ? Number(lastFill.price) : null) };
+    if (previous === 'OPENING' && trade.status !== 'CANCELED')
+      this.events.publish('position.opened', payload);
+    if (trade.status === 'CLOSED' && previous !== 'CLOSED') this.events.publish('position.closed', payload);
+    else if (trade.status !== 'CANCELED' && previous !== 'OPENING')
+      this.events.publish('position.updated', payload);
+  }
+
+  private publishChange(order: Order, previous: OrderStatus, fills: Fill[]): void {
+    const next = order.status;
+    const names: EventName[] = [];
+    const wasPending = previous === OrderStatus.PENDING_SUBMIT || previous === OrderStatus.UNKNOWN;
+    if (wasPending && next !== OrderStatus.REJECTED && next !== OrderStatus.UNKNOWN)
+      names.push('order.placed');
+    if (next === OrderStatus.FILLED && previous !== OrderStatus.FILLED) names.push('order.filled');
+    else if (next === OrderStatus.CANCELED && previous !== OrderStatus.CANCELED) names.push('order.canceled');
+    else if ((next !== previous && !(wasPending && next === OrderStatus.OPEN)) || fills.length > 0)
+      names.push('order.updated');
+    if (names.length === 0) return;
+    const payload = { order: toOrderDto(order), newFills: fills.map(toFillView) };
+    for (const name of names) this.events.publish(name as 'order.placed', payload);
+  }
+  private async get(id: string): Promise<Order> {
+    const order = await this.dataSource.getRepository(Order).findOneBy({ id });
+    if (!order) throw ApiError.notFound(`No order ${id}`);
+    return order;
+  }
+}
