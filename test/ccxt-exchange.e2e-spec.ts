@@ -1,4 +1,5 @@
-import { CcxtExchange, createCcxtInstance } from '../src/exchange/ccxt-exchange';
+import { CcxtExchange } from '../src/exchange/ccxt-exchange';
+import { createCcxtInstance } from '../src/exchange/ccxt-instance';
 import { loadCcxt } from '../src/exchange/exchange-catalog.service';
 import { toApiError } from '../src/exchange/exchange-errors';
 import { FakeBinance } from './support/fake-exchange/fake-binance';

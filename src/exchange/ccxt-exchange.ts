@@ -1,5 +1,6 @@
 import type { Balances, Exchange, Market, Order, Trade } from 'ccxt';
-import { ExchangeCredentials } from './exchange-accounts.service';
+import { AccountStatus, Dialect, DIALECTS, GENERIC_DIALECT } from './ccxt-dialects';
+import type { CcxtModule } from './ccxt-instance';
 import { isRetryableRead } from './exchange-errors';
 import type { BookLevel } from '../market/market-types';
 import { Timeframe, TIMEFRAME_MS } from '../market/timeframes';
@@ -17,15 +18,6 @@ import type {
   Ticker,
 } from './exchange-port';
 
-type CcxtModule = typeof import('ccxt');
-
-export interface CcxtAccountSettings {
-  exchangeId: string;
-  credentials: ExchangeCredentials;
-  sandbox: boolean;
-  marketType: 'spot' | 'swap';
-}
-
 export interface ReadRetry {
   attempts: number;
   baseDelayMs: number;
@@ -36,134 +28,6 @@ const DEFAULT_RETRY: ReadRetry = { attempts: 3, baseDelayMs: 250 };
 function decimalText(value: number | undefined | null): string | null {
   return value === undefined || value === null || Number.isNaN(value) ? null : String(value);
 }
-
-/** Every API URL of an exchange with its origin replaced, so that no call can leave that host. */
-function redirectApi(urls: unknown, origin: string): unknown {
-  // Some templates hold a {hostname} placeholder, so this is text work rather than URL parsing.
-  if (typeof urls === 'string') return urls.replace(/^[a-z]+:\/\/[^/]+/i, origin);
-  if (urls && typeof urls === 'object') {
-    return Object.fromEntries(Object.entries(urls).map(([key, value]) => [key, redirectApi(value, origin)]));
-  }
-  return urls;
-}
-
-/**
- * Builds the ccxt instance of an exchange account. Only these settings reach ccxt: credentials,
- * rate limiting, sandbox, market type. `redirectApiTo` sends every API call to another origin and
- * `rateLimitMs` replaces the exchange's request spacing: both exist for tests against a loopback fake
- * exchange and are never filled from a request.
- */
-export function createCcxtInstance(
-  ccxt: CcxtModule,
-  settings: CcxtAccountSettings,
-  redirectApiTo?: string,
-  rateLimitMs?: number,
-): Exchange {
-  const classes = ccxt as unknown as Record<string, new (config: Record<string, unknown>) => Exchange>;
-  const ExchangeClass = classes[settings.exchangeId];
-  if (typeof ExchangeClass !== 'function')
-    throw new ccxt.NotSupported(`ccxt has no exchange ${settings.exchangeId}`);
-  const exchange = new ExchangeClass({
-    apiKey: settings.credentials.apiKey,
-    secret: settings.credentials.secret,
-    ...(settings.credentials.password ? { password: settings.credentials.password } : {}),
-    enableRateLimit: true,
-    // ccxt's own spacing per exchange unless a test against a loopback fake shortens it.
-    ...(rateLimitMs !== undefined ? { rateLimit: rateLimitMs } : {}),
-    // Markets of the account's type only; no margin pairs or currency lists (calls we do not need).
-    options: {
-      defaultType: settings.marketType,
-      fetchMarkets: [settings.marketType === 'swap' ? 'linear' : 'spot'],
-      fetchMargins: false,
-      fetchCurrencies: false,
-      adjustForTimeDifference: false,
-      // Reconciliation asks for all open orders of an account once per pass, knowingly at the higher
-      // request weight; without this, Binance's adapter refuses the call outright.
-      warnOnFetchOpenOrdersWithoutSymbol: false,
-    },
-  });
-  // Currency lists serve deposits and withdrawals, which we never make; some exchanges ignore the option.
-  exchange.has = { ...exchange.has, fetchCurrencies: false };
-  if (settings.sandbox) exchange.setSandboxMode(true);
-  if (redirectApiTo)
-    exchange.urls.api = redirectApi(exchange.urls.api, redirectApiTo) as typeof exchange.urls.api;
-  return exchange;
-}
-
-/** What a health check learns of an account by calling the exchange. */
-export interface AccountStatus {
-  accountType: string;
-  /** null when the exchange does not say. */
-  tradingEnabled: boolean | null;
-  balances: ExchangeBalance[];
-}
-
-/** How one exchange differs where ccxt's unified API leaves it to the caller. */
-interface Dialect {
-  /** Parameters of fetchOrder for a lookup by our client order id. */
-  clientOrderIdLookup(clientOrderId: string): Record<string, unknown>;
-  /** Extra parameters every fetchOrder needs. */
-  fetchOrderParams: Record<string, unknown>;
-  /** Where an order fetchOrder does not see may still be found (an exchange's order history). */
-  orderHistory?: (
-    exchange: Exchange,
-    reference: OrderReference,
-    symbol: string,
-  ) => Promise<Order | undefined>;
-  accountStatus(
-    exchange: Exchange,
-    balance: Balances,
-    marketType: string,
-  ): Promise<Omit<AccountStatus, 'balances'>>;
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
-}
-
-const GENERIC_DIALECT: Dialect = {
-  clientOrderIdLookup: (clientOrderId) => ({ clientOrderId }),
-  fetchOrderParams: {},
-  accountStatus: (_exchange, balance, marketType) => {
-    const info = record(balance.info);
-    return Promise.resolve({
-      accountType: typeof info.accountType === 'string' ? info.accountType : marketType.toUpperCase(),
-      tradingEnabled: typeof info.canTrade === 'boolean' ? info.canTrade : null,
-    });
-  },
-};
-
-const DIALECTS: Record<string, Dialect> = {
-  binance: GENERIC_DIALECT,
-  bybit: {
-    clientOrderIdLookup: (clientOrderId) => ({ orderLinkId: clientOrderId }),
-    // Bybit's unified accounts answer fetchOrder for the last 500 orders only; ccxt wants that acknowledged.
-    fetchOrderParams: { acknowledged: true },
-    // Older orders are in the order history (final ones; open orders are always in the first answer).
-    orderHistory: async (exchange, reference, symbol) =>
-      (
-        await exchange.fetchCanceledAndClosedOrders(
-          symbol,
-          undefined,
-          undefined,
-          reference.id ? { orderId: reference.id } : { orderLinkId: reference.clientOrderId },
-        )
-      )[0],
-    accountStatus: async (exchange, balance) => {
-      const list = record(record(balance.info).result).list;
-      const first = Array.isArray(list) ? record(list[0]) : {};
-      const key = record(
-        record(
-          await (exchange as unknown as Record<string, () => Promise<unknown>>).privateGetV5UserQueryApi(),
-        ).result,
-      );
-      return {
-        accountType: typeof first.accountType === 'string' ? first.accountType : 'UNKNOWN',
-        tradingEnabled: key.readOnly === undefined ? null : Number(key.readOnly) === 0,
-      };
-    },
-  },
-};
 
 /**
  * A live exchange through ccxt, behind the ExchangePort. Markets are loaded once. Reads are retried with

@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { MarketDataService } from '../market/market-data.service';
 import { MarketVenue } from '../market/market-venue';
-import { CcxtExchange, createCcxtInstance, ReadRetry } from './ccxt-exchange';
+import { CcxtExchange, ReadRetry } from './ccxt-exchange';
+import { createCcxtInstance } from './ccxt-instance';
 import { ExchangeAccount } from './exchange-account.entity';
 import { ExchangeAccountsService } from './exchange-accounts.service';
 import { loadCcxt } from './exchange-catalog.service';
