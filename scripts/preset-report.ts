@@ -28,26 +28,30 @@ const STARTING_BALANCE = 10_000;
 const TAKER_FEE = 0.001;
 
 /**
- * Days on which the trade list enters after the day's closed trades reached the daily loss limit
- * (R summed in the order trades closed, from 00:00 UTC).
+ * Days on which the trade list enters after the day's closed trades reached the daily loss limit: R
+ * summed in the order trades closed, from 00:00 UTC, a stop or target counted when it happened (during
+ * its candle, before the close it is stamped with), another exit at its close.
  */
 function entriesAfterDailyLimit(
   trades: readonly BacktestTrade[],
   limitR: number,
 ): { days: number; entries: number } {
+  const happened = (trade: BacktestTrade) =>
+    trade.exitReason === 'stop_loss' || trade.exitReason === 'take_profit'
+      ? trade.exitTime - 1
+      : trade.exitTime;
   const breachedAt = new Map<number, number>();
-  const byClose = [...trades].sort((a, b) => a.exitTime - b.exitTime);
   const dayR = new Map<number, number>();
-  for (const trade of byClose) {
-    const day = Math.floor(trade.exitTime / DAY_MS);
+  for (const trade of [...trades].sort((a, b) => happened(a) - happened(b))) {
+    const day = Math.floor(happened(trade) / DAY_MS);
     const r = (dayR.get(day) ?? 0) + trade.r;
     dayR.set(day, r);
-    if (r <= -limitR && !breachedAt.has(day)) breachedAt.set(day, trade.exitTime);
+    if (r <= -limitR && !breachedAt.has(day)) breachedAt.set(day, happened(trade));
   }
   let entries = 0;
   for (const trade of trades) {
     const breach = breachedAt.get(Math.floor(trade.entryTime / DAY_MS));
-    if (breach !== undefined && trade.entryTime >= breach) entries++;
+    if (breach !== undefined && trade.entryTime > breach) entries++;
   }
   return { days: breachedAt.size, entries };
 }

@@ -107,6 +107,27 @@ describe('bot risk: losing streaks across midnight, pauses that lift, exits of h
       },
     });
     expect(preset.status).toBe(201);
+    // The same, with a daily loss limit a streak of two ordinary losses does not reach.
+    const dayLimited = await call(t, 'POST', '/api/presets', {
+      token: adminKey,
+      body: {
+        name: 'streak_day',
+        strategy: { name: 'ema_cross', parameters: { fast: 2, slow: 3, atrStop: 3 } },
+        timeframe: '1m',
+        risk: {
+          maxConcurrentPositions: 1,
+          trailingStopR: null,
+          dailyLossLimitR: 10,
+          maxConsecutiveLosses: 2,
+          streakPauseMinutes: 30,
+        },
+        scannerConfig: {
+          maxCandidates: 10,
+          filters: { minQuoteVolume24h: 0, minAtrPct: 0, maxAtrPct: 1, minVolumeSurge: 0 },
+        },
+      },
+    });
+    expect(dayLimited.status).toBe(201);
     socket = await TestSocket.open(wsUrl(t.baseUrl, `/ws?token=${encodeURIComponent(reader)}`));
     socket.send({ type: 'subscribe', topics: ['alerts'] });
     await socket.next((message) => message.type === 'subscribed');
@@ -152,6 +173,50 @@ describe('bot risk: losing streaks across midnight, pauses that lift, exits of h
       consecutiveLosses: 0,
     });
     await socket.next((message) => message.type === 'alert' && message.data.code === 'RISK_PAUSE_LIFTED');
+    expect(
+      (await call(t, 'POST', `/api/bots/${botId}/command`, { token: trader, body: { command: 'stop' } }))
+        .status,
+    ).toBe(200);
+  });
+
+  it('turns a streak pause that ends on a day whose loss reached the limit meanwhile into a pause until the next UTC day', async () => {
+    // Far enough from a UTC midnight that the streak, its pause and the day's loss fall on one day.
+    while (clock.ms % DAY > DAY - 2 * 3_600_000) await step();
+    const botId = await startBot('streak-day', 'streak_day', ['BTC/USDT']);
+    await loseOneTrade(botId);
+    await loseOneTrade(botId);
+    await step();
+    const streak = await botView(botId);
+    expect(streak).toMatchObject({ paused: true });
+    expect(streak.pauseReason).toBe('risk limit: 2 losses in a row reached the limit of 2');
+    const until = Date.parse(streak.pausedUntil!);
+
+    // While it pauses, a position of the bot's closes at its stop with a loss far beyond the day's
+    // limit (a stop a hundredth of a coin from its entry: fees alone are tens of R).
+    const opened = await call<{ id: string }>(t, 'POST', '/api/trades', {
+      token: trader,
+      body: { symbol: 'ETH/USDT', side: 'buy', amount: 0.1, accountId },
+    });
+    expect(opened.status).toBe(201);
+    await query("UPDATE trades SET bot_id = $2, initial_risk = '0.01', stop_loss = 1000000 WHERE id = $1", [
+      opened.body.id,
+      botId,
+    ]);
+    await t.app.get(TradeGuard).check();
+    const lost = (await tradesOf(botId)).find((trade) => trade.id === opened.body.id)!;
+    expect(lost).toMatchObject({ status: 'CLOSED', close_reason: 'stop_loss' });
+    expect(await botView(botId)).toMatchObject({ paused: true, pausedUntil: streak.pausedUntil });
+
+    // The streak pause ends: the day's loss is read at once, and the bot stays out until the next day.
+    const count = (await tradesOf(botId)).length;
+    while (clock.ms < until) await step();
+    const daily = await botView(botId);
+    expect(daily).toMatchObject({
+      paused: true,
+      pausedUntil: new Date((Math.floor(clock.ms / DAY) + 1) * DAY).toISOString(),
+    });
+    expect(daily.pauseReason).toMatch(/^risk limit: daily loss -\d+(\.\d+)?R reached the limit of -10R$/);
+    expect((await tradesOf(botId)).length).toBe(count);
     expect(
       (await call(t, 'POST', `/api/bots/${botId}/command`, { token: trader, body: { command: 'stop' } }))
         .status,

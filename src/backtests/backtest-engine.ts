@@ -1,5 +1,6 @@
 import type { Candle } from '../market/market-types';
 import { Money } from '../platform/decimal/money';
+import { breach, readRiskOf, RiskPause } from '../engine/risk-manager';
 import { sizeByRisk } from '../engine/risk-sizing';
 import { atCandleClose, HeldPosition, levelReached } from '../trading/exit-policy';
 import type { PresetRisk } from '../presets/preset-config';
@@ -69,6 +70,16 @@ export interface BacktestTrade {
   r: number;
 }
 
+/** A time the backtest stopped entering, as a bot pauses on its risk limits. */
+export interface BacktestPause {
+  code: RiskPause['code'];
+  /** Candle close (ms) at which the limit was found reached. */
+  from: number;
+  /** When the pause lifted (ms); entries resume at the first close from then. */
+  until: number;
+  message: string;
+}
+
 export interface BacktestMetrics {
   startingBalance: number;
   finalEquity: number;
@@ -83,6 +94,8 @@ export interface BacktestMetrics {
   losses: number;
   avgR: number | null;
   totalFees: number;
+  /** The risk pauses (daily loss limit, losing streak), in order. */
+  riskPauses: BacktestPause[];
 }
 
 export interface BacktestResult {
@@ -99,6 +112,14 @@ interface Position extends HeldPosition {
   entryFee: number;
 }
 
+/** A closed trade as the risk limits read it: when it counts, its R and its PnL. */
+interface RiskEntry {
+  at: number;
+  r: number;
+  pnl: number;
+}
+
+const DAY_MS = 86_400_000;
 const EQUITY_POINTS = 1000;
 /** Replay time between two checkpoints. */
 const CHECKPOINT_MS = 100;
@@ -109,7 +130,7 @@ const YEAR_MS = 365 * 86_400_000;
  * entries sized by sizeByRisk in free slots at the paper book's ask, and the bots' exit policy: at the
  * stop or target when a candle reaches it (the stop first when both do), else at the candle's close by
  * time stop or sell signal (a market sell), else the trailing stop moves; what is open at the end is
- * sold at the last close.
+ * sold at the last close. The bots' risk limits pause entries as they pause a bot (RiskPauses).
  */
 export async function runBacktest(
   symbols: readonly BacktestSymbol[],
@@ -125,6 +146,7 @@ export async function runBacktest(
   let totalFees = 0;
   let candles = 0;
   let open = 0;
+  const riskPauses = new RiskPauses(risk);
 
   const start = math.min(...symbols.map((entry) => entry.candles[0]?.openTime ?? Infinity));
   const steps = math.max(1, math.ceil((settings.to - settings.from) / span));
@@ -163,6 +185,7 @@ export async function runBacktest(
     });
     positions[index] = null;
     open--;
+    riskPauses.closed(reason, time, pnl, position.initialRisk > 0 ? pnl / position.initialRisk : 0);
   };
 
   const signals: Array<{ index: number; signal: Signal }> = [];
@@ -179,6 +202,7 @@ export async function runBacktest(
       lastCheckpoint = performance.now();
     }
     const acting = time >= settings.from;
+    riskPauses.nextCandle();
     signals.length = 0;
     for (let index = 0; index < symbols.length; index++) {
       const series = symbols[index].candles;
@@ -211,7 +235,8 @@ export async function runBacktest(
         }
       } else if (signal.action === 'buy' && signal.stopLoss !== undefined) signals.push({ index, signal });
     }
-    if (acting && signals.length > 0 && open < risk.maxConcurrentPositions) enter(time + span);
+    const entering = acting && riskPauses.allowsEntries(time + span);
+    if (entering && signals.length > 0 && open < risk.maxConcurrentPositions) enter(time + span);
     if (acting) {
       let value = cash;
       for (let index = 0; index < symbols.length; index++) {
@@ -336,7 +361,62 @@ export async function runBacktest(
         losses: lossesList.length,
         avgR: trades.length > 0 ? trades.reduce((sum, trade) => sum + trade.r, 0) / trades.length : null,
         totalFees,
+        riskPauses: riskPauses.pauses,
       },
     };
+  }
+}
+
+/**
+ * The bots' risk limits over a backtest's trades, read with the bots' own rules (readRiskOf, breach)
+ * at each candle close, when a bot's cycle reads them: a stop or target closes during its candle (the
+ * trade guard), so it counts at that close; a time stop or sell closes in the cycle at the close, after
+ * the bot read its risk, so it counts from the next close. A pause lifts at the first close from its
+ * end, and the losing streak starts again from then (the day's loss stands).
+ */
+class RiskPauses {
+  readonly pauses: BacktestPause[] = [];
+  private readonly counted: RiskEntry[] = [];
+  /** Closed at this candle's close: counted from the next one. */
+  private pending: RiskEntry[] = [];
+  private todayFrom = 0;
+  private streakFrom = 0;
+  private pausedUntil: number | null = null;
+
+  constructor(private readonly risk: PresetRisk) {}
+
+  closed(reason: BacktestTrade['exitReason'], closeTime: number, pnl: number, r: number): void {
+    if (reason === 'stop_loss' || reason === 'take_profit') this.counted.push({ at: closeTime - 1, r, pnl });
+    else this.pending.push({ at: closeTime, r, pnl });
+  }
+
+  nextCandle(): void {
+    if (this.pending.length === 0) return;
+    this.counted.push(...this.pending);
+    this.pending = [];
+  }
+
+  /** Whether a bot would enter at this close. */
+  allowsEntries(now: number): boolean {
+    const { counted } = this;
+    if (this.pausedUntil !== null) {
+      if (this.pausedUntil > now) return false;
+      const liftedAt = this.pausedUntil;
+      this.pausedUntil = null;
+      while (this.streakFrom < counted.length && counted[this.streakFrom].at < liftedAt) this.streakFrom++;
+      // Read again at once, as a bot does: exits during a streak pause may have reached the day's limit.
+    }
+    const dayStart = math.floor(now / DAY_MS) * DAY_MS;
+    while (this.todayFrom < counted.length && counted[this.todayFrom].at < dayStart) this.todayFrom++;
+    const today: number[] = [];
+    for (let index = this.todayFrom; index < counted.length; index++) today.push(counted[index].r);
+    const recent: number[] = [];
+    const recentFrom = math.max(this.streakFrom, counted.length - this.risk.maxConsecutiveLosses);
+    for (let index = recentFrom; index < counted.length; index++) recent.push(counted[index].pnl);
+    const problem = breach(readRiskOf(today, recent), this.risk, now);
+    if (!problem) return true;
+    this.pausedUntil = problem.until.getTime();
+    this.pauses.push({ code: problem.code, from: now, until: this.pausedUntil, message: problem.message });
+    return false;
   }
 }

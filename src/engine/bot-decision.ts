@@ -52,8 +52,9 @@ export class BotDecision {
     const { bot } = runtime;
     const now = this.clock.nowMs();
     if (bot.paused) {
-      if (bot.pausedUntil && bot.pausedUntil.getTime() <= now) await this.liftPause(runtime);
-      return;
+      if (!bot.pausedUntil || bot.pausedUntil.getTime() > now) return;
+      if (!(await this.liftPause(runtime))) return;
+      // Read again at once: exits went on during a streak pause, and may have reached the day's limit.
     }
     const risk = runtime.config.risk;
     const problem = breach(await this.botsService.riskOf(bot, risk.maxConsecutiveLosses), risk, now);
@@ -75,7 +76,7 @@ export class BotDecision {
    * A risk pause ran its time: the bot enters again and its losing streak starts again (the day's
    * loss stands: a daily pause lifts on a new day anyway). A pause by command given meanwhile stays.
    */
-  private async liftPause(runtime: BotRuntime): Promise<void> {
+  private async liftPause(runtime: BotRuntime): Promise<boolean> {
     const { bot } = runtime;
     const changes = {
       paused: false,
@@ -87,10 +88,11 @@ export class BotDecision {
       { id: bot.id, paused: true, pausedUntil: bot.pausedUntil! },
       changes,
     );
-    if (!lifted.affected) return;
+    if (!lifted.affected) return false;
     Object.assign(bot, changes);
     await this.states.set(bot.id, 'SIGNAL_WAIT', 'risk pause lifted');
     this.states.alert('info', 'RISK_PAUSE_LIFTED', `${bot.name} resumed: its risk pause ended`, bot.id);
+    return true;
   }
 
   /**

@@ -33,17 +33,28 @@ export function readRisk(
   today: readonly ClosedTradeResult[],
   recent: readonly ClosedTradeResult[] = today,
 ): RiskReading {
+  return readRiskOf(
+    today.map(rOf),
+    recent.map((trade) => Number(trade.realizedPnl)),
+  );
+}
+
+/**
+ * The same reading from numbers, as a backtest keeps its trades: the R of the trades closed today and
+ * the PnL of the newest trades (oldest first), so bots and backtests read their risk with one rule.
+ */
+export function readRiskOf(todayR: readonly number[], recentPnl: readonly number[]): RiskReading {
   let dailyR = 0;
   let peak = 0;
   let maxDrawdownR = 0;
-  for (const trade of today) {
-    dailyR += rOf(trade);
+  for (const r of todayR) {
+    dailyR += r;
     peak = Math.max(peak, dailyR);
     maxDrawdownR = Math.max(maxDrawdownR, peak - dailyR);
   }
   let consecutiveLosses = 0;
-  for (let index = recent.length - 1; index >= 0; index--) {
-    if (new Money(recent[index].realizedPnl).lt(0)) consecutiveLosses++;
+  for (let index = recentPnl.length - 1; index >= 0; index--) {
+    if (recentPnl[index] < 0) consecutiveLosses++;
     else break;
   }
   return { dailyR: round4(dailyR), consecutiveLosses, maxDrawdownR: round4(maxDrawdownR) };

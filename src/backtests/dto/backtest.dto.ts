@@ -100,6 +100,19 @@ export class BacktestRequestDto {
   slippageBps!: number | null;
 }
 
+export class BacktestPauseDto {
+  @ApiProperty({ enum: ['DAILY_LOSS_LIMIT', 'CONSECUTIVE_LOSSES'] })
+  code!: string;
+  @ApiProperty({ description: 'Candle close (epoch ms) at which the limit was found reached' })
+  from!: number;
+  @ApiProperty({
+    description: 'When the pause lifted (epoch ms): entries resume at the first close from then',
+  })
+  until!: number;
+  @ApiProperty({ example: 'daily loss -3.1R reached the limit of -3R' })
+  message!: string;
+}
+
 export class BacktestMetricsDto {
   @ApiProperty({ example: 10000 })
   startingBalance!: number;
@@ -127,6 +140,12 @@ export class BacktestMetricsDto {
   avgR!: number | null;
   @ApiProperty({ example: 84.2 })
   totalFees!: number;
+  @ApiProperty({
+    type: [BacktestPauseDto],
+    description:
+      "Times it stopped entering on the preset's risk limits, as a bot pauses: the daily loss limit until the next UTC day, a losing streak for streakPauseMinutes",
+  })
+  riskPauses!: BacktestPauseDto[];
 }
 
 export class BacktestTradeDto {

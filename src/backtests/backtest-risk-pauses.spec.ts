@@ -1,0 +1,120 @@
+import type { Candle } from '../market/market-types';
+import type { PresetRisk } from '../presets/preset-config';
+import type { Strategy } from '../strategies/strategy';
+import { runBacktest } from './backtest-engine';
+import { closeFills } from './backtest-fill-models';
+
+const FIVE_MINUTES = 300_000;
+const MINUTE = 60_000;
+const FROM = Date.UTC(2026, 10, 20, 12, 0);
+const NEXT_MIDNIGHT = Date.UTC(2026, 10, 21);
+
+/** Buys at every close with a stop 1 % below it. */
+const alwaysBuy: Strategy = {
+  name: 'always_buy',
+  description: 'test',
+  parameters: {},
+  minCandles: () => 1,
+  stream: () => ({
+    next: (candle: Candle) => ({
+      action: 'buy',
+      confidence: 1,
+      reason: 'test',
+      stopLoss: candle.close * 0.99,
+    }),
+  }),
+};
+
+/**
+ * Flat at 100 with a wick to 98.5 in every candle: every position is stopped out in the candle after
+ * its entry, and the symbol is bought again at the close after that.
+ */
+function wickingCandles(count: number): Candle[] {
+  return Array.from({ length: count }, (_, index) => ({
+    openTime: FROM + index * FIVE_MINUTES,
+    open: 100,
+    high: 100,
+    low: 98.5,
+    close: 100,
+    volume: 1,
+  }));
+}
+
+const BASE_RISK: PresetRisk = {
+  riskPerTrade: 0.01,
+  maxConcurrentPositions: 1,
+  dailyLossLimitR: 100,
+  maxConsecutiveLosses: 100,
+  streakPauseMinutes: 60,
+  maxHoldMinutes: 10_000,
+  trailingStopR: null,
+};
+
+/** Every stop-out loses exactly 1 R: no fee, no slippage, the stop 1 below a close of 100. */
+function backtest(risk: Partial<PresetRisk>, candles = 300) {
+  return runBacktest(
+    [
+      {
+        symbol: 'AAA/USDT',
+        candles: wickingCandles(candles),
+        market: { amountStep: '0.001', minAmount: 0, minNotional: 0 },
+      },
+    ],
+    {
+      from: FROM,
+      to: FROM + candles * FIVE_MINUTES,
+      span: FIVE_MINUTES,
+      strategy: alwaysBuy,
+      params: {},
+      risk: { ...BASE_RISK, ...risk },
+      startingBalance: 10_000,
+      takerFee: 0,
+      slippageReserve: 0,
+      fills: closeFills(0),
+    },
+  );
+}
+
+const close = (n: number) => FROM + n * FIVE_MINUTES;
+
+describe('risk pauses in backtests (the bots’ limits)', () => {
+  it('stops entering for the rest of the UTC day once the day’s closed trades lose dailyLossLimitR', async () => {
+    const { trades, metrics } = await backtest({ dailyLossLimitR: 3 });
+    for (const trade of trades.slice(0, 3)) expect(trade.r).toBeCloseTo(-1, 9);
+    // The third loss, in the candle before the sixth close, pauses there until the next UTC day.
+    expect(trades.slice(0, 4).map((trade) => trade.entryTime)).toEqual([
+      close(1),
+      close(3),
+      close(5),
+      NEXT_MIDNIGHT,
+    ]);
+    expect(metrics.riskPauses[0]).toEqual({
+      code: 'DAILY_LOSS_LIMIT',
+      from: close(6),
+      until: NEXT_MIDNIGHT,
+      message: 'daily loss -3R reached the limit of -3R',
+    });
+  });
+
+  it('pauses streakPauseMinutes after maxConsecutiveLosses losses in a row, then enters again', async () => {
+    const { trades, metrics } = await backtest({ maxConsecutiveLosses: 2, streakPauseMinutes: 60 }, 40);
+    const lifted = close(4) + 60 * MINUTE;
+    expect(trades.slice(0, 3).map((trade) => trade.entryTime)).toEqual([close(1), close(3), lifted]);
+    expect(metrics.riskPauses[0]).toEqual({
+      code: 'CONSECUTIVE_LOSSES',
+      from: close(4),
+      until: lifted,
+      message: '2 losses in a row reached the limit of 2',
+    });
+    // The streak starts again when a pause lifts: two more losses before the next pause.
+    expect(metrics.riskPauses[1].from).toBe(lifted + 3 * FIVE_MINUTES);
+  });
+
+  it('never pauses with limits out of reach', async () => {
+    const { trades, metrics } = await backtest({}, 40);
+    expect(metrics.riskPauses).toEqual([]);
+    // An entry at every other close, each stopped out in the next candle.
+    expect(trades).toHaveLength(20);
+    expect(trades.every((trade) => trade.exitReason === 'stop_loss')).toBe(true);
+  });
+});
