@@ -382,6 +382,8 @@ class RiskPauses {
   private todayFrom = 0;
   private streakFrom = 0;
   private pausedUntil: number | null = null;
+  private readCount = -1;
+  private readDay = -1;
 
   constructor(private readonly risk: PresetRisk) {}
 
@@ -407,6 +409,10 @@ class RiskPauses {
       // Read again at once, as a bot does: exits during a streak pause may have reached the day's limit.
     }
     const dayStart = math.floor(now / DAY_MS) * DAY_MS;
+    // Nothing closed and the same day as at the last reading, which found no breach: none now either.
+    if (counted.length === this.readCount && dayStart === this.readDay) return true;
+    this.readCount = counted.length;
+    this.readDay = dayStart;
     while (this.todayFrom < counted.length && counted[this.todayFrom].at < dayStart) this.todayFrom++;
     const today: number[] = [];
     for (let index = this.todayFrom; index < counted.length; index++) today.push(counted[index].r);
@@ -416,6 +422,7 @@ class RiskPauses {
     const problem = breach(readRiskOf(today, recent), this.risk, now);
     if (!problem) return true;
     this.pausedUntil = problem.until.getTime();
+    this.readCount = -1;
     this.pauses.push({ code: problem.code, from: now, until: this.pausedUntil, message: problem.message });
     return false;
   }
