@@ -138,6 +138,7 @@ describe('a paper run and a backtest over the same simulated candles', () => {
         exitReason: string;
         amount: number;
         stopLoss: number;
+        finalStopLoss: number;
         entryPrice: number;
         initialRisk: number;
       }>;
@@ -150,8 +151,8 @@ describe('a paper run and a backtest over the same simulated candles', () => {
         exitTime: trade.exitReason === 'end_of_test' ? null : trade.exitTime,
         exitReason: trade.exitReason === 'end_of_test' ? null : trade.exitReason,
         amount: trade.amount,
-        stopLoss: trade.stopLoss,
-        initialStop: trade.entryPrice - trade.initialRisk / trade.amount,
+        stopLoss: trade.finalStopLoss,
+        initialStop: trade.stopLoss,
       })),
     );
 

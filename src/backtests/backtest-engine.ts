@@ -59,7 +59,10 @@ export interface BacktestTrade {
   entryTime: number;
   entryPrice: number;
   amount: number;
+  /** The stop it was entered with. */
   stopLoss: number;
+  /** The stop when it was closed (after any trailing). */
+  finalStopLoss: number;
   takeProfit: number | null;
   initialRisk: number;
   exitTime: number;
@@ -86,6 +89,7 @@ export interface BacktestMetrics {
   totalReturn: number;
   sharpe: number | null;
   sortino: number | null;
+  /** Deepest fall from a peak of equity at candle closes to equity at a candle's lows. */
   maxDrawdown: number;
   winRate: number | null;
   profitFactor: number | null;
@@ -96,6 +100,8 @@ export interface BacktestMetrics {
   totalFees: number;
   /** The risk pauses (daily loss limit, losing streak), in order. */
   riskPauses: BacktestPause[];
+  /** Why a metric above is null, by its name. */
+  unavailable: Partial<Record<'sharpe' | 'sortino' | 'winRate' | 'profitFactor' | 'avgR', string>>;
 }
 
 export interface BacktestResult {
@@ -108,6 +114,7 @@ export interface BacktestResult {
 
 interface Position extends HeldPosition {
   stopLoss: number;
+  initialStop: number;
   cost: number;
   entryFee: number;
 }
@@ -141,6 +148,7 @@ export async function runBacktest(
   const pointers = new Int32Array(symbols.length);
   const positions: Array<Position | null> = symbols.map(() => null);
   const lastClose = new Float64Array(symbols.length);
+  const lastLow = new Float64Array(symbols.length);
   const trades: BacktestTrade[] = [];
   let cash = settings.startingBalance;
   let totalFees = 0;
@@ -173,7 +181,8 @@ export async function runBacktest(
       entryTime: position.entryTime,
       entryPrice: position.entryPrice,
       amount: position.amount,
-      stopLoss: position.stopLoss,
+      stopLoss: position.initialStop,
+      finalStopLoss: position.stopLoss,
       takeProfit: position.takeProfit,
       initialRisk: position.initialRisk,
       exitTime: time,
@@ -212,6 +221,7 @@ export async function runBacktest(
       pointers[index] = pointer + 1;
       candles++;
       lastClose[index] = candle.close;
+      lastLow[index] = candle.low;
       const signal = streams[index].next(candle);
       if (!acting) continue;
       const position = positions[index];
@@ -239,9 +249,12 @@ export async function runBacktest(
     if (entering && signals.length > 0 && open < risk.maxConcurrentPositions) enter(time + span);
     if (acting) {
       let value = cash;
+      let lowest = cash;
       for (let index = 0; index < symbols.length; index++) {
         const position = positions[index];
-        if (position) value += position.amount * lastClose[index];
+        if (!position) continue;
+        value += position.amount * lastClose[index];
+        lowest += position.amount * lastLow[index];
       }
       if (step % equityEvery === 0) equity.push({ time: time + span, value });
       const change = previousValue > 0 ? value / previousValue - 1 : 0;
@@ -250,8 +263,9 @@ export async function runBacktest(
       returnSquares += change * change;
       if (change < 0) downsideSquares += change * change;
       previousValue = value;
+      // The candle's lows fall from the peak before its close; a new peak at its close counts from then.
+      if (peak > 0) maxDrawdown = math.max(maxDrawdown, (peak - lowest) / peak);
       peak = math.max(peak, value);
-      maxDrawdown = math.max(maxDrawdown, peak > 0 ? (peak - value) / peak : 0);
       step++;
     }
   }
@@ -327,6 +341,7 @@ export async function runBacktest(
         cost: costValue,
         entryFee: fee,
         stopLoss: signal.stopLoss!,
+        initialStop: signal.stopLoss!,
         takeProfit: signal.takeProfit ?? null,
         initialRisk: (entryPrice - signal.stopLoss!) * amountValue,
       };
@@ -362,6 +377,12 @@ export async function runBacktest(
         avgR: trades.length > 0 ? trades.reduce((sum, trade) => sum + trade.r, 0) / trades.length : null,
         totalFees,
         riskPauses: riskPauses.pauses,
+        unavailable: {
+          ...(variance > 0 ? {} : { sharpe: returns > 1 ? 'equity never changed' : 'fewer than 2 candles' }),
+          ...(downside > 0 ? {} : { sortino: 'no candle lost equity' }),
+          ...(trades.length > 0 ? {} : { winRate: 'no trades', avgR: 'no trades' }),
+          ...(lossSum > 0 ? {} : { profitFactor: trades.length > 0 ? 'no losing trades' : 'no trades' }),
+        },
       },
     };
   }

@@ -124,7 +124,11 @@ export class BacktestMetricsDto {
   sharpe!: number | null;
   @ApiProperty({ nullable: true, type: Number })
   sortino!: number | null;
-  @ApiProperty({ example: 0.08, description: 'Deepest fall of equity from a peak, as a share of the peak' })
+  @ApiProperty({
+    example: 0.08,
+    description:
+      "Deepest fall of equity from a peak, as a share of the peak: peaks at candle closes, troughs at the candles' lows",
+  })
   maxDrawdown!: number;
   @ApiProperty({ nullable: true, type: Number, example: 0.55 })
   winRate!: number | null;
@@ -146,6 +150,14 @@ export class BacktestMetricsDto {
       "Times it stopped entering on the preset's risk limits, as a bot pauses: the daily loss limit until the next UTC day, a losing streak for streakPauseMinutes",
   })
   riskPauses!: BacktestPauseDto[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { profitFactor: 'no losing trades' },
+    description:
+      'Why a metric is null, by its name (sharpe, sortino, winRate, profitFactor, avgR): no trades, no losing trades, equity never changed...',
+  })
+  unavailable!: Record<string, string>;
 }
 
 export class BacktestTradeDto {
@@ -159,8 +171,10 @@ export class BacktestTradeDto {
   entryPrice!: number;
   @ApiProperty()
   amount!: number;
-  @ApiProperty()
+  @ApiProperty({ description: 'The stop it was entered with' })
   stopLoss!: number;
+  @ApiProperty({ description: 'The stop when it was closed, after any trailing' })
+  finalStopLoss!: number;
   @ApiProperty({ nullable: true, type: Number })
   takeProfit!: number | null;
   @ApiProperty()

@@ -25,16 +25,22 @@ const alwaysBuy: Strategy = {
   }),
 };
 
+/** Holds: never a signal. */
+const neverBuy: Strategy = {
+  ...alwaysBuy,
+  stream: () => ({ next: () => ({ action: 'hold', confidence: 0, reason: 'test' }) }),
+};
+
 /**
  * Flat at 100 with a wick to 98.5 in every candle: every position is stopped out in the candle after
  * its entry, and the symbol is bought again at the close after that.
  */
-function wickingCandles(count: number): Candle[] {
+function wickingCandles(count: number, low = 98.5): Candle[] {
   return Array.from({ length: count }, (_, index) => ({
     openTime: FROM + index * FIVE_MINUTES,
     open: 100,
     high: 100,
-    low: 98.5,
+    low,
     close: 100,
     volume: 1,
   }));
@@ -51,12 +57,16 @@ const BASE_RISK: PresetRisk = {
 };
 
 /** Every stop-out loses exactly 1 R: no fee, no slippage, the stop 1 below a close of 100. */
-function backtest(risk: Partial<PresetRisk>, candles = 300) {
+function backtest(
+  risk: Partial<PresetRisk>,
+  candles = 300,
+  options: { low?: number; strategy?: Strategy } = {},
+) {
   return runBacktest(
     [
       {
         symbol: 'AAA/USDT',
-        candles: wickingCandles(candles),
+        candles: wickingCandles(candles, options.low),
         market: { amountStep: '0.001', minAmount: 0, minNotional: 0 },
       },
     ],
@@ -64,7 +74,7 @@ function backtest(risk: Partial<PresetRisk>, candles = 300) {
       from: FROM,
       to: FROM + candles * FIVE_MINUTES,
       span: FIVE_MINUTES,
-      strategy: alwaysBuy,
+      strategy: options.strategy ?? alwaysBuy,
       params: {},
       risk: { ...BASE_RISK, ...risk },
       startingBalance: 10_000,
@@ -116,5 +126,84 @@ describe('risk pauses in backtests (the bots’ limits)', () => {
     // An entry at every other close, each stopped out in the next candle.
     expect(trades).toHaveLength(20);
     expect(trades.every((trade) => trade.exitReason === 'stop_loss')).toBe(true);
+  });
+});
+
+describe('backtest metrics', () => {
+  it('measures the drawdown down to the lows a held position went through, not only at closes', async () => {
+    // Wicks to 99.5 never reach the stop at 99: the one position, all of the equity, is held to the end.
+    const { trades, metrics } = await backtest({ maxHoldMinutes: 100_000 }, 20, { low: 99.5 });
+    expect(trades).toHaveLength(1);
+    expect(trades[0].exitReason).toBe('end_of_test');
+    expect(metrics.totalReturn).toBeCloseTo(0, 12);
+    expect(metrics.maxDrawdown).toBeCloseTo(0.005, 9);
+  });
+
+  it('says why a metric is null: no trades, or no losing trades', async () => {
+    const idle = await backtest({}, 20, { strategy: neverBuy });
+    expect(idle.metrics).toMatchObject({ trades: 0, profitFactor: null, winRate: null, avgR: null });
+    expect(idle.metrics.unavailable).toMatchObject({
+      profitFactor: 'no trades',
+      winRate: 'no trades',
+      avgR: 'no trades',
+    });
+    // Wicks above the stop and a time stop at the next close at 100: no trade loses (no fee either).
+    const even = await backtest({ maxHoldMinutes: 5 }, 20, { low: 99.5 });
+    expect(even.metrics.trades).toBeGreaterThan(0);
+    expect(even.metrics.losses).toBe(0);
+    expect(even.metrics.profitFactor).toBeNull();
+    expect(even.metrics.unavailable.profitFactor).toBe('no losing trades');
+    expect(even.metrics.unavailable.winRate).toBeUndefined();
+  });
+
+  it('keeps the stop a trade was entered with, and the one it was closed with', async () => {
+    // Rising closes trail the stop (half a risk unit behind once half a unit up); the drop stops it out.
+    const closes = [100, 101, 102, 103, 90];
+    const rising: Candle[] = closes.map((close, index) => {
+      const open = index === 0 ? 100 : closes[index - 1];
+      return {
+        openTime: FROM + index * FIVE_MINUTES,
+        open,
+        high: Math.max(open, close),
+        low: Math.min(open, close),
+        close,
+        volume: 1,
+      };
+    });
+    const once: Strategy = {
+      ...alwaysBuy,
+      stream: () => {
+        let seen = 0;
+        return {
+          next: (candle: Candle) =>
+            ++seen === 1
+              ? { action: 'buy', confidence: 1, reason: 'test', stopLoss: candle.close * 0.99 }
+              : { action: 'hold', confidence: 0, reason: 'test' },
+        };
+      },
+    };
+    const { trades } = await runBacktest(
+      [
+        {
+          symbol: 'AAA/USDT',
+          candles: rising,
+          market: { amountStep: '0.001', minAmount: 0, minNotional: 0 },
+        },
+      ],
+      {
+        from: FROM,
+        to: FROM + rising.length * FIVE_MINUTES,
+        span: FIVE_MINUTES,
+        strategy: once,
+        params: {},
+        risk: { ...BASE_RISK, trailingStopR: 0.5 },
+        startingBalance: 10_000,
+        takerFee: 0,
+        slippageReserve: 0,
+        fills: closeFills(0),
+      },
+    );
+    expect(trades).toHaveLength(1);
+    expect(trades[0]).toMatchObject({ stopLoss: 99, finalStopLoss: 102.5, exitReason: 'stop_loss' });
   });
 });
