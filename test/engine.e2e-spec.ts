@@ -325,6 +325,14 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
       (message) => message.type === 'alert' && message.data.code === 'RISK_PAUSE_LIFTED',
     );
     expect(lifted.data).toMatchObject({ level: 'info', source: 'engine' });
+    // A new day: today's drawdown starts again, the run's keeps the loss.
+    const metrics = (
+      await call<{ maxDrawdownR: number; dailyMaxDrawdownR: number }>(t, 'GET', '/api/engine/metrics', {
+        token: reader,
+      })
+    ).body;
+    expect(metrics.dailyMaxDrawdownR).toBe(0);
+    expect(metrics.maxDrawdownR).toBeGreaterThanOrEqual(-lossR);
   });
 
   it('answers commands that do not apply with 409 and bad ones with 400', async () => {

@@ -142,6 +142,12 @@ export class BotsService {
     return readRisk(today, recent);
   }
 
+  /** The risk reading over every trade closed since the bot was started or resumed (its run). */
+  async runRiskOf(bot: Bot): Promise<RiskReading> {
+    const closed = await this.trades.closedOfBot(bot.id, bot.riskWindowStart ?? new Date(0));
+    return readRisk(closed, []);
+  }
+
   async openTradesOf(botId: string): Promise<Trade[]> {
     return this.trades.liveOfBot(botId);
   }

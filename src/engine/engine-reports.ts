@@ -82,11 +82,13 @@ export class EngineReports {
         totalTrades: 0,
         dailyPnlR: 0,
         maxDrawdownR: 0,
+        dailyMaxDrawdownR: 0,
       };
     const runtime = this.engine.runtimeOf(bot.id);
     const current = runtime?.bot ?? bot;
-    const [risk, totalTrades] = await Promise.all([
+    const [risk, run, totalTrades] = await Promise.all([
       this.bots.riskOf(current),
+      this.bots.runRiskOf(current),
       this.bots.tradeCountOf(bot.id),
     ]);
     return {
@@ -97,7 +99,8 @@ export class EngineReports {
       totalSignals: current.signalCount,
       totalTrades,
       dailyPnlR: risk.dailyR,
-      maxDrawdownR: risk.maxDrawdownR,
+      maxDrawdownR: run.maxDrawdownR,
+      dailyMaxDrawdownR: risk.maxDrawdownR,
     };
   }
 

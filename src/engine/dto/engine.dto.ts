@@ -139,8 +139,14 @@ export class EngineMetricsDto {
   totalTrades!: number;
   @ApiProperty({ example: 0.15 })
   dailyPnlR!: number;
-  @ApiProperty({ example: 0.05 })
+  @ApiProperty({
+    example: 1.5,
+    description:
+      'Deepest fall of the cumulative R of the trades closed since the bot was started (or resumed), from a peak',
+  })
   maxDrawdownR!: number;
+  @ApiProperty({ example: 0.5, description: 'The same over the trades closed today (UTC)' })
+  dailyMaxDrawdownR!: number;
 }
 
 /** A bot: its status (without the engine status's `botId`: a bot is named by its `id`), account and metrics. */
