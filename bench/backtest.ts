@@ -79,6 +79,8 @@ async function main(): Promise<void> {
           ask: (_symbol, _at, close) => book(close)[0][0],
           buy: (_symbol, amount, _at, close) => walkBook('buy', book(close), amount, null),
           sell: (_symbol, amount, _at, close) => walkBook('sell', [[close * 0.9995, 1e9]], amount, null),
+          sellAtLevel: (_symbol, amount, _at, level) =>
+            walkBook('sell', [[level * 0.9995, 1e9]], amount, null),
         },
       },
     );

@@ -25,6 +25,22 @@ const alwaysBuy: Strategy = {
   }),
 };
 
+/** Buys at the first close only, with the stop `stopOf` sets. */
+function buyingOnce(stopOf: (candle: Candle) => number): Strategy {
+  return {
+    ...alwaysBuy,
+    stream: () => {
+      let seen = 0;
+      return {
+        next: (candle: Candle) =>
+          ++seen === 1
+            ? { action: 'buy', confidence: 1, reason: 'test', stopLoss: stopOf(candle) }
+            : { action: 'hold', confidence: 0, reason: 'test' },
+      };
+    },
+  };
+}
+
 /** Holds: never a signal. */
 const neverBuy: Strategy = {
   ...alwaysBuy,
@@ -170,18 +186,6 @@ describe('backtest metrics', () => {
         volume: 1,
       };
     });
-    const once: Strategy = {
-      ...alwaysBuy,
-      stream: () => {
-        let seen = 0;
-        return {
-          next: (candle: Candle) =>
-            ++seen === 1
-              ? { action: 'buy', confidence: 1, reason: 'test', stopLoss: candle.close * 0.99 }
-              : { action: 'hold', confidence: 0, reason: 'test' },
-        };
-      },
-    };
     const { trades } = await runBacktest(
       [
         {
@@ -194,7 +198,7 @@ describe('backtest metrics', () => {
         from: FROM,
         to: FROM + rising.length * FIVE_MINUTES,
         span: FIVE_MINUTES,
-        strategy: once,
+        strategy: buyingOnce((candle) => candle.close * 0.99),
         params: {},
         risk: { ...BASE_RISK, trailingStopR: 0.5 },
         startingBalance: 10_000,
@@ -205,5 +209,34 @@ describe('backtest metrics', () => {
     );
     expect(trades).toHaveLength(1);
     expect(trades[0]).toMatchObject({ stopLoss: 99, finalStopLoss: 102.5, exitReason: 'stop_loss' });
+  });
+});
+
+describe('fills on an exchange’s candles (no book)', () => {
+  it('enter at the open of the candle after the signal and leave a stop at its level, slippage paid both ways', async () => {
+    // The signal candle closes at 100, the next opens at 101 and wicks to 98 through the stop at 99.
+    const candles: Candle[] = [
+      { openTime: FROM, open: 100, high: 100, low: 100, close: 100, volume: 1 },
+      { openTime: FROM + FIVE_MINUTES, open: 101, high: 101, low: 98, close: 100, volume: 1 },
+    ];
+    const { trades } = await runBacktest(
+      [{ symbol: 'AAA/USDT', candles, market: { amountStep: '0.001', minAmount: 0, minNotional: 0 } }],
+      {
+        from: FROM,
+        to: FROM + 2 * FIVE_MINUTES,
+        span: FIVE_MINUTES,
+        strategy: buyingOnce(() => 99),
+        params: {},
+        risk: BASE_RISK,
+        startingBalance: 10_000,
+        takerFee: 0,
+        slippageReserve: 0,
+        fills: closeFills(5),
+      },
+    );
+    expect(trades).toHaveLength(1);
+    expect(trades[0].entryPrice).toBeCloseTo(101 * 1.0005, 9);
+    expect(trades[0].exitReason).toBe('stop_loss');
+    expect(trades[0].exitPrice).toBeCloseTo(99 / 1.0005, 9);
   });
 });

@@ -24,12 +24,21 @@ export interface BacktestSymbol {
   market: BacktestMarket;
 }
 
-/** How orders fill: the paper exchange's model (its book at that moment). */
+/**
+ * How orders fill: the paper exchange's model (its book at that moment), or an exchange's candles with
+ * a slippage. `price` is the candle price the order is placed at (the open of the next candle, when the
+ * bot acts), used where there is no book.
+ */
 export interface FillModel {
-  ask(symbol: string, atMs: number, fallback: number): number;
-  buy(symbol: string, amount: Money, atMs: number, fallback: number): BookFill[];
+  ask(symbol: string, atMs: number, price: number): number;
+  buy(symbol: string, amount: Money, atMs: number, price: number): BookFill[];
   /** A market sell at that moment (exits at a candle's close: time stop, sell signal, end of test). */
-  sell(symbol: string, amount: Money, atMs: number, fallback: number): BookFill[];
+  sell(symbol: string, amount: Money, atMs: number, price: number): BookFill[];
+  /**
+   * A market sell once the market traded at `level` (a stop or target reached during the candle that
+   * closes at `atMs`): the bids of that moment's book, as the trade guard's market sell takes them.
+   */
+  sellAtLevel(symbol: string, amount: Money, atMs: number, level: number): BookFill[];
 }
 
 export interface BacktestSettings {
@@ -149,6 +158,8 @@ export async function runBacktest(
   const positions: Array<Position | null> = symbols.map(() => null);
   const lastClose = new Float64Array(symbols.length);
   const lastLow = new Float64Array(symbols.length);
+  /** The price a bot acting at this close trades at on candles without a book: the next candle's open. */
+  const actPrice = new Float64Array(symbols.length);
   const trades: BacktestTrade[] = [];
   let cash = settings.startingBalance;
   let totalFees = 0;
@@ -222,16 +233,29 @@ export async function runBacktest(
       candles++;
       lastClose[index] = candle.close;
       lastLow[index] = candle.low;
+      const next = series[pointer + 1];
+      actPrice[index] = next !== undefined && next.openTime === time + span ? next.open : candle.close;
       const signal = streams[index].next(candle);
       if (!acting) continue;
       const position = positions[index];
       const closeTime = time + span;
       if (position) {
         const level = levelReached(position, candle.low, candle.high);
+        // A gap through the level trades at the open.
         if (level === 'stop_loss')
-          close(index, closeTime, math.min(position.stopLoss, candle.open), 'stop_loss');
+          close(
+            index,
+            closeTime,
+            levelSellPrice(index, closeTime, math.min(position.stopLoss, candle.open)),
+            level,
+          );
         else if (level === 'take_profit')
-          close(index, closeTime, math.max(position.takeProfit!, candle.open), 'take_profit');
+          close(
+            index,
+            closeTime,
+            levelSellPrice(index, closeTime, math.max(position.takeProfit!, candle.open)),
+            level,
+          );
         else {
           const decision = atCandleClose(
             position,
@@ -240,7 +264,7 @@ export async function runBacktest(
             risk,
           );
           if (decision.exit)
-            close(index, closeTime, sellPrice(index, closeTime, candle.close), decision.exit);
+            close(index, closeTime, sellPrice(index, closeTime, actPrice[index]), decision.exit);
           else if (decision.trailTo !== null) position.stopLoss = decision.trailTo;
         }
       } else if (signal.action === 'buy' && signal.stopLoss !== undefined) signals.push({ index, signal });
@@ -276,16 +300,21 @@ export async function runBacktest(
   return finish();
 
   /** The average price a market sell of the whole position gets at that moment. */
-  function sellPrice(index: number, atMs: number, close: number): number {
+  function sellPrice(index: number, atMs: number, price: number): number {
     const position = positions[index]!;
-    const fills = settings.fills.sell(symbols[index].symbol, new Money(position.amount), atMs, close);
-    let proceeds = 0;
-    let amount = 0;
-    for (const fill of fills) {
-      proceeds += fill.price.toNumber() * fill.amount.toNumber();
-      amount += fill.amount.toNumber();
-    }
-    return amount > 0 ? proceeds / amount : close;
+    return averagePrice(
+      settings.fills.sell(symbols[index].symbol, new Money(position.amount), atMs, price),
+      price,
+    );
+  }
+
+  /** The average price the market sell after a stop or target at `level` gets. */
+  function levelSellPrice(index: number, atMs: number, level: number): number {
+    const position = positions[index]!;
+    return averagePrice(
+      settings.fills.sellAtLevel(symbols[index].symbol, new Money(position.amount), atMs, level),
+      level,
+    );
   }
 
   function enter(atMs: number): void {
@@ -303,7 +332,7 @@ export async function runBacktest(
     for (const { index, signal } of signals) {
       if (open >= risk.maxConcurrentPositions) break;
       const { symbol, market } = symbols[index];
-      const ask = settings.fills.ask(symbol, atMs, lastClose[index]);
+      const ask = settings.fills.ask(symbol, atMs, actPrice[index]);
       if (signal.stopLoss! >= ask) continue;
       const sizing = sizeByRisk({
         equity: equityNow,
@@ -318,7 +347,7 @@ export async function runBacktest(
         minNotional: market.minNotional,
       });
       if (!sizing.ok) continue;
-      const fills = settings.fills.buy(symbol, new Money(sizing.amount), atMs, lastClose[index]);
+      const fills = settings.fills.buy(symbol, new Money(sizing.amount), atMs, actPrice[index]);
       let cost = new Money(0);
       let amount = new Money(0);
       for (const fill of fills) {
@@ -386,6 +415,16 @@ export async function runBacktest(
       },
     };
   }
+}
+
+function averagePrice(fills: readonly BookFill[], fallback: number): number {
+  let proceeds = 0;
+  let amount = 0;
+  for (const fill of fills) {
+    proceeds += fill.price.toNumber() * fill.amount.toNumber();
+    amount += fill.amount.toNumber();
+  }
+  return amount > 0 ? proceeds / amount : fallback;
 }
 
 /**

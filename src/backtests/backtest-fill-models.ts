@@ -2,6 +2,7 @@ import { BOOK_DEPTH, walkBook } from '../exchange/paper/book-walk';
 import type { BookLevel } from '../market/market-types';
 import { SimulatedQuotes } from '../market/simulated-quotes';
 import { FillModel } from './backtest-engine';
+import { Money } from '../platform/decimal/money';
 
 /** The paper exchange's fills: its simulated book at the candle's close (the close itself off the simulation). */
 export function simulatedBookFills(quotes: SimulatedQuotes): FillModel {
@@ -17,6 +18,19 @@ export function simulatedBookFills(quotes: SimulatedQuotes): FillModel {
       const index = indexOf.get(symbol);
       return index === undefined ? fallback : quotes.orderBook(index, atMs, 1).asks[0][0];
     },
+    // The book of that moment moved to where the market traded the level: its spread and depth, around it.
+    sellAtLevel: (symbol, amount, atMs, level) => {
+      const index = indexOf.get(symbol);
+      if (index === undefined) return walkBook('sell', [[level, Number.MAX_SAFE_INTEGER]], amount, null);
+      const book = quotes.orderBook(index, atMs, BOOK_DEPTH);
+      const scale = level / ((book.bids[0][0] + book.asks[0][0]) / 2);
+      return walkBook(
+        'sell',
+        book.bids.map(([price, size]): BookLevel => [price * scale, size]),
+        amount,
+        null,
+      );
+    },
     buy: (symbol, amount, atMs, fallback) =>
       walkBook('buy', side(symbol, atMs, fallback, 'asks'), amount, null),
     sell: (symbol, amount, atMs, fallback) =>
@@ -24,14 +38,19 @@ export function simulatedBookFills(quotes: SimulatedQuotes): FillModel {
   };
 }
 
-/** Fills on an exchange's candles, which come without a book: the candle's close and a slippage against the order. */
+/**
+ * Fills on an exchange's candles, which come without a book: the price the bot acts at (the open of the
+ * candle after the signal; a stop's or target's level) with a slippage against the order, on both sides.
+ */
 export function closeFills(slippageBps: number): FillModel {
   const factor = 1 + slippageBps / 10_000;
+  const sell = (amount: Money, price: number) =>
+    walkBook('sell', [[price / factor, Number.MAX_SAFE_INTEGER]], amount, null);
   return {
-    ask: (_symbol, _atMs, close) => close * factor,
-    buy: (_symbol, amount, _atMs, close) =>
-      walkBook('buy', [[close * factor, Number.MAX_SAFE_INTEGER]], amount, null),
-    sell: (_symbol, amount, _atMs, close) =>
-      walkBook('sell', [[close / factor, Number.MAX_SAFE_INTEGER]], amount, null),
+    ask: (_symbol, _atMs, price) => price * factor,
+    buy: (_symbol, amount, _atMs, price) =>
+      walkBook('buy', [[price * factor, Number.MAX_SAFE_INTEGER]], amount, null),
+    sell: (_symbol, amount, _atMs, price) => sell(amount, price),
+    sellAtLevel: (_symbol, amount, _atMs, level) => sell(amount, level),
   };
 }

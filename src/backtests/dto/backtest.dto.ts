@@ -64,7 +64,7 @@ export class CreateBacktestDto {
     minimum: 0,
     maximum: 500,
     description:
-      "On an exchange's candles (no order book to walk), entries pay the close plus this many basis points. Default 5",
+      "On an exchange's candles (no order book to walk), orders fill at the open of the candle after the signal, stops and targets at their level, with this many basis points against the order both ways. Default 5",
   })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
