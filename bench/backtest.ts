@@ -81,6 +81,7 @@ async function main(): Promise<void> {
           sell: (_symbol, amount, _at, close) => walkBook('sell', [[close * 0.9995, 1e9]], amount, null),
           sellAtLevel: (_symbol, amount, _at, level) =>
             walkBook('sell', [[level * 0.9995, 1e9]], amount, null),
+          spread: () => 0.0007,
         },
       },
     );

@@ -1,7 +1,7 @@
 import type { Candle } from '../market/market-types';
 import { Money } from '../platform/decimal/money';
 import { breach, readRiskOf, RiskPause } from '../engine/risk-manager';
-import { sizeByRisk } from '../engine/risk-sizing';
+import { SizedBy, sizeByRisk } from '../engine/risk-sizing';
 import { atCandleClose, HeldPosition, levelReached } from '../trading/exit-policy';
 import type { PresetRisk } from '../presets/preset-config';
 import type { Parameters, Signal, Strategy } from '../strategies/strategy';
@@ -39,6 +39,8 @@ export interface FillModel {
    * closes at `atMs`): the bids of that moment's book, as the trade guard's market sell takes them.
    */
   sellAtLevel(symbol: string, amount: Money, atMs: number, level: number): BookFill[];
+  /** The bid-ask spread as a share of the price at that moment (an exit sells into it). */
+  spread(symbol: string, atMs: number): number;
 }
 
 export interface BacktestSettings {
@@ -74,6 +76,9 @@ export interface BacktestTrade {
   finalStopLoss: number;
   takeProfit: number | null;
   initialRisk: number;
+  /** What it would lose at its stop, costs included, as a share of equity at entry. */
+  riskShare: number;
+  sizedBy: SizedBy;
   exitTime: number;
   exitPrice: number;
   exitReason: 'stop_loss' | 'take_profit' | 'time_stop' | 'signal' | 'end_of_test';
@@ -109,8 +114,14 @@ export interface BacktestMetrics {
   totalFees: number;
   /** The risk pauses (daily loss limit, losing streak), in order. */
   riskPauses: BacktestPause[];
+  /** Mean of the trades' riskShare: riskPerTrade, unless a cap bound their size (see sizedBy). */
+  meanRiskShare: number | null;
+  /** How many trades each rule sized: the risk per trade, the free balance, or the slot cap. */
+  sizedBy: Record<SizedBy, number>;
   /** Why a metric above is null, by its name. */
-  unavailable: Partial<Record<'sharpe' | 'sortino' | 'winRate' | 'profitFactor' | 'avgR', string>>;
+  unavailable: Partial<
+    Record<'sharpe' | 'sortino' | 'winRate' | 'profitFactor' | 'avgR' | 'meanRiskShare', string>
+  >;
 }
 
 export interface BacktestResult {
@@ -124,6 +135,8 @@ export interface BacktestResult {
 interface Position extends HeldPosition {
   stopLoss: number;
   initialStop: number;
+  riskShare: number;
+  sizedBy: SizedBy;
   cost: number;
   entryFee: number;
 }
@@ -196,6 +209,8 @@ export async function runBacktest(
       finalStopLoss: position.stopLoss,
       takeProfit: position.takeProfit,
       initialRisk: position.initialRisk,
+      riskShare: position.riskShare,
+      sizedBy: position.sizedBy,
       exitTime: time,
       exitPrice: price,
       exitReason: reason,
@@ -342,6 +357,7 @@ export async function runBacktest(
         available,
         maxNotional: equityNow / risk.maxConcurrentPositions,
         feeRate: takerFee,
+        spread: settings.fills.spread(symbol, atMs),
         stepSize: market.amountStep,
         minAmount: market.minAmount,
         minNotional: market.minNotional,
@@ -371,6 +387,8 @@ export async function runBacktest(
         entryFee: fee,
         stopLoss: signal.stopLoss!,
         initialStop: signal.stopLoss!,
+        riskShare: sizing.riskShare,
+        sizedBy: sizing.sizedBy,
         takeProfit: signal.takeProfit ?? null,
         initialRisk: (entryPrice - signal.stopLoss!) * amountValue,
       };
@@ -406,10 +424,19 @@ export async function runBacktest(
         avgR: trades.length > 0 ? trades.reduce((sum, trade) => sum + trade.r, 0) / trades.length : null,
         totalFees,
         riskPauses: riskPauses.pauses,
+        meanRiskShare:
+          trades.length > 0 ? trades.reduce((sum, trade) => sum + trade.riskShare, 0) / trades.length : null,
+        sizedBy: {
+          risk: trades.filter((trade) => trade.sizedBy === 'risk').length,
+          cash: trades.filter((trade) => trade.sizedBy === 'cash').length,
+          slot: trades.filter((trade) => trade.sizedBy === 'slot').length,
+        },
         unavailable: {
           ...(variance > 0 ? {} : { sharpe: returns > 1 ? 'equity never changed' : 'fewer than 2 candles' }),
           ...(downside > 0 ? {} : { sortino: 'no candle lost equity' }),
-          ...(trades.length > 0 ? {} : { winRate: 'no trades', avgR: 'no trades' }),
+          ...(trades.length > 0
+            ? {}
+            : { winRate: 'no trades', avgR: 'no trades', meanRiskShare: 'no trades' }),
           ...(lossSum > 0 ? {} : { profitFactor: trades.length > 0 ? 'no losing trades' : 'no trades' }),
         },
       },

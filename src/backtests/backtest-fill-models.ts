@@ -18,6 +18,12 @@ export function simulatedBookFills(quotes: SimulatedQuotes): FillModel {
       const index = indexOf.get(symbol);
       return index === undefined ? fallback : quotes.orderBook(index, atMs, 1).asks[0][0];
     },
+    spread: (symbol, atMs) => {
+      const index = indexOf.get(symbol);
+      if (index === undefined) return 0;
+      const book = quotes.orderBook(index, atMs, 1);
+      return (book.asks[0][0] - book.bids[0][0]) / ((book.asks[0][0] + book.bids[0][0]) / 2);
+    },
     // The book of that moment moved to where the market traded the level: its spread and depth, around it.
     sellAtLevel: (symbol, amount, atMs, level) => {
       const index = indexOf.get(symbol);
@@ -52,5 +58,7 @@ export function closeFills(slippageBps: number): FillModel {
       walkBook('buy', [[price * factor, Number.MAX_SAFE_INTEGER]], amount, null),
     sell: (_symbol, amount, _atMs, price) => sell(amount, price),
     sellAtLevel: (_symbol, amount, _atMs, level) => sell(amount, level),
+    // The slippage is paid in and out.
+    spread: () => 2 * (factor - 1),
   };
 }

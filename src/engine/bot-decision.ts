@@ -218,7 +218,7 @@ export class BotDecision {
       }
       const free = config.risk.maxConcurrentPositions - live.length;
       if (!bot.stopEntries && free > 0 && entries.length > 0)
-        await this.execution.enter(runtime, entries.slice(0, free));
+        await this.execution.enter(runtime, entries, free);
     }
     if (signals > 0) {
       await this.bots.increment({ id: bot.id }, 'signalCount', signals);

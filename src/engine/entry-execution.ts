@@ -16,7 +16,11 @@ export interface PlannedEntry {
   price: number;
 }
 
-/** Turns a bot's buy signals into trades: sized by risk in its markets' quote currency, then opened. */
+/**
+ * Turns a bot's buy signals into trades: sized by risk in its markets' quote currency, in the order
+ * given, until the free slots are filled (an entry that cannot be sized leaves its slot to the next),
+ * then opened.
+ */
 @Injectable()
 export class EntryExecution {
   private readonly logger = new Logger('Engine');
@@ -30,6 +34,7 @@ export class EntryExecution {
   async enter(
     runtime: BotRuntime,
     entries: Array<{ symbol: string; stopLoss: number; takeProfit?: number; price: number }>,
+    slots: number,
   ): Promise<void> {
     const { bot, config } = runtime;
     await this.states.set(bot.id, 'SIZING');
@@ -59,11 +64,14 @@ export class EntryExecution {
     // Buying pays the ask, and a big order walks the book: keep a little of the balance for that.
     available *= 1 - ENTRY_SLIPPAGE_RESERVE;
     for (const entry of sameQuote) {
+      if (planned.length >= slots) break;
       const market = runtime.markets.get(entry.symbol);
       if (!market) continue;
       const ticker = await venue.exchange.ticker(entry.symbol).catch(() => undefined);
       const price = ticker?.ask ?? ticker?.last ?? entry.price;
       if (entry.stopLoss >= price) continue;
+      const spread =
+        ticker?.ask && ticker.bid ? (ticker.ask - ticker.bid) / ((ticker.ask + ticker.bid) / 2) : 0;
       const sizing = sizeByRisk({
         equity: equity.toNumber(),
         riskPerTrade: config.risk.riskPerTrade,
@@ -72,6 +80,7 @@ export class EntryExecution {
         available,
         maxNotional: equity.toNumber() / config.risk.maxConcurrentPositions,
         feeRate: Number(market.takerFee),
+        spread,
         stepSize: market.amountStep,
         minAmount: Number(market.minAmount),
         minNotional: Number(market.minNotional),

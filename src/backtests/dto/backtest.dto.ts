@@ -151,6 +151,20 @@ export class BacktestMetricsDto {
   })
   riskPauses!: BacktestPauseDto[];
   @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 0.0045,
+    description: "Mean riskShare of the trades: the preset's riskPerTrade unless a cap sized them (sizedBy)",
+  })
+  meanRiskShare!: number | null;
+  @ApiProperty({
+    type: 'object',
+    properties: { risk: { type: 'integer' }, cash: { type: 'integer' }, slot: { type: 'integer' } },
+    example: { risk: 19, cash: 41, slot: 117 },
+    description: 'Trades sized by riskPerTrade, by the free balance, and by the slot cap',
+  })
+  sizedBy!: { risk: number; cash: number; slot: number };
+  @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'string' },
     example: { profitFactor: 'no losing trades' },
@@ -177,8 +191,19 @@ export class BacktestTradeDto {
   finalStopLoss!: number;
   @ApiProperty({ nullable: true, type: Number })
   takeProfit!: number | null;
-  @ApiProperty()
+  @ApiProperty({ description: 'What it loses at its initial stop, before costs (quote currency): its 1 R' })
   initialRisk!: number;
+  @ApiProperty({
+    example: 0.006,
+    description: 'What it would lose at its stop with fees and the spread, as a share of equity at entry',
+  })
+  riskShare!: number;
+  @ApiProperty({
+    enum: ['risk', 'cash', 'slot'],
+    description:
+      'What set its size: riskPerTrade, the free balance, or the slot cap (equity / maxConcurrentPositions)',
+  })
+  sizedBy!: string;
   @ApiProperty({ description: 'Epoch ms' })
   exitTime!: number;
   @ApiProperty()
