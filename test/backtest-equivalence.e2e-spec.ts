@@ -63,7 +63,9 @@ describe('a paper run and a backtest over the same simulated candles', () => {
         name: 'equivalence',
         strategy: { name: 'breakout', parameters: { lookback: 12, volumeSurge: 1.2 } },
         timeframe: '5m',
-        // Backtests do not pause on losses yet (the fidelity issue brings the pauses in): limits out of reach.
+        // Limits out of reach: backtests pause as bots do, but this bot sees a stop only at candle closes
+        // (the test moves its clock a candle at a time) and sells there, where a backtest sells at the
+        // level during the candle; their R differ, and with them when a limit is reached.
         risk: {
           maxConcurrentPositions: 30,
           trailingStopR: 0.5,
