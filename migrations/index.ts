@@ -15,6 +15,7 @@ import { FeesInBaseAndThirdCurrency1795973891135 } from './1795973891135-FeesInB
 import { RiskPausesLift1795974524684 } from './1795974524684-RiskPausesLift';
 import { FullCloseOrders1795975876859 } from './1795975876859-FullCloseOrders';
 import { JobProgress1795985374728 } from './1795985374728-JobProgress';
+import { TradeSizing1796230130012 } from './1796230130012-TradeSizing';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -35,4 +36,5 @@ export const ALL_MIGRATIONS = [
   RiskPausesLift1795974524684,
   FullCloseOrders1795975876859,
   JobProgress1795985374728,
+  TradeSizing1796230130012,
 ];

@@ -21,6 +21,8 @@ interface BotTrade {
   source: string;
   preset: string;
   initial_risk: string | null;
+  risk_share: string | null;
+  sized_by: string | null;
   entry_amount: string;
   entry_cost: string;
   close_reason: string | null;
@@ -35,6 +37,8 @@ interface Status {
   latencyMs: number | null;
   dailyR: number;
   consecutiveLosses: number;
+  meanRiskShare: number | null;
+  sizedBy: { risk: number; cash: number; slot: number };
   paused: boolean;
   pausedUntil: string | null;
   pauseReason: string | null;
@@ -135,12 +139,18 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
     expect(trades.length).toBeGreaterThan(0);
     const opened = trades.find((trade) => trade.status !== 'CANCELED')!;
     expect(opened).toMatchObject({ source: 'bot', preset: 'breakout_v1' });
-    // Risk per trade 0.6 % of about 10,000 USDT: about 60 USDT lost at the initial stop, unless the stop
-    // is so tight that the position hit its slot's cap (a third of the equity). The fill is the ask.
+    // Risk per trade 0.6 % of about 10,000 USDT: about 60 USDT lost at the initial stop with the fees and
+    // the spread, unless the stop is so tight that the position hit its slot's cap (a third of the
+    // equity). The fill is the ask; the distance to the stop alone is less than the 60 (the costs).
     const risk = Number(opened.initial_risk);
     const value = Number(opened.entry_cost);
-    expect(risk).toBeLessThan(60 * 1.02);
-    expect(risk >= 60 * 0.95 || value >= (10_000 / 3) * 0.95).toBe(true);
+    expect(risk).toBeLessThan(60);
+    expect(['risk', 'slot']).toContain(opened.sized_by);
+    const share = Number(opened.risk_share);
+    expect(
+      opened.sized_by === 'risk' ? Math.abs(share / 0.006 - 1) < 0.05 : value >= (10_000 / 3) * 0.95,
+    ).toBe(true);
+    expect(share).toBeLessThanOrEqual(0.006 * 1.001);
     expect(value).toBeLessThan((10_000 / 3) * 1.02);
 
     // The socket's messages are read between the test's own awaits: wait for the ones it needs.
@@ -171,6 +181,11 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
     expect(now.latencyMs).toBeGreaterThan(0);
     expect(typeof now.dailyR).toBe('number');
     expect(typeof now.consecutiveLosses).toBe('number');
+    // What its trades were sized to risk, and by which rule.
+    const sized = (await botTrades()).filter((trade) => trade.risk_share !== null);
+    const shares = sized.map((trade) => Number(trade.risk_share));
+    expect(now.meanRiskShare).toBeCloseTo(shares.reduce((sum, share) => sum + share, 0) / shares.length, 7);
+    expect(now.sizedBy.risk + now.sizedBy.cash + now.sizedBy.slot).toBe(sized.length);
     const metrics = (await call<Record<string, number>>(t, 'GET', '/api/engine/metrics', { token: reader }))
       .body;
     expect(metrics.cycleCount).toBeGreaterThan(0);

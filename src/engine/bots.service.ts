@@ -148,6 +148,11 @@ export class BotsService {
     return readRisk(closed, []);
   }
 
+  /** How the bot's trades of this run (since it was started or resumed) were sized. */
+  sizingOf(bot: Bot): ReturnType<TradesService['sizingOfBot']> {
+    return this.trades.sizingOfBot(bot.id, bot.riskWindowStart ?? new Date(0));
+  }
+
   async openTradesOf(botId: string): Promise<Trade[]> {
     return this.trades.liveOfBot(botId);
   }

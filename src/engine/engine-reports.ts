@@ -31,6 +31,8 @@ export class EngineReports {
         latencyMs: null,
         dailyR: 0,
         consecutiveLosses: 0,
+        meanRiskShare: null,
+        sizedBy: { risk: 0, cash: 0, slot: 0 },
         botId: null,
         name: DEFAULT_BOT,
         running: false,
@@ -46,7 +48,11 @@ export class EngineReports {
     const runtime = this.engine.runtimeOf(bot.id);
     const current = runtime?.bot ?? bot;
     const slots = runtime?.config.risk.maxConcurrentPositions ?? (await this.slotsOf(bot.preset));
-    const [open, risk] = await Promise.all([this.bots.openTradesOf(bot.id), this.bots.riskOf(current)]);
+    const [open, risk, sizing] = await Promise.all([
+      this.bots.openTradesOf(bot.id),
+      this.bots.riskOf(current),
+      this.bots.sizingOf(current),
+    ]);
     return {
       state: current.state,
       preset: current.preset,
@@ -58,6 +64,8 @@ export class EngineReports {
       latencyMs: runtime?.lastLatencyMs === null || !runtime ? null : round2(runtime.lastLatencyMs),
       dailyR: risk.dailyR,
       consecutiveLosses: risk.consecutiveLosses,
+      meanRiskShare: sizing.meanRiskShare,
+      sizedBy: sizing.sizedBy,
       botId: current.id,
       name: current.name,
       running: current.running,

@@ -60,7 +60,14 @@ export class EntryExecution {
       if (ticker?.last) equity = equity.plus(new Money(balance.total).times(ticker.last));
     }
     const sameQuote = entries.filter((entry) => runtime.markets?.get(entry.symbol)?.quote === quote);
-    const planned: Array<{ symbol: string; amount: string; stopLoss: number; takeProfit?: number }> = [];
+    const planned: Array<{
+      symbol: string;
+      amount: string;
+      stopLoss: number;
+      takeProfit?: number;
+      riskShare: number;
+      sizedBy: 'risk' | 'cash' | 'slot';
+    }> = [];
     // Buying pays the ask, and a big order walks the book: keep a little of the balance for that.
     available *= 1 - ENTRY_SLIPPAGE_RESERVE;
     for (const entry of sameQuote) {
@@ -97,6 +104,8 @@ export class EntryExecution {
         amount: sizing.amount,
         stopLoss: entry.stopLoss,
         takeProfit: entry.takeProfit,
+        riskShare: sizing.riskShare,
+        sizedBy: sizing.sizedBy,
       });
     }
     if (planned.length === 0) return;
@@ -114,6 +123,8 @@ export class EntryExecution {
             botId: bot.id,
             preset: bot.preset,
             source: 'bot',
+            riskShare: entry.riskShare,
+            sizedBy: entry.sizedBy,
           },
           `bot:${bot.name}`,
         );

@@ -58,6 +58,8 @@ export function toTradeDto(trade: Trade, currentPrice: number | null): TradeDto 
     unrealizedPnl: decimalNumber(unrealized),
     pnlR: risk && risk.gt(0) ? decimalNumber(pnl.div(risk), 4) : null,
     initialRisk: risk ? decimalNumber(risk) : null,
+    riskShare: trade.riskShare === null ? null : Number(trade.riskShare),
+    sizedBy: trade.sizedBy,
     fees: decimalNumber(new Money(trade.fees)),
     volume: decimalNumber(entryCost.plus(trade.exitCost)),
     closeReason: trade.closeReason,

@@ -77,6 +77,17 @@ export class Trade {
   @Column({ type: 'numeric', precision: 38, scale: 18, nullable: true })
   initialRisk!: string | null;
 
+  /**
+   * What a bot sized it to lose at its stop, fees and spread included, as a share of the equity it
+   * sized on; null for a trade not sized by a bot.
+   */
+  @Column({ type: 'numeric', precision: 12, scale: 10, nullable: true })
+  riskShare!: string | null;
+
+  /** What set a bot's trade size: its risk per trade, the free balance, or the slot cap. */
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  sizedBy!: 'risk' | 'cash' | 'slot' | null;
+
   @Column({ type: 'boolean', default: false })
   dcaEnabled!: boolean;
 

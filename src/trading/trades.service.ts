@@ -29,6 +29,9 @@ export interface OpenTradeInput {
   preset?: string;
   /** Who decided the trade: the API (a person or a script) or a bot. */
   source?: 'api' | 'bot';
+  /** A bot's sizing: the share of equity it loses at its stop, costs included, and what set the size. */
+  riskShare?: number;
+  sizedBy?: 'risk' | 'cash' | 'slot';
 }
 
 /** Trades not closed yet. */
@@ -80,6 +83,29 @@ export class TradesService {
     return newest.reverse();
   }
 
+  /** Mean risk share of a bot's trades opened since `since`, and how many each rule sized. */
+  async sizingOfBot(
+    botId: string,
+    since: Date,
+  ): Promise<{ meanRiskShare: number | null; sizedBy: Record<'risk' | 'cash' | 'slot', number> }> {
+    const row = await this.trades
+      .createQueryBuilder('trade')
+      .select('AVG(trade.riskShare)', 'mean')
+      .addSelect("COUNT(*) FILTER (WHERE trade.sizedBy = 'risk')", 'risk')
+      .addSelect("COUNT(*) FILTER (WHERE trade.sizedBy = 'cash')", 'cash')
+      .addSelect("COUNT(*) FILTER (WHERE trade.sizedBy = 'slot')", 'slot')
+      .where('trade.botId = :botId AND trade.createdAt >= :since AND trade.riskShare IS NOT NULL', {
+        botId,
+        since,
+      })
+      .getRawOne<{ mean: string | null; risk: string; cash: string; slot: string }>();
+    return {
+      meanRiskShare:
+        row?.mean === null || row?.mean === undefined ? null : Math.round(Number(row.mean) * 1e8) / 1e8,
+      sizedBy: { risk: Number(row?.risk ?? 0), cash: Number(row?.cash ?? 0), slot: Number(row?.slot ?? 0) },
+    };
+  }
+
   async countOfBot(botId: string): Promise<number> {
     return this.trades.countBy({ botId });
   }
@@ -128,6 +154,8 @@ export class TradesService {
       botId: input.botId ?? null,
       preset: input.preset ?? null,
       source: input.source ?? 'api',
+      riskShare: input.riskShare === undefined ? null : input.riskShare.toFixed(10),
+      sizedBy: input.sizedBy ?? null,
       createdBy,
     });
     try {

@@ -96,6 +96,21 @@ export class EngineStatusDto {
   dailyR!: number;
   @ApiProperty({ example: 0 })
   consecutiveLosses!: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 0.0045,
+    description:
+      "Mean share of equity the bot's trades since it was started (or resumed) were sized to lose at their stops, fees and spread included: the preset's riskPerTrade unless a cap sized them (sizedBy); null before its first trade",
+  })
+  meanRiskShare!: number | null;
+  @ApiProperty({
+    type: 'object',
+    properties: { risk: { type: 'integer' }, cash: { type: 'integer' }, slot: { type: 'integer' } },
+    example: { risk: 12, cash: 0, slot: 5 },
+    description: 'Those trades sized by riskPerTrade, by the free balance, and by the slot cap',
+  })
+  sizedBy!: { risk: number; cash: number; slot: number };
   @ApiProperty({ nullable: true, type: String, format: 'uuid' })
   botId!: string | null;
   @ApiProperty({ nullable: true, type: String, example: 'default' })

@@ -204,6 +204,23 @@ export class TradeDto {
   initialRisk!: number | null;
 
   @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 0.006,
+    description:
+      "A bot's trade: what it was sized to lose at its stop, fees and spread included, as a share of equity; null for other trades",
+  })
+  riskShare!: number | null;
+
+  @ApiProperty({
+    nullable: true,
+    enum: ['risk', 'cash', 'slot'],
+    description:
+      "A bot's trade: what set its size (the preset's riskPerTrade, the free balance, or the slot cap); null for other trades",
+  })
+  sizedBy!: 'risk' | 'cash' | 'slot' | null;
+
+  @ApiProperty({
     example: 0.6,
     description:
       "All fees in the quote currency: a fee in the base coin at its fill price, in BNB at BNB's price",
