@@ -192,7 +192,14 @@ export async function runBacktest(
   let returnSquares = 0;
   let downsideSquares = 0;
 
-  const close = (index: number, time: number, price: number, reason: BacktestTrade['exitReason']) => {
+  /** `duringCandle`: a stop or target the market reached in the candle (the guard's exit), not at its close. */
+  const close = (
+    index: number,
+    time: number,
+    price: number,
+    reason: BacktestTrade['exitReason'],
+    duringCandle = false,
+  ) => {
     const position = positions[index]!;
     const proceeds = price * position.amount;
     const fee = proceeds * takerFee;
@@ -220,7 +227,7 @@ export async function runBacktest(
     });
     positions[index] = null;
     open--;
-    riskPauses.closed(reason, time, pnl, position.initialRisk > 0 ? pnl / position.initialRisk : 0);
+    riskPauses.closed(duringCandle, time, pnl, position.initialRisk > 0 ? pnl / position.initialRisk : 0);
   };
 
   const signals: Array<{ index: number; signal: Signal }> = [];
@@ -263,6 +270,7 @@ export async function runBacktest(
             closeTime,
             levelSellPrice(index, closeTime, math.min(position.stopLoss, candle.open)),
             level,
+            true,
           );
         else if (level === 'take_profit')
           close(
@@ -270,13 +278,15 @@ export async function runBacktest(
             closeTime,
             levelSellPrice(index, closeTime, math.max(position.takeProfit!, candle.open)),
             level,
+            true,
           );
         else {
           const decision = atCandleClose(
             position,
-            { closeTime, close: candle.close },
+            { closeTime, close: candle.close, high: candle.high },
             signal.action === 'sell',
             risk,
+            2 * takerFee + settings.fills.spread(symbols[index].symbol, closeTime),
           );
           if (decision.exit)
             close(index, closeTime, sellPrice(index, closeTime, actPrice[index]), decision.exit);
@@ -474,8 +484,8 @@ class RiskPauses {
 
   constructor(private readonly risk: PresetRisk) {}
 
-  closed(reason: BacktestTrade['exitReason'], closeTime: number, pnl: number, r: number): void {
-    if (reason === 'stop_loss' || reason === 'take_profit') this.counted.push({ at: closeTime - 1, r, pnl });
+  closed(duringCandle: boolean, closeTime: number, pnl: number, r: number): void {
+    if (duringCandle) this.counted.push({ at: closeTime - 1, r, pnl });
     else this.pending.push({ at: closeTime, r, pnl });
   }
 

@@ -238,7 +238,8 @@ export class BotDecision {
   /**
    * The exit policy at a candle's close: the stop or target when the candle reached one the trade
    * guard has not acted on (it watches ticks; this catches what fell between them), else the time
-   * stop or the strategy's sell, else the trailing stop moves to the close.
+   * stop or the strategy's sell, else the trailing stop follows the candle's high (a sale now when the
+   * close fell back through it).
    */
   private async applyExitPolicy(
     runtime: BotRuntime,
@@ -264,9 +265,10 @@ export class BotDecision {
       ? { exit: level }
       : atCandleClose(
           position,
-          { closeTime: candle.openTime + span, close: candle.close },
+          { closeTime: candle.openTime + span, close: candle.close, high: candle.high },
           sell,
           config.risk,
+          config.risk.trailingStopR === null ? 0 : await this.execution.roundTripCost(runtime, trade.symbol),
         );
     const actor = `bot:${bot.name}`;
     if (decision.exit) {

@@ -6,6 +6,11 @@ import type { BotRuntime } from './bot-runtime';
 import { BotStates } from './bot-states';
 import { sizeByRisk } from './risk-sizing';
 
+/** The bid-ask spread as a share of the mid price; 0 when the ticker does not say. */
+function relativeSpread(ticker: { bid: number; ask: number } | undefined): number {
+  return ticker?.ask && ticker.bid ? (ticker.ask - ticker.bid) / ((ticker.ask + ticker.bid) / 2) : 0;
+}
+
 /** Share of the free balance an entry leaves for the ask and the book walk above the estimate. */
 export const ENTRY_SLIPPAGE_RESERVE = 0.01;
 
@@ -30,6 +35,15 @@ export class EntryExecution {
     private readonly venues: TradingVenues,
     private readonly states: BotStates,
   ) {}
+
+  /** What a round trip in the symbol costs now, as a share of its price: the taker fee in and out and the spread. */
+  async roundTripCost(runtime: BotRuntime, symbol: string): Promise<number> {
+    const venue = await this.venues.resolve(runtime.bot.accountId ?? undefined);
+    runtime.markets ??= new Map((await venue.exchange.markets()).map((market) => [market.symbol, market]));
+    const fee = Number(runtime.markets.get(symbol)?.takerFee ?? 0);
+    const ticker = await venue.exchange.ticker(symbol).catch(() => undefined);
+    return 2 * fee + relativeSpread(ticker);
+  }
 
   async enter(
     runtime: BotRuntime,
@@ -77,8 +91,7 @@ export class EntryExecution {
       const ticker = await venue.exchange.ticker(entry.symbol).catch(() => undefined);
       const price = ticker?.ask ?? ticker?.last ?? entry.price;
       if (entry.stopLoss >= price) continue;
-      const spread =
-        ticker?.ask && ticker.bid ? (ticker.ask - ticker.bid) / ((ticker.ask + ticker.bid) / 2) : 0;
+      const spread = relativeSpread(ticker);
       const sizing = sizeByRisk({
         equity: equity.toNumber(),
         riskPerTrade: config.risk.riskPerTrade,

@@ -26,25 +26,25 @@ describe('exit policy', () => {
   });
 
   it('closes on the time stop before the sell signal, at or after maxHoldMinutes', () => {
-    expect(atCandleClose(long, { closeTime: 60 * MINUTE, close: 101 }, true, rules)).toEqual({
+    expect(atCandleClose(long, { closeTime: 60 * MINUTE, close: 101, high: 101 }, true, rules)).toEqual({
       exit: 'time_stop',
     });
-    expect(atCandleClose(long, { closeTime: 59 * MINUTE, close: 101 }, true, rules)).toEqual({
+    expect(atCandleClose(long, { closeTime: 59 * MINUTE, close: 101, high: 101 }, true, rules)).toEqual({
       exit: 'signal',
     });
     // A short is not closed by a sell signal (spot bots are long only).
-    expect(atCandleClose({ ...long, side: 'short' }, { closeTime: MINUTE, close: 101 }, true, rules)).toEqual(
-      { exit: null, trailTo: null },
-    );
+    expect(
+      atCandleClose({ ...long, side: 'short' }, { closeTime: MINUTE, close: 101, high: 101 }, true, rules),
+    ).toEqual({ exit: null, trailTo: null });
   });
 
   it('trails the stop once the close is trailingStopR risk units in profit, and only upwards', () => {
     // One risk unit is 10 / 2 = 5 per coin.
-    expect(atCandleClose(long, { closeTime: MINUTE, close: 104.9 }, false, rules)).toEqual({
+    expect(atCandleClose(long, { closeTime: MINUTE, close: 104.9, high: 104.9 }, false, rules)).toEqual({
       exit: null,
       trailTo: null,
     });
-    expect(atCandleClose(long, { closeTime: MINUTE, close: 107 }, false, rules)).toEqual({
+    expect(atCandleClose(long, { closeTime: MINUTE, close: 107, high: 107 }, false, rules)).toEqual({
       exit: null,
       trailTo: 102,
     });
@@ -52,5 +52,26 @@ describe('exit policy', () => {
     expect(trailedStop(long, 107, null)).toBeNull();
     expect(trailedStop({ ...long, initialRisk: 0 }, 107, 1)).toBeNull();
     expect(trailedStop(long, 103, 0.5)).toBe(100.5);
+  });
+
+  it('trails the candle’s high, and sells at the close when the close fell back through the trailed stop', () => {
+    // The high of 109 puts the stop at 104; a close of 106 holds.
+    expect(atCandleClose(long, { closeTime: MINUTE, close: 106, high: 109 }, false, rules)).toEqual({
+      exit: null,
+      trailTo: 104,
+    });
+    // A close of 103.5 is below where a stop following every tick would have been: it was hit.
+    expect(atCandleClose(long, { closeTime: MINUTE, close: 103.5, high: 109 }, false, rules)).toEqual({
+      exit: 'stop_loss',
+    });
+  });
+
+  it('puts a stop trailed to about the entry where the round trip breaks even, once the market traded above', () => {
+    // Half a unit (2.5) below a high of 102.6 is 100.1, which would lose 0.3 % of costs: 100.3 instead.
+    expect(trailedStop(long, 102.6, 0.5, 0.003)).toBeCloseTo(100.3, 9);
+    // Further up the trail is above break-even already.
+    expect(trailedStop(long, 103, 0.5, 0.003)).toBe(100.5);
+    // Not above the high: with costs of 3 % break-even (103) is beyond what the market traded.
+    expect(trailedStop(long, 102.6, 0.5, 0.03)).toBeCloseTo(100.1, 9);
   });
 });

@@ -43,29 +43,47 @@ export function levelReached(
   return null;
 }
 
-export type CloseDecision = { exit: 'time_stop' | 'signal' } | { exit: null; trailTo: number | null };
+export type CloseDecision =
+  { exit: 'time_stop' | 'signal' | 'stop_loss' } | { exit: null; trailTo: number | null };
 
 /**
- * At a candle's close (`closeTime`, price `close`): the time stop, then the strategy's sell signal;
- * otherwise where the trailing stop moves (null when it stays).
+ * At a candle's close: the time stop, then the strategy's sell signal; otherwise where the trailing
+ * stop moves (null when it stays). The stop trails the candle's high, as a stop following every tick
+ * would have; when the close fell back to that stop or below, such a stop was hit in the candle, and
+ * the position is sold now (`stop_loss`). `roundTripCost` (fees in and out and the spread, as a share
+ * of the price) puts a stop trailed to about the entry where the round trip breaks even.
  */
 export function atCandleClose(
   position: HeldPosition,
-  candle: { closeTime: number; close: number },
+  candle: { closeTime: number; close: number; high: number },
   sellSignal: boolean,
   rules: ExitRules,
+  roundTripCost = 0,
 ): CloseDecision {
   if (candle.closeTime - position.entryTime >= rules.maxHoldMinutes * 60_000) return { exit: 'time_stop' };
   if (sellSignal && position.side === 'long') return { exit: 'signal' };
-  return { exit: null, trailTo: trailedStop(position, candle.close, rules.trailingStopR) };
+  const trailTo = trailedStop(position, candle.high, rules.trailingStopR, roundTripCost);
+  if (trailTo !== null && candle.close <= trailTo) return { exit: 'stop_loss' };
+  return { exit: null, trailTo };
 }
 
-/** The stop a trailing stop of `distanceR` risk units moves to at `price`, or null when it stays. */
-export function trailedStop(position: HeldPosition, price: number, distanceR: number | null): number | null {
+/**
+ * The stop a trailing stop of `distanceR` risk units moves to once the market traded at `high`, or
+ * null when it stays; at least at break-even (the entry plus `roundTripCost`) once the market traded
+ * above that, so that an exit there does not lose the costs.
+ */
+export function trailedStop(
+  position: HeldPosition,
+  high: number,
+  distanceR: number | null,
+  roundTripCost = 0,
+): number | null {
   if (distanceR === null || position.side !== 'long' || position.amount <= 0 || position.initialRisk <= 0)
     return null;
   const unit = position.initialRisk / position.amount;
-  if (price - position.entryPrice < distanceR * unit) return null;
-  const stop = price - distanceR * unit;
+  if (high - position.entryPrice < distanceR * unit) return null;
+  const breakEven = position.entryPrice * (1 + roundTripCost);
+  let stop = high - distanceR * unit;
+  if (stop < breakEven && breakEven < high) stop = breakEven;
   return position.stopLoss === null || stop > position.stopLoss ? stop : null;
 }
