@@ -240,3 +240,52 @@ describe('fills on an exchange’s candles (no book)', () => {
     expect(trades[0].exitPrice).toBeCloseTo(99 / 1.0005, 9);
   });
 });
+
+describe('the scanner in backtests', () => {
+  it('enters only the candidates its scan lists, as a bot does', async () => {
+    const HOUR = 3_600_000;
+    const QUARTER = 900_000;
+    // Two symbols that always signal; the scan lists one candidate, the one with the larger 24 h
+    // quote volume: BBB trades ten times AAA's volume.
+    const history = (span: number, count: number, volume: number): Candle[] =>
+      Array.from({ length: count }, (_, index) => ({
+        openTime: FROM - count * span + index * span,
+        open: 100,
+        high: 100.5,
+        low: 99.5,
+        close: 100,
+        volume,
+      }));
+    const symbol = (name: string, volume: number) => ({
+      symbol: name,
+      candles: wickingCandles(6),
+      market: { amountStep: '0.001', minAmount: 0, minNotional: 0 },
+      hours: history(HOUR, 30, volume),
+      quarters: history(QUARTER, 50, volume),
+    });
+    const { trades } = await runBacktest([symbol('AAA/USDT', 1_000), symbol('BBB/USDT', 10_000)], {
+      from: FROM,
+      to: FROM + 6 * FIVE_MINUTES,
+      span: FIVE_MINUTES,
+      strategy: alwaysBuy,
+      params: {},
+      risk: { ...BASE_RISK, maxConcurrentPositions: 2 },
+      startingBalance: 10_000,
+      takerFee: 0,
+      slippageReserve: 0,
+      fills: closeFills(0),
+      scanner: {
+        config: {
+          universe: null,
+          maxCandidates: 1,
+          scanIntervalSeconds: 60,
+          filters: { minQuoteVolume24h: 0, minAtrPct: 0, maxAtrPct: 1, minVolumeSurge: 0 },
+          scoreWeights: { liquidity: 1 },
+        },
+        rangeCandles: 3,
+      },
+    });
+    expect(trades.length).toBeGreaterThan(0);
+    expect(new Set(trades.map((trade) => trade.symbol))).toEqual(new Set(['BBB/USDT']));
+  });
+});

@@ -3,7 +3,8 @@ import { Money } from '../platform/decimal/money';
 import { breach, readRiskOf, RiskPause } from '../engine/risk-manager';
 import { SizedBy, sizeByRisk } from '../engine/risk-sizing';
 import { atCandleClose, HeldPosition, levelReached } from '../trading/exit-policy';
-import type { PresetRisk } from '../presets/preset-config';
+import type { PresetRisk, ScannerConfig } from '../presets/preset-config';
+import { HOURS_NEEDED, measure, QUARTERS_NEEDED, scoreAll } from '../scanner/scanner-metrics';
 import type { Parameters, Signal, Strategy } from '../strategies/strategy';
 import type { BookFill } from '../exchange/paper/book-walk';
 
@@ -22,6 +23,9 @@ export interface BacktestSymbol {
   /** Candles of the timeframe, oldest first, from the warm-up on. */
   candles: readonly Candle[];
   market: BacktestMarket;
+  /** Its 1h and 15m candles, oldest first, for the scanner's measures (with `settings.scanner`). */
+  hours?: readonly Candle[];
+  quarters?: readonly Candle[];
 }
 
 /**
@@ -58,6 +62,12 @@ export interface BacktestSettings {
   slippageReserve: number;
   fills: FillModel;
   /**
+   * The preset's scanner, replayed as a bot runs it: at its interval, from the closed 1h, 15m and
+   * timeframe candles, its filters and scores, its best `maxCandidates`; a bot enters only those, best
+   * first. Without it every symbol is a candidate, the most confident signal first.
+   */
+  scanner?: { config: ScannerConfig; rangeCandles: number };
+  /**
    * Awaited about every 100 ms of replay with the share done (0-1): reports progress, lets the event
    * loop serve other work, and stops the replay by throwing (a cancelled job).
    */
@@ -82,6 +92,11 @@ export interface BacktestTrade {
   exitTime: number;
   exitPrice: number;
   exitReason: 'stop_loss' | 'take_profit' | 'time_stop' | 'signal' | 'end_of_test';
+  /**
+   * The exit happened inside the candle (a stop or target the market reached, as the trade guard sells)
+   * rather than at its close (`exitTime` is the candle's close either way).
+   */
+  exitedInCandle: boolean;
   fees: number;
   pnl: number;
   r: number;
@@ -179,6 +194,7 @@ export async function runBacktest(
   let candles = 0;
   let open = 0;
   const riskPauses = new RiskPauses(risk);
+  const scans = settings.scanner ? new ScannerReplay(symbols, settings.scanner) : null;
 
   const start = math.min(...symbols.map((entry) => entry.candles[0]?.openTime ?? Infinity));
   const steps = math.max(1, math.ceil((settings.to - settings.from) / span));
@@ -221,6 +237,7 @@ export async function runBacktest(
       exitTime: time,
       exitPrice: price,
       exitReason: reason,
+      exitedInCandle: duringCandle,
       fees: position.entryFee + fee,
       pnl,
       r: position.initialRisk > 0 ? pnl / position.initialRisk : 0,
@@ -295,6 +312,8 @@ export async function runBacktest(
       } else if (signal.action === 'buy' && signal.stopLoss !== undefined) signals.push({ index, signal });
     }
     const entering = acting && riskPauses.allowsEntries(time + span);
+    // As a bot: it scans when due, and only while it may enter.
+    if (entering && scans) scans.at(time + span, pointers);
     if (entering && signals.length > 0 && open < risk.maxConcurrentPositions) enter(time + span);
     if (acting) {
       let value = cash;
@@ -343,11 +362,18 @@ export async function runBacktest(
   }
 
   function enter(atMs: number): void {
-    signals.sort(
-      (a, b) =>
-        b.signal.confidence - a.signal.confidence ||
-        symbols[a.index].symbol.localeCompare(symbols[b.index].symbol),
-    );
+    if (scans) {
+      // The scan's candidates, best first.
+      const kept = signals.filter(({ index }) => scans.rankOf(index) !== undefined);
+      kept.sort((a, b) => scans.rankOf(a.index)! - scans.rankOf(b.index)!);
+      signals.length = 0;
+      signals.push(...kept);
+    } else
+      signals.sort(
+        (a, b) =>
+          b.signal.confidence - a.signal.confidence ||
+          symbols[a.index].symbol.localeCompare(symbols[b.index].symbol),
+      );
     let equityNow = cash;
     for (let index = 0; index < symbols.length; index++) {
       const position = positions[index];
@@ -454,6 +480,70 @@ export async function runBacktest(
   }
 }
 
+const HOUR_MS = 3_600_000;
+const QUARTER_MS = 900_000;
+
+/** The scanner as a bot runs it, over a backtest's candles: which symbols are candidates, and their rank. */
+class ScannerReplay {
+  private lastScanAt: number | null = null;
+  private readonly hourPointers: Int32Array;
+  private readonly quarterPointers: Int32Array;
+  private ranks = new Map<number, number>();
+
+  constructor(
+    private readonly symbols: readonly BacktestSymbol[],
+    private readonly scanner: { config: ScannerConfig; rangeCandles: number },
+  ) {
+    this.hourPointers = new Int32Array(symbols.length);
+    this.quarterPointers = new Int32Array(symbols.length);
+  }
+
+  rankOf(index: number): number | undefined {
+    return this.ranks.get(index);
+  }
+
+  /** Scans at this close when the interval has passed since the last scan (`pointers`: candles fed). */
+  at(now: number, pointers: Int32Array): void {
+    const { config, rangeCandles } = this.scanner;
+    if (this.lastScanAt !== null && now - this.lastScanAt < config.scanIntervalSeconds * 1000) return;
+    this.lastScanAt = now;
+    const measured = [];
+    const indexOf = new Map<string, number>();
+    for (let index = 0; index < this.symbols.length; index++) {
+      const { symbol, candles, hours = [], quarters = [] } = this.symbols[index];
+      indexOf.set(symbol, index);
+      const hoursTo = advance(hours, this.hourPointers, index, now, HOUR_MS);
+      const quartersTo = advance(quarters, this.quarterPointers, index, now, QUARTER_MS);
+      // The timeframe's candles fed so far have all closed by now.
+      const scan = measure({
+        symbol,
+        hours: hours.slice(math.max(0, hoursTo - HOURS_NEEDED), hoursTo),
+        quarters: quarters.slice(math.max(0, quartersTo - QUARTERS_NEEDED), quartersTo),
+        range: candles.slice(math.max(0, pointers[index] - rangeCandles), pointers[index]),
+      });
+      if (scan) measured.push(scan);
+    }
+    const candidates = scoreAll(measured, config)
+      .filter((scan) => scan.passed)
+      .slice(0, config.maxCandidates);
+    this.ranks = new Map(candidates.map((scan, rank) => [indexOf.get(scan.symbol)!, rank]));
+  }
+}
+
+/** Moves a symbol's pointer past the candles closed by `now`; returns it (the end of the closed ones). */
+function advance(
+  candles: readonly Candle[],
+  pointers: Int32Array,
+  index: number,
+  now: number,
+  span: number,
+): number {
+  let pointer = pointers[index];
+  while (pointer < candles.length && candles[pointer].openTime + span <= now) pointer++;
+  pointers[index] = pointer;
+  return pointer;
+}
+
 function averagePrice(fills: readonly BookFill[], fallback: number): number {
   let proceeds = 0;
   let amount = 0;
@@ -511,12 +601,19 @@ class RiskPauses {
     this.readCount = counted.length;
     this.readDay = dayStart;
     while (this.todayFrom < counted.length && counted[this.todayFrom].at < dayStart) this.todayFrom++;
-    const today: number[] = [];
-    for (let index = this.todayFrom; index < counted.length; index++) today.push(counted[index].r);
+    // Stops and targets of this candle closed in an order the candle does not tell, and a bot reads its
+    // risk every second: the worst order counts (its losses first), as a stop counts before a target.
+    const earlier: number[] = [];
+    const inCandle: number[] = [];
+    for (let index = this.todayFrom; index < counted.length; index++)
+      (counted[index].at === now - 1 ? inCandle : earlier).push(counted[index].r);
+    const lossesFirst = [...earlier, ...inCandle.filter((r) => r < 0)];
     const recent: number[] = [];
     const recentFrom = math.max(this.streakFrom, counted.length - this.risk.maxConsecutiveLosses);
     for (let index = recentFrom; index < counted.length; index++) recent.push(counted[index].pnl);
-    const problem = breach(readRiskOf(today, recent), this.risk, now);
+    const problem =
+      breach(readRiskOf(lossesFirst, []), { ...this.risk, maxConsecutiveLosses: Infinity }, now) ??
+      breach(readRiskOf([...earlier, ...inCandle], recent), this.risk, now);
     if (!problem) return true;
     this.pausedUntil = problem.until.getTime();
     this.readCount = -1;

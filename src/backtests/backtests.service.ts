@@ -14,6 +14,7 @@ import { JobAbortedError, JobContext, JobFailedError, JobQueue } from '../platfo
 import { ApiError } from '../platform/http/api-error';
 import { Clock } from '../platform/time/clock';
 import { PresetsService } from '../presets/presets.service';
+import { HOURS_NEEDED, rangeCandlesOf } from '../scanner/scanner-metrics';
 import { ScannerService } from '../scanner/scanner.service';
 import { StrategiesService } from '../strategies/strategies.service';
 import { resolveParameters } from '../strategies/strategy';
@@ -49,6 +50,8 @@ const MAX_CANDLES = 900_000;
 const DOWNLOAD_SHARE = 50;
 /** Share of a job's progress spent reading the stored candles. */
 const LOAD_SHARE = 30;
+const HOUR_MS = TIMEFRAME_MS['1h'];
+const QUARTER_MS = TIMEFRAME_MS['15m'];
 /** Price paid over a candle's close by an entry on an exchange's candles (no book to walk), default. */
 const DEFAULT_SLIPPAGE_BPS = 5;
 
@@ -220,6 +223,24 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
       const stored = await this.history.load(wanted, source.key, timeframe, warmStart, to - span, (done) =>
         this.reportProgress(job, context, loadShare + done * LOAD_SHARE),
       );
+      // The scanner's hours and quarters, from a day before the first scan.
+      const scanFrom = from - HOURS_NEEDED * HOUR_MS;
+      if (request.accountId)
+        for (const scanTimeframe of ['1h', '15m'] as const)
+          await this.history.download(
+            wanted,
+            source,
+            scanTimeframe,
+            scanFrom,
+            to - TIMEFRAME_MS[scanTimeframe],
+            () => Promise.resolve(),
+          );
+      const hours = await this.history.load(wanted, source.key, '1h', scanFrom, to - HOUR_MS, () =>
+        Promise.resolve(),
+      );
+      const quarters = await this.history.load(wanted, source.key, '15m', scanFrom, to - QUARTER_MS, () =>
+        Promise.resolve(),
+      );
       const inRange = [...stored.values()].reduce(
         (count, candles) => count + candles.filter((candle) => candle.openTime >= from).length,
         0,
@@ -235,6 +256,8 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
         return {
           symbol,
           candles: stored.get(symbol) ?? [],
+          hours: hours.get(symbol) ?? [],
+          quarters: quarters.get(symbol) ?? [],
           market: {
             amountStep: market?.amountStep ?? '0.00000001',
             minAmount: Number(market?.minAmount ?? 0),
@@ -253,6 +276,7 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
         startingBalance: request.startingBalance,
         takerFee: request.takerFee,
         slippageReserve: ENTRY_SLIPPAGE_RESERVE,
+        scanner: { config: preset.config.scannerConfig, rangeCandles: rangeCandlesOf(preset.config) },
         fills:
           request.slippageBps !== null && request.slippageBps !== undefined
             ? closeFills(request.slippageBps)

@@ -28,11 +28,10 @@ describe('built-in presets backtested over the default simulation', () => {
     async (_name, config) => {
       const { trades, metrics } = await backtestOf(config);
       const audit = entriesAfterDailyLimit(trades, config.risk.dailyLossLimitR);
-      // The limit is reached on some days (so the check has something to check), and paused there.
+      // The limit is reached on some days (so the check has something to check), and pauses entries
+      // (on a day when a losing-streak pause already held them, that pause does).
       expect(audit.days).toBeGreaterThan(0);
-      expect(
-        metrics.riskPauses.filter((pause) => pause.code === 'DAILY_LOSS_LIMIT').length,
-      ).toBeGreaterThanOrEqual(audit.days);
+      expect(metrics.riskPauses.some((pause) => pause.code === 'DAILY_LOSS_LIMIT')).toBe(true);
       expect(audit.entries).toBe(0);
     },
   );

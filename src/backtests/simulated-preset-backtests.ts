@@ -8,12 +8,15 @@ import { aggregateCandles, TIMEFRAME_MS } from '../market/timeframes';
 import { Money } from '../platform/decimal/money';
 import type { PresetConfig } from '../presets/preset-config';
 import { BUILTIN_STRATEGIES } from '../strategies/builtin-strategies';
+import { rangeCandlesOf } from '../scanner/scanner-metrics';
 import { resolveParameters } from '../strategies/strategy';
 import { BacktestResult, BacktestSymbol, BacktestTrade, FillModel, runBacktest } from './backtest-engine';
 import { simulatedBookFills } from './backtest-fill-models';
 
 /** The paper exchange's default taker fee (PAPER_TAKER_FEE). */
 const PAPER_TAKER_FEE = 0.001;
+const HOUR_MS = TIMEFRAME_MS['1h'];
+const QUARTER_MS = TIMEFRAME_MS['15m'];
 /** History generated before `from`, for the strategies' warm-up. */
 const WARM_UP_DAYS = 3;
 
@@ -38,17 +41,32 @@ export class SimulatedPresetBacktests {
       this.minutes.set(pair.symbol, market.candles(index, from - WARM_UP_DAYS * DAY_MS, to));
   }
 
+  private readonly aggregates = new Map<string, Candle[]>();
+
+  /** A symbol's 1h or 15m candles, aggregated from its minutes once. */
+  private aggregated(symbol: string, timeframe: '1h' | '15m'): Candle[] {
+    const key = `${symbol}|${timeframe}`;
+    let candles = this.aggregates.get(key);
+    if (!candles) {
+      candles = aggregateCandles(this.minutes.get(symbol)!, MINUTE_MS, TIMEFRAME_MS[timeframe]);
+      this.aggregates.set(key, candles);
+    }
+    return candles;
+  }
+
   async run(config: PresetConfig): Promise<BacktestResult> {
     const strategy = BUILTIN_STRATEGIES.find((candidate) => candidate.name === config.strategy.name);
     if (!strategy) throw new Error(`no built-in strategy ${config.strategy.name}`);
     const { params } = resolveParameters(strategy, config.strategy.parameters);
     const span = TIMEFRAME_MS[config.timeframe];
     const warmStart = this.from - warmupCandles(strategy, params) * span;
+    const inRange = (candles: Candle[], candleSpan: number, start: number) =>
+      candles.filter((candle) => candle.openTime >= start && candle.openTime + candleSpan <= this.to);
     const symbols: BacktestSymbol[] = SIMULATED_UNIVERSE.map((pair) => ({
       symbol: pair.symbol,
-      candles: aggregateCandles(this.minutes.get(pair.symbol)!, MINUTE_MS, span).filter(
-        (candle) => candle.openTime >= warmStart && candle.openTime + span <= this.to,
-      ),
+      candles: inRange(aggregateCandles(this.minutes.get(pair.symbol)!, MINUTE_MS, span), span, warmStart),
+      hours: inRange(this.aggregated(pair.symbol, '1h'), HOUR_MS, this.from - DAY_MS - HOUR_MS),
+      quarters: inRange(this.aggregated(pair.symbol, '15m'), QUARTER_MS, this.from - DAY_MS),
       // As the paper exchange lists its markets.
       market: {
         amountStep: new Money(pair.stepSize).toString(),
@@ -66,21 +84,21 @@ export class SimulatedPresetBacktests {
       startingBalance: this.startingBalance,
       takerFee: PAPER_TAKER_FEE,
       slippageReserve: ENTRY_SLIPPAGE_RESERVE,
+      scanner: { config: config.scannerConfig, rangeCandles: rangeCandlesOf(config) },
       fills: this.fills,
     });
   }
 }
 
-/** When a closed trade counts for the risk limits: a stop or target during its candle, before the close it is stamped with. */
+/** When a closed trade counts for the risk limits: inside its candle, before the close it is stamped with, or at that close. */
 function countedAt(trade: BacktestTrade): number {
-  return trade.exitReason === 'stop_loss' || trade.exitReason === 'take_profit'
-    ? trade.exitTime - 1
-    : trade.exitTime;
+  return trade.exitedInCandle ? trade.exitTime - 1 : trade.exitTime;
 }
 
 /**
  * Read from a trade list alone: the days on which the closed trades' R, summed from 00:00 UTC in the
- * order they closed, reached the daily loss limit, and the entries made on such a day after that.
+ * order they closed (losses first among exits of one moment), reached the daily loss limit, and the
+ * entries made on such a day after that.
  */
 export function entriesAfterDailyLimit(
   trades: readonly BacktestTrade[],
@@ -88,7 +106,8 @@ export function entriesAfterDailyLimit(
 ): { days: number; entries: number } {
   const breachedAt = new Map<number, number>();
   const dayR = new Map<number, number>();
-  for (const trade of [...trades].sort((a, b) => countedAt(a) - countedAt(b))) {
+  // Exits at the same moment in the order that loses first (a candle does not tell theirs).
+  for (const trade of [...trades].sort((a, b) => countedAt(a) - countedAt(b) || a.r - b.r)) {
     const day = Math.floor(countedAt(trade) / DAY_MS);
     const r = (dayR.get(day) ?? 0) + trade.r;
     dayR.set(day, r);

@@ -37,6 +37,11 @@ export interface ScanInput {
   range: readonly Candle[];
 }
 
+/** Candles of the preset's timeframe whose range the scanner measures: the strategy's lookback and one. */
+export function rangeCandlesOf(config: Pick<PresetConfig, 'strategy'>): number {
+  return (config.strategy.parameters.lookback ?? 20) + 1;
+}
+
 export const HOURS_NEEDED = 25;
 export const QUARTERS_NEEDED = 40;
 

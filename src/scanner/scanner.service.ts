@@ -10,7 +10,14 @@ import { EventBus } from '../platform/events/event-bus';
 import { Clock } from '../platform/time/clock';
 import { PresetConfig } from '../presets/preset-config';
 import { PresetsService } from '../presets/presets.service';
-import { HOURS_NEEDED, measure, QUARTERS_NEEDED, scoreAll, SymbolScan } from './scanner-metrics';
+import {
+  HOURS_NEEDED,
+  measure,
+  QUARTERS_NEEDED,
+  rangeCandlesOf,
+  scoreAll,
+  SymbolScan,
+} from './scanner-metrics';
 
 export interface ScanResult {
   preset: string;
@@ -93,11 +100,10 @@ export class ScannerService {
     this.running++;
     try {
       const now = this.clock.nowMs();
-      const lookback = config.strategy.parameters.lookback ?? 20;
       const [hours, quarters, ranges] = await Promise.all([
         this.closed(source, universe, '1h', HOURS_NEEDED, now),
         this.closed(source, universe, '15m', QUARTERS_NEEDED, now),
-        this.closed(source, universe, config.timeframe, lookback + 1, now),
+        this.closed(source, universe, config.timeframe, rangeCandlesOf(config), now),
       ]);
       const measured = [];
       for (const symbol of universe) {

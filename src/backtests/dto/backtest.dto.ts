@@ -210,6 +210,11 @@ export class BacktestTradeDto {
   exitPrice!: number;
   @ApiProperty({ enum: ['stop_loss', 'take_profit', 'time_stop', 'signal', 'end_of_test'] })
   exitReason!: string;
+  @ApiProperty({
+    description:
+      'The exit happened inside the candle (a stop or target the market reached) rather than at its close; exitTime is the close either way',
+  })
+  exitedInCandle!: boolean;
   @ApiProperty()
   fees!: number;
   @ApiProperty()
