@@ -45,12 +45,12 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
   const bot = async (id: string) =>
     (await call<BotView>(t, 'GET', `/api/bots/${id}`, { token: reader })).body;
   /** A running live bot of the fast-cross preset on BTC/USDT and ETH/USDT. */
-  const startBot = async (name: string) => {
+  const startBot = async (name: string, preset = 'live_fast_cross') => {
     const created = await call<BotView>(t, 'POST', '/api/bots', {
       token: trader,
       body: {
         name,
-        preset: 'live_fast_cross',
+        preset,
         mode: 'live',
         accountId,
         symbols: ['BTC/USDT', 'ETH/USDT'],
@@ -88,6 +88,21 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
       },
     });
     expect(preset.status).toBe(201);
+    // The same, holding a position two minutes at most.
+    const quickHold = await call(t, 'POST', '/api/presets', {
+      token: adminKey,
+      body: {
+        name: 'live_quick_hold',
+        strategy: { name: 'ema_cross', parameters: { fast: 2, slow: 3, atrStop: 3, rewardRisk: 20 } },
+        timeframe: '1m',
+        risk: { maxConcurrentPositions: 2, trailingStopR: null, maxHoldMinutes: 2 },
+        scannerConfig: {
+          maxCandidates: 10,
+          filters: { minQuoteVolume24h: 0, minAtrPct: 0, maxAtrPct: 1, minVolumeSurge: 0 },
+        },
+      },
+    });
+    expect(quickHold.status).toBe(201);
     socket = await TestSocket.open(wsUrl(t.baseUrl, `/ws?token=${encodeURIComponent(reader)}`));
     socket.send({ type: 'subscribe', topics: ['alerts', 'scanner'] });
     await socket.next((message) => message.type === 'subscribed');
@@ -175,6 +190,25 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
       body: { preset: 'live_fast_cross', accountId: '8c1e6c1e-0000-4000-8000-000000000000' },
     });
     expect(noAccount.status).toBe(404);
+  });
+
+  it('closes by its time stop maxHoldMinutes after the close it entered at, though it filled after that close', async () => {
+    const botId = (await startBot('live-hold', 'live_quick_hold')).id;
+    let held: Array<{ opened_at: Date; closed_at: Date }> = [];
+    for (let i = 0; i < 120 && held.length === 0; i++) {
+      await step();
+      held = await query(
+        `SELECT opened_at, closed_at FROM trades WHERE bot_id = $1 AND close_reason = 'time_stop'`,
+        [botId],
+      );
+    }
+    expect(held.length).toBeGreaterThan(0);
+    // Cycles run five seconds after each close here, and the entry filled in such a cycle: two minutes
+    // are counted from the close it entered at, so the cycle after the second close ends it.
+    const enteredAtClose = Math.floor(held[0].opened_at.getTime() / MINUTE) * MINUTE;
+    expect(held[0].opened_at.getTime()).toBeGreaterThan(enteredAtClose);
+    expect(held[0].closed_at.getTime() - enteredAtClose).toBeGreaterThanOrEqual(2 * MINUTE);
+    expect(held[0].closed_at.getTime() - enteredAtClose).toBeLessThan(3 * MINUTE);
   });
 
   it('exits a held position on its sell signal while paused: a pause stops entries, never exits', async () => {

@@ -194,7 +194,7 @@ export async function runBacktest(
   let candles = 0;
   let open = 0;
   const riskPauses = new RiskPauses(risk);
-  const scans = settings.scanner ? new ScannerReplay(symbols, settings.scanner) : null;
+  const scans = settings.scanner ? new ScannerReplay(symbols, settings.scanner, span) : null;
 
   const start = math.min(...symbols.map((entry) => entry.candles[0]?.openTime ?? Infinity));
   const steps = math.max(1, math.ceil((settings.to - settings.from) / span));
@@ -493,6 +493,7 @@ class ScannerReplay {
   constructor(
     private readonly symbols: readonly BacktestSymbol[],
     private readonly scanner: { config: ScannerConfig; rangeCandles: number },
+    private readonly span: number,
   ) {
     this.hourPointers = new Int32Array(symbols.length);
     this.quarterPointers = new Int32Array(symbols.length);
@@ -515,11 +516,16 @@ class ScannerReplay {
       const hoursTo = advance(hours, this.hourPointers, index, now, HOUR_MS);
       const quartersTo = advance(quarters, this.quarterPointers, index, now, QUARTER_MS);
       // The timeframe's candles fed so far have all closed by now.
+      // As a bot reads them: the candles of the last N periods, so a gap leaves fewer, not older ones.
+      const window = (series: readonly Candle[], end: number, count: number, span: number) =>
+        series
+          .slice(math.max(0, end - count), end)
+          .filter((candle) => candle.openTime >= math.floor(now / span) * span - count * span);
       const scan = measure({
         symbol,
-        hours: hours.slice(math.max(0, hoursTo - HOURS_NEEDED), hoursTo),
-        quarters: quarters.slice(math.max(0, quartersTo - QUARTERS_NEEDED), quartersTo),
-        range: candles.slice(math.max(0, pointers[index] - rangeCandles), pointers[index]),
+        hours: window(hours, hoursTo, HOURS_NEEDED, HOUR_MS),
+        quarters: window(quarters, quartersTo, QUARTERS_NEEDED, QUARTER_MS),
+        range: window(candles, pointers[index], rangeCandles, this.span),
       });
       if (scan) measured.push(scan);
     }
@@ -602,18 +608,17 @@ class RiskPauses {
     this.readDay = dayStart;
     while (this.todayFrom < counted.length && counted[this.todayFrom].at < dayStart) this.todayFrom++;
     // Stops and targets of this candle closed in an order the candle does not tell, and a bot reads its
-    // risk every second: the worst order counts (its losses first), as a stop counts before a target.
-    const earlier: number[] = [];
-    const inCandle: number[] = [];
+    // risk every second: the worst order counts, as a stop counts before a target. For the day's loss
+    // that is its losses before its gains (the deepest the day went); for the streak, its losses last.
+    const today: number[] = [];
     for (let index = this.todayFrom; index < counted.length; index++)
-      (counted[index].at === now - 1 ? inCandle : earlier).push(counted[index].r);
-    const lossesFirst = [...earlier, ...inCandle.filter((r) => r < 0)];
-    const recent: number[] = [];
-    const recentFrom = math.max(this.streakFrom, counted.length - this.risk.maxConsecutiveLosses);
-    for (let index = recentFrom; index < counted.length; index++) recent.push(counted[index].pnl);
-    const problem =
-      breach(readRiskOf(lossesFirst, []), { ...this.risk, maxConsecutiveLosses: Infinity }, now) ??
-      breach(readRiskOf([...earlier, ...inCandle], recent), this.risk, now);
+      if (counted[index].at !== now - 1 || counted[index].r < 0) today.push(counted[index].r);
+    const streak: RiskEntry[] = [];
+    for (let index = this.streakFrom; index < counted.length; index++) streak.push(counted[index]);
+    const worstLast = (entry: RiskEntry) => (entry.at === now - 1 ? (entry.pnl < 0 ? 2 : 1) : 0);
+    streak.sort((a, b) => worstLast(a) - worstLast(b));
+    const recent = streak.slice(-this.risk.maxConsecutiveLosses).map((entry) => entry.pnl);
+    const problem = breach(readRiskOf(today, recent), this.risk, now);
     if (!problem) return true;
     this.pausedUntil = problem.until.getTime();
     this.readCount = -1;

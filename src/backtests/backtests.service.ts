@@ -223,8 +223,10 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
       const stored = await this.history.load(wanted, source.key, timeframe, warmStart, to - span, (done) =>
         this.reportProgress(job, context, loadShare + done * LOAD_SHARE),
       );
-      // The scanner's hours and quarters, from a day before the first scan.
-      const scanFrom = from - HOURS_NEEDED * HOUR_MS;
+      // The scanner's hours and quarters, from a day before the first scan (progress stands meanwhile;
+      // a cancel still stops it between reads).
+      const scanFrom = Math.floor(from / HOUR_MS) * HOUR_MS - HOURS_NEEDED * HOUR_MS;
+      const standing = () => this.reportProgress(job, context, loadShare + LOAD_SHARE);
       if (request.accountId)
         for (const scanTimeframe of ['1h', '15m'] as const)
           await this.history.download(
@@ -233,13 +235,16 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
             scanTimeframe,
             scanFrom,
             to - TIMEFRAME_MS[scanTimeframe],
-            () => Promise.resolve(),
+            standing,
           );
-      const hours = await this.history.load(wanted, source.key, '1h', scanFrom, to - HOUR_MS, () =>
-        Promise.resolve(),
-      );
-      const quarters = await this.history.load(wanted, source.key, '15m', scanFrom, to - QUARTER_MS, () =>
-        Promise.resolve(),
+      const hours = await this.history.load(wanted, source.key, '1h', scanFrom, to - HOUR_MS, standing);
+      const quarters = await this.history.load(
+        wanted,
+        source.key,
+        '15m',
+        scanFrom,
+        to - QUARTER_MS,
+        standing,
       );
       const inRange = [...stored.values()].reduce(
         (count, candles) => count + candles.filter((candle) => candle.openTime >= from).length,

@@ -250,16 +250,17 @@ export class BotDecision {
     const { bot, config } = runtime;
     const amount = new Money(trade.entryAmount);
     if (!amount.gt(0)) return;
+    const span = TIMEFRAME_MS[config.timeframe];
     const position: HeldPosition = {
       side: trade.side,
-      entryTime: trade.openedAt?.getTime() ?? candle.openTime,
+      // From the close it entered at (its fill comes a moment later), as a backtest counts the hold.
+      entryTime: trade.openedAt ? Math.floor(trade.openedAt.getTime() / span) * span : candle.openTime,
       entryPrice: new Money(trade.entryCost).div(amount).toNumber(),
       amount: amount.toNumber(),
       stopLoss: trade.stopLoss === null ? null : Number(trade.stopLoss),
       takeProfit: trade.takeProfit === null ? null : Number(trade.takeProfit),
       initialRisk: trade.initialRisk === null ? 0 : Number(trade.initialRisk),
     };
-    const span = TIMEFRAME_MS[config.timeframe];
     const level = levelReached(position, candle.low, candle.high);
     const decision = level
       ? { exit: level }
