@@ -1,12 +1,13 @@
 import type { Candle } from '../market/market-types';
 import { Money } from '../platform/decimal/money';
-import { breach, readRiskOf, RiskPause } from '../engine/risk-manager';
+import type { RiskPause } from '../engine/risk-manager';
 import { SizedBy, sizeByRisk } from '../engine/risk-sizing';
 import { atCandleClose, HeldPosition, levelReached } from '../trading/exit-policy';
 import type { PresetRisk, ScannerConfig } from '../presets/preset-config';
-import { HOURS_NEEDED, measure, QUARTERS_NEEDED, scoreAll } from '../scanner/scanner-metrics';
 import type { Parameters, Signal, Strategy } from '../strategies/strategy';
 import type { BookFill } from '../exchange/paper/book-walk';
+import { RiskPauses } from './backtest-risk-pauses';
+import { ScannerReplay } from './backtest-scanner-replay';
 
 // Math through a module constant: under Jest (a vm context) every `Math.` is a slow global lookup,
 // which made the hot loops here tens of times slower in tests.
@@ -156,14 +157,6 @@ interface Position extends HeldPosition {
   entryFee: number;
 }
 
-/** A closed trade as the risk limits read it: when it counts, its R and its PnL. */
-interface RiskEntry {
-  at: number;
-  r: number;
-  pnl: number;
-}
-
-const DAY_MS = 86_400_000;
 const EQUITY_POINTS = 1000;
 /** Replay time between two checkpoints. */
 const CHECKPOINT_MS = 100;
@@ -480,76 +473,6 @@ export async function runBacktest(
   }
 }
 
-const HOUR_MS = 3_600_000;
-const QUARTER_MS = 900_000;
-
-/** The scanner as a bot runs it, over a backtest's candles: which symbols are candidates, and their rank. */
-class ScannerReplay {
-  private lastScanAt: number | null = null;
-  private readonly hourPointers: Int32Array;
-  private readonly quarterPointers: Int32Array;
-  private ranks = new Map<number, number>();
-
-  constructor(
-    private readonly symbols: readonly BacktestSymbol[],
-    private readonly scanner: { config: ScannerConfig; rangeCandles: number },
-    private readonly span: number,
-  ) {
-    this.hourPointers = new Int32Array(symbols.length);
-    this.quarterPointers = new Int32Array(symbols.length);
-  }
-
-  rankOf(index: number): number | undefined {
-    return this.ranks.get(index);
-  }
-
-  /** Scans at this close when the interval has passed since the last scan (`pointers`: candles fed). */
-  at(now: number, pointers: Int32Array): void {
-    const { config, rangeCandles } = this.scanner;
-    if (this.lastScanAt !== null && now - this.lastScanAt < config.scanIntervalSeconds * 1000) return;
-    this.lastScanAt = now;
-    const measured = [];
-    const indexOf = new Map<string, number>();
-    for (let index = 0; index < this.symbols.length; index++) {
-      const { symbol, candles, hours = [], quarters = [] } = this.symbols[index];
-      indexOf.set(symbol, index);
-      const hoursTo = advance(hours, this.hourPointers, index, now, HOUR_MS);
-      const quartersTo = advance(quarters, this.quarterPointers, index, now, QUARTER_MS);
-      // The timeframe's candles fed so far have all closed by now.
-      // As a bot reads them: the candles of the last N periods, so a gap leaves fewer, not older ones.
-      const window = (series: readonly Candle[], end: number, count: number, span: number) =>
-        series
-          .slice(math.max(0, end - count), end)
-          .filter((candle) => candle.openTime >= math.floor(now / span) * span - count * span);
-      const scan = measure({
-        symbol,
-        hours: window(hours, hoursTo, HOURS_NEEDED, HOUR_MS),
-        quarters: window(quarters, quartersTo, QUARTERS_NEEDED, QUARTER_MS),
-        range: window(candles, pointers[index], rangeCandles, this.span),
-      });
-      if (scan) measured.push(scan);
-    }
-    const candidates = scoreAll(measured, config)
-      .filter((scan) => scan.passed)
-      .slice(0, config.maxCandidates);
-    this.ranks = new Map(candidates.map((scan, rank) => [indexOf.get(scan.symbol)!, rank]));
-  }
-}
-
-/** Moves a symbol's pointer past the candles closed by `now`; returns it (the end of the closed ones). */
-function advance(
-  candles: readonly Candle[],
-  pointers: Int32Array,
-  index: number,
-  now: number,
-  span: number,
-): number {
-  let pointer = pointers[index];
-  while (pointer < candles.length && candles[pointer].openTime + span <= now) pointer++;
-  pointers[index] = pointer;
-  return pointer;
-}
-
 function averagePrice(fills: readonly BookFill[], fallback: number): number {
   let proceeds = 0;
   let amount = 0;
@@ -558,71 +481,4 @@ function averagePrice(fills: readonly BookFill[], fallback: number): number {
     amount += fill.amount.toNumber();
   }
   return amount > 0 ? proceeds / amount : fallback;
-}
-
-/**
- * The bots' risk limits over a backtest's trades, read with the bots' own rules (readRiskOf, breach)
- * at each candle close, when a bot's cycle reads them: a stop or target closes during its candle (the
- * trade guard), so it counts at that close; a time stop or sell closes in the cycle at the close, after
- * the bot read its risk, so it counts from the next close. A pause lifts at the first close from its
- * end, and the losing streak starts again from then (the day's loss stands).
- */
-class RiskPauses {
-  readonly pauses: BacktestPause[] = [];
-  private readonly counted: RiskEntry[] = [];
-  /** Closed at this candle's close: counted from the next one. */
-  private pending: RiskEntry[] = [];
-  private todayFrom = 0;
-  private streakFrom = 0;
-  private pausedUntil: number | null = null;
-  private readCount = -1;
-  private readDay = -1;
-
-  constructor(private readonly risk: PresetRisk) {}
-
-  closed(duringCandle: boolean, closeTime: number, pnl: number, r: number): void {
-    if (duringCandle) this.counted.push({ at: closeTime - 1, r, pnl });
-    else this.pending.push({ at: closeTime, r, pnl });
-  }
-
-  nextCandle(): void {
-    if (this.pending.length === 0) return;
-    this.counted.push(...this.pending);
-    this.pending = [];
-  }
-
-  /** Whether a bot would enter at this close. */
-  allowsEntries(now: number): boolean {
-    const { counted } = this;
-    if (this.pausedUntil !== null) {
-      if (this.pausedUntil > now) return false;
-      const liftedAt = this.pausedUntil;
-      this.pausedUntil = null;
-      while (this.streakFrom < counted.length && counted[this.streakFrom].at < liftedAt) this.streakFrom++;
-      // Read again at once, as a bot does: exits during a streak pause may have reached the day's limit.
-    }
-    const dayStart = math.floor(now / DAY_MS) * DAY_MS;
-    // Nothing closed and the same day as at the last reading, which found no breach: none now either.
-    if (counted.length === this.readCount && dayStart === this.readDay) return true;
-    this.readCount = counted.length;
-    this.readDay = dayStart;
-    while (this.todayFrom < counted.length && counted[this.todayFrom].at < dayStart) this.todayFrom++;
-    // Stops and targets of this candle closed in an order the candle does not tell, and a bot reads its
-    // risk every second: the worst order counts, as a stop counts before a target. For the day's loss
-    // that is its losses before its gains (the deepest the day went); for the streak, its losses last.
-    const today: number[] = [];
-    for (let index = this.todayFrom; index < counted.length; index++)
-      if (counted[index].at !== now - 1 || counted[index].r < 0) today.push(counted[index].r);
-    const streak: RiskEntry[] = [];
-    for (let index = this.streakFrom; index < counted.length; index++) streak.push(counted[index]);
-    const worstLast = (entry: RiskEntry) => (entry.at === now - 1 ? (entry.pnl < 0 ? 2 : 1) : 0);
-    streak.sort((a, b) => worstLast(a) - worstLast(b));
-    const recent = streak.slice(-this.risk.maxConsecutiveLosses).map((entry) => entry.pnl);
-    const problem = breach(readRiskOf(today, recent), this.risk, now);
-    if (!problem) return true;
-    this.pausedUntil = problem.until.getTime();
-    this.readCount = -1;
-    this.pauses.push({ code: problem.code, from: now, until: this.pausedUntil, message: problem.message });
-    return false;
-  }
 }

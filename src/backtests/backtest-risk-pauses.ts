@@ -1,0 +1,81 @@
+import { breach, readRiskOf } from '../engine/risk-manager';
+import type { PresetRisk } from '../presets/preset-config';
+import type { BacktestPause } from './backtest-engine';
+
+// A module constant rather than the Math global in the replay's hot loop (see backtest-engine).
+const math = Math;
+const DAY_MS = 86_400_000;
+
+/** A closed trade as the risk limits read it: when it counts, its R and its PnL. */
+interface RiskEntry {
+  at: number;
+  r: number;
+  pnl: number;
+}
+
+/**
+ * The bots' risk limits over a backtest's trades, read with the bots' own rules (readRiskOf, breach)
+ * at each candle close, when a bot's cycle reads them: a stop or target closes during its candle (the
+ * trade guard), so it counts at that close; a time stop or sell closes in the cycle at the close, after
+ * the bot read its risk, so it counts from the next close. A pause lifts at the first close from its
+ * end, and the losing streak starts again from then (the day's loss stands).
+ */
+export class RiskPauses {
+  readonly pauses: BacktestPause[] = [];
+  private readonly counted: RiskEntry[] = [];
+  /** Closed at this candle's close: counted from the next one. */
+  private pending: RiskEntry[] = [];
+  private todayFrom = 0;
+  private streakFrom = 0;
+  private pausedUntil: number | null = null;
+  private readCount = -1;
+  private readDay = -1;
+
+  constructor(private readonly risk: PresetRisk) {}
+
+  closed(duringCandle: boolean, closeTime: number, pnl: number, r: number): void {
+    if (duringCandle) this.counted.push({ at: closeTime - 1, r, pnl });
+    else this.pending.push({ at: closeTime, r, pnl });
+  }
+
+  nextCandle(): void {
+    if (this.pending.length === 0) return;
+    this.counted.push(...this.pending);
+    this.pending = [];
+  }
+
+  /** Whether a bot would enter at this close. */
+  allowsEntries(now: number): boolean {
+    const { counted } = this;
+    if (this.pausedUntil !== null) {
+      if (this.pausedUntil > now) return false;
+      const liftedAt = this.pausedUntil;
+      this.pausedUntil = null;
+      while (this.streakFrom < counted.length && counted[this.streakFrom].at < liftedAt) this.streakFrom++;
+      // Read again at once, as a bot does: exits during a streak pause may have reached the day's limit.
+    }
+    const dayStart = math.floor(now / DAY_MS) * DAY_MS;
+    // Nothing closed and the same day as at the last reading, which found no breach: none now either.
+    if (counted.length === this.readCount && dayStart === this.readDay) return true;
+    this.readCount = counted.length;
+    this.readDay = dayStart;
+    while (this.todayFrom < counted.length && counted[this.todayFrom].at < dayStart) this.todayFrom++;
+    // Stops and targets of this candle closed in an order the candle does not tell, and a bot reads its
+    // risk every second: the worst order counts, as a stop counts before a target. For the day's loss
+    // that is its losses before its gains (the deepest the day went); for the streak, its losses last.
+    const today: number[] = [];
+    for (let index = this.todayFrom; index < counted.length; index++)
+      if (counted[index].at !== now - 1 || counted[index].r < 0) today.push(counted[index].r);
+    const streak: RiskEntry[] = [];
+    for (let index = this.streakFrom; index < counted.length; index++) streak.push(counted[index]);
+    const worstLast = (entry: RiskEntry) => (entry.at === now - 1 ? (entry.pnl < 0 ? 2 : 1) : 0);
+    streak.sort((a, b) => worstLast(a) - worstLast(b));
+    const recent = streak.slice(-this.risk.maxConsecutiveLosses).map((entry) => entry.pnl);
+    const problem = breach(readRiskOf(today, recent), this.risk, now);
+    if (!problem) return true;
+    this.pausedUntil = problem.until.getTime();
+    this.readCount = -1;
+    this.pauses.push({ code: problem.code, from: now, until: this.pausedUntil, message: problem.message });
+    return false;
+  }
+}
