@@ -73,36 +73,27 @@ describe('a live bot on an exchange account (a fake Binance, through ccxt)', () 
     let adminKey: string;
     ({ t, adminKey, trader, reader, accountId } = await startLiveBotApp(fake, BINANCE_SECRET, clock));
     // EMA 2/3 crosses on one-minute candles: the fake's candles swing around its price every ~44 minutes.
-    const preset = await call(t, 'POST', '/api/presets', {
-      token: adminKey,
-      body: {
-        name: 'live_fast_cross',
-        // Targets out of reach: positions end on sell signals (or stops).
-        strategy: { name: 'ema_cross', parameters: { fast: 2, slow: 3, atrStop: 3, rewardRisk: 20 } },
-        timeframe: '1m',
-        risk: { maxConcurrentPositions: 2, trailingStopR: null },
-        scannerConfig: {
-          maxCandidates: 10,
-          filters: { minQuoteVolume24h: 0, minAtrPct: 0, maxAtrPct: 1, minVolumeSurge: 0 },
+    // Targets out of reach: positions end on sell signals (or stops, or the time stop when given).
+    const fastCross = (name: string, maxHoldMinutes?: number) =>
+      call(t, 'POST', '/api/presets', {
+        token: adminKey,
+        body: {
+          name,
+          strategy: { name: 'ema_cross', parameters: { fast: 2, slow: 3, atrStop: 3, rewardRisk: 20 } },
+          timeframe: '1m',
+          risk: {
+            maxConcurrentPositions: 2,
+            trailingStopR: null,
+            ...(maxHoldMinutes ? { maxHoldMinutes } : {}),
+          },
+          scannerConfig: {
+            maxCandidates: 10,
+            filters: { minQuoteVolume24h: 0, minAtrPct: 0, maxAtrPct: 1, minVolumeSurge: 0 },
+          },
         },
-      },
-    });
-    expect(preset.status).toBe(201);
-    // The same, holding a position two minutes at most.
-    const quickHold = await call(t, 'POST', '/api/presets', {
-      token: adminKey,
-      body: {
-        name: 'live_quick_hold',
-        strategy: { name: 'ema_cross', parameters: { fast: 2, slow: 3, atrStop: 3, rewardRisk: 20 } },
-        timeframe: '1m',
-        risk: { maxConcurrentPositions: 2, trailingStopR: null, maxHoldMinutes: 2 },
-        scannerConfig: {
-          maxCandidates: 10,
-          filters: { minQuoteVolume24h: 0, minAtrPct: 0, maxAtrPct: 1, minVolumeSurge: 0 },
-        },
-      },
-    });
-    expect(quickHold.status).toBe(201);
+      });
+    expect((await fastCross('live_fast_cross')).status).toBe(201);
+    expect((await fastCross('live_quick_hold', 2)).status).toBe(201);
     socket = await TestSocket.open(wsUrl(t.baseUrl, `/ws?token=${encodeURIComponent(reader)}`));
     socket.send({ type: 'subscribe', topics: ['alerts', 'scanner'] });
     await socket.next((message) => message.type === 'subscribed');

@@ -87,47 +87,30 @@ describe('bot risk: losing streaks across midnight, pauses that lift, exits of h
     await fake.start();
     let adminKey: string;
     ({ t, adminKey, trader, reader, accountId } = await startLiveBotApp(fake, SECRET, clock));
-    const preset = await call(t, 'POST', '/api/presets', {
-      token: adminKey,
-      body: {
-        name: 'streak_cross',
-        strategy: { name: 'ema_cross', parameters: { fast: 2, slow: 3, atrStop: 3 } },
-        timeframe: '1m',
-        risk: {
-          maxConcurrentPositions: 1,
-          trailingStopR: null,
-          dailyLossLimitR: 100,
-          maxConsecutiveLosses: 2,
-          streakPauseMinutes: 30,
+    /** EMA 2/3 crosses on one-minute candles, one position at a time, a pause after two losses in a row. */
+    const streakPreset = (name: string, dailyLossLimitR: number) =>
+      call(t, 'POST', '/api/presets', {
+        token: adminKey,
+        body: {
+          name,
+          strategy: { name: 'ema_cross', parameters: { fast: 2, slow: 3, atrStop: 3 } },
+          timeframe: '1m',
+          risk: {
+            maxConcurrentPositions: 1,
+            trailingStopR: null,
+            dailyLossLimitR,
+            maxConsecutiveLosses: 2,
+            streakPauseMinutes: 30,
+          },
+          scannerConfig: {
+            maxCandidates: 10,
+            filters: { minQuoteVolume24h: 0, minAtrPct: 0, maxAtrPct: 1, minVolumeSurge: 0 },
+          },
         },
-        scannerConfig: {
-          maxCandidates: 10,
-          filters: { minQuoteVolume24h: 0, minAtrPct: 0, maxAtrPct: 1, minVolumeSurge: 0 },
-        },
-      },
-    });
-    expect(preset.status).toBe(201);
-    // The same, with a daily loss limit a streak of two ordinary losses does not reach.
-    const dayLimited = await call(t, 'POST', '/api/presets', {
-      token: adminKey,
-      body: {
-        name: 'streak_day',
-        strategy: { name: 'ema_cross', parameters: { fast: 2, slow: 3, atrStop: 3 } },
-        timeframe: '1m',
-        risk: {
-          maxConcurrentPositions: 1,
-          trailingStopR: null,
-          dailyLossLimitR: 10,
-          maxConsecutiveLosses: 2,
-          streakPauseMinutes: 30,
-        },
-        scannerConfig: {
-          maxCandidates: 10,
-          filters: { minQuoteVolume24h: 0, minAtrPct: 0, maxAtrPct: 1, minVolumeSurge: 0 },
-        },
-      },
-    });
-    expect(dayLimited.status).toBe(201);
+      });
+    expect((await streakPreset('streak_cross', 100)).status).toBe(201);
+    // A daily loss limit a streak of two ordinary losses does not reach.
+    expect((await streakPreset('streak_day', 10)).status).toBe(201);
     socket = await TestSocket.open(wsUrl(t.baseUrl, `/ws?token=${encodeURIComponent(reader)}`));
     socket.send({ type: 'subscribe', topics: ['alerts'] });
     await socket.next((message) => message.type === 'subscribed');

@@ -1,7 +1,7 @@
 import { BOOK_DEPTH, walkBook } from '../exchange/paper/book-walk';
 import type { BookLevel } from '../market/market-types';
 import { SimulatedQuotes } from '../market/simulated-quotes';
-import { FillModel } from './backtest-engine';
+import type { FillModel } from './backtest-types';
 import { Money } from '../platform/decimal/money';
 
 /** The paper exchange's fills: its simulated book at the candle's close (the close itself off the simulation). */

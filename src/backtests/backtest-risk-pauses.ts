@@ -1,6 +1,6 @@
 import { breach, readRiskOf } from '../engine/risk-manager';
 import type { PresetRisk } from '../presets/preset-config';
-import type { BacktestPause } from './backtest-engine';
+import type { BacktestPause } from './backtest-types';
 
 // A module constant rather than the Math global in the replay's hot loop (see backtest-engine).
 const math = Math;
@@ -66,8 +66,11 @@ export class RiskPauses {
     const today: number[] = [];
     for (let index = this.todayFrom; index < counted.length; index++)
       if (counted[index].at !== now - 1 || counted[index].r < 0) today.push(counted[index].r);
-    const streak: RiskEntry[] = [];
-    for (let index = this.streakFrom; index < counted.length; index++) streak.push(counted[index]);
+    // This candle's exits are the newest: the streak reads them and the limit's worth before them.
+    let inCandle = 0;
+    while (inCandle < counted.length && counted[counted.length - 1 - inCandle].at === now - 1) inCandle++;
+    const streakStart = math.max(this.streakFrom, counted.length - inCandle - this.risk.maxConsecutiveLosses);
+    const streak = counted.slice(streakStart);
     const worstLast = (entry: RiskEntry) => (entry.at === now - 1 ? (entry.pnl < 0 ? 2 : 1) : 0);
     streak.sort((a, b) => worstLast(a) - worstLast(b));
     const recent = streak.slice(-this.risk.maxConsecutiveLosses).map((entry) => entry.pnl);

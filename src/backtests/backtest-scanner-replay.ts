@@ -1,7 +1,7 @@
 import type { Candle } from '../market/market-types';
 import type { ScannerConfig } from '../presets/preset-config';
 import { HOURS_NEEDED, measure, QUARTERS_NEEDED, scoreAll } from '../scanner/scanner-metrics';
-import type { BacktestSymbol } from './backtest-engine';
+import type { BacktestSymbol } from './backtest-types';
 
 // A module constant rather than the Math global in the replay's hot loop (see backtest-engine).
 const math = Math;
@@ -36,17 +36,17 @@ export class ScannerReplay {
     this.lastScanAt = now;
     const measured = [];
     const indexOf = new Map<string, number>();
+    // As a bot reads them: the candles of the last N periods, so a gap leaves fewer, not older ones.
+    const window = (series: readonly Candle[], end: number, count: number, span: number) =>
+      series
+        .slice(math.max(0, end - count), end)
+        .filter((candle) => candle.openTime >= math.floor(now / span) * span - count * span);
     for (let index = 0; index < this.symbols.length; index++) {
       const { symbol, candles, hours = [], quarters = [] } = this.symbols[index];
       indexOf.set(symbol, index);
       const hoursTo = advance(hours, this.hourPointers, index, now, HOUR_MS);
       const quartersTo = advance(quarters, this.quarterPointers, index, now, QUARTER_MS);
       // The timeframe's candles fed so far have all closed by now.
-      // As a bot reads them: the candles of the last N periods, so a gap leaves fewer, not older ones.
-      const window = (series: readonly Candle[], end: number, count: number, span: number) =>
-        series
-          .slice(math.max(0, end - count), end)
-          .filter((candle) => candle.openTime >= math.floor(now / span) * span - count * span);
       const scan = measure({
         symbol,
         hours: window(hours, hoursTo, HOURS_NEEDED, HOUR_MS),

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { BacktestMetrics, BacktestTrade } from './backtest-engine';
+import type { BacktestMetrics, BacktestTrade } from './backtest-types';
 
 export type BacktestStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 

@@ -1,6 +1,6 @@
 import { BUILTIN_PRESETS } from '../presets/builtin-presets';
 import type { PresetConfig } from '../presets/preset-config';
-import type { BacktestResult } from './backtest-engine';
+import type { BacktestResult } from './backtest-types';
 import { entriesAfterDailyLimit, SimulatedPresetBacktests } from './simulated-preset-backtests';
 
 // Weeks of candles of 30 symbols are generated and replayed; the deadline only stops a hang.

@@ -10,7 +10,8 @@ import type { PresetConfig } from '../presets/preset-config';
 import { BUILTIN_STRATEGIES } from '../strategies/builtin-strategies';
 import { rangeCandlesOf } from '../scanner/scanner-metrics';
 import { resolveParameters } from '../strategies/strategy';
-import { BacktestResult, BacktestSymbol, BacktestTrade, FillModel, runBacktest } from './backtest-engine';
+import { runBacktest } from './backtest-engine';
+import type { BacktestResult, BacktestSymbol, BacktestTrade, FillModel } from './backtest-types';
 import { simulatedBookFills } from './backtest-fill-models';
 
 /** The paper exchange's default taker fee (PAPER_TAKER_FEE). */
