@@ -3,13 +3,13 @@ import { EngineService } from '../src/engine/engine.service';
 import { MarketSimulationService } from '../src/market/market-simulation.service';
 import { Role } from '../src/platform/access/role';
 import { TradeGuard } from '../src/trading/trade-guard.service';
+import { levelReached } from '../src/trading/exit-policy';
 import { call, createKey, loginAdmin } from './support/auth-client';
 import { finishedBacktest } from './support/backtests';
 import { ManualClock } from './support/manual-clock';
 import { startTestApp, TestApp } from './support/test-app';
 
 const FIVE_MINUTES = 300_000;
-const ONE_DAY = 86_400_000;
 
 /** One round trip as both runs report it. */
 interface RoundTrip {
@@ -29,9 +29,10 @@ interface RoundTrip {
 jest.setTimeout(600_000);
 
 describe('a paper run and a backtest over the same simulated candles', () => {
-  // 02:00 UTC two days ago, so the six hours the test runs are past: a day's backfill (from 00:00 UTC the
-  // day before) then holds the 26 hours the scanner's measures need, and no more.
-  const clock = new ManualClock(Math.floor(Date.now() / ONE_DAY) * ONE_DAY - 2 * ONE_DAY + 2 * 3_600_000);
+  // A fixed day (the market is a function of the seed and the time, so the scenario is the same on every
+  // run), from 02:00 UTC: a day's backfill (from 00:00 UTC the day before) holds the 26 hours the
+  // scanner's measures need, and no more. Its six hours hold every kind of exit and a losing streak's pause.
+  const clock = new ManualClock(Date.UTC(2026, 10, 20, 2));
   let t: TestApp;
 
   beforeAll(async () => {
@@ -51,35 +52,76 @@ describe('a paper run and a backtest over the same simulated candles', () => {
     await t?.close();
   });
 
-  it('make the same entries and the same exits, with trailing and time stops on', async () => {
+  it('make the same entries, exits and pauses, with a filtering scanner, trailing and time stops and the risk limits on', async () => {
     const admin = (await loginAdmin(t)).accessToken;
     const trader = (await createKey(t, admin, { name: 'trader', permissions: [Role.CONTROL] })).apiKey;
-    // Every symbol is a candidate and slots are never short, so the scanner's ranking cannot choose
-    // differently from the backtest's. Positions live at most an hour, and stops trail half a risk unit
-    // behind the close once it is half a unit in profit: both exits happen often in six hours.
+    // A scanner that keeps the 8 best-scored symbols of those that pass its filters, rescanned every 15
+    // minutes; 4 slots; positions live at most an hour, stops trail half a risk unit behind the high once
+    // it is half a unit in profit; two losses in a row pause entries for 30 minutes, 3 R lost in a day
+    // until the next day.
     const preset = await call(t, 'POST', '/api/presets', {
       token: admin,
       body: {
         name: 'equivalence',
         strategy: { name: 'breakout', parameters: { lookback: 12, volumeSurge: 1.2 } },
         timeframe: '5m',
-        // Limits out of reach: backtests pause as bots do, but this bot sees a stop only at candle closes
-        // (the test moves its clock a candle at a time) and sells there, where a backtest sells at the
-        // level during the candle; their R differ, and with them when a limit is reached.
         risk: {
-          maxConcurrentPositions: 30,
+          maxConcurrentPositions: 4,
           trailingStopR: 0.5,
           maxHoldMinutes: 60,
-          dailyLossLimitR: 100,
-          maxConsecutiveLosses: 100,
+          dailyLossLimitR: 5,
+          maxConsecutiveLosses: 2,
+          streakPauseMinutes: 30,
         },
         scannerConfig: {
-          maxCandidates: 100,
+          maxCandidates: 8,
+          scanIntervalSeconds: 900,
           filters: { minQuoteVolume24h: 0, minAtrPct: 0, maxAtrPct: 1, minVolumeSurge: 0 },
         },
       },
     });
     expect(preset.status).toBe(201);
+
+    const dataSource = t.app.get(DataSource);
+    const quotes = t.app.get(MarketSimulationService).quotes;
+    const engine = t.app.get(EngineService);
+    const guard = t.app.get(TradeGuard);
+    const pausesOfBot: Array<{ from: number; until: number }> = [];
+    /** The bot's cycle, as it runs every second in production: it reads its risk limits each time. */
+    const cycle = async () => {
+      await engine.tick();
+      const [bot] = await dataSource.query<Array<{ paused_until: Date | null }>>(
+        `SELECT paused_until FROM bots WHERE preset = 'equivalence'`,
+      );
+      const until = bot.paused_until?.getTime();
+      if (until !== undefined && pausesOfBot.at(-1)?.until !== until)
+        pausesOfBot.push({ from: clock.ms, until });
+    };
+    /**
+     * The first second in [from, to) the last price reaches an open position's stop or target: the
+     * moment the trade guard, which checks it every second, acts. Between such moments and the candle
+     * closes nothing the bot or the guard does can change, so the clock jumps from one to the next.
+     */
+    const nextTouch = async (from: number, to: number): Promise<number | null> => {
+      const open = await dataSource.query<
+        Array<{ symbol: string; stop_loss: string | null; take_profit: string | null }>
+      >(`SELECT symbol, stop_loss, take_profit FROM trades WHERE source = 'bot' AND status = 'OPEN'`);
+      let first: number | null = null;
+      for (const trade of open) {
+        const pair = quotes.pairIndex(trade.symbol);
+        const end = first ?? to;
+        for (let second = from; second < end; second += 1000) {
+          const price = quotes.priceAt(pair, second);
+          const stop = trade.stop_loss === null ? null : Number(trade.stop_loss);
+          const target = trade.take_profit === null ? null : Number(trade.take_profit);
+          if (levelReached({ side: 'long', stopLoss: stop, takeProfit: target }, price, price)) {
+            first = second;
+            break;
+          }
+        }
+      }
+      return first;
+    };
 
     const from = clock.ms;
     expect(
@@ -90,16 +132,32 @@ describe('a paper run and a backtest over the same simulated candles', () => {
         })
       ).status,
     ).toBe(200);
+    // Each second the bot's cycle runs, then the trade guard checks the prices (at a close, the cycle
+    // decides on the candle first); the clock jumps over the seconds in which neither can act.
     for (let i = 0; i < 72; i++) {
-      clock.ms += FIVE_MINUTES;
+      const close = from + (i + 1) * FIVE_MINUTES;
+      for (
+        let touch = await nextTouch(clock.ms, close);
+        touch !== null;
+        touch = await nextTouch(clock.ms, close)
+      ) {
+        clock.ms = touch;
+        await guard.check();
+        clock.ms = touch + 1000;
+        if (clock.ms < close) await cycle();
+      }
+      clock.ms = close;
       await t.app.get(MarketSimulationService).storeCompletedMinutes();
-      await t.app.get(EngineService).tick();
-      await t.app.get(TradeGuard).check();
+      await cycle();
+      await guard.check();
+      clock.ms = close + 1000;
+      await cycle();
     }
+    clock.ms = from + 72 * FIVE_MINUTES;
     const to = clock.ms;
     await call(t, 'POST', '/api/engine/stop', { token: trader, body: {} });
 
-    const rows = await t.app.get(DataSource).query<
+    const rows = await dataSource.query<
       Array<{
         symbol: string;
         opened_at: Date;
@@ -133,16 +191,16 @@ describe('a paper run and a backtest over the same simulated candles', () => {
     expect(queued.status).toBe(202);
     const job = await finishedBacktest<{
       status: string;
+      metrics: { riskPauses: Array<{ code: string; from: number; until: number }> };
       trades: Array<{
         symbol: string;
         entryTime: number;
         exitTime: number;
         exitReason: string;
+        exitedInCandle: boolean;
         amount: number;
         stopLoss: number;
         finalStopLoss: number;
-        entryPrice: number;
-        initialRisk: number;
       }>;
     }>(t, queued.body.id, trader);
     expect(job.status).toBe('completed');
@@ -158,6 +216,23 @@ describe('a paper run and a backtest over the same simulated candles', () => {
       })),
     );
 
+    // Everything under test happened: time stops, trailed stops, a target, stops the market reached
+    // between two closes, entries in fewer symbols than the market has, and a pause of entries.
+    const inCandle = job.trades.filter((trade) => trade.exitedInCandle && trade.exitReason === 'stop_loss');
+    expect(inCandle.length).toBeGreaterThan(0);
+    expect(inCandle.some((trade) => trade.exitTime % FIVE_MINUTES !== 0)).toBe(true);
+    expect(paper.filter((trip) => trip.exitReason === 'take_profit').length).toBeGreaterThan(0);
+    expect(paper.filter((trip) => trip.exitReason === 'time_stop').length).toBeGreaterThan(0);
+    const trailed = (trips: RoundTrip[]) =>
+      trips.filter((trip) => trip.stopLoss > trip.initialStop * (1 + 1e-9));
+    expect(trailed(paper).length).toBeGreaterThan(0);
+    expect(new Set(paper.map((trip) => trip.symbol)).size).toBeLessThan(quotes.pairs.length);
+    expect(pausesOfBot.length).toBeGreaterThan(0);
+    expect(job.metrics.riskPauses.map(({ from, until }) => ({ from, until }))).toEqual(pausesOfBot);
+
+    // The same decisions to the end of the window: which symbol, entered at which close, how much, left
+    // at which second and why.
+    expect(paper.length).toBeGreaterThan(5);
     const decisions = (trips: RoundTrip[]) =>
       trips.map(({ symbol, entryTime, exitTime, exitReason }) => ({
         symbol,
@@ -165,28 +240,10 @@ describe('a paper run and a backtest over the same simulated candles', () => {
         exitTime,
         exitReason,
       }));
-    // Both exits under test happened, in both runs alike.
-    expect(paper.filter((trip) => trip.exitReason === 'time_stop').length).toBeGreaterThan(0);
-    const trailed = (trips: RoundTrip[]) =>
-      trips.filter((trip) => trip.stopLoss > trip.initialStop * (1 + 1e-9));
-    expect(trailed(paper).length).toBeGreaterThan(0);
-    expect(decisions(trailed(backtest))).toEqual(decisions(trailed(paper)));
-
-    // The same decisions: which symbol, entered at which candle's close, left at which and why.
-    expect(paper.length).toBeGreaterThan(5);
     expect(decisions(backtest)).toEqual(decisions(paper));
-    // The same sizes and the same trailed stops, until the first exit at a stop or target: the bot
-    // sells at the market when its cycle finds a level crossed in the candle (this test moves its clock
-    // a candle at a time), the backtest at the level, so from there on their cash differs.
-    const levelExits = paper
-      .filter((trip) => trip.exitReason === 'stop_loss' || trip.exitReason === 'take_profit')
-      .map((trip) => trip.exitTime!);
-    const horizon = Math.min(Infinity, ...levelExits);
-    const before = paper.filter((trip) => trip.entryTime <= horizon);
-    expect(before.length).toBeGreaterThan(0);
-    before.forEach((trip, index) => {
-      expect(backtest[index].amount).toBeCloseTo(trip.amount, 9);
-      expect(backtest[index].stopLoss).toBeCloseTo(trip.stopLoss, 6);
+    backtest.forEach((trip, index) => {
+      expect(trip.amount).toBeCloseTo(paper[index].amount, 9);
+      expect(trip.stopLoss).toBeCloseTo(paper[index].stopLoss, 6);
     });
   });
 });

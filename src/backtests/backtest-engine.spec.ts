@@ -49,7 +49,8 @@ const neverBuy: Strategy = {
 
 /**
  * Flat at 100 with a wick to 98.5 in every candle: every position is stopped out in the candle after
- * its entry, and the symbol is bought again at the close after that.
+ * its entry, and the symbol is bought again at that candle's close (as a bot, whose trade guard sold
+ * during the candle, holds nothing there at the close).
  */
 function wickingCandles(count: number, low = 98.5): Candle[] {
   return Array.from({ length: count }, (_, index) => ({
@@ -107,16 +108,16 @@ describe('risk pauses in backtests (the bots’ limits)', () => {
   it('stops entering for the rest of the UTC day once the day’s closed trades lose dailyLossLimitR', async () => {
     const { trades, metrics } = await backtest({ dailyLossLimitR: 3 });
     for (const trade of trades.slice(0, 3)) expect(trade.r).toBeCloseTo(-1, 9);
-    // The third loss, in the candle before the sixth close, pauses there until the next UTC day.
+    // The third loss, in the candle before the fourth close, pauses there until the next UTC day.
     expect(trades.slice(0, 4).map((trade) => trade.entryTime)).toEqual([
       close(1),
+      close(2),
       close(3),
-      close(5),
       NEXT_MIDNIGHT,
     ]);
     expect(metrics.riskPauses[0]).toEqual({
       code: 'DAILY_LOSS_LIMIT',
-      from: close(6),
+      from: close(4),
       until: NEXT_MIDNIGHT,
       message: 'daily loss -3R reached the limit of -3R',
     });
@@ -124,23 +125,24 @@ describe('risk pauses in backtests (the bots’ limits)', () => {
 
   it('pauses streakPauseMinutes after maxConsecutiveLosses losses in a row, then enters again', async () => {
     const { trades, metrics } = await backtest({ maxConsecutiveLosses: 2, streakPauseMinutes: 60 }, 40);
-    const lifted = close(4) + 60 * MINUTE;
-    expect(trades.slice(0, 3).map((trade) => trade.entryTime)).toEqual([close(1), close(3), lifted]);
+    const lifted = close(3) + 60 * MINUTE;
+    expect(trades.slice(0, 3).map((trade) => trade.entryTime)).toEqual([close(1), close(2), lifted]);
     expect(metrics.riskPauses[0]).toEqual({
       code: 'CONSECUTIVE_LOSSES',
-      from: close(4),
+      from: close(3),
       until: lifted,
       message: '2 losses in a row reached the limit of 2',
     });
     // The streak starts again when a pause lifts: two more losses before the next pause.
-    expect(metrics.riskPauses[1].from).toBe(lifted + 3 * FIVE_MINUTES);
+    expect(metrics.riskPauses[1].from).toBe(lifted + 2 * FIVE_MINUTES);
   });
 
   it('never pauses with limits out of reach', async () => {
     const { trades, metrics } = await backtest({}, 40);
     expect(metrics.riskPauses).toEqual([]);
-    // An entry at every other close, each stopped out in the next candle.
-    expect(trades).toHaveLength(20);
+    // An entry at every close but the last (the end of the test), each stopped out in the next candle.
+    expect(trades).toHaveLength(39);
+    expect(trades.at(-1)!.entryTime).toBe(close(39));
     expect(trades.every((trade) => trade.exitReason === 'stop_loss')).toBe(true);
   });
 });

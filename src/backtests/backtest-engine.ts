@@ -4,7 +4,7 @@ import { SizedBy, sizeByRisk } from '../engine/risk-sizing';
 import { atCandleClose, HeldPosition, levelReached } from '../trading/exit-policy';
 import type { Signal } from '../strategies/strategy';
 import type { BookFill } from '../exchange/paper/book-walk';
-import { RiskPauses } from './backtest-risk-pauses';
+import { ExitTiming, RiskPauses } from './backtest-risk-pauses';
 import { ScannerReplay } from './backtest-scanner-replay';
 
 // Math through a module constant: under Jest (a vm context) every `Math.` is a slow global lookup,
@@ -64,13 +64,17 @@ export async function runBacktest(
   let returnSquares = 0;
   let downsideSquares = 0;
 
-  /** `duringCandle`: a stop or target the market reached in the candle (the guard's exit), not at its close. */
+  /**
+   * `how`: at a stop or target the market reached during the candle, at the second the path says
+   * (`touch`) or at the candle's close where the path is not known (`in_candle`); or at the close, by
+   * the exit policy (`at_close`).
+   */
   const close = (
     index: number,
     time: number,
     price: number,
     reason: BacktestTrade['exitReason'],
-    duringCandle = false,
+    how: ExitTiming,
   ) => {
     const position = positions[index]!;
     const proceeds = price * position.amount;
@@ -93,14 +97,14 @@ export async function runBacktest(
       exitTime: time,
       exitPrice: price,
       exitReason: reason,
-      exitedInCandle: duringCandle,
+      exitedInCandle: how !== 'at_close',
       fees: position.entryFee + fee,
       pnl,
       r: position.initialRisk > 0 ? pnl / position.initialRisk : 0,
     });
     positions[index] = null;
     open--;
-    riskPauses.closed(duringCandle, time, pnl, position.initialRisk > 0 ? pnl / position.initialRisk : 0);
+    riskPauses.closed(how, time, pnl, position.initialRisk > 0 ? pnl / position.initialRisk : 0);
   };
 
   const signals: Array<{ index: number; signal: Signal }> = [];
@@ -117,7 +121,6 @@ export async function runBacktest(
       lastCheckpoint = performance.now();
     }
     const acting = time >= settings.from;
-    riskPauses.nextCandle();
     signals.length = 0;
     for (let index = 0; index < symbols.length; index++) {
       const series = symbols[index].candles;
@@ -134,24 +137,38 @@ export async function runBacktest(
       if (!acting) continue;
       const position = positions[index];
       const closeTime = time + span;
+      let soldAtClose = false;
       if (position) {
         const level = levelReached(position, candle.low, candle.high);
-        // A gap through the level trades at the open.
-        if (level === 'stop_loss')
+        const touch = level
+          ? settings.fills.firstTouch?.(
+              symbols[index].symbol,
+              time,
+              closeTime,
+              position.stopLoss,
+              position.takeProfit,
+            )
+          : null;
+        if (touch) {
+          // The path says when and which: the trade guard sells at that second, into that second's book.
+          const reason = touch.side === 'below' ? 'stop_loss' : 'take_profit';
+          close(index, touch.atMs, sellPrice(index, touch.atMs, candle.close), reason, 'touch');
+        } else if (level === 'stop_loss' && touch === undefined)
+          // A gap through the level trades at the open.
           close(
             index,
             closeTime,
             levelSellPrice(index, closeTime, math.min(position.stopLoss, candle.open)),
             level,
-            true,
+            'in_candle',
           );
-        else if (level === 'take_profit')
+        else if (level === 'take_profit' && touch === undefined)
           close(
             index,
             closeTime,
             levelSellPrice(index, closeTime, math.max(position.takeProfit!, candle.open)),
             level,
-            true,
+            'in_candle',
           );
         else {
           const decision = atCandleClose(
@@ -161,16 +178,23 @@ export async function runBacktest(
             risk,
             2 * takerFee + settings.fills.spread(symbols[index].symbol, closeTime),
           );
-          if (decision.exit)
-            close(index, closeTime, sellPrice(index, closeTime, actPrice[index]), decision.exit);
-          else if (decision.trailTo !== null) position.stopLoss = decision.trailTo;
+          if (decision.exit) {
+            close(index, closeTime, sellPrice(index, closeTime, actPrice[index]), decision.exit, 'at_close');
+            soldAtClose = true;
+          } else if (decision.trailTo !== null) position.stopLoss = decision.trailTo;
         }
-      } else if (signal.action === 'buy' && signal.stopLoss !== undefined) signals.push({ index, signal });
+      }
+      // Sold during the candle (or never held): at the close the bot holds nothing here, and may enter;
+      // not where it sells at this close (its slot is free for another symbol).
+      if (!positions[index] && !soldAtClose && signal.action === 'buy' && signal.stopLoss !== undefined)
+        signals.push({ index, signal });
     }
     const entering = acting && riskPauses.allowsEntries(time + span);
     // As a bot: it scans when due, and only while it may enter.
     if (entering && scans) scans.at(time + span, pointers);
-    if (entering && signals.length > 0 && open < risk.maxConcurrentPositions) enter(time + span);
+    // Not at the end of the test: what it bought there it would sell at once.
+    if (entering && signals.length > 0 && open < risk.maxConcurrentPositions && time + span < settings.to)
+      enter(time + span);
     if (acting) {
       let value = cash;
       let lowest = cash;
@@ -195,7 +219,8 @@ export async function runBacktest(
   }
   const endTime = settings.to;
   for (let index = 0; index < symbols.length; index++)
-    if (positions[index]) close(index, endTime, sellPrice(index, endTime, lastClose[index]), 'end_of_test');
+    if (positions[index])
+      close(index, endTime, sellPrice(index, endTime, lastClose[index]), 'end_of_test', 'at_close');
   equity.push({ time: endTime, value: cash });
   return finish();
 
@@ -269,7 +294,8 @@ export async function runBacktest(
       const entryPrice = costValue / amountValue;
       cash -= costValue + fee;
       totalFees += fee;
-      available -= costValue + fee;
+      // As the bot plans its entries before it sends them: its estimate, not the fill, leaves the balance.
+      available -= sizing.notional * (1 + takerFee);
       positions[index] = {
         side: 'long',
         entryTime: atMs,

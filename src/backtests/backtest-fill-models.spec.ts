@@ -28,4 +28,24 @@ describe('the simulated book fill model', () => {
     };
     expect(average('50')).toBeLessThan(average('0.001'));
   });
+
+  it('finds the second the per-second path first reaches a stop or target, as the trade guard sees it', () => {
+    const market = new SimulatedMarket(42, SIMULATED_UNIVERSE);
+    const from = at;
+    const to = at + 5 * 60_000;
+    const minutes = market.candles(0, from, to);
+    const low = Math.min(...minutes.map((c) => c.low));
+    const high = Math.max(...minutes.map((c) => c.high));
+    const stop = fills.firstTouch!('BTC/USDT', from, to, low, null)!;
+    expect(stop.side).toBe('below');
+    expect(quotes.priceAt(0, stop.atMs)).toBe(low);
+    for (let second = from; second < stop.atMs; second += 1000)
+      expect(quotes.priceAt(0, second)).toBeGreaterThan(low);
+    const target = fills.firstTouch!('BTC/USDT', from, to, null, high)!;
+    expect(target.side).toBe('above');
+    expect(quotes.priceAt(0, target.atMs)).toBe(high);
+    // Beyond the candles' range the path never went; a symbol off the simulation has no known path.
+    expect(fills.firstTouch!('BTC/USDT', from, to, low - 1, high + 1)).toBeNull();
+    expect(fills.firstTouch!('ZZZ/USDT', from, to, low, null)).toBeUndefined();
+  });
 });

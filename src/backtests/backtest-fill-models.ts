@@ -4,7 +4,10 @@ import { SimulatedQuotes } from '../market/simulated-quotes';
 import type { FillModel } from './backtest-types';
 import { Money } from '../platform/decimal/money';
 
-/** The paper exchange's fills: its simulated book at the candle's close (the close itself off the simulation). */
+/**
+ * The paper exchange's fills: its simulated book at that moment (the close itself off the simulation),
+ * and the per-second path its trade guard watches, for the moment a stop or target is reached.
+ */
 export function simulatedBookFills(quotes: SimulatedQuotes): FillModel {
   const indexOf = new Map(quotes.pairs.map((pair, index) => [pair.symbol, index]));
   const side = (symbol: string, atMs: number, fallback: number, book: 'asks' | 'bids'): BookLevel[] => {
@@ -39,6 +42,16 @@ export function simulatedBookFills(quotes: SimulatedQuotes): FillModel {
     },
     buy: (symbol, amount, atMs, fallback) =>
       walkBook('buy', side(symbol, atMs, fallback, 'asks'), amount, null),
+    firstTouch: (symbol, from, to, below, above) => {
+      const index = indexOf.get(symbol);
+      if (index === undefined) return undefined;
+      for (let second = Math.ceil(from / 1000) * 1000; second < to; second += 1000) {
+        const price = quotes.priceAt(index, second);
+        if (below !== null && price <= below) return { atMs: second, side: 'below' };
+        if (above !== null && price >= above) return { atMs: second, side: 'above' };
+      }
+      return null;
+    },
     sell: (symbol, amount, atMs, fallback) =>
       walkBook('sell', side(symbol, atMs, fallback, 'bids'), amount, null),
   };

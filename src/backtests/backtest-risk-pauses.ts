@@ -5,26 +5,33 @@ import type { BacktestPause } from './backtest-types';
 // A module constant rather than the Math global in the replay's hot loop (see backtest-engine).
 const math = Math;
 const DAY_MS = 86_400_000;
+const SECOND_MS = 1000;
 
-/** A closed trade as the risk limits read it: when it counts, its R and its PnL. */
+/** A closed trade as the risk limits read it: when it counts, when the bot reads it, its R and its PnL. */
 interface RiskEntry {
   at: number;
+  readAt: number;
   r: number;
   pnl: number;
 }
 
+/** When an exit happened, as the replay knows it (see runBacktest's close). */
+export type ExitTiming = 'touch' | 'in_candle' | 'at_close';
+
 /**
  * The bots' risk limits over a backtest's trades, read with the bots' own rules (readRiskOf, breach)
- * at each candle close, when a bot's cycle reads them: a stop or target closes during its candle (the
- * trade guard), so it counts at that close; a time stop or sell closes in the cycle at the close, after
- * the bot read its risk, so it counts from the next close. A pause lifts at the first close from its
- * end, and the losing streak starts again from then (the day's loss stands).
+ * as a bot's cycle reads them, every second, after the trade guard's check of that second and before
+ * its own exits: so an exit at second X, the guard's at a stop or target the path says was reached then
+ * (`touch`) or the cycle's at a close (`at_close`: time stop, sell, trailed stop), is read at X + 1 s.
+ * One reached during a candle with no path (`in_candle`) counts at its close, in the worst order. A
+ * pause lifts at the first reading from its end, and the losing streak starts again from its end (the
+ * day's loss stands).
  */
 export class RiskPauses {
   readonly pauses: BacktestPause[] = [];
   private readonly counted: RiskEntry[] = [];
-  /** Closed at this candle's close: counted from the next one. */
-  private pending: RiskEntry[] = [];
+  /** Exits the bot has not read yet. */
+  private unread: RiskEntry[] = [];
   private todayFrom = 0;
   private streakFrom = 0;
   private pausedUntil: number | null = null;
@@ -33,19 +40,28 @@ export class RiskPauses {
 
   constructor(private readonly risk: PresetRisk) {}
 
-  closed(duringCandle: boolean, closeTime: number, pnl: number, r: number): void {
-    if (duringCandle) this.counted.push({ at: closeTime - 1, r, pnl });
-    else this.pending.push({ at: closeTime, r, pnl });
-  }
-
-  nextCandle(): void {
-    if (this.pending.length === 0) return;
-    this.counted.push(...this.pending);
-    this.pending = [];
+  closed(timing: ExitTiming, at: number, pnl: number, r: number): void {
+    if (timing === 'in_candle') this.unread.push({ at: at - 1, readAt: at, r, pnl });
+    else this.unread.push({ at, readAt: at + SECOND_MS, r, pnl });
   }
 
   /** Whether a bot would enter at this close. */
   allowsEntries(now: number): boolean {
+    if (this.unread.some((entry) => entry.readAt <= now)) {
+      // The bot read its risk after each second that closed trades, before this close.
+      const unread = this.unread.sort((a, b) => a.at - b.at);
+      let index = 0;
+      for (; index < unread.length && unread[index].readAt <= now; index++) {
+        this.counted.push(unread[index]);
+        const readAt = unread[index].readAt;
+        if (readAt < now && unread[index + 1]?.readAt !== readAt) this.read(readAt);
+      }
+      this.unread = unread.slice(index);
+    }
+    return this.read(now);
+  }
+
+  private read(now: number): boolean {
     const { counted } = this;
     if (this.pausedUntil !== null) {
       if (this.pausedUntil > now) return false;

@@ -41,6 +41,20 @@ export interface FillModel {
   sellAtLevel(symbol: string, amount: Money, atMs: number, level: number): BookFill[];
   /** The bid-ask spread as a share of the price at that moment (an exit sells into it). */
   spread(symbol: string, atMs: number): number;
+  /**
+   * Where the fills know the market's path inside a candle (the simulation's per-second prices, which
+   * its candles' highs and lows come from): the first second in [from, to) the last price was at or
+   * below `below` or at or above `above`, and which one; null when it never was; undefined where the
+   * path is not known (then, as on an exchange's candles, a candle that reached a level is read in the
+   * worst order, the stop first).
+   */
+  firstTouch?(
+    symbol: string,
+    from: number,
+    to: number,
+    below: number | null,
+    above: number | null,
+  ): { atMs: number; side: 'below' | 'above' } | null | undefined;
 }
 
 export interface BacktestSettings {

@@ -73,7 +73,7 @@ export class BotDecision {
   }
 
   /**
-   * A risk pause ran its time: the bot enters again and its losing streak starts again (the day's
+   * A risk pause ran its time: the bot enters again and its losing streak starts again from the pause's end (the day's
    * loss stands: a daily pause lifts on a new day anyway). A pause by command given meanwhile stays.
    */
   private async liftPause(runtime: BotRuntime): Promise<boolean> {
@@ -82,7 +82,8 @@ export class BotDecision {
       paused: false,
       pauseReason: null,
       pausedUntil: null,
-      streakWindowStart: this.clock.now(),
+      // From the pause's end, not from this cycle: a cycle a moment late must not drop an exit between.
+      streakWindowStart: bot.pausedUntil,
     };
     const lifted = await this.bots.update(
       { id: bot.id, paused: true, pausedUntil: bot.pausedUntil! },
@@ -171,6 +172,7 @@ export class BotDecision {
         candleTime: new Date(newest).toISOString(),
       });
     let signals = 0;
+    let exited = 0;
     // The exit policy at this close, for every position the bot holds, paused or not.
     for (const trade of live) {
       const entry = runtime.streams.get(trade.symbol);
@@ -181,7 +183,7 @@ export class BotDecision {
         signals++;
         publishSignal(trade.symbol, signal);
       }
-      await this.applyExitPolicy(runtime, trade, candle, signal?.action === 'sell');
+      if (await this.applyExitPolicy(runtime, trade, candle, signal?.action === 'sell')) exited++;
     }
     if (!bot.paused) {
       // Scan at the preset's interval; between scans the last candidates stand.
@@ -216,7 +218,8 @@ export class BotDecision {
           price: candidate.metrics.price,
         });
       }
-      const free = config.risk.maxConcurrentPositions - live.length;
+      // A position sold at this close frees its slot for this close's entries (not its symbol).
+      const free = config.risk.maxConcurrentPositions - (live.length - exited);
       if (!bot.stopEntries && free > 0 && entries.length > 0)
         await this.execution.enter(runtime, entries, free);
     }
@@ -239,17 +242,17 @@ export class BotDecision {
    * The exit policy at a candle's close: the stop or target when the candle reached one the trade
    * guard has not acted on (it watches ticks; this catches what fell between them), else the time
    * stop or the strategy's sell, else the trailing stop follows the candle's high (a sale now when the
-   * close fell back through it).
+   * close fell back through it). Whether it sold the position.
    */
   private async applyExitPolicy(
     runtime: BotRuntime,
     trade: Trade,
     candle: Candle,
     sell: boolean,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { bot, config } = runtime;
     const amount = new Money(trade.entryAmount);
-    if (!amount.gt(0)) return;
+    if (!amount.gt(0)) return false;
     const span = TIMEFRAME_MS[config.timeframe];
     const position: HeldPosition = {
       side: trade.side,
@@ -273,18 +276,20 @@ export class BotDecision {
         );
     const actor = `bot:${bot.name}`;
     if (decision.exit) {
-      await this.trades
-        .close(trade.id, decision.exit, actor)
-        .catch((error: unknown) =>
-          this.logger.warn(`bot ${bot.name}: ${decision.exit} of ${trade.id} failed: ${errorMessage(error)}`),
-        );
-      return;
+      return this.trades.close(trade.id, decision.exit, actor).then(
+        () => true,
+        (error: unknown) => {
+          this.logger.warn(`bot ${bot.name}: ${decision.exit} of ${trade.id} failed: ${errorMessage(error)}`);
+          return false;
+        },
+      );
     }
-    if (decision.trailTo === null) return;
+    if (decision.trailTo === null) return false;
     await this.trades
       .updateLevels(trade.id, { stopLoss: String(decision.trailTo) })
       .catch((error: unknown) =>
         this.logger.warn(`bot ${bot.name}: trailing stop of ${trade.id} not moved: ${errorMessage(error)}`),
       );
+    return false;
   }
 }

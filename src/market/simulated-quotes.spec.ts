@@ -20,6 +20,18 @@ describe('SimulatedQuotes', () => {
     expect(quotes.priceAt(0, minute + 59_999)).toBe(quotes.priceAt(0, minute + 59_000));
   });
 
+  it("trades each minute's high and its low at a second of the minute, and opens at its open", () => {
+    for (const pairIndex of [0, 1, 6, 20])
+      for (let m = 0; m < 120; m++) {
+        const openTime = minute + m * MINUTE_MS;
+        const candle = market.candle(pairIndex, openTime);
+        const prices = Array.from({ length: 60 }, (_, s) => quotes.priceAt(pairIndex, openTime + s * 1000));
+        expect(prices[0]).toBe(candle.open);
+        expect(Math.max(...prices)).toBe(candle.high);
+        expect(Math.min(...prices)).toBe(candle.low);
+      }
+  });
+
   it('quotes a book with a positive spread around the price, prices ordered, amounts on the step', () => {
     for (const pairIndex of [0, 1, 4, 6]) {
       const pair = SIMULATED_UNIVERSE[pairIndex];

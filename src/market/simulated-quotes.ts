@@ -1,8 +1,8 @@
-import { normal } from './counter-random';
+import { hash, normal } from './counter-random';
 import { MINUTE_MS, SIMULATION_EPOCH_MS, SimulatedMarket } from './simulated-market';
 import { aggregateCandles, Timeframe, TIMEFRAME_MS } from './timeframes';
 import type { BookLevel, Candle, OrderBook, Ticker } from './market-types';
-import { SimulatedPair } from './simulated-universe';
+import { onStep, SimulatedPair } from './simulated-universe';
 
 // Math through a module constant: under Jest (a vm context) every `Math.` is a slow global lookup,
 // which made the hot loops here tens of times slower in tests.
@@ -10,15 +10,7 @@ const math = Math;
 
 const STREAM_TICK = 21;
 const STREAM_BOOK = 22;
-
-function roundTo(value: number, step: number): number {
-  return math.round(value / step) * step;
-}
-
-/** Digits a step has, to print rounded values without float noise (0.1 -> 1). */
-function decimalsOf(step: number): number {
-  return math.max(0, math.ceil(-math.log10(step) - 1e-9));
-}
+const STREAM_EXTREMES = 23;
 
 interface LastDay {
   openTime: number;
@@ -31,8 +23,8 @@ interface LastDay {
 
 /**
  * Second-by-second prices, tickers and order books of the simulated market, consistent with its
- * candles: within a minute the price moves from the candle's open to its close and stays inside its
- * high and low. Deterministic for a given seed and time.
+ * candles: within a minute the price moves from the candle's open to its close and trades its high
+ * and its low, never beyond. Deterministic for a given seed and time.
  */
 export class SimulatedQuotes {
   /** Per pair, the 24 hours of whole minutes before the current one: they change once a minute. */
@@ -59,23 +51,53 @@ export class SimulatedQuotes {
     return this.market.pairs.findIndex((pair) => pair.symbol === symbol);
   }
 
-  /** The last traded price at `timeMs` (second resolution). */
+  /**
+   * The last traded price at `timeMs` (second resolution). Within a minute the price runs from the
+   * candle's open through its high and its low (each reached at a second of its own, in an order drawn
+   * per minute: a rising minute more often dips first) to its close, with a wiggle that stays inside
+   * the range. So the per-second path trades the candle's high and low exactly: a stop a backtest sees
+   * touched by a wick, the paper market's last price touches too.
+   */
   priceAt(pairIndex: number, timeMs: number): number {
     const openTime = math.floor(timeMs / MINUTE_MS) * MINUTE_MS;
     const candle = this.market.candle(pairIndex, openTime);
     const second = math.floor((timeMs - openTime) / 1000);
-    const fraction = second / 60;
-    const drift = candle.open + (candle.close - candle.open) * fraction;
+    const minuteIndex = openTime / MINUTE_MS;
+    const [from, to] = this.segmentOf(pairIndex, minuteIndex, candle, second);
+    const fraction = (second - from[0]) / (to[0] - from[0]);
+    const line = from[1] + (to[1] - from[1]) * fraction;
     const wiggle =
-      0.25 *
+      0.2 *
       (candle.high - candle.low) *
       math.sin(math.PI * fraction) *
-      normal(this.market.seed, STREAM_TICK, pairIndex, openTime / MINUTE_MS, second);
-    const pair = this.market.pairs[pairIndex];
-    const decimals = decimalsOf(pair.tickSize);
-    return Number(
-      roundTo(math.min(candle.high, math.max(candle.low, drift + wiggle)), pair.tickSize).toFixed(decimals),
-    );
+      normal(this.market.seed, STREAM_TICK, pairIndex, minuteIndex, second);
+    const tick = this.market.pairs[pairIndex].tickSize;
+    return onStep(math.min(candle.high, math.max(candle.low, line + wiggle)), tick);
+  }
+
+  /** The two points of the minute's path (second, price) that `second` lies between. */
+  private segmentOf(
+    pairIndex: number,
+    minuteIndex: number,
+    candle: Candle,
+    second: number,
+  ): [[number, number], [number, number]] {
+    const draw = hash(this.market.seed, STREAM_EXTREMES, pairIndex, minuteIndex, 0);
+    // Two distinct seconds in 1..59.
+    const a = 1 + (draw % 59);
+    let b = 1 + ((draw >>> 8) % 58);
+    if (b >= a) b++;
+    const rising = candle.close >= candle.open;
+    const highFirst = ((draw >>> 20) & 1023) < (rising ? 307 : 717);
+    const points: [number, number][] = [
+      [0, candle.open],
+      [math.min(a, b), highFirst ? candle.high : candle.low],
+      [math.max(a, b), highFirst ? candle.low : candle.high],
+      [60, candle.close],
+    ];
+    let index = 0;
+    while (second >= points[index + 1][0]) index++;
+    return [points[index], points[index + 1]];
   }
 
   /** Quoted spread: the pair's usual spread, wider when the current minute is volatile. */
@@ -93,18 +115,14 @@ export class SimulatedQuotes {
     const candle = this.market.candle(pairIndex, openTime);
     const mid = this.priceAt(pairIndex, timeMs);
     const half = this.halfSpread(pairIndex, candle, mid);
-    const priceDecimals = decimalsOf(pair.tickSize);
-    const amountDecimals = decimalsOf(pair.stepSize);
     // Liquidity near the touch is a few seconds of typical volume; it grows with distance from mid.
     const touchQuote = pair.quoteVolumePerMinute * 0.04;
     const level = (side: 0 | 1, i: number): BookLevel => {
       const offset = half + i * math.max(pair.tickSize, mid * 0.00008) * (1 + i * 0.15);
-      const price = Number(
-        roundTo(side === 0 ? mid - offset : mid + offset, pair.tickSize).toFixed(priceDecimals),
-      );
+      const price = onStep(side === 0 ? mid - offset : mid + offset, pair.tickSize);
       const noise = math.exp(0.5 * normal(this.market.seed, STREAM_BOOK, pairIndex * 2 + side, second, i));
       const amount = math.max(pair.stepSize, (touchQuote * (1 + i * 0.35) * noise) / price);
-      return [price, Number(roundTo(amount, pair.stepSize).toFixed(amountDecimals))];
+      return [price, onStep(amount, pair.stepSize)];
     };
     const bids: BookLevel[] = [];
     const asks: BookLevel[] = [];

@@ -3,7 +3,10 @@ export interface SimulatedPair {
   symbol: string;
   base: string;
   quote: string;
-  /** Price on the simulation's epoch day; prices mean-revert slowly around it. */
+  /**
+   * Price on the simulation's epoch day. The pair's anchor then drifts (a slow random walk) and its price
+   * is pulled back only when it strays far from it, so years of history stay plausible.
+   */
   anchorPrice: number;
   /** Sensitivity to the common (BTC) factor. */
   beta: number;
@@ -77,3 +80,14 @@ export const SIMULATED_UNIVERSE: readonly SimulatedPair[] = [
   pair('TIA', 8, 1.5, 0.034, 30_000, 9),
   pair('RENDER', 7, 1.45, 0.03, 35_000, 8),
 ];
+
+/**
+ * A value on a step (a price on the tick, an amount on the step), as the one double that prints as that
+ * decimal: candles and per-second prices round through here, so a minute's high is a price its
+ * per-second path quotes exactly.
+ */
+export function onStep(value: number, step: number): number {
+  if (step >= 1) return Math.round(value / step) * step;
+  const perUnit = Math.round(1 / step);
+  return Math.round(value * perUnit) / perUnit;
+}
