@@ -16,6 +16,7 @@ import { RiskPausesLift1795974524684 } from './1795974524684-RiskPausesLift';
 import { FullCloseOrders1795975876859 } from './1795975876859-FullCloseOrders';
 import { JobProgress1795985374728 } from './1795985374728-JobProgress';
 import { TradeSizing1796230130012 } from './1796230130012-TradeSizing';
+import { BotCapital1796241146819 } from './1796241146819-BotCapital';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -37,4 +38,5 @@ export const ALL_MIGRATIONS = [
   FullCloseOrders1795975876859,
   JobProgress1795985374728,
   TradeSizing1796230130012,
+  BotCapital1796241146819,
 ];

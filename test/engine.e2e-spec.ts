@@ -429,6 +429,84 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
     ).toBe(404);
   });
 
+  it('gives each paper bot its capital: its own paper account, or a share of a shared one', async () => {
+    interface Capital {
+      paperAccount: string | null;
+      sharedAccount: boolean;
+      capital: number | null;
+      capitalPercent: number | null;
+      equity: number | null;
+      accountEquity: number | null;
+    }
+    const own = await call<{ capital: Capital }>(t, 'POST', '/api/bots', {
+      token: trader,
+      body: { name: 'capital-bot', preset: 'breakout_v1', mode: 'paper', capital: 2000 },
+    });
+    expect(own.status).toBe(201);
+    expect(own.body.capital).toEqual({
+      paperAccount: 'bot-capital-bot',
+      sharedAccount: false,
+      capital: 2000,
+      capitalPercent: null,
+      equity: 2000,
+      accountEquity: 2000,
+    });
+    const balances = await call<{ account: string; items: Array<{ currency: string; total: number }> }>(
+      t,
+      'GET',
+      '/api/balances?account=bot-capital-bot',
+      { token: reader },
+    );
+    expect(balances.body.account).toBe('bot-capital-bot');
+    expect(balances.body.items).toEqual([expect.objectContaining({ currency: 'USDT', total: 2000 })]);
+
+    const shared = await call<{ capital: Capital }>(t, 'POST', '/api/bots', {
+      token: trader,
+      body: {
+        name: 'share-bot',
+        preset: 'breakout_v1',
+        mode: 'paper',
+        sharedPaperAccount: 'default',
+        capitalPercent: 25,
+      },
+    });
+    expect(shared.status).toBe(201);
+    expect(shared.body.capital).toMatchObject({
+      paperAccount: 'default',
+      sharedAccount: true,
+      capitalPercent: 25,
+    });
+    expect(shared.body.capital.accountEquity).toBeGreaterThan(0);
+    expect(shared.body.capital.equity).toBeCloseTo(shared.body.capital.accountEquity! / 4, 1);
+
+    const refused = async (body: Record<string, unknown>) =>
+      (
+        await call(t, 'POST', '/api/bots', {
+          token: trader,
+          body: { preset: 'breakout_v1', mode: 'paper', ...body },
+        })
+      ).status;
+    expect(await refused({ name: 'both-bot', capital: 100, capitalPercent: 10 })).toBe(400);
+    expect(await refused({ name: 'percent-bot', capitalPercent: 10 })).toBe(400);
+    expect(await refused({ name: 'negative-bot', capital: -5 })).toBe(400);
+    expect(await refused({ name: 'big-bot', sharedPaperAccount: 'default', capitalPercent: 101 })).toBe(400);
+    expect(
+      await refused({ name: 'live-bot', mode: 'live', accountId: 'x', sharedPaperAccount: 'default' }),
+    ).toBe(400);
+    // An exchange account that does not exist (an id that is not even a uuid) is a 404, never a 500.
+    expect(await refused({ name: 'nowhere-bot', mode: 'live', accountId: 'x' })).toBe(404);
+    const names = (await call<{ items: Array<{ name: string }> }>(t, 'GET', '/api/bots', { token: reader }))
+      .body.items;
+    expect(
+      names.some(
+        (bot) => bot.name.endsWith('-bot') && !['capital-bot', 'share-bot', 'rsi-bot'].includes(bot.name),
+      ),
+    ).toBe(false);
+    expect((await call(t, 'GET', '/api/balances?account=no-such-account', { token: reader })).status).toBe(
+      404,
+    );
+  });
+
   it('POST /api/engine/stop with cancelOrders cancels the resting orders of the default bot', async () => {
     const start = await call(t, 'POST', '/api/engine/start', {
       token: trader,

@@ -24,6 +24,23 @@ export class Bot {
   @Column({ type: 'varchar', length: 64, nullable: true })
   accountId!: string | null;
 
+  /**
+   * In paper mode without `sharedPaperAccount`: the bot's own paper account, funded with `capital`.
+   * On a shared account (a named paper account or an exchange account): the paper account's name, and
+   * the bot's allocation of it, `capital` (in the quote currency) or `capitalPercent` of its equity.
+   */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  paperAccount!: string | null;
+
+  @Column({ type: 'boolean', default: false })
+  sharedAccount!: boolean;
+
+  @Column({ type: 'numeric', precision: 30, scale: 10, nullable: true })
+  capital!: string | null;
+
+  @Column({ type: 'numeric', precision: 7, scale: 4, nullable: true })
+  capitalPercent!: string | null;
+
   /** Symbols to trade instead of the preset's universe. */
   @Column({ type: 'jsonb', nullable: true })
   symbols!: string[] | null;

@@ -24,6 +24,28 @@ export interface BotSettings {
   mode: 'paper' | 'live';
   accountId?: string | null;
   symbols?: string[] | null;
+  /** See EngineStartDto: a shared paper account, and the bot's capital or share of its account. */
+  sharedPaperAccount?: string;
+  capital?: number;
+  capitalPercent?: number;
+}
+
+/** A paper bot's own account, unless it shares one. */
+export function ownPaperAccountOf(botName: string): string {
+  return `bot-${botName}`;
+}
+
+/** Where a bot's capital is, as stored on it. */
+function capitalColumns(
+  settings: BotSettings,
+): Pick<Bot, 'paperAccount' | 'sharedAccount' | 'capital' | 'capitalPercent'> {
+  const paper = settings.mode === 'paper';
+  return {
+    paperAccount: paper ? (settings.sharedPaperAccount ?? ownPaperAccountOf(settings.name)) : null,
+    sharedAccount: !paper || settings.sharedPaperAccount !== undefined,
+    capital: settings.capital === undefined ? null : String(settings.capital),
+    capitalPercent: settings.capitalPercent === undefined ? null : String(settings.capitalPercent),
+  };
 }
 
 /** Bots as stored: their settings, and what their trades say about their risk. */
@@ -77,13 +99,16 @@ export class BotsService {
         mode: settings.mode,
         accountId: settings.accountId ?? null,
         symbols: settings.symbols ?? null,
+        ...capitalColumns(settings),
       })
       .orIgnore()
       .returning(['id'])
       .execute();
     if ((inserted.raw as unknown[]).length === 0)
       throw ApiError.conflict(`A bot named ${settings.name} exists`);
-    return this.get(id);
+    const bot = await this.get(id);
+    await this.openOwnAccount(bot);
+    return bot;
   }
 
   async configureDefault(settings: Omit<BotSettings, 'name'>): Promise<Bot> {
@@ -108,9 +133,18 @@ export class BotsService {
         mode: settings.mode,
         accountId: settings.accountId ?? null,
         symbols: settings.symbols ?? null,
+        ...capitalColumns({ ...settings, name: DEFAULT_BOT }),
       },
     );
-    return this.get(existing.id);
+    const bot = await this.get(existing.id);
+    await this.openOwnAccount(bot);
+    return bot;
+  }
+
+  /** A paper bot's own account, funded with its capital when it is first used (later it keeps its results). */
+  private async openOwnAccount(bot: Bot): Promise<void> {
+    if (bot.mode === 'paper' && !bot.sharedAccount && bot.paperAccount)
+      await this.venues.openPaperAccount(bot.paperAccount, bot.capital ?? undefined);
   }
 
   private async checkSettings(settings: BotSettings): Promise<void> {
@@ -119,6 +153,14 @@ export class BotsService {
       throw ApiError.validation('accountId: live mode trades on an exchange account; give its id');
     if (settings.mode === 'paper' && settings.accountId)
       throw ApiError.validation('accountId: paper mode trades on the paper exchange; leave accountId out');
+    if (settings.capital !== undefined && settings.capitalPercent !== undefined)
+      throw ApiError.validation('capital, capitalPercent: give the bot a capital or a percentage, not both');
+    if (settings.sharedPaperAccount !== undefined && settings.mode !== 'paper')
+      throw ApiError.validation('sharedPaperAccount: only a paper bot trades on a paper account');
+    if (settings.capitalPercent !== undefined && settings.mode === 'paper' && !settings.sharedPaperAccount)
+      throw ApiError.validation(
+        "capitalPercent: a paper bot's own account is funded with capital; a percentage is a share of a shared account (sharedPaperAccount)",
+      );
     if (settings.accountId) await this.venues.resolve(settings.accountId);
     if (settings.symbols) {
       const source = await this.marketData.candleSource(settings.accountId);

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../platform/time/clock';
 import { PresetsService } from '../presets/presets.service';
 import { Bot } from './bot.entity';
-import { BotDto, CommandResultDto, EngineMetricsDto, EngineStatusDto } from './dto/engine.dto';
+import { BotCapitalDto, BotDto, CommandResultDto, EngineMetricsDto, EngineStatusDto } from './dto/engine.dto';
+import { TradingVenues } from '../trading/trading-venues.service';
+import { BotCapital } from './bot-capital';
+
+/** The currency a bot's status counts its equity in (the simulated market's and most exchanges' quote). */
+const QUOTE = 'USDT';
 import { EngineCommand } from './engine-state';
 import { BotsService, DEFAULT_BOT } from './bots.service';
 import type { CommandOutcome } from './engine-commands';
@@ -16,6 +21,8 @@ export class EngineReports {
     private readonly bots: BotsService,
     private readonly presets: PresetsService,
     private readonly clock: Clock,
+    private readonly venues: TradingVenues,
+    private readonly capital: BotCapital,
   ) {}
 
   async status(bot: Bot | null): Promise<EngineStatusDto> {
@@ -33,6 +40,7 @@ export class EngineReports {
         consecutiveLosses: 0,
         meanRiskShare: null,
         sizedBy: { risk: 0, cash: 0, slot: 0 },
+        capital: null,
         botId: null,
         name: DEFAULT_BOT,
         running: false,
@@ -48,10 +56,11 @@ export class EngineReports {
     const runtime = this.engine.runtimeOf(bot.id);
     const current = runtime?.bot ?? bot;
     const slots = runtime?.config.risk.maxConcurrentPositions ?? (await this.slotsOf(bot.preset));
-    const [open, risk, sizing] = await Promise.all([
+    const [open, risk, sizing, capital] = await Promise.all([
       this.bots.openTradesOf(bot.id),
       this.bots.riskOf(current),
       this.bots.sizingOf(current),
+      this.capitalOf(current),
     ]);
     return {
       state: current.state,
@@ -66,6 +75,7 @@ export class EngineReports {
       consecutiveLosses: risk.consecutiveLosses,
       meanRiskShare: sizing.meanRiskShare,
       sizedBy: sizing.sizedBy,
+      capital,
       botId: current.id,
       name: current.name,
       running: current.running,
@@ -109,6 +119,21 @@ export class EngineReports {
       dailyPnlR: risk.dailyR,
       maxDrawdownR: run.maxDrawdownR,
       dailyMaxDrawdownR: risk.maxDrawdownR,
+    };
+  }
+
+  private async capitalOf(bot: Bot): Promise<BotCapitalDto> {
+    const funds = await this.venues
+      .resolve(bot.accountId ?? undefined, bot.paperAccount ?? undefined)
+      .then((venue) => this.capital.of(bot, venue, QUOTE))
+      .catch(() => null);
+    return {
+      paperAccount: bot.paperAccount,
+      sharedAccount: bot.sharedAccount,
+      capital: bot.capital === null ? null : Number(bot.capital),
+      capitalPercent: bot.capitalPercent === null ? null : Number(bot.capitalPercent),
+      equity: funds ? round2(funds.equity) : null,
+      accountEquity: funds ? round2(funds.accountEquity) : null,
     };
   }
 

@@ -16,6 +16,7 @@ import { BotsService } from './bots.service';
 import { EngineCommands } from './engine-commands';
 import { EngineService } from './engine.service';
 import { EntryExecution } from './entry-execution';
+import { BotCapital } from './bot-capital';
 
 /** Engine and bots: state machine, commands, risk manager, tick loop. */
 @Module({
@@ -33,6 +34,7 @@ import { EntryExecution } from './entry-execution';
     BotStates,
     BotsService,
     EntryExecution,
+    BotCapital,
     BotDecision,
     EngineService,
     EngineCommands,

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Money } from '../platform/decimal/money';
 import { TradesService } from '../trading/trades.service';
-import { TradingVenues } from '../trading/trading-venues.service';
+import { TradingVenue, TradingVenues } from '../trading/trading-venues.service';
+import { BotCapital } from './bot-capital';
 import type { BotRuntime } from './bot-runtime';
 import { BotStates } from './bot-states';
 import { sizeByRisk } from './risk-sizing';
@@ -34,15 +34,22 @@ export class EntryExecution {
     private readonly trades: TradesService,
     private readonly venues: TradingVenues,
     private readonly states: BotStates,
+    private readonly capital: BotCapital,
   ) {}
 
   /** What a round trip in the symbol costs now, as a share of its price: the taker fee in and out and the spread. */
   async roundTripCost(runtime: BotRuntime, symbol: string): Promise<number> {
-    const venue = await this.venues.resolve(runtime.bot.accountId ?? undefined);
+    const venue = await this.venueOf(runtime);
     runtime.markets ??= new Map((await venue.exchange.markets()).map((market) => [market.symbol, market]));
     const fee = Number(runtime.markets.get(symbol)?.takerFee ?? 0);
     const ticker = await venue.exchange.ticker(symbol).catch(() => undefined);
     return 2 * fee + relativeSpread(ticker);
+  }
+
+  /** Where the bot trades: its exchange account, or its paper account (the default one for bots from before). */
+  private venueOf(runtime: BotRuntime): Promise<TradingVenue> {
+    const { bot } = runtime;
+    return this.venues.resolve(bot.accountId ?? undefined, bot.paperAccount ?? undefined);
   }
 
   async enter(
@@ -52,27 +59,18 @@ export class EntryExecution {
   ): Promise<void> {
     const { bot, config } = runtime;
     await this.states.set(bot.id, 'SIZING');
-    const venue = await this.venues.resolve(bot.accountId ?? undefined);
+    const venue = await this.venueOf(runtime);
     if (!runtime.markets)
       runtime.markets = new Map((await venue.exchange.markets()).map((market) => [market.symbol, market]));
-    // Entries are paid in their markets' quote currency (USDT on the simulated market); equity is
-    // counted in it, each other coin held at its price in that currency.
+    // Entries are paid in their markets' quote currency (USDT on the simulated market); the bot's
+    // equity is counted in it (BotCapital).
     const known = entries.map((entry) => runtime.markets!.get(entry.symbol)).find(Boolean);
     if (!known) return;
     const quote = known.quote;
-    const balances = await venue.exchange.balances();
-    let available = 0;
-    let equity = new Money(0);
-    for (const balance of balances) {
-      if (balance.currency === quote) {
-        available = Number(balance.free);
-        equity = equity.plus(balance.total);
-        continue;
-      }
-      if (!new Money(balance.total).gt(0)) continue;
-      const ticker = await venue.exchange.ticker(`${balance.currency}/${quote}`).catch(() => undefined);
-      if (ticker?.last) equity = equity.plus(new Money(balance.total).times(ticker.last));
-    }
+    const funds = await this.capital.of(bot, venue, quote);
+    const equity = funds.equity;
+    let available = funds.available;
+    let exposureRoom = funds.exposureRoom;
     const sameQuote = entries.filter((entry) => runtime.markets?.get(entry.symbol)?.quote === quote);
     const planned: Array<{
       symbol: string;
@@ -93,12 +91,12 @@ export class EntryExecution {
       if (entry.stopLoss >= price) continue;
       const spread = relativeSpread(ticker);
       const sizing = sizeByRisk({
-        equity: equity.toNumber(),
+        equity,
         riskPerTrade: config.risk.riskPerTrade,
         entry: price,
         stopLoss: entry.stopLoss,
         available,
-        maxNotional: equity.toNumber() / config.risk.maxConcurrentPositions,
+        maxNotional: equity / config.risk.maxConcurrentPositions,
         feeRate: Number(market.takerFee),
         spread,
         stepSize: market.amountStep,
@@ -111,6 +109,13 @@ export class EntryExecution {
         );
         continue;
       }
+      if (sizing.notional > exposureRoom) {
+        const message = `${bot.name}: entry in ${entry.symbol} refused: ${sizing.notional.toFixed(2)} ${quote} would take the account's open trades past MAX_ACCOUNT_EXPOSURE_PERCENT of its equity ${funds.accountEquity.toFixed(2)} (room ${Math.max(0, exposureRoom).toFixed(2)})`;
+        this.logger.log(`bot ${message}`);
+        this.states.alert('warning', 'EXPOSURE_CAP', message, bot.id);
+        continue;
+      }
+      exposureRoom -= sizing.notional;
       available -= sizing.notional * (1 + Number(market.takerFee));
       planned.push({
         symbol: entry.symbol,
@@ -133,6 +138,7 @@ export class EntryExecution {
             stopLoss: String(entry.stopLoss),
             ...(entry.takeProfit !== undefined ? { takeProfit: String(entry.takeProfit) } : {}),
             ...(bot.accountId ? { accountId: bot.accountId } : {}),
+            ...(!bot.accountId && bot.paperAccount ? { paperAccount: bot.paperAccount } : {}),
             botId: bot.id,
             preset: bot.preset,
             source: 'bot',

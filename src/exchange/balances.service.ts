@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MarketSimulationService } from '../market/market-simulation.service';
 import { Clock } from '../platform/time/clock';
+import { ApiError } from '../platform/http/api-error';
 import { BalancesResponseDto } from './dto/balance.dto';
 import { decimalNumber, Money } from '../platform/decimal/money';
 import { MAX_PAGE_SIZE, PageQueryDto, pageOf } from '../platform/http/page.dto';
@@ -17,8 +18,13 @@ export class BalancesService {
 
   async paperBalances(
     page: PageQueryDto = { limit: MAX_PAGE_SIZE, offset: 0 },
+    account = DEFAULT_PAPER_ACCOUNT,
   ): Promise<BalancesResponseDto> {
-    const exchange = await this.paper.account(DEFAULT_PAPER_ACCOUNT);
+    const exchange =
+      account === DEFAULT_PAPER_ACCOUNT
+        ? await this.paper.account(account)
+        : await this.paper.existing(account);
+    if (!exchange) throw ApiError.notFound(`No paper account ${account}`);
     const now = this.clock.nowMs();
     let totalUsd = new Money(0);
     const items = (await exchange.balances()).map((balance) => {
@@ -35,7 +41,7 @@ export class BalancesService {
     });
     return {
       exchange: exchange.exchangeId,
-      account: DEFAULT_PAPER_ACCOUNT,
+      account,
       ...pageOf(items.slice(page.offset, page.offset + page.limit), items.length, page),
       totalUsdValue: decimalNumber(totalUsd),
       timestamp: new Date(now).toISOString(),

@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -51,7 +52,8 @@ export class ExchangeAccountsService {
   }
 
   async get(id: string): Promise<ExchangeAccount> {
-    const account = await this.accounts.findOneBy({ id });
+    // Ids are uuids: anything else names no account (and must not reach a uuid column as text).
+    const account = isUUID(id) ? await this.accounts.findOneBy({ id }) : null;
     if (!account) throw ApiError.notFound(`No exchange account ${id}`);
     return account;
   }

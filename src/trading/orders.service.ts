@@ -34,6 +34,8 @@ export interface PlaceOrderInput {
   clientOrderId?: string;
   /** An exchange account; default: the paper account. */
   accountId?: string;
+  /** Without an exchange account: the paper account (by name) to trade on; default: the default one. */
+  paperAccount?: string;
 }
 
 export interface OrderOrigin {
@@ -130,7 +132,7 @@ export class OrdersService implements OnModuleInit {
   async place(input: PlaceOrderInput, origin: OrderOrigin): Promise<Order> {
     if (!this.config.trading.enabled && !EXIT_INTENTS.has(origin.intent ?? ''))
       throw new ApiError(409, ErrorCode.TRADING_DISABLED, 'Trading is disabled: no new orders are accepted');
-    const target = await this.venues.resolve(input.accountId);
+    const target = await this.venues.resolve(input.accountId, input.paperAccount);
     // Coins behind open trades are theirs: a plain sell may not take them and leave a trade unclosable.
     const heldByTrades =
       input.side === 'sell' && !origin.tradeId

@@ -8,7 +8,7 @@ import { EventBus } from '../platform/events/event-bus';
 import { ApiError } from '../platform/http/api-error';
 import { errorMessage } from '../platform/errors/error-message';
 import { Clock } from '../platform/time/clock';
-import { Order } from './order.entity';
+import { Order, OrderVenue } from './order.entity';
 import { OrdersService } from './orders.service';
 import { Trade, TradeStatus } from './trade.entity';
 import { openAmount, toTradeDto } from './trade-view';
@@ -25,6 +25,8 @@ export interface OpenTradeInput {
   dcaEnabled?: boolean;
   maxDcaAttempts?: number;
   accountId?: string;
+  /** Without an exchange account: the paper account (by name) to trade on; default: the default one. */
+  paperAccount?: string;
   botId?: string;
   preset?: string;
   /** Who decided the trade: the API (a person or a script) or a bot. */
@@ -106,6 +108,24 @@ export class TradesService {
     };
   }
 
+  /** Trades not closed yet on one account (of every bot and of the API). */
+  async liveOnAccount(venue: OrderVenue, accountId: string): Promise<Trade[]> {
+    return this.trades.find({ where: { venue, accountId, status: In(LIVE_STATUSES) } });
+  }
+
+  /** The sum of the realised PnL of a bot's trades closed at or after `since`, in the quote currency. */
+  async realizedOfBot(botId: string, since: Date): Promise<Money> {
+    const row = await this.trades
+      .createQueryBuilder('trade')
+      .select('COALESCE(SUM(trade.realizedPnl), 0)::text', 'sum')
+      .where("trade.botId = :botId AND trade.status = 'CLOSED' AND trade.closedAt >= :since", {
+        botId,
+        since,
+      })
+      .getRawOne<{ sum: string }>();
+    return new Money(row?.sum ?? '0');
+  }
+
   async countOfBot(botId: string): Promise<number> {
     return this.trades.countBy({ botId });
   }
@@ -117,7 +137,7 @@ export class TradesService {
   }
 
   async open(input: OpenTradeInput, createdBy: string | null): Promise<Trade> {
-    const target = await this.venues.resolve(input.accountId);
+    const target = await this.venues.resolve(input.accountId, input.paperAccount);
     if (input.side === 'sell' && target.venue === 'paper')
       throw ApiError.validation(
         'side: the paper exchange trades spot; a short trade needs a swap exchange account',
@@ -167,6 +187,7 @@ export class TradesService {
           amount: input.amount,
           ...(input.price ? { price: input.price } : {}),
           ...(input.accountId ? { accountId: input.accountId } : {}),
+          ...(input.paperAccount ? { paperAccount: input.paperAccount } : {}),
         },
         { createdBy, intent: 'entry', tradeId: id, ...(input.botId ? { botId: input.botId } : {}) },
       );
@@ -223,7 +244,9 @@ export class TradesService {
           side: trade.side === 'long' ? 'sell' : 'buy',
           type: 'market',
           amount: closing.toFixed(),
-          ...(trade.venue === 'exchange' ? { accountId: trade.accountId } : {}),
+          ...(trade.venue === 'exchange'
+            ? { accountId: trade.accountId }
+            : { paperAccount: trade.accountId }),
         },
         {
           createdBy,

@@ -12,8 +12,8 @@ export interface TradingVenue {
 }
 
 /**
- * Where orders go: the default paper account, or an exchange account (by id) through ccxt; either way
- * an exchange port whose failures are ExchangeFailure.
+ * Where orders go: a paper account (by name: the default one unless a bot has its own), or an exchange
+ * account (by id) through ccxt; either way an exchange port whose failures are ExchangeFailure.
  */
 @Injectable()
 export class TradingVenues {
@@ -22,15 +22,20 @@ export class TradingVenues {
     private readonly connector: ExchangeConnector,
   ) {}
 
-  async resolve(exchangeAccountId?: string): Promise<TradingVenue> {
+  async resolve(exchangeAccountId?: string, paperAccount = DEFAULT_PAPER_ACCOUNT): Promise<TradingVenue> {
     if (!exchangeAccountId) {
-      return { venue: 'paper', accountId: DEFAULT_PAPER_ACCOUNT, exchange: await this.paper.port() };
+      return { venue: 'paper', accountId: paperAccount, exchange: await this.paper.port(paperAccount) };
     }
     return {
       venue: 'exchange',
       accountId: exchangeAccountId,
       exchange: await this.connector.port(exchangeAccountId),
     };
+  }
+
+  /** A paper account for a bot of its own, funded with `startingBalance` when it is created. */
+  async openPaperAccount(name: string, startingBalance?: string): Promise<void> {
+    await this.paper.account(name, startingBalance);
   }
 
   async of(order: { venue: OrderVenue; accountId: string }): Promise<ExchangePort> {

@@ -1,7 +1,18 @@
 import { PageOf } from '../../platform/http/page.dto';
 import { IsSymbolList } from '../../market/dto/symbol-list.decorator';
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Length,
+  Matches,
+  Max,
+} from 'class-validator';
 import { ENGINE_COMMANDS, ENGINE_STATES, EngineCommand, EngineState } from '../engine-state';
 
 const MODES = ['paper', 'live'] as const;
@@ -30,6 +41,42 @@ export class EngineStartDto {
   @IsString()
   @Length(1, 64)
   accountId?: string;
+
+  @ApiPropertyOptional({
+    example: 'team',
+    pattern: '^[a-z0-9][a-z0-9_-]{0,63}$',
+    description:
+      "Paper mode: trade on this paper account, shared with the bots and orders that name it ('default' is the API's), with an allocation (capital or capitalPercent). Default: the bot's own paper account (bot-<name>), funded with capital",
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
+    message:
+      'sharedPaperAccount must be 1-64 lowercase letters, digits, _ or -, starting with a letter or digit',
+  })
+  sharedPaperAccount?: string;
+
+  @ApiPropertyOptional({
+    example: 2500,
+    description:
+      "The bot's capital in the quote currency: what its own paper account starts with (default: PAPER_STARTING_BALANCE), or its allocation of a shared account (its equity is this plus its results since it started). Not with capitalPercent",
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  @Max(1e12)
+  capital?: number;
+
+  @ApiPropertyOptional({
+    example: 25,
+    description:
+      "On a shared account (sharedPaperAccount or an exchange account): the bot's equity is this percentage of the account's trading equity (its quote currency and its open trades; other holdings do not count). Default on a shared account: 100",
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  @Max(100)
+  capitalPercent?: number;
 }
 
 export class CreateBotDto extends EngineStartDto {
@@ -75,6 +122,49 @@ export class EngineCommandDto {
   reason?: string;
 }
 
+export class BotCapitalDto {
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'bot-default',
+    description:
+      'The paper account the bot trades on (its own, bot-<name>, unless it shares one); null on an exchange account',
+  })
+  paperAccount!: string | null;
+  @ApiProperty({ description: 'Whether the account is shared (the bot has an allocation of it)' })
+  sharedAccount!: boolean;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 2500,
+    description: 'Its capital in the quote currency',
+  })
+  capital!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: null,
+    description: "Its share of the account's trading equity, percent",
+  })
+  capitalPercent!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 2512.4,
+    description:
+      'The equity it sizes on now (risk per trade and slot cap are shares of it); null when the account cannot be read',
+  })
+  equity!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 10040.2,
+    description:
+      "The account's trading equity: its quote currency and its open trades (other holdings do not count)",
+  })
+  accountEquity!: number | null;
+}
+
 export class EngineStatusDto {
   @ApiProperty({ enum: ENGINE_STATES, example: 'IDLE' })
   state!: EngineState;
@@ -111,6 +201,12 @@ export class EngineStatusDto {
     description: 'Those trades sized by riskPerTrade, by the free balance, and by the slot cap',
   })
   sizedBy!: { risk: number; cash: number; slot: number };
+  @ApiProperty({
+    type: BotCapitalDto,
+    nullable: true,
+    description: 'Null before the engine was first started',
+  })
+  capital!: BotCapitalDto | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' })
   botId!: string | null;
   @ApiProperty({ nullable: true, type: String, example: 'default' })

@@ -34,8 +34,11 @@ export class PaperExchangeService {
     return this.account(name);
   }
 
-  /** The exchange of a named paper account, created with PAPER_STARTING_BALANCE of the quote currency. */
-  async account(name = DEFAULT_PAPER_ACCOUNT): Promise<PaperExchange> {
+  /**
+   * The exchange of a named paper account, created on first use with `startingBalance` (default:
+   * PAPER_STARTING_BALANCE) of the quote currency; an existing account keeps what it has.
+   */
+  async account(name = DEFAULT_PAPER_ACCOUNT, startingBalance?: string): Promise<PaperExchange> {
     const accounts = this.dataSource.getRepository(PaperAccount);
     let account = await accounts.findOneBy({ name });
     if (!account) {
@@ -49,13 +52,19 @@ export class PaperExchangeService {
         await manager.insert(PaperBalance, {
           accountId: created.id,
           currency: 'USDT',
-          free: this.config.paper.startingBalance,
+          free: startingBalance ?? this.config.paper.startingBalance,
           used: '0',
         });
         return created;
       });
     }
     return this.exchangeFor(account.id);
+  }
+
+  /** The exchange of a paper account that exists; null for an unknown name (nothing is created). */
+  async existing(name: string): Promise<PaperExchange | null> {
+    const account = await this.dataSource.getRepository(PaperAccount).findOneBy({ name });
+    return account ? this.exchangeFor(account.id) : null;
   }
 
   exchangeFor(accountId: string): PaperExchange {

@@ -49,6 +49,11 @@ export interface TradingSettings {
   enabled: boolean;
   /** How often open and unknown orders are looked up on their exchange. */
   reconcileIntervalMs: number;
+  /**
+   * Most of an account's trading equity its open trades (of every bot and of the API) may hold, in
+   * percent: a bot's entry beyond it is refused.
+   */
+  maxAccountExposurePercent: number;
 }
 
 export interface RealtimeSettings {
@@ -300,6 +305,7 @@ export function readPlainConfig(env: Env, cwd = process.cwd()): PlainConfig {
     trading: {
       enabled: boolean(env, 'TRADING_ENABLED', true),
       reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 10_000, 500, 3_600_000),
+      maxAccountExposurePercent: integer(env, 'MAX_ACCOUNT_EXPOSURE_PERCENT', 100, 1, 100),
     },
     realtime: {
       maxBufferedBytes: integer(env, 'WS_MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
