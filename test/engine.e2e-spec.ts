@@ -4,6 +4,7 @@ import { EngineService } from '../src/engine/engine.service';
 import { MarketSimulationService } from '../src/market/market-simulation.service';
 import { Role } from '../src/platform/access/role';
 import { TradeGuard } from '../src/trading/trade-guard.service';
+import { EventBus } from '../src/platform/events/event-bus';
 import { TradePrices } from '../src/trading/trade-prices.service';
 import { TradesService } from '../src/trading/trades.service';
 import { call, createKey, loginAdmin } from './support/auth-client';
@@ -505,6 +506,46 @@ describe('the engine (seed 002) on the simulated market and the paper exchange',
     expect((await call(t, 'GET', '/api/balances?account=no-such-account', { token: reader })).status).toBe(
       404,
     );
+  });
+
+  it('scans every scanIntervalSeconds of candle closes, however late in the second after a close its cycle runs', async () => {
+    const preset = await call(t, 'POST', '/api/presets', {
+      token: admin,
+      body: {
+        name: 'scan_every_15m',
+        strategy: { name: 'breakout', parameters: {} },
+        timeframe: '5m',
+        scannerConfig: {
+          scanIntervalSeconds: 900,
+          filters: { minQuoteVolume24h: 0, minAtrPct: 0, maxAtrPct: 1, minVolumeSurge: 0 },
+        },
+      },
+    });
+    expect(preset.status).toBe(201);
+    const bot = await call<{ id: string }>(t, 'POST', '/api/bots', {
+      token: trader,
+      body: { name: 'scan-bot', preset: 'scan_every_15m', mode: 'paper', start: true },
+    });
+    expect(bot.status).toBe(201);
+    const scannedAt: number[] = [];
+    const off = t.app.get(EventBus).on('scanner.result', (result) => {
+      if (result.botId === bot.body.id) scannedAt.push(clock.ms);
+    });
+    try {
+      // A real process's cycle runs a varying moment after each close: 1.5 s after the first scan's,
+      // 0.1 s after the close 15 minutes later, which is due all the same.
+      for (const delay of [1500, 200, 900, 100, 1200, 300, 700, 50, 1000, 400]) {
+        clock.ms = (Math.floor(clock.ms / FIVE_MINUTES) + 1) * FIVE_MINUTES + delay;
+        await t.app.get(MarketSimulationService).storeCompletedMinutes();
+        await t.app.get(EngineService).tick();
+      }
+    } finally {
+      off();
+    }
+    const closes = scannedAt.map((ms) => Math.floor(ms / FIVE_MINUTES) * FIVE_MINUTES);
+    expect(closes.length).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < closes.length; i++) expect(closes[i] - closes[i - 1]).toBe(3 * FIVE_MINUTES);
+    await call(t, 'POST', `/api/bots/${bot.body.id}/command`, { token: trader, body: { command: 'stop' } });
   });
 
   it('POST /api/engine/stop with cancelOrders cancels the resting orders of the default bot', async () => {

@@ -186,12 +186,14 @@ export class BotDecision {
       if (await this.applyExitPolicy(runtime, trade, candle, signal?.action === 'sell')) exited++;
     }
     if (!bot.paused) {
-      // Scan at the preset's interval; between scans the last candidates stand.
-      const now = this.clock.nowMs();
+      // Scan at the preset's interval, counted in candle closes (as a backtest does), not from the
+      // moment a cycle ran: a cycle a little earlier after the close than last time is due all the same.
+      // Between scans the last candidates stand.
+      const closeTime = newest + TIMEFRAME_MS[config.timeframe];
       const due =
         !runtime.lastScan ||
         runtime.lastScanAt === null ||
-        now - runtime.lastScanAt >= config.scannerConfig.scanIntervalSeconds * 1000;
+        closeTime - runtime.lastScanAt >= config.scannerConfig.scanIntervalSeconds * 1000;
       if (due) {
         await this.states.set(bot.id, 'SCANNING');
         runtime.lastScan = await this.scanner.scan(bot.preset, config, {
@@ -199,7 +201,7 @@ export class BotDecision {
           botId: bot.id,
           source: runtime.source,
         });
-        runtime.lastScanAt = now;
+        runtime.lastScanAt = closeTime;
       }
       const scan = runtime.lastScan!;
       await this.states.set(bot.id, 'SIGNAL_WAIT');

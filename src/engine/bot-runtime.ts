@@ -25,6 +25,7 @@ export class BotRuntime {
   latencyTotalMs = 0;
   lastLatencyMs: number | null = null;
   consecutiveErrors = 0;
+  /** Close time of the candle whose cycle last scanned. */
   lastScanAt: number | null = null;
   lastScan: ScanResult | null = null;
   /** The bot's cycles and commands, one at a time. */
