@@ -270,6 +270,19 @@ describe('backtests (POST /api/backtests, GET /api/backtests/:id)', () => {
     });
     expect(huge.status).toBe(400);
     expect(huge.body.message).toContain('exceed the limit');
+    // 300 days of 1h candles are few (7,200 a symbol), but the scanner's quarters and hours are read too
+    // (36,000 a symbol): 30 symbols' worth is past the limit.
+    const scanned = await call<{ message: string }>(t, 'POST', '/api/backtests', {
+      token: trader,
+      body: {
+        preset: 'breakout_v1',
+        timeframe: '1h',
+        from: '2025-12-01T00:00:00Z',
+        to: '2026-09-27T00:00:00Z',
+      },
+    });
+    expect(scanned.status).toBe(400);
+    expect(scanned.body.message).toContain('exceed the limit');
     const unknown = await call(t, 'POST', '/api/backtests', {
       token: trader,
       body: { ...body, preset: 'nope' },

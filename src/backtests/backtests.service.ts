@@ -45,8 +45,8 @@ export const BACKTEST_QUEUE = 'backtest';
 /** Attempts after a failed one (an exchange or database that was away for a moment). */
 const BACKTEST_RETRIES = 2;
 
-/** Most candles one backtest may read (30 days of 1m candles for 20 symbols). */
-const MAX_CANDLES = 900_000;
+/** Most candles one backtest may read (30 days of 1m candles for 20 symbols, with the scanner's). */
+const MAX_CANDLES = 1_000_000;
 /** Share of a job's progress spent fetching an exchange's candles before the replay. */
 const DOWNLOAD_SHARE = 50;
 /** Share of a job's progress spent reading the stored candles. */
@@ -141,7 +141,10 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
     const symbols = this.scanner.universeOf(preset.config, input.symbols, source);
     if (symbols.length === 0)
       throw ApiError.validation(`symbols: none of the preset's universe is listed on ${source.exchangeId}`);
-    const candles = ((to - from) / TIMEFRAME_MS[timeframe]) * symbols.length;
+    // The timeframe's candles, and the scanner's hours and quarters from a day before the first scan.
+    const scanSpan = to - from + HOURS_NEEDED * HOUR_MS;
+    const candles =
+      ((to - from) / TIMEFRAME_MS[timeframe] + scanSpan / HOUR_MS + scanSpan / QUARTER_MS) * symbols.length;
     if (candles > MAX_CANDLES)
       throw ApiError.validation(
         `from/to: ${Math.round(candles)} candles (${symbols.length} symbols) exceed the limit of ${MAX_CANDLES}; shorten the range or use fewer symbols`,
