@@ -17,6 +17,7 @@ import { FullCloseOrders1795975876859 } from './1795975876859-FullCloseOrders';
 import { JobProgress1795985374728 } from './1795985374728-JobProgress';
 import { TradeSizing1796230130012 } from './1796230130012-TradeSizing';
 import { BotCapital1796241146819 } from './1796241146819-BotCapital';
+import { SettingsVersions1796242663684 } from './1796242663684-SettingsVersions';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -39,4 +40,5 @@ export const ALL_MIGRATIONS = [
   JobProgress1795985374728,
   TradeSizing1796230130012,
   BotCapital1796241146819,
+  SettingsVersions1796242663684,
 ];

@@ -11,6 +11,7 @@ import { ScannerModule } from './scanner/scanner.module';
 import { PresetsModule } from './presets/presets.module';
 import { StrategiesModule } from './strategies/strategies.module';
 import { TradingModule } from './trading/trading.module';
+import { SettingsModule } from './settings/settings.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
@@ -36,6 +37,7 @@ export class AppModule {
         JobsModule,
         RealtimeModule,
         MonitoringModule,
+        SettingsModule,
       ],
     };
   }

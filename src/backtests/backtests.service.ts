@@ -1,3 +1,5 @@
+import { RuntimeSettings } from '../platform/settings/runtime-settings';
+import { withRiskCeilings } from '../engine/risk-manager';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -78,6 +80,7 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
     private readonly events: EventBus,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly settings: RuntimeSettings,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -281,7 +284,7 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
         span,
         strategy,
         params,
-        risk: preset.config.risk,
+        risk: withRiskCeilings(preset.config.risk, this.settings.section('risk')),
         startingBalance: request.startingBalance,
         takerFee: request.takerFee,
         slippageReserve: ENTRY_SLIPPAGE_RESERVE,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../platform/config/app-config';
+import { RuntimeSettings } from '../platform/settings/runtime-settings';
 import { Money } from '../platform/decimal/money';
 import type { Trade } from '../trading/trade.entity';
 import { openAmount } from '../trading/trade-view';
@@ -32,7 +32,7 @@ export interface BotFunds {
 export class BotCapital {
   constructor(
     private readonly trades: TradesService,
-    private readonly config: AppConfig,
+    private readonly settings: RuntimeSettings,
   ) {}
 
   async of(bot: Bot, venue: TradingVenue, quote: string): Promise<BotFunds> {
@@ -50,7 +50,7 @@ export class BotCapital {
     const held = open.reduce((sum, trade) => sum.plus(valueOf(trade)), new Money(0));
     const accountEquity = new Money(cash?.total ?? 0).plus(held);
     const exposureRoom = accountEquity
-      .times(this.config.trading.maxAccountExposurePercent)
+      .times(this.settings.section('risk').maxAccountExposurePercent)
       .div(100)
       .minus(held)
       .toNumber();

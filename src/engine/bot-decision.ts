@@ -19,7 +19,8 @@ import { BotStates } from './bot-states';
 import { BotsService } from './bots.service';
 import type { EngineState } from './engine-state';
 import { EntryExecution } from './entry-execution';
-import { breach } from './risk-manager';
+import { breach, withRiskCeilings } from './risk-manager';
+import { RuntimeSettings } from '../platform/settings/runtime-settings';
 
 /** How long after a candle's close the engine waits for every symbol's candle before acting without. */
 const CANDLE_WAIT_MS = 30_000;
@@ -42,6 +43,7 @@ export class BotDecision {
     private readonly states: BotStates,
     private readonly events: EventBus,
     private readonly clock: Clock,
+    private readonly settings: RuntimeSettings,
   ) {}
 
   /**
@@ -56,7 +58,8 @@ export class BotDecision {
       if (!(await this.liftPause(runtime))) return;
       // Read again at once: exits went on during a streak pause, and may have reached the day's limit.
     }
-    const risk = runtime.config.risk;
+    // The preset's limits under the operator's ceilings (runtime settings), as they stand now.
+    const risk = withRiskCeilings(runtime.config.risk, this.settings.section('risk'));
     const problem = breach(await this.botsService.riskOf(bot, risk.maxConsecutiveLosses), risk, now);
     if (!problem) return;
     const reason = `risk limit: ${problem.message}`;

@@ -7,7 +7,7 @@ import { EntryExecution } from './entry-execution';
 import { BotCapital } from './bot-capital';
 import type { Bot } from './bot.entity';
 import type { Trade } from '../trading/trade.entity';
-import type { AppConfig } from '../platform/config/app-config';
+import type { RuntimeSettings } from '../platform/settings/runtime-settings';
 import { Money } from '../platform/decimal/money';
 
 function market(symbol: string, minNotional: string): MarketInfo {
@@ -68,10 +68,10 @@ function execution(
     config: { risk: { riskPerTrade: 0.006, maxConcurrentPositions: 3 } },
     markets: null,
   } as unknown as BotRuntime;
-  const config = {
-    trading: { maxAccountExposurePercent: options.maxExposurePercent ?? 100 },
-  } as unknown as AppConfig;
-  const capital = new BotCapital(trades, config);
+  const settings = {
+    section: () => ({ maxAccountExposurePercent: options.maxExposurePercent ?? 100 }),
+  } as unknown as RuntimeSettings;
+  const capital = new BotCapital(trades, settings);
   return { entries: new EntryExecution(trades, venues, states, capital), runtime, opened, alerts };
 }
 

@@ -1,4 +1,4 @@
-import { breach, readRisk, rOf } from './risk-manager';
+import { breach, readRisk, rOf, withRiskCeilings } from './risk-manager';
 
 const trade = (pnl: string, risk: string | null = '10') => ({
   realizedPnl: pnl,
@@ -42,5 +42,21 @@ describe('risk manager', () => {
     const today = [trade('-10')];
     const reading = readRisk(today, [trade('10'), ...yesterday, ...today]);
     expect(reading).toEqual({ dailyR: -1, consecutiveLosses: 4, maxDrawdownR: 1 });
+  });
+});
+
+describe("the operator's risk ceilings (runtime settings)", () => {
+  const preset = { dailyLossLimitR: 3, maxConsecutiveLosses: 4, streakPauseMinutes: 60 };
+
+  it('lower a preset limit above them and leave one below them', () => {
+    expect(withRiskCeilings(preset, { dailyLossLimitR: 2, maxConsecutiveLosses: 10 })).toEqual({
+      dailyLossLimitR: 2,
+      maxConsecutiveLosses: 4,
+      streakPauseMinutes: 60,
+    });
+  });
+
+  it('change nothing when unset', () => {
+    expect(withRiskCeilings(preset, { dailyLossLimitR: null, maxConsecutiveLosses: null })).toEqual(preset);
   });
 });

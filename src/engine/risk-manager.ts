@@ -94,3 +94,21 @@ export function breach(
 function round4(value: number): number {
   return Math.round(value * 10_000) / 10_000;
 }
+
+/** The operator's ceilings over every preset's limits (runtime settings `risk`); null: none. */
+export interface RiskCeilings {
+  dailyLossLimitR: number | null;
+  maxConsecutiveLosses: number | null;
+}
+
+/** A preset's limits under the operator's ceilings: the lower of each. */
+export function withRiskCeilings<T extends { dailyLossLimitR: number; maxConsecutiveLosses: number }>(
+  limits: T,
+  ceilings: RiskCeilings,
+): T {
+  return {
+    ...limits,
+    dailyLossLimitR: Math.min(limits.dailyLossLimitR, ceilings.dailyLossLimitR ?? Infinity),
+    maxConsecutiveLosses: Math.min(limits.maxConsecutiveLosses, ceilings.maxConsecutiveLosses ?? Infinity),
+  };
+}

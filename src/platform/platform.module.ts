@@ -21,6 +21,8 @@ import { AdvisoryLeases } from './leases/advisory-leases';
 import { JobProgress } from './jobs/job-progress.entity';
 import { JobQueue } from './jobs/job-queue';
 import { PgBossJobQueue } from './jobs/pg-boss-job-queue';
+import { RuntimeSettings } from './settings/runtime-settings';
+import { SettingsVersion } from './settings/settings-version.entity';
 
 /** Cross-cutting services with no business rules, available to every domain module. */
 @Global()
@@ -33,7 +35,7 @@ export class PlatformModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
-        TypeOrmModule.forFeature([IdempotencyKey, JobProgress]),
+        TypeOrmModule.forFeature([IdempotencyKey, JobProgress, SettingsVersion]),
         ScheduleModule.forRoot(),
       ],
       providers: [
@@ -46,6 +48,7 @@ export class PlatformModule {
         { provide: JobQueue, useClass: PgBossJobQueue },
         MetricsService,
         RateLimiter,
+        RuntimeSettings,
         SecretBox,
         { provide: ThrottlerStorage, useClass: SlidingWindowStore },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -60,6 +63,7 @@ export class PlatformModule {
         JobQueue,
         MetricsService,
         RateLimiter,
+        RuntimeSettings,
         SecretBox,
       ],
     };

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '../platform/config/app-config';
+import { RuntimeSettings } from '../platform/settings/runtime-settings';
 import { EventBus, EventName } from '../platform/events/event-bus';
 import '../monitoring/monitoring.events';
 import type { TradeDto } from '../trading/dto/trade.dto';
@@ -76,7 +76,7 @@ export class RealtimeEvents implements OnModuleInit {
     private readonly events: EventBus,
     private readonly hub: RealtimeHub,
     private readonly trades: TradeQueries,
-    private readonly config: AppConfig,
+    private readonly settings: RuntimeSettings,
   ) {}
 
   onModuleInit(): void {
@@ -97,7 +97,7 @@ export class RealtimeEvents implements OnModuleInit {
       this.trades.summary().then(
         ({ openPositions }) =>
           this.hub.publish('system_status', 'system_status', {
-            trading_active: this.config.trading.enabled,
+            trading_active: this.settings.section('trading').enabled,
             cpu_usage: sample.cpuPercent,
             memory_usage: sample.memoryPercent,
             open_positions: openPositions,

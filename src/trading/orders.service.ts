@@ -5,7 +5,7 @@ import { Between, DataSource, In, LessThan, Like, MoreThanOrEqual, Repository } 
 import { ExchangeFailure, toApiError } from '../exchange/exchange-errors';
 import type { ExchangeOrder, ExchangePort, OrderSide, OrderType } from '../exchange/exchange-port';
 import { normalizeSymbol, requireSymbol } from '../market/symbols';
-import { AppConfig } from '../platform/config/app-config';
+import { RuntimeSettings } from '../platform/settings/runtime-settings';
 import { Money } from '../platform/decimal/money';
 import { EventBus } from '../platform/events/event-bus';
 import { ApiError } from '../platform/http/api-error';
@@ -72,7 +72,7 @@ export class OrdersService implements OnModuleInit {
     private readonly venues: TradingVenues,
     private readonly recorder: OrderRecorder,
     private readonly events: EventBus,
-    private readonly config: AppConfig,
+    private readonly settings: RuntimeSettings,
     private readonly clock: Clock,
   ) {}
 
@@ -130,7 +130,7 @@ export class OrdersService implements OnModuleInit {
   }
 
   async place(input: PlaceOrderInput, origin: OrderOrigin): Promise<Order> {
-    if (!this.config.trading.enabled && !EXIT_INTENTS.has(origin.intent ?? ''))
+    if (!this.settings.section('trading').enabled && !EXIT_INTENTS.has(origin.intent ?? ''))
       throw new ApiError(409, ErrorCode.TRADING_DISABLED, 'Trading is disabled: no new orders are accepted');
     const target = await this.venues.resolve(input.accountId, input.paperAccount);
     // Coins behind open trades are theirs: a plain sell may not take them and leave a trade unclosable.

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BalancesService } from '../exchange/balances.service';
 import { Auth } from '../platform/access/access.decorators';
 import { Role } from '../platform/access/role';
-import { AppConfig } from '../platform/config/app-config';
+import { RuntimeSettings } from '../platform/settings/runtime-settings';
 import { Clock } from '../platform/time/clock';
 import { TradingStatusDto } from './dto/trading-status.dto';
 import { TradeGuard } from './trade-guard.service';
@@ -19,7 +19,7 @@ export class TradingStatusController {
     private readonly balances: BalancesService,
     private readonly reconciler: OrderReconciler,
     private readonly guard: TradeGuard,
-    private readonly config: AppConfig,
+    private readonly settings: RuntimeSettings,
     private readonly clock: Clock,
   ) {}
 
@@ -36,7 +36,7 @@ export class TradingStatusController {
       this.trades.positions(50, 0),
     ]);
     return {
-      active: this.config.trading.enabled,
+      active: this.settings.section('trading').enabled,
       mode: 'paper',
       portfolioValue: portfolio.totalUsdValue,
       ...summary,

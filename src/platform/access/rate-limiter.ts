@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppConfig } from '../config/app-config';
+import { RuntimeSettings } from '../settings/runtime-settings';
 import { ApiError } from '../http/api-error';
 import { ErrorCode } from '../http/error-codes';
 import { Principal } from './principal';
@@ -53,7 +53,7 @@ const HOUR = 3_600_000;
 @Injectable()
 export class RateLimiter {
   constructor(
-    private readonly config: AppConfig,
+    private readonly settings: RuntimeSettings,
     @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
     private readonly clock: Clock,
   ) {}
@@ -108,7 +108,7 @@ export class RateLimiter {
   }
 
   private limitOf(group: RateLimitGroup): { limit: number; ttlMs: number } {
-    const limits = this.config.rateLimits;
+    const limits = this.settings.section('rateLimits');
     switch (group) {
       case 'anonymous':
       case 'invalidCredentials':
