@@ -18,6 +18,7 @@ import { JobProgress1795985374728 } from './1795985374728-JobProgress';
 import { TradeSizing1796230130012 } from './1796230130012-TradeSizing';
 import { BotCapital1796241146819 } from './1796241146819-BotCapital';
 import { SettingsVersions1796242663684 } from './1796242663684-SettingsVersions';
+import { Alerts1796243289269 } from './1796243289269-Alerts';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -41,4 +42,5 @@ export const ALL_MIGRATIONS = [
   TradeSizing1796230130012,
   BotCapital1796241146819,
   SettingsVersions1796242663684,
+  Alerts1796243289269,
 ];

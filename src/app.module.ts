@@ -12,6 +12,7 @@ import { PresetsModule } from './presets/presets.module';
 import { StrategiesModule } from './strategies/strategies.module';
 import { TradingModule } from './trading/trading.module';
 import { SettingsModule } from './settings/settings.module';
+import { AlertsModule } from './alerts/alerts.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
@@ -38,6 +39,7 @@ export class AppModule {
         RealtimeModule,
         MonitoringModule,
         SettingsModule,
+        AlertsModule,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import '../alerts/alerts.events';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { RuntimeSettings } from '../platform/settings/runtime-settings';
 import { EventBus, EventName } from '../platform/events/event-bus';
@@ -84,6 +85,8 @@ export class RealtimeEvents implements OnModuleInit {
     this.events.on('ticker', (ticker) =>
       this.hub.publish(`${TICKER_TOPIC_PREFIX}${ticker.symbol}`, 'TICKER', ticker),
     );
+    // The stored alert as it was raised, raised again (its count), acknowledged, or resolved.
+    this.events.on('alerts.changed', ({ event, alert }) => this.hub.publish('alerts', event, alert));
     for (const [name, routes] of Object.entries(ROUTES) as Array<[EventName, Route[]]>) {
       this.events.on(name, (payload) => {
         for (const route of routes) {

@@ -3,6 +3,9 @@ import { Role } from '../src/platform/access/role';
 import { RuntimeSettings } from '../src/platform/settings/runtime-settings';
 import { call, createUser, loginAdmin } from './support/auth-client';
 import { startTestApp, TestApp } from './support/test-app';
+import { TestSocket, wsUrl } from './support/ws-client';
+import { EventBus } from '../src/platform/events/event-bus';
+import '../src/engine/engine.events';
 
 interface Config {
   environment: string;
@@ -218,5 +221,126 @@ describe('runtime settings (/api/config)', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await call(t, 'GET', '/api/config', { token: fresh })).status);
     expect(statuses).toEqual([200, 200, 429]);
+  });
+});
+
+describe('alerts (/api/alerts)', () => {
+  let t: TestApp;
+  let admin: string;
+  let trader: string;
+  let reader: string;
+  let socket: TestSocket;
+
+  beforeAll(async () => {
+    t = await startTestApp({ MARKET_BACKFILL_DAYS: '0', RATE_LIMIT_ADMIN: '100000' });
+    admin = (await loginAdmin(t)).accessToken;
+    trader = (await createUser(t, admin, Role.CONTROL)).token;
+    reader = (await createUser(t, admin, Role.READ_ONLY)).token;
+    socket = await TestSocket.open(wsUrl(t.baseUrl, `/ws?token=${encodeURIComponent(reader)}`));
+    socket.send({ type: 'subscribe', topics: ['alerts'] });
+    await socket.next((message) => message.type === 'subscribed');
+  });
+  afterAll(async () => {
+    socket?.close();
+    await t?.close();
+  });
+
+  interface StoredAlert {
+    id: string;
+    type: string;
+    severity: string;
+    source: string;
+    status: string;
+    count: number;
+    fingerprint: string;
+    acknowledgedBy: string | null;
+    resolvedBy: string | null;
+    note: string | null;
+  }
+  const botId = '0b7c9a52-4f1e-4c1a-9d0e-6f1f3c2b8a11';
+  /** As the engine raises one: an `alert.raised` event, which the alerts module stores. */
+  const raise = (message: string) =>
+    t.app.get(EventBus).publish('alert.raised', {
+      level: 'warning',
+      source: 'engine',
+      code: 'DAILY_LOSS_LIMIT',
+      message,
+      botId,
+      at: new Date().toISOString(),
+    });
+  /** The first `alerts` message of a type whose alert matches (messages stay in the socket's list). */
+  const alertMessage = async (type: string, match: (alert: StoredAlert) => boolean = () => true) =>
+    (await socket.next(
+      (message) => message.type === type && match(message.data as unknown as StoredAlert),
+    )) as unknown as { type: string; data: StoredAlert };
+
+  it('stores an alert once per condition, counts its repeats, and is acknowledged then resolved', async () => {
+    raise('default paused: daily loss -3.1R');
+    const raised = await alertMessage('ALERT_RAISED');
+    expect(raised.data).toMatchObject({
+      type: 'DAILY_LOSS_LIMIT',
+      severity: 'warning',
+      source: `bot:${botId}`,
+      fingerprint: `DAILY_LOSS_LIMIT|bot:${botId}`,
+      status: 'firing',
+      count: 1,
+    });
+    raise('default paused: daily loss -3.4R');
+    const repeated = await alertMessage('ALERT_UPDATED', (alert) => alert.count === 2);
+    expect(repeated.data).toMatchObject({ id: raised.data.id, count: 2 });
+
+    const list = await call<{
+      items: StoredAlert[];
+      total: number;
+      totalAlerts: number;
+      activeAlerts: number;
+    }>(t, 'GET', '/api/alerts?activeOnly=true&type=DAILY_LOSS_LIMIT', { token: reader });
+    expect(list.status).toBe(200);
+    expect(list.body).toMatchObject({ total: 1, totalAlerts: 1, activeAlerts: 1 });
+    expect(list.body.items[0]).toMatchObject({ id: raised.data.id, count: 2 });
+    for (const filter of ['severity=critical', `source=system`, 'since=2999-01-01T00:00:00Z'])
+      expect(
+        (await call<{ total: number }>(t, 'GET', `/api/alerts?${filter}`, { token: reader })).body.total,
+      ).toBe(0);
+    expect((await call(t, 'GET', '/api/alerts?severity=loud', { token: reader })).status).toBe(400);
+
+    const path = `/api/alerts/${raised.data.id}`;
+    expect((await call(t, 'POST', `${path}/acknowledge`, { token: reader, body: {} })).status).toBe(403);
+    const acknowledged = await call<StoredAlert>(t, 'POST', `${path}/acknowledge`, {
+      token: trader,
+      body: { note: 'looking into it' },
+    });
+    expect(acknowledged.status).toBe(200);
+    expect(acknowledged.body).toMatchObject({ status: 'acknowledged', note: 'looking into it' });
+    expect(acknowledged.body.acknowledgedBy).toMatch(/^user:/);
+    expect((await alertMessage('ALERT_UPDATED', (alert) => alert.status === 'acknowledged')).data.note).toBe(
+      'looking into it',
+    );
+    expect((await call(t, 'POST', `${path}/acknowledge`, { token: trader, body: {} })).status).toBe(409);
+
+    const resolved = await call<StoredAlert>(t, 'POST', `${path}/resolve`, {
+      token: trader,
+      body: { note: 'limits raised' },
+    });
+    expect(resolved.body).toMatchObject({ status: 'resolved', note: 'limits raised' });
+    expect((await alertMessage('ALERT_RESOLVED')).data.id).toBe(raised.data.id);
+    expect((await call(t, 'POST', `${path}/resolve`, { token: trader, body: {} })).status).toBe(409);
+    const active = await call<{ total: number; totalAlerts: number; activeAlerts: number }>(
+      t,
+      'GET',
+      '/api/alerts?activeOnly=true',
+      { token: reader },
+    );
+    expect(active.body).toMatchObject({ total: 0, totalAlerts: 1, activeAlerts: 0 });
+
+    // The condition again: a new alert, the resolved one stays as it was.
+    raise('default paused again');
+    const again = await alertMessage('ALERT_RAISED', (alert) => alert.id !== raised.data.id);
+    expect(again.data.id).not.toBe(raised.data.id);
+    expect(again.data.count).toBe(1);
+    expect((await call<StoredAlert>(t, 'GET', path, { token: reader })).body.status).toBe('resolved');
+    expect(
+      (await call(t, 'GET', '/api/alerts/8c1e6c1e-0000-4000-8000-000000000000', { token: reader })).status,
+    ).toBe(404);
   });
 });

@@ -1,0 +1,79 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Audited } from '../auth/audited.decorator';
+import { Auth } from '../platform/access/access.decorators';
+import { Caller, CallerContext } from '../platform/access/principal';
+import { Role } from '../platform/access/role';
+import { pageOf } from '../platform/http/page.dto';
+import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
+import { toAlertDto } from './alert-view';
+import { AlertsService } from './alerts.service';
+import { AlertDto, AlertListDto, AlertNoteDto, AlertQueryDto } from './dto/alert.dto';
+
+function actorOf(caller: CallerContext): string {
+  return `${caller.principal.kind}:${caller.principal.name}`;
+}
+
+@ApiTags('alerts')
+@Controller('alerts')
+export class AlertsController {
+  constructor(private readonly alerts: AlertsService) {}
+
+  @Get()
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({
+    summary: 'Stored alerts, newest seen first, with the counts of all and of the active ones',
+  })
+  @ApiOkResponse({ type: AlertListDto })
+  async list(@Query() query: AlertQueryDto): Promise<AlertListDto> {
+    const { items, total, totalAlerts, activeAlerts } = await this.alerts.list(query);
+    return { ...pageOf(items.map(toAlertDto), total, query), totalAlerts, activeAlerts };
+  }
+
+  @Get(':id')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({ summary: 'One alert' })
+  @ApiOkResponse({ type: AlertDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<AlertDto> {
+    return toAlertDto(await this.alerts.get(id));
+  }
+
+  @Post(':id/acknowledge')
+  @HttpCode(200)
+  @Auth(Role.CONTROL)
+  @Audited('alert.acknowledge')
+  @ApiOperation({ summary: 'Acknowledges a firing alert (it stays active until resolved)' })
+  @ApiOkResponse({ type: AlertDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Not firing' })
+  async acknowledge(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: AlertNoteDto,
+    @Caller() caller: CallerContext,
+  ): Promise<AlertDto> {
+    return toAlertDto(await this.alerts.acknowledge(id, actorOf(caller), dto.note));
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  @Auth(Role.CONTROL)
+  @Audited('alert.resolve')
+  @ApiOperation({ summary: 'Resolves an alert; a later repeat of its condition opens a new one' })
+  @ApiOkResponse({ type: AlertDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Already resolved' })
+  async resolve(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: AlertNoteDto,
+    @Caller() caller: CallerContext,
+  ): Promise<AlertDto> {
+    return toAlertDto(await this.alerts.resolve(id, actorOf(caller), dto.note));
+  }
+}

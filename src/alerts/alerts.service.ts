@@ -1,0 +1,156 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository, SelectQueryBuilder } from 'typeorm';
+import '../engine/engine.events';
+import { errorMessage } from '../platform/errors/error-message';
+import { EventBus } from '../platform/events/event-bus';
+import { ApiError } from '../platform/http/api-error';
+import { Clock } from '../platform/time/clock';
+import { Alert, AlertSeverity } from './alert.entity';
+import { toAlertDto } from './alert-view';
+import './alerts.events';
+import type { AlertQueryDto } from './dto/alert.dto';
+
+export interface RaisedAlert {
+  type: string;
+  severity: AlertSeverity;
+  source: string;
+  message: string;
+  data?: Record<string, unknown>;
+  labels?: Record<string, string>;
+}
+
+/**
+ * Alerts, stored: raised by the engine (its `alert.raised` events) and the other modules, one open row
+ * per fingerprint (type and source) whose count a repeat raises; acknowledged and resolved by people
+ * (or by the system when a condition clears). Each change is announced as `alerts.changed`.
+ */
+@Injectable()
+export class AlertsService implements OnModuleInit {
+  private readonly logger = new Logger('Alerts');
+
+  constructor(
+    @InjectRepository(Alert) private readonly alerts: Repository<Alert>,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.on('alert.raised', (event) => {
+      this.raise({
+        type: event.code,
+        severity: event.level,
+        source: event.botId ? `bot:${event.botId}` : event.source,
+        message: event.message,
+        data: event.botId ? { botId: event.botId } : {},
+      }).catch((error: unknown) =>
+        this.logger.warn(`alert ${event.code} not stored: ${errorMessage(error)}`),
+      );
+    });
+  }
+
+  /** Stores an alert, or raises the count of the open one with its fingerprint. */
+  async raise(input: RaisedAlert): Promise<Alert> {
+    const now = this.clock.now();
+    const fingerprint = `${input.type}|${input.source}`.slice(0, 300);
+    const rows = await this.alerts.query<Array<{ id: string; inserted: boolean }>>(
+      `INSERT INTO alerts (id, type, severity, source, message, data, labels, fingerprint, status, count, first_seen_at, last_seen_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'firing', 1, $9, $9)
+       ON CONFLICT (fingerprint) WHERE status <> 'resolved'
+       DO UPDATE SET count = alerts.count + 1, last_seen_at = EXCLUDED.last_seen_at, message = EXCLUDED.message,
+         severity = EXCLUDED.severity, data = EXCLUDED.data, labels = EXCLUDED.labels
+       RETURNING id, (xmax = 0) AS inserted`,
+      [
+        randomUUID(),
+        input.type.slice(0, 64),
+        input.severity,
+        input.source.slice(0, 200),
+        input.message.slice(0, 1000),
+        JSON.stringify(input.data ?? {}),
+        JSON.stringify(input.labels ?? {}),
+        fingerprint,
+        now,
+      ],
+    );
+    const alert = await this.get(rows[0].id);
+    this.events.publish('alerts.changed', {
+      event: rows[0].inserted ? 'ALERT_RAISED' : 'ALERT_UPDATED',
+      alert: toAlertDto(alert),
+    });
+    return alert;
+  }
+
+  async get(id: string): Promise<Alert> {
+    const alert = await this.alerts.findOneBy({ id });
+    if (!alert) throw ApiError.notFound(`No alert ${id}`);
+    return alert;
+  }
+
+  async list(
+    query: AlertQueryDto,
+  ): Promise<{ items: Alert[]; total: number; totalAlerts: number; activeAlerts: number }> {
+    const filtered = () => {
+      const builder = this.alerts.createQueryBuilder('alert');
+      if (query.severity) builder.andWhere('alert.severity = :severity', { severity: query.severity });
+      if (query.type) builder.andWhere('alert.type = :type', { type: query.type });
+      if (query.source) builder.andWhere('alert.source = :source', { source: query.source });
+      if (query.since) builder.andWhere('alert.lastSeenAt >= :since', { since: new Date(query.since) });
+      return builder;
+    };
+    const active = (builder: SelectQueryBuilder<Alert>) => builder.andWhere("alert.status <> 'resolved'");
+    const listed = query.activeOnly ? active(filtered()) : filtered();
+    const [[items, total], totalAlerts, activeAlerts] = await Promise.all([
+      listed
+        .orderBy('alert.lastSeenAt', 'DESC')
+        .addOrderBy('alert.id', 'ASC')
+        .take(query.limit)
+        .skip(query.offset)
+        .getManyAndCount(),
+      filtered().getCount(),
+      active(filtered()).getCount(),
+    ]);
+    return { items, total, totalAlerts, activeAlerts };
+  }
+
+  /** A person has seen it: firing becomes acknowledged (it still counts as active). */
+  async acknowledge(id: string, by: string, note?: string): Promise<Alert> {
+    const alert = await this.get(id);
+    if (alert.status !== 'firing')
+      throw ApiError.conflict(`Alert ${id} is ${alert.status}: only a firing alert is acknowledged`);
+    return this.change(alert, 'ALERT_UPDATED', {
+      status: 'acknowledged',
+      acknowledgedBy: by,
+      acknowledgedAt: this.clock.now(),
+      note: note ?? alert.note,
+    });
+  }
+
+  /** Closes it; a later repeat opens a new one. */
+  async resolve(id: string, by: string, note?: string): Promise<Alert> {
+    const alert = await this.get(id);
+    if (alert.status === 'resolved') throw ApiError.conflict(`Alert ${id} is already resolved`);
+    return this.change(alert, 'ALERT_RESOLVED', {
+      status: 'resolved',
+      resolvedBy: by,
+      resolvedAt: this.clock.now(),
+      note: note ?? alert.note,
+    });
+  }
+
+  private async change(
+    alert: Alert,
+    event: 'ALERT_UPDATED' | 'ALERT_RESOLVED',
+    changes: Pick<
+      Partial<Alert>,
+      'status' | 'acknowledgedBy' | 'acknowledgedAt' | 'resolvedBy' | 'resolvedAt' | 'note'
+    >,
+  ): Promise<Alert> {
+    // Only from the status read: a concurrent change in between is a conflict, not overwritten.
+    const updated = await this.alerts.update({ id: alert.id, status: alert.status }, changes);
+    if (!updated.affected) throw ApiError.conflict(`Alert ${alert.id} changed meanwhile: read it again`);
+    const changed = await this.get(alert.id);
+    this.events.publish('alerts.changed', { event, alert: toAlertDto(changed) });
+    return changed;
+  }
+}
