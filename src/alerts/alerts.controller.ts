@@ -8,17 +8,13 @@ import {
 } from '@nestjs/swagger';
 import { Audited } from '../auth/audited.decorator';
 import { Auth } from '../platform/access/access.decorators';
-import { Caller, CallerContext } from '../platform/access/principal';
+import { actorNameOf, Caller, CallerContext } from '../platform/access/principal';
 import { Role } from '../platform/access/role';
 import { pageOf } from '../platform/http/page.dto';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
 import { toAlertDto } from './alert-view';
 import { AlertsService } from './alerts.service';
 import { AlertDto, AlertListDto, AlertNoteDto, AlertQueryDto } from './dto/alert.dto';
-
-function actorOf(caller: CallerContext): string {
-  return `${caller.principal.kind}:${caller.principal.name}`;
-}
 
 @ApiTags('alerts')
 @Controller('alerts')
@@ -58,7 +54,7 @@ export class AlertsController {
     @Body() dto: AlertNoteDto,
     @Caller() caller: CallerContext,
   ): Promise<AlertDto> {
-    return toAlertDto(await this.alerts.acknowledge(id, actorOf(caller), dto.note));
+    return toAlertDto(await this.alerts.acknowledge(id, actorNameOf(caller), dto.note));
   }
 
   @Post(':id/resolve')
@@ -74,6 +70,6 @@ export class AlertsController {
     @Body() dto: AlertNoteDto,
     @Caller() caller: CallerContext,
   ): Promise<AlertDto> {
-    return toAlertDto(await this.alerts.resolve(id, actorOf(caller), dto.note));
+    return toAlertDto(await this.alerts.resolve(id, actorNameOf(caller), dto.note));
   }
 }

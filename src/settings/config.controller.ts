@@ -11,7 +11,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Audited } from '../auth/audited.decorator';
 import { Auth } from '../platform/access/access.decorators';
-import { Caller, CallerContext } from '../platform/access/principal';
+import { actorNameOf, Caller, CallerContext } from '../platform/access/principal';
 import { Role } from '../platform/access/role';
 import { AppConfig } from '../platform/config/app-config';
 import { PageQueryDto, pageOf } from '../platform/http/page.dto';
@@ -33,10 +33,6 @@ const IF_MATCH = {
   description: 'The settings version read (GET /api/config, or its ETag): another one current is a 409',
   example: '"3"',
 };
-
-function authorOf(caller: CallerContext): string {
-  return `${caller.principal.kind}:${caller.principal.name}`;
-}
 
 function resultOf(result: SettingsUpdateResult, validateOnly = false): ConfigUpdateResultDto {
   const paths = result.changes.map((change) => change.path);
@@ -99,7 +95,7 @@ export class ConfigController {
     const result = await this.settings.update({
       patch: { ...patch },
       prefix: '',
-      author: authorOf(caller),
+      author: actorNameOf(caller),
       expectedVersion: expectedVersionOf(ifMatch),
     });
     return resultOf(result);
@@ -127,7 +123,7 @@ export class ConfigController {
     const result = await this.settings.update({
       patch: dto.settings,
       prefix: 'settings',
-      author: authorOf(caller),
+      author: actorNameOf(caller),
       comment: dto.comment,
       expectedVersion: dto.expectedVersion ?? expectedVersionOf(ifMatch),
       validateOnly: dto.validateOnly === true,
@@ -166,6 +162,6 @@ export class ConfigController {
     @Body() dto: ConfigRollbackDto,
     @Caller() caller: CallerContext,
   ): Promise<ConfigUpdateResultDto> {
-    return resultOf(await this.settings.rollback(dto.version, authorOf(caller), dto.expectedVersion));
+    return resultOf(await this.settings.rollback(dto.version, actorNameOf(caller), dto.expectedVersion));
   }
 }

@@ -67,6 +67,11 @@ function clientOf(request: FastifyRequest): ClientContext {
   return { ip: request.ip, userAgent: request.headers['user-agent'] };
 }
 
+/** Who a caller is, readably, as histories record it: `user:<name>` or `apiKey:<name>`. */
+export function actorNameOf(caller: CallerContext): string {
+  return `${caller.principal.kind}:${caller.principal.name}`;
+}
+
 /** The caller of a route behind @Auth, as a handler parameter: `@Caller() caller: CallerContext`. */
 export const Caller = createParamDecorator((_data: unknown, context: ExecutionContext): CallerContext => {
   const request = context.switchToHttp().getRequest<FastifyRequest>();
