@@ -19,6 +19,7 @@ import { TradeSizing1796230130012 } from './1796230130012-TradeSizing';
 import { BotCapital1796241146819 } from './1796241146819-BotCapital';
 import { SettingsVersions1796242663684 } from './1796242663684-SettingsVersions';
 import { Alerts1796243289269 } from './1796243289269-Alerts';
+import { AlertRulesSilencesOutbox1796278256184 } from './1796278256184-AlertRulesSilencesOutbox';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -43,4 +44,5 @@ export const ALL_MIGRATIONS = [
   BotCapital1796241146819,
   SettingsVersions1796242663684,
   Alerts1796243289269,
+  AlertRulesSilencesOutbox1796278256184,
 ];

@@ -5,6 +5,8 @@ import { call, createUser, loginAdmin } from './support/auth-client';
 import { startTestApp, TestApp } from './support/test-app';
 import { TestSocket, wsUrl } from './support/ws-client';
 import { EventBus } from '../src/platform/events/event-bus';
+import { AlertRulesService } from '../src/alerts/alert-rules.service';
+import { SystemSampler } from '../src/monitoring/system-sampler.service';
 import '../src/engine/engine.events';
 
 interface Config {
@@ -342,5 +344,211 @@ describe('alerts (/api/alerts)', () => {
     expect(
       (await call(t, 'GET', '/api/alerts/8c1e6c1e-0000-4000-8000-000000000000', { token: reader })).status,
     ).toBe(404);
+  });
+
+  interface Rule {
+    type: string;
+    enabled: boolean;
+    threshold: number;
+    forSeconds: number;
+    severity: string;
+    updatedBy: string;
+  }
+  const putRules = (token: string, rules: object[]) =>
+    call<{ rules: Rule[]; message?: string }>(t, 'PUT', '/api/alerts/rules', { token, body: { rules } });
+  /** Samples the resources now and waits for the rules' evaluation of that sample. */
+  const sampleAndEvaluate = async () => {
+    const sample = await t.app.get(SystemSampler).sampleNow();
+    await t.app.get(AlertRulesService).evaluate({
+      cpuPercent: sample.cpuPercent,
+      memoryPercent: sample.memoryPercent,
+      rssBytes: Number(sample.rssBytes),
+      eventLoopLagMs: sample.eventLoopLagMs,
+      diskUsedPercent: sample.diskUsedPercent,
+      loadAverage: sample.loadAverage,
+    });
+    return sample;
+  };
+
+  it('fires a rule the machine exceeds, lists it, acknowledges it, and resolves it once the threshold is above the value', async () => {
+    const rules = await call<{ rules: Rule[] }>(t, 'GET', '/api/alerts/rules', { token: reader });
+    expect(rules.status).toBe(200);
+    expect(rules.body.rules.map((rule) => rule.type)).toEqual([
+      'EVENT_LOOP_LAG',
+      'HIGH_CPU',
+      'HIGH_DISK',
+      'HIGH_MEMORY',
+    ]);
+    expect(rules.body.rules.find((rule) => rule.type === 'HIGH_MEMORY')).toMatchObject({
+      enabled: true,
+      threshold: 90,
+      forSeconds: 60,
+      updatedBy: 'system',
+    });
+
+    expect((await putRules(trader, [{ type: 'HIGH_MEMORY', threshold: 1 }])).status).toBe(403);
+    const bad = await putRules(admin, [
+      { type: 'HIGH_MEMORY', threshold: 150 },
+      { type: 'HIGH_CPU', severity: 'critical' },
+    ]);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('rules.0.threshold: must be between 0 and 100 for HIGH_MEMORY');
+    expect((await putRules(admin, [{ type: 'NO_SUCH_RULE', threshold: 1 }])).status).toBe(400);
+    expect(
+      (await call<{ rules: Rule[] }>(t, 'GET', '/api/alerts/rules', { token: reader })).body.rules.find(
+        (rule) => rule.type === 'HIGH_CPU',
+      )?.severity,
+    ).toBe('warning');
+
+    // Held for a second before it fires: pending at the first evaluation, firing at the next one.
+    const changed = await putRules(admin, [
+      { type: 'HIGH_MEMORY', threshold: 1, forSeconds: 1, severity: 'critical' },
+    ]);
+    expect(changed.status).toBe(200);
+    expect(changed.body.rules.find((rule) => rule.type === 'HIGH_MEMORY')).toMatchObject({
+      threshold: 1,
+      forSeconds: 1,
+      severity: 'critical',
+    });
+    expect(changed.body.rules.find((rule) => rule.type === 'HIGH_MEMORY')?.updatedBy).toMatch(/^user:/);
+    const firstSample = await sampleAndEvaluate();
+    expect(firstSample.memoryPercent).toBeGreaterThan(1);
+    const activeMemory = () =>
+      call<{ items: StoredAlert[]; activeAlerts: number }>(
+        t,
+        'GET',
+        '/api/alerts?activeOnly=true&type=HIGH_MEMORY',
+        {
+          token: reader,
+        },
+      );
+    expect((await activeMemory()).body.activeAlerts).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sampleAndEvaluate();
+    const fired = await alertMessage('ALERT_RAISED', (alert) => alert.type === 'HIGH_MEMORY');
+    expect(fired.data).toMatchObject({ severity: 'critical', source: 'system', status: 'firing' });
+    const listed = await activeMemory();
+    expect(listed.body.activeAlerts).toBe(1);
+    expect(listed.body.items[0].id).toBe(fired.data.id);
+    const acknowledged = await call<StoredAlert>(t, 'POST', `/api/alerts/${fired.data.id}/acknowledge`, {
+      token: trader,
+      body: {},
+    });
+    expect(acknowledged.body.status).toBe('acknowledged');
+
+    expect((await putRules(admin, [{ type: 'HIGH_MEMORY', threshold: 100 }])).status).toBe(200);
+    await sampleAndEvaluate();
+    const resolved = await alertMessage('ALERT_RESOLVED', (alert) => alert.id === fired.data.id);
+    expect(resolved.data).toMatchObject({ status: 'resolved', resolvedBy: 'system' });
+    expect((await activeMemory()).body.activeAlerts).toBe(0);
+  });
+
+  it('stores a silenced alert without handing it to the webhooks, until the silence is deleted', async () => {
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const silence = (token: string, body: object) =>
+      call<{ id: string; status: string; matchers: object; message?: string }>(
+        t,
+        'POST',
+        '/api/alerts/silences',
+        {
+          token,
+          body,
+        },
+      );
+    expect((await silence(reader, { matchers: { type: 'BOT_ERROR' }, until, comment: 'x' })).status).toBe(
+      403,
+    );
+    expect((await silence(trader, { matchers: {}, until, comment: 'x' })).status).toBe(400);
+    expect(
+      (
+        await silence(trader, {
+          matchers: { type: 'BOT_ERROR' },
+          until: '2020-01-01T00:00:00Z',
+          comment: 'x',
+        })
+      ).status,
+    ).toBe(400);
+    const created = await silence(trader, {
+      matchers: { type: 'BOT_ERROR', severity: 'critical' },
+      until,
+      comment: 'exchange maintenance',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      status: 'active',
+      matchers: { type: 'BOT_ERROR', severity: 'critical' },
+    });
+
+    const botError = (level: 'critical' | 'warning', id: string) =>
+      t.app.get(EventBus).publish('alert.raised', {
+        level,
+        source: 'engine',
+        code: 'BOT_ERROR',
+        message: 'exchange down',
+        botId: id,
+        at: new Date().toISOString(),
+      });
+    const silencedBot = '1b7c9a52-4f1e-4c1a-9d0e-6f1f3c2b8a11';
+    const loudBot = '2b7c9a52-4f1e-4c1a-9d0e-6f1f3c2b8a11';
+    botError('critical', silencedBot);
+    botError('warning', loudBot);
+    const silenced = await alertMessage('ALERT_RAISED', (alert) => alert.source === `bot:${silencedBot}`);
+    const loud = await alertMessage('ALERT_RAISED', (alert) => alert.source === `bot:${loudBot}`);
+    expect((silenced.data as unknown as { silencedBy: string }).silencedBy).toBe(created.body.id);
+    expect((loud.data as unknown as { silencedBy: string | null }).silencedBy).toBeNull();
+    const outboxed = async (alertId: string) =>
+      Number(
+        (
+          await t.app
+            .get(DataSource)
+            .query<Array<{ n: string }>>(
+              "SELECT count(*) AS n FROM outbox_events WHERE type = 'alert.raised' AND data->>'id' = $1",
+              [alertId],
+            )
+        )[0].n,
+      );
+    expect(await outboxed(silenced.data.id)).toBe(0);
+    expect(await outboxed(loud.data.id)).toBe(1);
+
+    const listed = await call<{ silences: Array<{ id: string }> }>(
+      t,
+      'GET',
+      '/api/alerts/silences?activeOnly=true',
+      {
+        token: reader,
+      },
+    );
+    expect(listed.body.silences.map((one) => one.id)).toContain(created.body.id);
+    const deleted = await call<{ status: string; expiredBy: string }>(
+      t,
+      'DELETE',
+      `/api/alerts/silences/${created.body.id}`,
+      { token: trader },
+    );
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.status).toBe('expired');
+    expect(deleted.body.expiredBy).toMatch(/^user:/);
+    expect(
+      (await call(t, 'DELETE', `/api/alerts/silences/${created.body.id}`, { token: trader })).status,
+    ).toBe(409);
+    const after = await call<{ silences: Array<{ id: string }> }>(
+      t,
+      'GET',
+      '/api/alerts/silences?activeOnly=true',
+      {
+        token: reader,
+      },
+    );
+    expect(after.body.silences.map((one) => one.id)).not.toContain(created.body.id);
+
+    // Once it ended, the same condition is notified: resolved and raised again.
+    await call(t, 'POST', `/api/alerts/${silenced.data.id}/resolve`, { token: trader, body: {} });
+    botError('critical', silencedBot);
+    const again = await alertMessage(
+      'ALERT_RAISED',
+      (alert) => alert.source === `bot:${silencedBot}` && alert.id !== silenced.data.id,
+    );
+    expect((again.data as unknown as { silencedBy: string | null }).silencedBy).toBeNull();
+    expect(await outboxed(again.data.id)).toBe(1);
   });
 });

@@ -1,5 +1,9 @@
 import type { Alert } from './alert.entity';
+import type { AlertRule } from './alert-rule.entity';
+import type { AlertSilence } from './alert-silence.entity';
 import type { AlertDto } from './dto/alert.dto';
+import type { AlertRuleDto } from './dto/alert-rule.dto';
+import type { SilenceDto } from './dto/alert-silence.dto';
 
 export function toAlertDto(alert: Alert): AlertDto {
   const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -21,5 +25,34 @@ export function toAlertDto(alert: Alert): AlertDto {
     resolvedBy: alert.resolvedBy,
     resolvedAt: iso(alert.resolvedAt),
     note: alert.note,
+    silencedBy: alert.silencedBy,
+  };
+}
+
+export function toAlertRuleDto(rule: AlertRule, metric: { measures: string; unit: string }): AlertRuleDto {
+  return {
+    type: rule.type,
+    measures: metric.measures,
+    unit: metric.unit,
+    enabled: rule.enabled,
+    threshold: rule.threshold,
+    forSeconds: rule.forSeconds,
+    severity: rule.severity,
+    updatedAt: rule.updatedAt.toISOString(),
+    updatedBy: rule.updatedBy,
+  };
+}
+
+export function toSilenceDto(silence: AlertSilence, active: boolean): SilenceDto {
+  return {
+    id: silence.id,
+    matchers: silence.matchers,
+    startsAt: silence.startsAt.toISOString(),
+    until: silence.endsAt.toISOString(),
+    comment: silence.comment,
+    createdBy: silence.createdBy,
+    status: active ? 'active' : 'expired',
+    expiredAt: silence.expiredAt ? silence.expiredAt.toISOString() : null,
+    expiredBy: silence.expiredBy,
   };
 }

@@ -66,4 +66,8 @@ export class Alert {
   /** Said by whoever acknowledged or resolved it. */
   @Column({ type: 'varchar', length: 500, nullable: true })
   note!: string | null;
+
+  /** The silence that covered it when it was last raised: stored and shown, not notified. */
+  @Column({ type: 'uuid', nullable: true })
+  silencedBy!: string | null;
 }

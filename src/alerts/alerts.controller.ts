@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiBadRequestResponse,
 } from '@nestjs/swagger';
 import { Audited } from '../auth/audited.decorator';
 import { Auth } from '../platform/access/access.decorators';
@@ -12,14 +13,20 @@ import { actorNameOf, Caller, CallerContext } from '../platform/access/principal
 import { Role } from '../platform/access/role';
 import { pageOf } from '../platform/http/page.dto';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
-import { toAlertDto } from './alert-view';
+import type { AlertRule } from './alert-rule.entity';
+import { AlertRulesService } from './alert-rules.service';
+import { toAlertDto, toAlertRuleDto } from './alert-view';
 import { AlertsService } from './alerts.service';
+import { AlertRuleListDto, AlertRulesUpdateDto } from './dto/alert-rule.dto';
 import { AlertDto, AlertListDto, AlertNoteDto, AlertQueryDto } from './dto/alert.dto';
 
 @ApiTags('alerts')
 @Controller('alerts')
 export class AlertsController {
-  constructor(private readonly alerts: AlertsService) {}
+  constructor(
+    private readonly alerts: AlertsService,
+    private readonly rules: AlertRulesService,
+  ) {}
 
   @Get()
   @Auth(Role.READ_ONLY)
@@ -30,6 +37,31 @@ export class AlertsController {
   async list(@Query() query: AlertQueryDto): Promise<AlertListDto> {
     const { items, total, totalAlerts, activeAlerts } = await this.alerts.list(query);
     return { ...pageOf(items.map(toAlertDto), total, query), totalAlerts, activeAlerts };
+  }
+
+  @Get('rules')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({
+    summary: 'The alert rules on measures of this system: each fires after forSeconds above its threshold',
+  })
+  @ApiOkResponse({ type: AlertRuleListDto })
+  async listRules(): Promise<AlertRuleListDto> {
+    return this.ruleList(await this.rules.list());
+  }
+
+  @Put('rules')
+  @Auth(Role.ADMIN)
+  @Audited('alert.rules.update')
+  @ApiOperation({
+    summary: 'Changes some alert rules (in force at the next evaluation); answers all of them',
+  })
+  @ApiOkResponse({ type: AlertRuleListDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Names every bad field' })
+  async updateRules(
+    @Body() dto: AlertRulesUpdateDto,
+    @Caller() caller: CallerContext,
+  ): Promise<AlertRuleListDto> {
+    return this.ruleList(await this.rules.update(dto.rules, actorNameOf(caller)));
   }
 
   @Get(':id')
@@ -71,5 +103,9 @@ export class AlertsController {
     @Caller() caller: CallerContext,
   ): Promise<AlertDto> {
     return toAlertDto(await this.alerts.resolve(id, actorNameOf(caller), dto.note));
+  }
+
+  private ruleList(rules: AlertRule[]): AlertRuleListDto {
+    return { rules: rules.map((rule) => toAlertRuleDto(rule, this.rules.metricOf(rule.type))) };
   }
 }

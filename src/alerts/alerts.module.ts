@@ -1,14 +1,22 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AlertRule } from './alert-rule.entity';
+import { AlertSilence } from './alert-silence.entity';
+import { AlertSilencesController } from './alert-silences.controller';
+import { AlertSilencesService } from './alert-silences.service';
+import { AlertRulesService } from './alert-rules.service';
 import { Alert } from './alert.entity';
 import { AlertsController } from './alerts.controller';
 import { AlertsService } from './alerts.service';
 
-/** Alerts, stored and managed: raised by the engine and the other modules, acknowledged and resolved by people. */
+/**
+ * Alerts, stored and managed: raised by the engine, the other modules and the rules on the system's
+ * measures, acknowledged and resolved by people.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([Alert])],
-  controllers: [AlertsController],
-  providers: [AlertsService],
+  imports: [TypeOrmModule.forFeature([Alert, AlertRule, AlertSilence])],
+  controllers: [AlertsController, AlertSilencesController],
+  providers: [AlertsService, AlertRulesService, AlertSilencesService],
   exports: [AlertsService],
 })
 export class AlertsModule {}

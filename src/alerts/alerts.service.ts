@@ -1,12 +1,14 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, Not, Repository, SelectQueryBuilder } from 'typeorm';
 import '../engine/engine.events';
 import { errorMessage } from '../platform/errors/error-message';
 import { EventBus } from '../platform/events/event-bus';
 import { ApiError } from '../platform/http/api-error';
+import { Outbox } from '../platform/outbox/outbox';
 import { Clock } from '../platform/time/clock';
+import { AlertSilencesService } from './alert-silences.service';
 import { Alert, AlertSeverity } from './alert.entity';
 import { toAlertDto } from './alert-view';
 import './alerts.events';
@@ -32,6 +34,8 @@ export class AlertsService implements OnModuleInit {
 
   constructor(
     @InjectRepository(Alert) private readonly alerts: Repository<Alert>,
+    private readonly silences: AlertSilencesService,
+    private readonly outbox: Outbox,
     private readonly events: EventBus,
     private readonly clock: Clock,
   ) {}
@@ -50,32 +54,41 @@ export class AlertsService implements OnModuleInit {
     });
   }
 
-  /** Stores an alert, or raises the count of the open one with its fingerprint. */
+  /**
+   * Stores an alert, or raises the count of the open one with its fingerprint; a new one goes to the
+   * outbox (`alert.raised`) in the same transaction unless a silence covers it.
+   */
   async raise(input: RaisedAlert): Promise<Alert> {
     const now = this.clock.now();
     const fingerprint = `${input.type}|${input.source}`.slice(0, 300);
-    const rows = await this.alerts.query<Array<{ id: string; inserted: boolean }>>(
-      `INSERT INTO alerts (id, type, severity, source, message, data, labels, fingerprint, status, count, first_seen_at, last_seen_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'firing', 1, $9, $9)
-       ON CONFLICT (fingerprint) WHERE status <> 'resolved'
-       DO UPDATE SET count = alerts.count + 1, last_seen_at = EXCLUDED.last_seen_at, message = EXCLUDED.message,
-         severity = EXCLUDED.severity, data = EXCLUDED.data, labels = EXCLUDED.labels
-       RETURNING id, (xmax = 0) AS inserted`,
-      [
-        randomUUID(),
-        input.type.slice(0, 64),
-        input.severity,
-        input.source.slice(0, 200),
-        input.message.slice(0, 1000),
-        JSON.stringify(input.data ?? {}),
-        JSON.stringify(input.labels ?? {}),
-        fingerprint,
-        now,
-      ],
-    );
-    const alert = await this.get(rows[0].id);
+    const { alert, inserted } = await this.alerts.manager.transaction(async (manager) => {
+      const silencedBy = await this.silences.covering(manager, input);
+      const rows = await manager.query<Array<{ id: string; inserted: boolean }>>(
+        `INSERT INTO alerts (id, type, severity, source, message, data, labels, fingerprint, status, count, first_seen_at, last_seen_at, silenced_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'firing', 1, $9, $9, $10)
+         ON CONFLICT (fingerprint) WHERE status <> 'resolved'
+         DO UPDATE SET count = alerts.count + 1, last_seen_at = EXCLUDED.last_seen_at, message = EXCLUDED.message,
+           severity = EXCLUDED.severity, data = EXCLUDED.data, labels = EXCLUDED.labels, silenced_by = EXCLUDED.silenced_by
+         RETURNING id, (xmax = 0) AS inserted`,
+        [
+          randomUUID(),
+          input.type.slice(0, 64),
+          input.severity,
+          input.source.slice(0, 200),
+          input.message.slice(0, 1000),
+          JSON.stringify(input.data ?? {}),
+          JSON.stringify(input.labels ?? {}),
+          fingerprint,
+          now,
+          silencedBy,
+        ],
+      );
+      const stored = (await manager.findOneBy(Alert, { id: rows[0].id }))!;
+      if (rows[0].inserted) await this.notify(manager, 'alert.raised', stored);
+      return { alert: stored, inserted: rows[0].inserted };
+    });
     this.events.publish('alerts.changed', {
-      event: rows[0].inserted ? 'ALERT_RAISED' : 'ALERT_UPDATED',
+      event: inserted ? 'ALERT_RAISED' : 'ALERT_UPDATED',
       alert: toAlertDto(alert),
     });
     return alert;
@@ -113,6 +126,26 @@ export class AlertsService implements OnModuleInit {
     return { items, total, totalAlerts, activeAlerts };
   }
 
+  /** Resolves the open alert of a condition, if there is one (a rule whose value fell back). */
+  async resolveOpen(type: string, source: string, by: string, note: string): Promise<Alert | null> {
+    const open = await this.alerts.findOne({
+      where: { fingerprint: `${type}|${source}`, status: Not('resolved') },
+    });
+    if (!open) return null;
+    try {
+      return await this.change(open, 'ALERT_RESOLVED', {
+        status: 'resolved',
+        resolvedBy: by,
+        resolvedAt: this.clock.now(),
+        note,
+      });
+    } catch (error) {
+      // Acknowledged or resolved by a person meanwhile: the next evaluation sees it as it is now.
+      if (error instanceof ApiError && error.getStatus() === 409) return null;
+      throw error;
+    }
+  }
+
   /** A person has seen it: firing becomes acknowledged (it still counts as active). */
   async acknowledge(id: string, by: string, note?: string): Promise<Alert> {
     const alert = await this.get(id);
@@ -146,11 +179,20 @@ export class AlertsService implements OnModuleInit {
       'status' | 'acknowledgedBy' | 'acknowledgedAt' | 'resolvedBy' | 'resolvedAt' | 'note'
     >,
   ): Promise<Alert> {
-    // Only from the status read: a concurrent change in between is a conflict, not overwritten.
-    const updated = await this.alerts.update({ id: alert.id, status: alert.status }, changes);
-    if (!updated.affected) throw ApiError.conflict(`Alert ${alert.id} changed meanwhile: read it again`);
-    const changed = await this.get(alert.id);
+    const changed = await this.alerts.manager.transaction(async (manager) => {
+      // Only from the status read: a concurrent change in between is a conflict, not overwritten.
+      const updated = await manager.update(Alert, { id: alert.id, status: alert.status }, changes);
+      if (!updated.affected) throw ApiError.conflict(`Alert ${alert.id} changed meanwhile: read it again`);
+      const stored = (await manager.findOneBy(Alert, { id: alert.id }))!;
+      if (event === 'ALERT_RESOLVED') await this.notify(manager, 'alert.resolved', stored);
+      return stored;
+    });
     this.events.publish('alerts.changed', { event, alert: toAlertDto(changed) });
     return changed;
+  }
+
+  /** Hands an alert's change to the webhooks, unless a silence covered it. */
+  private async notify(manager: EntityManager, type: string, alert: Alert): Promise<void> {
+    if (alert.silencedBy === null) await this.outbox.add(manager, type, toAlertDto(alert));
   }
 }

@@ -21,6 +21,8 @@ import { AdvisoryLeases } from './leases/advisory-leases';
 import { JobProgress } from './jobs/job-progress.entity';
 import { JobQueue } from './jobs/job-queue';
 import { PgBossJobQueue } from './jobs/pg-boss-job-queue';
+import { Outbox } from './outbox/outbox';
+import { OutboxEvent } from './outbox/outbox-event.entity';
 import { RuntimeSettings } from './settings/runtime-settings';
 import { SettingsVersion } from './settings/settings-version.entity';
 
@@ -35,7 +37,7 @@ export class PlatformModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
-        TypeOrmModule.forFeature([IdempotencyKey, JobProgress, SettingsVersion]),
+        TypeOrmModule.forFeature([IdempotencyKey, JobProgress, OutboxEvent, SettingsVersion]),
         ScheduleModule.forRoot(),
       ],
       providers: [
@@ -47,6 +49,7 @@ export class PlatformModule {
         AdvisoryLeases,
         { provide: JobQueue, useClass: PgBossJobQueue },
         MetricsService,
+        Outbox,
         RateLimiter,
         RuntimeSettings,
         SecretBox,
@@ -62,6 +65,7 @@ export class PlatformModule {
         AdvisoryLeases,
         JobQueue,
         MetricsService,
+        Outbox,
         RateLimiter,
         RuntimeSettings,
         SecretBox,

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { PageOf, PageQueryDto } from '../../platform/http/page.dto';
+import { PageOf, PageQueryDto, queryBoolean } from '../../platform/http/page.dto';
 import { ALERT_SEVERITIES, ALERT_STATUSES, AlertSeverity, AlertStatus } from '../alert.entity';
 
 export class AlertDto {
@@ -51,6 +51,13 @@ export class AlertDto {
   resolvedAt!: string | null;
   @ApiProperty({ nullable: true, type: String, example: 'limits raised for the day' })
   note!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'uuid',
+    description: 'The silence that covered it when last raised: not notified',
+  })
+  silencedBy!: string | null;
 }
 
 export class AlertListDto extends PageOf(AlertDto) {
@@ -63,7 +70,7 @@ export class AlertListDto extends PageOf(AlertDto) {
 export class AlertQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ default: false, description: 'Only alerts not resolved' })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(queryBoolean)
   @IsBoolean()
   activeOnly?: boolean;
 

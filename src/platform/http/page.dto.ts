@@ -5,6 +5,10 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const MAX_PAGE_SIZE = 500;
 
+/** `@Transform(queryBoolean)`: a query string's `true`/`false` as a boolean (anything else left for the validator). */
+export const queryBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
 /** `limit` and `offset` of every list route; each list sets its own default limit. */
 export class PageQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })

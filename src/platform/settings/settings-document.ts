@@ -42,9 +42,8 @@ export interface RuntimeSettingsDocument {
     defaultScanIntervalSeconds: number;
   };
   alerts: {
-    cpuPercent: number;
-    memoryPercent: number;
-    eventLoopLagMs: number;
+    /** Off: the alert rules are not evaluated and their open alerts resolve (thresholds: /api/alerts/rules). */
+    rulesEnabled: boolean;
   };
   notifications: {
     /** Off: no webhook delivery is sent (they wait in the outbox). */
@@ -93,11 +92,7 @@ const RULES: { [S in SettingsSection]: Record<keyof RuntimeSettingsDocument[S], 
     defaultMaxCandidates: positiveInteger(500),
     defaultScanIntervalSeconds: { kind: 'integer', min: 10, max: 86_400 },
   },
-  alerts: {
-    cpuPercent: { kind: 'number', min: 1, max: 100 },
-    memoryPercent: { kind: 'number', min: 1, max: 100 },
-    eventLoopLagMs: { kind: 'integer', min: 1, max: 60_000 },
-  },
+  alerts: { rulesEnabled: BOOLEAN },
   notifications: { webhooksEnabled: BOOLEAN },
   rateLimits: {
     anonymousPerMinute: positiveInteger(1_000_000),
@@ -122,7 +117,7 @@ export function initialSettings(config: AppConfig): RuntimeSettingsDocument {
     dca: { enabled: false, maxAttempts: 5, baseVolume: 100, volumeScaling: 1.5, stepPercent: 2 },
     ml: { enabled: false, confidenceThreshold: 0.6, retrainEveryHours: 24 },
     scanner: { defaultMaxCandidates: 10, defaultScanIntervalSeconds: 300 },
-    alerts: { cpuPercent: 90, memoryPercent: 90, eventLoopLagMs: 500 },
+    alerts: { rulesEnabled: true },
     notifications: { webhooksEnabled: true },
     rateLimits: { ...config.rateLimits },
   };

@@ -8,7 +8,7 @@ const SECTION_EXAMPLES = {
   dca: { enabled: false, maxAttempts: 5, baseVolume: 100, volumeScaling: 1.5, stepPercent: 2 },
   ml: { enabled: false, confidenceThreshold: 0.6, retrainEveryHours: 24 },
   scanner: { defaultMaxCandidates: 10, defaultScanIntervalSeconds: 300 },
-  alerts: { cpuPercent: 90, memoryPercent: 90, eventLoopLagMs: 500 },
+  alerts: { rulesEnabled: true },
   notifications: { webhooksEnabled: true },
   rateLimits: {
     anonymousPerMinute: 20,
@@ -26,7 +26,8 @@ const DESCRIPTIONS: Record<keyof typeof SECTION_EXAMPLES, string> = {
   ml: 'enabled, confidenceThreshold (0-1), retrainEveryHours (1-720)',
   scanner:
     'Defaults for presets that do not say: defaultMaxCandidates (1-500), defaultScanIntervalSeconds (10-86400)',
-  alerts: 'Thresholds of the system alerts: cpuPercent, memoryPercent (1-100), eventLoopLagMs (1-60000)',
+  alerts:
+    "rulesEnabled: false stops the evaluation of the alert rules (their open alerts resolve); each rule's threshold is set at /api/alerts/rules",
   notifications: 'webhooksEnabled: false holds webhook deliveries in the outbox',
   rateLimits: 'Requests per minute per principal (anonymous: per IP) and API keys created per hour',
 };
