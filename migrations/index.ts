@@ -20,6 +20,7 @@ import { BotCapital1796241146819 } from './1796241146819-BotCapital';
 import { SettingsVersions1796242663684 } from './1796242663684-SettingsVersions';
 import { Alerts1796243289269 } from './1796243289269-Alerts';
 import { AlertRulesSilencesOutbox1796278256184 } from './1796278256184-AlertRulesSilencesOutbox';
+import { Webhooks1796278641659 } from './1796278641659-Webhooks';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -45,4 +46,5 @@ export const ALL_MIGRATIONS = [
   SettingsVersions1796242663684,
   Alerts1796243289269,
   AlertRulesSilencesOutbox1796278256184,
+  Webhooks1796278641659,
 ];

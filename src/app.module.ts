@@ -13,6 +13,7 @@ import { StrategiesModule } from './strategies/strategies.module';
 import { TradingModule } from './trading/trading.module';
 import { SettingsModule } from './settings/settings.module';
 import { AlertsModule } from './alerts/alerts.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
@@ -40,6 +41,7 @@ export class AppModule {
         MonitoringModule,
         SettingsModule,
         AlertsModule,
+        NotificationsModule,
       ],
     };
   }

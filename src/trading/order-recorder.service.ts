@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { ExchangeOrder, ExchangePort, ExchangeTrade } from '../exchange/exchange-port';
 import { Money } from '../platform/decimal/money';
 import { errorMessage } from '../platform/errors/error-message';
 import { EventBus, EventName } from '../platform/events/event-bus';
 import { ApiError } from '../platform/http/api-error';
+import { Outbox } from '../platform/outbox/outbox';
 import { Clock } from '../platform/time/clock';
 import { Fill } from './fill.entity';
 import { Order } from './order.entity';
@@ -27,6 +28,7 @@ export class OrderRecorder {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly ledger: TradeLedger,
     private readonly events: EventBus,
+    private readonly outbox: Outbox,
     private readonly clock: Clock,
   ) {}
 
@@ -39,7 +41,9 @@ export class OrderRecorder {
       current.statusReason = reason.slice(0, 300);
       if (isFinal(status)) current.closedAt = new Date(this.clock.nowMs());
       const order = await manager.save(current);
-      return { order, trade: await this.ledger.record(manager, order, []) };
+      const trade = await this.ledger.record(manager, order, []);
+      await this.toOutbox(manager, trade, undefined);
+      return { order, trade };
     });
     if (!result) return this.get(id);
     this.events.publish('order.updated', { order: toOrderDto(result.order), newFills: [] });
@@ -141,7 +145,11 @@ export class OrderRecorder {
       if (next === OrderStatus.FILLED) current.filledAt ??= now;
       if (isFinal(next)) current.closedAt ??= now;
       const saved = await manager.save(current);
-      return { order: saved, previous, newFills, trade: await this.ledger.record(manager, saved, newFills) };
+      const trade = await this.ledger.record(manager, saved, newFills);
+      if (next === OrderStatus.FILLED && previous !== OrderStatus.FILLED)
+        await this.outbox.add(manager, 'order.filled', { order: toOrderDto(saved) });
+      await this.toOutbox(manager, trade, newFills[newFills.length - 1]);
+      return { order: saved, previous, newFills, trade };
     });
     this.publishChange(outcome.order, outcome.previous, outcome.newFills);
     this.publishTradeChange(outcome.trade, outcome.newFills[outcome.newFills.length - 1]);
@@ -187,13 +195,23 @@ export class OrderRecorder {
   /** Position events after the order events of the same change. */
   private publishTradeChange(change: TradeChange | undefined, lastFill: Fill | undefined): void {
     if (!change) return;
-    const { trade, previous } = change;
-    const payload = { position: toTradeDto(trade, lastFill ? Number(lastFill.price) : null) };
-    if (previous === 'OPENING' && trade.status !== 'CANCELED')
-      this.events.publish('position.opened', payload);
-    if (trade.status === 'CLOSED' && previous !== 'CLOSED') this.events.publish('position.closed', payload);
-    else if (trade.status !== 'CANCELED' && previous !== 'OPENING')
-      this.events.publish('position.updated', payload);
+    const payload = { position: toTradeDto(change.trade, lastFill ? Number(lastFill.price) : null) };
+    for (const name of positionEventsOf(change)) this.events.publish(name, payload);
+  }
+
+  /** A trade opened or closed, for the webhooks, in the transaction that recorded it. */
+  private async toOutbox(
+    manager: EntityManager,
+    change: TradeChange | undefined,
+    lastFill: Fill | undefined,
+  ) {
+    if (!change) return;
+    const names = positionEventsOf(change);
+    const position = () => toTradeDto(change.trade, lastFill ? Number(lastFill.price) : null);
+    if (names.includes('position.opened'))
+      await this.outbox.add(manager, 'trade.opened', { position: position() });
+    if (names.includes('position.closed'))
+      await this.outbox.add(manager, 'trade.closed', { position: position() });
   }
 
   private publishChange(order: Order, previous: OrderStatus, fills: Fill[]): void {
@@ -215,4 +233,16 @@ export class OrderRecorder {
     if (!order) throw ApiError.notFound(`No order ${id}`);
     return order;
   }
+}
+
+/** What a trade's change means for its position: opened, updated or closed (opened and closed at once too). */
+function positionEventsOf({
+  trade,
+  previous,
+}: TradeChange): Array<'position.opened' | 'position.updated' | 'position.closed'> {
+  const names: Array<'position.opened' | 'position.updated' | 'position.closed'> = [];
+  if (previous === 'OPENING' && trade.status !== 'CANCELED') names.push('position.opened');
+  if (trade.status === 'CLOSED' && previous !== 'CLOSED') names.push('position.closed');
+  else if (trade.status !== 'CANCELED' && previous !== 'OPENING') names.push('position.updated');
+  return names;
 }

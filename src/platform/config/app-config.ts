@@ -71,6 +71,15 @@ export interface JobSettings {
   backtestConcurrency: number;
 }
 
+export interface WebhookSettings {
+  /** Lets webhook URLs reach private, loopback and link-local addresses (tests reach a local receiver). */
+  allowPrivateNetworks: boolean;
+  /** Wait before a delivery's first retry; it doubles with each further one (with jitter). */
+  retryBaseMs: number;
+  /** A receiver that has not answered by then has timed out (the attempt is retried). */
+  timeoutMs: number;
+}
+
 export interface PaperSettings {
   /** Quote currency (USDT) a new paper account starts with, as a decimal string. */
   startingBalance: string;
@@ -110,6 +119,7 @@ export class AppConfig {
   readonly trading!: TradingSettings;
   readonly realtime!: RealtimeSettings;
   readonly jobs!: JobSettings;
+  readonly webhooks!: WebhookSettings;
   /** Secrets come from the environment or from DATA_DIR/secrets.json (see secrets.ts). */
   readonly jwtSecret!: string;
   readonly masterKey!: Buffer;
@@ -315,6 +325,11 @@ export function readPlainConfig(env: Env, cwd = process.cwd()): PlainConfig {
     },
     jobs: {
       backtestConcurrency: integer(env, 'BACKTEST_CONCURRENCY', 1, 1, 16),
+    },
+    webhooks: {
+      allowPrivateNetworks: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
+      retryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 5000, 10, 600_000),
+      timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
     },
   };
 }
