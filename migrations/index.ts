@@ -21,6 +21,7 @@ import { SettingsVersions1796242663684 } from './1796242663684-SettingsVersions'
 import { Alerts1796243289269 } from './1796243289269-Alerts';
 import { AlertRulesSilencesOutbox1796278256184 } from './1796278256184-AlertRulesSilencesOutbox';
 import { Webhooks1796278641659 } from './1796278641659-Webhooks';
+import { MonitoringSamples1796279415724 } from './1796279415724-MonitoringSamples';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -47,4 +48,5 @@ export const ALL_MIGRATIONS = [
   Alerts1796243289269,
   AlertRulesSilencesOutbox1796278256184,
   Webhooks1796278641659,
+  MonitoringSamples1796279415724,
 ];

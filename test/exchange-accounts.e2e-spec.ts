@@ -3,6 +3,7 @@ import { ExchangeAccountsService } from '../src/exchange/exchange-accounts.servi
 import { SecretDecryptionError } from '../src/platform/crypto/secret-box';
 import { Role } from '../src/platform/access/role';
 import { call, createUser, loginAdmin } from './support/auth-client';
+import { SystemSampler } from '../src/monitoring/system-sampler.service';
 import { startTestApp, TestApp } from './support/test-app';
 import { FakeBinance } from './support/fake-exchange/fake-binance';
 import { FakeBybit } from './support/fake-exchange/fake-bybit';
@@ -316,6 +317,53 @@ describe('exchange accounts on live exchanges (fake exchange servers)', () => {
     expect(down.status).toBe(200);
     expect(down.body).toMatchObject({ connected: false, error: { code: 'EXCHANGE_ERROR' } });
     expect(down.body.lastSync).toBe(first.body.lastSync);
+  });
+
+  it('counts the requests ccxt makes, their failures by ccxt error, and stores them in the hourly history', async () => {
+    const id = await addAccount({
+      exchangeId: 'binance',
+      label: 'binance measured',
+      apiKey: binance.apiKey,
+      secret: binanceSecret,
+    });
+    const series = async () => {
+      const text = (await call<string>(t, 'GET', '/api/metrics/trading', { token: reader })).body;
+      const value = (pattern: RegExp) =>
+        [...text.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0);
+      return {
+        requests: value(
+          /tradeplane_exchange_request_duration_seconds_count\{[^}]*exchange="binance"[^}]*\} (\d+)/g,
+        ),
+        errors: value(/tradeplane_exchange_request_errors_total\{[^}]*exchange="binance"[^}]*\} (\d+)/g),
+        errorCodes: [...text.matchAll(/tradeplane_exchange_request_errors_total\{[^}]*code="(\w+)"/g)].map(
+          (m) => m[1],
+        ),
+      };
+    };
+    const before = await series();
+    await t.app.get(SystemSampler).sampleNow(); // takes the totals so far
+    const requestsBefore = binance.signedRequests;
+    expect(
+      (await call<Health>(t, 'GET', `/api/exchanges/accounts/${id}/health`, { token: reader })).body
+        .connected,
+    ).toBe(true);
+    binance.faults.push({ method: 'GET', path: '/api/v3/account', kind: 'serverError' });
+    binance.faults.push({ method: 'GET', path: '/api/v3/account', kind: 'serverError' });
+    await call(t, 'GET', `/api/exchanges/accounts/${id}/health`, { token: reader });
+    const after = await series();
+    expect(after.requests - before.requests).toBeGreaterThanOrEqual(binance.signedRequests - requestsBefore);
+    expect(after.errors - before.errors).toBe(2);
+    expect(after.errorCodes).toContain('OperationFailed'); // ccxt's name for the fake's 500
+
+    const sample = await t.app.get(SystemSampler).sampleNow();
+    expect(sample.exchangeErrors).toBe(2);
+    expect(sample.exchangeRequests).toBe(after.requests - before.requests);
+    const history = await call<{
+      metrics: { exchange: { apiCalls: number; failedCalls: number; avgResponseTimeMs: number } };
+    }>(t, 'GET', '/api/metrics/history?hours=1', { token: reader });
+    expect(history.body.metrics.exchange.apiCalls).toBeGreaterThanOrEqual(sample.exchangeRequests);
+    expect(history.body.metrics.exchange.failedCalls).toBeGreaterThanOrEqual(2);
+    expect(history.body.metrics.exchange.avgResponseTimeMs).toBeGreaterThan(0);
   });
 
   it('answers 404 for an unknown account and 400 for a malformed id', async () => {

@@ -6,6 +6,7 @@ import '../engine/engine.events';
 import { errorMessage } from '../platform/errors/error-message';
 import { EventBus } from '../platform/events/event-bus';
 import { ApiError } from '../platform/http/api-error';
+import { MetricsService } from '../platform/metrics/metrics.service';
 import { Outbox } from '../platform/outbox/outbox';
 import { Clock } from '../platform/time/clock';
 import { AlertSilencesService } from './alert-silences.service';
@@ -37,10 +38,25 @@ export class AlertsService implements OnModuleInit {
     private readonly silences: AlertSilencesService,
     private readonly outbox: Outbox,
     private readonly events: EventBus,
+    private readonly metrics: MetricsService,
     private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
+    this.metrics.scraped(
+      'system',
+      {
+        name: 'tradeplane_alerts_active',
+        help: 'Alerts not resolved, by severity and status (firing, acknowledged)',
+        labelNames: ['severity', 'status'],
+      },
+      async () =>
+        (
+          await this.alerts.query<Array<{ severity: string; status: string; n: string }>>(
+            "SELECT severity, status, count(*) AS n FROM alerts WHERE status <> 'resolved' GROUP BY 1, 2",
+          )
+        ).map((row) => [{ severity: row.severity, status: row.status }, Number(row.n)]),
+    );
     this.events.on('alert.raised', (event) => {
       this.raise({
         type: event.code,

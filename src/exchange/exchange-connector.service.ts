@@ -5,6 +5,7 @@ import { CcxtExchange, ReadRetry } from './ccxt-exchange';
 import { createCcxtInstance } from './ccxt-instance';
 import { ExchangeAccount } from './exchange-account.entity';
 import { ExchangeAccountsService } from './exchange-accounts.service';
+import { ExchangeTraffic } from './exchange-traffic';
 import { loadCcxt } from './exchange-catalog.service';
 import type { ExchangePort } from './exchange-port';
 import { reportingFailures, toApiError } from './exchange-errors';
@@ -42,6 +43,7 @@ export class ExchangeConnector implements OnModuleInit {
   constructor(
     private readonly accounts: ExchangeAccountsService,
     private readonly marketData: MarketDataService,
+    private readonly traffic: ExchangeTraffic,
     @Optional() @Inject(EXCHANGE_CONNECTOR_OPTIONS) private readonly options: ExchangeConnectorOptions = {},
   ) {}
 
@@ -82,6 +84,7 @@ export class ExchangeConnector implements OnModuleInit {
       this.options.rateLimitMs,
     );
     if (this.options.timeoutMs) instance.timeout = this.options.timeoutMs;
+    this.traffic.watch(instance);
     const exchange = new CcxtExchange(instance, ccxt, this.options.retry);
     const marketsKey = `${account.exchangeId}|${account.sandbox}|${account.marketType}`;
     const owner = this.marketOwners.get(marketsKey);

@@ -13,6 +13,7 @@ import {
 import { BalancesController } from './balances.controller';
 import { BalancesService } from './balances.service';
 import { ExchangeController } from './exchange.controller';
+import { ExchangeTraffic } from './exchange-traffic';
 import { ExchangeHealth } from './exchange-health';
 import { PaperExchangeService } from './paper/paper-exchange.service';
 import { PaperAccount } from './paper/paper-account.entity';
@@ -45,6 +46,7 @@ export class ExchangeModule {
         PaperExchangeService,
         BalancesService,
         ExchangeHealth,
+        ExchangeTraffic,
       ],
       exports: [
         ExchangeCatalog,
@@ -52,6 +54,7 @@ export class ExchangeModule {
         ExchangeConnector,
         PaperExchangeService,
         BalancesService,
+        ExchangeTraffic,
       ],
     };
   }

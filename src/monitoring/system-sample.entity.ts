@@ -27,4 +27,18 @@ export class SystemSample {
 
   @Column({ type: 'double precision' })
   loadAverage!: number;
+
+  /** Open positions (all accounts) when sampled. */
+  @Column({ type: 'integer', default: 0 })
+  openPositions!: number;
+
+  /** Exchange API requests this instance made since its previous sample, failed ones, their summed duration. */
+  @Column({ type: 'integer', default: 0 })
+  exchangeRequests!: number;
+
+  @Column({ type: 'integer', default: 0 })
+  exchangeErrors!: number;
+
+  @Column({ type: 'double precision', default: 0 })
+  exchangeLatencyMsSum!: number;
 }

@@ -5,12 +5,15 @@ import { LessThan, Repository } from 'typeorm';
 import { EventBus } from '../platform/events/event-bus';
 import { HOUSEKEEPING_POLL_SECONDS, JobQueue } from '../platform/jobs/job-queue';
 import { Clock } from '../platform/time/clock';
+import { ExchangeTraffic } from '../exchange/exchange-traffic';
+import { TradeQueries } from '../trading/trade-queries.service';
 import { ResourceMonitor } from './resource-monitor';
 import { SystemSample } from './system-sample.entity';
 import { errorMessage } from '../platform/errors/error-message';
 
 export const SAMPLE_INTERVAL_MS = 15_000;
-export const SAMPLE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+export const SAMPLE_RETENTION_HOURS = 7 * 24;
+export const SAMPLE_RETENTION_MS = SAMPLE_RETENTION_HOURS * 60 * 60 * 1000;
 export const SAMPLE_RETENTION_QUEUE = 'housekeeping.sample-retention';
 
 /** Stores a resource sample every 15 s and announces it; every 10 minutes one instance drops those older than 7 days. */
@@ -24,6 +27,8 @@ export class SystemSampler implements OnModuleInit {
     private readonly events: EventBus,
     private readonly clock: Clock,
     private readonly jobs: JobQueue,
+    private readonly trades: TradeQueries,
+    private readonly traffic: ExchangeTraffic,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -49,6 +54,8 @@ export class SystemSampler implements OnModuleInit {
 
   async sampleNow(): Promise<SystemSample> {
     const reading = await this.monitor.readForSample();
+    const { openPositions } = await this.trades.summary();
+    const traffic = this.traffic.takeTotals();
     const now = this.clock.now();
     const sample = await this.samples.save(
       this.samples.create({
@@ -59,6 +66,10 @@ export class SystemSampler implements OnModuleInit {
         eventLoopLagMs: reading.eventLoopLagMs,
         diskUsedPercent: reading.diskUsedPercent,
         loadAverage: reading.loadAverage,
+        openPositions,
+        exchangeRequests: traffic.requests,
+        exchangeErrors: traffic.errors,
+        exchangeLatencyMsSum: traffic.latencyMsSum,
       }),
     );
     this.events.publish('system.sampled', { ...reading, sampledAt: now.toISOString() });

@@ -63,7 +63,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       name: 'tradeplane_webhook_deliveries_total',
       help: 'Webhook delivery attempts, by outcome (succeeded, retry, failed)',
       labelNames: ['outcome'],
-      registers: [metrics.registry],
+      registers: [metrics.registry('system')],
     });
   }
 

@@ -1,3 +1,4 @@
+import { RealtimeMetrics } from './realtime-metrics';
 import { Module } from '@nestjs/common';
 import { MarketModule } from '../market/market.module';
 import { TradingModule } from '../trading/trading.module';
@@ -10,6 +11,6 @@ import { WebSocketStatsController } from './websocket-stats.controller';
 @Module({
   imports: [MarketModule, TradingModule],
   controllers: [WebSocketStatsController],
-  providers: [RealtimeHub, RealtimeGateway, RealtimeEvents],
+  providers: [RealtimeHub, RealtimeGateway, RealtimeEvents, RealtimeMetrics],
 })
 export class RealtimeModule {}

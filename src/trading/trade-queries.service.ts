@@ -14,6 +14,16 @@ import { LIVE_STATUSES, TradesService } from './trades.service';
 import { toTradeDto } from './trade-view';
 
 /** What the trade and position routes read: pages of trades with their totals, details, the day's summary. */
+export interface HourlyTrading {
+  hour: Date;
+  orders: number;
+  rejectedOrders: number;
+  fills: number;
+  trades: number;
+  wins: number;
+  realizedPnl: number;
+}
+
 @Injectable()
 export class TradeQueries {
   constructor(
@@ -144,6 +154,62 @@ export class TradeQueries {
       totalTrades: Number(row?.total ?? 0),
       lastTradeTime: row?.last ? new Date(row.last).toISOString() : null,
     };
+  }
+
+  /** Each trade closed since a time: its realised PnL (quote) and how many fills it took. */
+  async closedSince(from: Date): Promise<Array<{ pnl: number; fills: number }>> {
+    const rows = await this.trades.query<Array<{ pnl: string; fills: string }>>(
+      `SELECT t.realized_pnl AS pnl,
+         (SELECT count(*) FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.trade_id = t.id) AS fills
+       FROM trades t WHERE t.status = 'CLOSED' AND t.closed_at >= $1 ORDER BY t.closed_at LIMIT 10000`,
+      [from],
+    );
+    return rows.map((row) => ({ pnl: decimalNumber(row.pnl), fills: Number(row.fills) }));
+  }
+
+  /**
+   * Trading per hour of [from, to): orders created and rejected, fills, trades closed, won, and
+   * their realised PnL. Hours with nothing are left out.
+   */
+  async hourlyActivity(from: Date, to: Date): Promise<HourlyTrading[]> {
+    const rows = await this.trades.query<
+      Array<{
+        hour: Date | string;
+        orders: string;
+        rejected: string;
+        fills: string;
+        trades: string;
+        wins: string;
+        pnl: string;
+      }>
+    >(
+      `WITH o AS (
+         SELECT to_timestamp(floor(extract(epoch FROM created_at) / 3600) * 3600) AS hour, count(*) AS orders,
+           count(*) FILTER (WHERE status = 'REJECTED') AS rejected
+         FROM orders WHERE created_at >= $1 AND created_at < $2 GROUP BY 1
+       ), f AS (
+         SELECT to_timestamp(floor(extract(epoch FROM executed_at) / 3600) * 3600) AS hour, count(*) AS fills
+         FROM fills WHERE executed_at >= $1 AND executed_at < $2 GROUP BY 1
+       ), t AS (
+         SELECT to_timestamp(floor(extract(epoch FROM closed_at) / 3600) * 3600) AS hour, count(*) AS trades,
+           count(*) FILTER (WHERE realized_pnl > 0) AS wins, SUM(realized_pnl) AS pnl
+         FROM trades WHERE status = 'CLOSED' AND closed_at >= $1 AND closed_at < $2 GROUP BY 1
+       )
+       SELECT hour, COALESCE(o.orders, 0) AS orders, COALESCE(o.rejected, 0) AS rejected,
+         COALESCE(f.fills, 0) AS fills, COALESCE(t.trades, 0) AS trades, COALESCE(t.wins, 0) AS wins,
+         COALESCE(t.pnl, 0) AS pnl
+       FROM o FULL JOIN f USING (hour) FULL JOIN t USING (hour) ORDER BY hour`,
+      [from, to],
+    );
+    return rows.map((row) => ({
+      hour: new Date(row.hour),
+      orders: Number(row.orders),
+      rejectedOrders: Number(row.rejected),
+      fills: Number(row.fills),
+      trades: Number(row.trades),
+      wins: Number(row.wins),
+      realizedPnl: decimalNumber(row.pnl),
+    }));
   }
 
   private async views(rows: Trade[]): Promise<TradeDto[]> {

@@ -17,6 +17,7 @@ import { TradeQueries } from './trade-queries.service';
 import { TradesController } from './trades.controller';
 import { TradesService } from './trades.service';
 import { TradingStatusController } from './trading-status.controller';
+import { TradingMetrics } from './trading-metrics';
 import { TradingVenues } from './trading-venues.service';
 
 /** Orders, fills, trades and positions, idempotency, reconciliation, stop loss and take profit. */
@@ -34,6 +35,7 @@ import { TradingVenues } from './trading-venues.service';
     TradeQueries,
     TradeGuard,
     OrderReconciler,
+    TradingMetrics,
   ],
   exports: [OrdersService, TradesService, TradeQueries, OrderReconciler, TradingVenues],
 })

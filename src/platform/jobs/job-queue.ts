@@ -116,4 +116,6 @@ export abstract class JobQueue {
   abstract cancel(id: string): Promise<JobView | null>;
   /** The least role that may see and cancel the queue's jobs. */
   abstract handledBy(queue: string): Role;
+  /** How many jobs each queue holds in each state (queue depth, failures). */
+  abstract counts(): Promise<Array<{ queue: string; state: JobState; count: number }>>;
 }

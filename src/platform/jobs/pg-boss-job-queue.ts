@@ -221,6 +221,13 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnModuleDe
     return this.publish(id);
   }
 
+  async counts(): Promise<Array<{ queue: string; state: JobState; count: number }>> {
+    const rows = await this.dataSource.query<Array<{ name: string; state: string; count: string }>>(
+      `SELECT name, state::text AS state, count(*) AS count FROM ${JOB_SCHEMA}.job GROUP BY name, state ORDER BY name, state`,
+    );
+    return rows.map((row) => ({ queue: row.name, state: OUR_STATE[row.state], count: Number(row.count) }));
+  }
+
   handledBy(queue: string): Role {
     return this.roles.get(queue) ?? Role.ADMIN;
   }

@@ -1,14 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface ScrapedSeries<L extends string> {
+  name: string;
+  help: string;
+  labelNames?: readonly L[];
+  /**
+   * `counter`: a total that only grows, read from where it is kept (the database, a hub's count);
+   * `gauge` (default): a value that goes up and down.
+   */
+  type?: 'gauge' | 'counter';
+}
+
+/** The parts /api/metrics/<subset> serves; /api/metrics serves them all. */
+export const METRIC_SUBSETS = ['system', 'trading', 'ml'] as const;
+export type MetricSubset = (typeof METRIC_SUBSETS)[number];
 
 /**
- * The Prometheus registry of this application instance. Domain modules register their own
- * counters on it; HTTP request counts and durations are recorded for every route.
+ * The Prometheus registries of this application instance, one per subset. Domain modules register
+ * their own series in the subset they belong to (`registry('trading')`); HTTP request counts and
+ * durations are recorded for every route.
  */
 @Injectable()
 export class MetricsService {
-  readonly registry = new Registry();
+  private readonly registries: Record<MetricSubset, Registry> = {
+    system: new Registry(),
+    trading: new Registry(),
+    ml: new Registry(),
+  };
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   /** Labelled children by "method route status": prom-client would otherwise hash labels per call. */
@@ -18,20 +38,20 @@ export class MetricsService {
   >();
 
   constructor() {
-    this.registry.setDefaultLabels({ app: 'tradeplane' });
-    collectDefaultMetrics({ register: this.registry, prefix: 'tradeplane_' });
+    for (const registry of Object.values(this.registries)) registry.setDefaultLabels({ app: 'tradeplane' });
+    collectDefaultMetrics({ register: this.registries.system, prefix: 'tradeplane_' });
     this.httpRequests = new Counter({
       name: 'tradeplane_http_requests_total',
       help: 'HTTP requests answered, by method, route pattern and status',
       labelNames: ['method', 'route', 'status'],
-      registers: [this.registry],
+      registers: [this.registries.system],
     });
     this.httpDuration = new Histogram({
       name: 'tradeplane_http_request_duration_seconds',
       help: 'HTTP request duration in seconds, by method, route pattern and status',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [this.registry],
+      registers: [this.registries.system],
     });
   }
 
@@ -55,11 +75,66 @@ export class MetricsService {
     });
   }
 
-  async render(): Promise<string> {
-    return this.registry.metrics();
+  /**
+   * A series read when Prometheus scrapes (counts in the database, a hub's totals): `read` answers
+   * every labelled value; a failed read leaves the series empty for that scrape.
+   */
+  scraped<L extends string>(
+    subset: MetricSubset,
+    series: ScrapedSeries<L>,
+    read: () =>
+      Promise<Array<[Partial<Record<L, string>>, number]>> | Array<[Partial<Record<L, string>>, number]>,
+  ): void {
+    const labelNames = (series.labelNames ?? []) as L[];
+    const readValues = () =>
+      Promise.resolve()
+        .then(read)
+        .catch(() => []);
+    const options = {
+      name: series.name,
+      help: series.help,
+      labelNames,
+      registers: [this.registries[subset]],
+    };
+    // A counter's total is read, not counted here: it is reset and raised to the value read.
+    if (series.type === 'counter')
+      new Counter<L>({
+        ...options,
+        async collect() {
+          const values = await readValues();
+          this.reset();
+          for (const [labels, value] of values) this.inc(labels, value);
+        },
+      });
+    else
+      new Gauge<L>({
+        ...options,
+        async collect() {
+          const values = await readValues();
+          this.reset();
+          for (const [labels, value] of values) this.set(labels, value);
+        },
+      });
+  }
+
+  registry(subset: MetricSubset): Registry {
+    return this.registries[subset];
+  }
+
+  /** One subset's series, or all of them. */
+  async render(subset?: MetricSubset): Promise<string> {
+    if (subset) return this.registries[subset].metrics();
+    const parts = await Promise.all(METRIC_SUBSETS.map((name) => this.registries[name].metrics()));
+    return parts.filter((part) => part.trim() !== '').join('\n');
+  }
+
+  /** How many series the registries hold (metrics health). */
+  async seriesCount(): Promise<number> {
+    const all = await Promise.all(METRIC_SUBSETS.map((name) => this.registries[name].getMetricsAsJSON()));
+    return all.flat().reduce((sum, metric) => sum + metric.values.length, 0);
   }
 
   get contentType(): string {
-    return this.registry.contentType;
+    return this.registries.system.contentType;
   }
 }
