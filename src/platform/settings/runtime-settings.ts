@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { errorMessage } from '../errors/error-message';
 import { EventBus } from '../events/event-bus';
 import { ApiError } from '../http/api-error';
+import { PgListener } from '../database/pg-listener';
 import { Clock } from '../time/clock';
 import {
   completeSettings,
@@ -25,9 +26,14 @@ declare module '../events/event-bus' {
   }
 }
 
-/** How often an instance looks for a version another instance wrote. */
-const REFRESH_MS = 1000;
+/**
+ * How often an instance looks for a version another instance wrote: on PostgreSQL a NOTIFY brings it at
+ * once and the poll only covers a lost listening connection; on PGlite there is one instance.
+ */
+const REFRESH_MS = { postgres: 5000, pglite: 1000 };
 const WRITE_LOCK = 'tradeplane:settings';
+/** Each new version is announced on this channel (PostgreSQL NOTIFY), its number as the payload. */
+const CHANNEL = 'tradeplane_settings';
 
 export interface SettingsUpdate {
   /** A partial document, already named by `prefix` in problems (`settings` for POST's body). */
@@ -50,13 +56,14 @@ export interface SettingsUpdateResult {
 /**
  * The runtime settings in force: the only reader of them (modules ask for their section and hear
  * `settings.changed`). Versioned in PostgreSQL (settings_versions); a version written by another
- * instance is in force here within REFRESH_MS.
+ * instance is in force here at once on PostgreSQL (LISTEN/NOTIFY), at the latest after REFRESH_MS.
  */
 @Injectable()
 export class RuntimeSettings implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Settings');
   private current!: SettingsVersion;
   private timer: NodeJS.Timeout | undefined;
+  private listener: PgListener | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -84,13 +91,20 @@ export class RuntimeSettings implements OnModuleInit, OnApplicationBootstrap, On
     this.current = this.completed((await this.newest(this.dataSource.manager))!);
   }
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+  async onApplicationBootstrap(): Promise<void> {
+    const url = this.config.databaseUrl;
+    this.timer = setInterval(() => void this.refresh(), url ? REFRESH_MS.postgres : REFRESH_MS.pglite);
     this.timer.unref();
+    if (url) {
+      const refresh = () => void this.refresh();
+      this.listener = new PgListener(url, CHANNEL, refresh, refresh);
+      await this.listener.start();
+    }
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    await this.listener?.stop();
   }
 
   get version(): number {
@@ -175,6 +189,8 @@ export class RuntimeSettings implements OnModuleInit, OnApplicationBootstrap, On
         createdAt: this.clock.now(),
       });
       await manager.save(entity);
+      // Delivered to every listening instance when this transaction commits.
+      await manager.query('SELECT pg_notify($1, $2)', [CHANNEL, String(entity.version)]);
       return { changes, version: entity.version, written: true, entity };
     });
     if (written.written || written.entity.version > this.current.version) this.adopt(written.entity);
