@@ -212,6 +212,45 @@ describe('runtime settings (/api/config)', () => {
     expect((await config()).body.settings.dca.maxAttempts).toBe(11);
   });
 
+  it('gives a new preset the scanner defaults of the settings where its own scannerConfig does not say', async () => {
+    interface Preset {
+      config: { scannerConfig: { maxCandidates: number; scanIntervalSeconds: number } };
+    }
+    const create = (name: string, scannerConfig?: object) =>
+      call<Preset>(t, 'POST', '/api/presets', {
+        token: admin,
+        body: { name, strategy: { name: 'rsi_mean_reversion' }, ...(scannerConfig && { scannerConfig }) },
+      });
+    const builtin = (await create('rsi_before_defaults')).body.config.scannerConfig;
+    expect(builtin).toMatchObject({ maxCandidates: 10, scanIntervalSeconds: 120 });
+    const bad = await call<{ message: string }>(t, 'PUT', '/api/config', {
+      token: admin,
+      body: { scanner: { defaultMaxCandidates: 101 } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('scanner.defaultMaxCandidates: must be <= 100');
+    const put = await call(t, 'PUT', '/api/config', {
+      token: admin,
+      body: { scanner: { defaultMaxCandidates: 4, defaultScanIntervalSeconds: 900 } },
+    });
+    expect(put.status).toBe(200);
+    expect((await create('rsi_with_defaults')).body.config.scannerConfig).toMatchObject({
+      maxCandidates: 4,
+      scanIntervalSeconds: 900,
+    });
+    expect(
+      (await create('rsi_own_interval', { scanIntervalSeconds: 60 })).body.config.scannerConfig,
+    ).toMatchObject({
+      maxCandidates: 4,
+      scanIntervalSeconds: 60,
+    });
+    await call(t, 'PUT', '/api/config', {
+      token: admin,
+      body: { scanner: { defaultMaxCandidates: null, defaultScanIntervalSeconds: null } },
+    });
+    expect((await create('rsi_after_defaults')).body.config.scannerConfig).toMatchObject(builtin);
+  });
+
   it('changes rate limits at once', async () => {
     const put = await call(t, 'PUT', '/api/config', {
       token: admin,

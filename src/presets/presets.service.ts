@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { normalizeSymbol } from '../market/symbols';
+import { RuntimeSettings } from '../platform/settings/runtime-settings';
 import { EventBus } from '../platform/events/event-bus';
 import { ApiError } from '../platform/http/api-error';
 import { StrategiesService } from '../strategies/strategies.service';
@@ -30,6 +31,7 @@ export class PresetsService {
     @InjectRepository(Preset) private readonly presets: Repository<Preset>,
     private readonly strategies: StrategiesService,
     private readonly events: EventBus,
+    private readonly settings: RuntimeSettings,
   ) {}
 
   async list(limit: number, offset: number): Promise<{ items: Preset[]; total: number }> {
@@ -50,7 +52,7 @@ export class PresetsService {
   async create(dto: CreatePresetDto): Promise<Preset> {
     if (!dto.strategy?.name) throw ApiError.validation('strategy.name: a new preset needs a strategy');
     const { name, ...changes } = dto;
-    const config = this.merge(baseConfigFor(dto.strategy.name), changes);
+    const config = this.merge(this.baseWithDefaults(dto.strategy.name), changes);
     // The insert is the existence check, so two concurrent creations cannot both succeed.
     const inserted = await this.presets
       .createQueryBuilder()
@@ -62,6 +64,16 @@ export class PresetsService {
     if ((inserted.raw as unknown[]).length === 0) throw ApiError.conflict(`A preset named ${name} exists`);
     this.events.publish('preset.changed', { name, change: 'created' });
     return this.get(name);
+  }
+
+  /** The strategy's built-in configuration with the scanner defaults of the runtime settings, where set. */
+  private baseWithDefaults(strategy: string): PresetConfig {
+    const base = baseConfigFor(strategy);
+    const { defaultMaxCandidates, defaultScanIntervalSeconds } = this.settings.section('scanner');
+    if (defaultMaxCandidates !== null) base.scannerConfig.maxCandidates = defaultMaxCandidates;
+    if (defaultScanIntervalSeconds !== null)
+      base.scannerConfig.scanIntervalSeconds = defaultScanIntervalSeconds;
+    return base;
   }
 
   async update(name: string, changes: UpdatePresetDto): Promise<Preset> {

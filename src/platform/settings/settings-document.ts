@@ -36,10 +36,10 @@ export interface RuntimeSettingsDocument {
     retrainEveryHours: number;
   };
   scanner: {
-    /** Candidates a preset keeps when it does not say. */
-    defaultMaxCandidates: number;
-    /** Seconds between scans when a preset does not say. */
-    defaultScanIntervalSeconds: number;
+    /** Candidates a new preset keeps when it does not say; null: its strategy's built-in value. */
+    defaultMaxCandidates: number | null;
+    /** Seconds between scans of a new preset that does not say; null: its strategy's built-in value. */
+    defaultScanIntervalSeconds: number | null;
   };
   alerts: {
     /** Off: the alert rules are not evaluated and their open alerts resolve (thresholds: /api/alerts/rules). */
@@ -89,8 +89,8 @@ const RULES: { [S in SettingsSection]: Record<keyof RuntimeSettingsDocument[S], 
     retrainEveryHours: positiveInteger(24 * 30),
   },
   scanner: {
-    defaultMaxCandidates: positiveInteger(500),
-    defaultScanIntervalSeconds: { kind: 'integer', min: 10, max: 86_400 },
+    defaultMaxCandidates: { kind: 'integer', min: 1, max: 100, nullable: true },
+    defaultScanIntervalSeconds: { kind: 'integer', min: 5, max: 86_400, nullable: true },
   },
   alerts: { rulesEnabled: BOOLEAN },
   notifications: { webhooksEnabled: BOOLEAN },
@@ -116,7 +116,7 @@ export function initialSettings(config: AppConfig): RuntimeSettingsDocument {
     },
     dca: { enabled: false, maxAttempts: 5, baseVolume: 100, volumeScaling: 1.5, stepPercent: 2 },
     ml: { enabled: false, confidenceThreshold: 0.6, retrainEveryHours: 24 },
-    scanner: { defaultMaxCandidates: 10, defaultScanIntervalSeconds: 300 },
+    scanner: { defaultMaxCandidates: null, defaultScanIntervalSeconds: null },
     alerts: { rulesEnabled: true },
     notifications: { webhooksEnabled: true },
     rateLimits: { ...config.rateLimits },

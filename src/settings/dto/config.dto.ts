@@ -7,7 +7,7 @@ const SECTION_EXAMPLES = {
   risk: { maxAccountExposurePercent: 100, dailyLossLimitR: null, maxConsecutiveLosses: null },
   dca: { enabled: false, maxAttempts: 5, baseVolume: 100, volumeScaling: 1.5, stepPercent: 2 },
   ml: { enabled: false, confidenceThreshold: 0.6, retrainEveryHours: 24 },
-  scanner: { defaultMaxCandidates: 10, defaultScanIntervalSeconds: 300 },
+  scanner: { defaultMaxCandidates: null, defaultScanIntervalSeconds: 900 },
   alerts: { rulesEnabled: true },
   notifications: { webhooksEnabled: true },
   rateLimits: {
@@ -25,7 +25,7 @@ const DESCRIPTIONS: Record<keyof typeof SECTION_EXAMPLES, string> = {
   dca: 'Defaults of DCA trades: enabled, maxAttempts (0-50), baseVolume (> 0), volumeScaling (1-10), stepPercent (0-90)',
   ml: 'enabled, confidenceThreshold (0-1), retrainEveryHours (1-720)',
   scanner:
-    'Defaults for presets that do not say: defaultMaxCandidates (1-500), defaultScanIntervalSeconds (10-86400)',
+    "What a new preset gets when its scannerConfig does not say: defaultMaxCandidates (1-100), defaultScanIntervalSeconds (5-86400); null: its strategy's built-in value",
   alerts:
     "rulesEnabled: false stops the evaluation of the alert rules (their open alerts resolve); each rule's threshold is set at /api/alerts/rules",
   notifications: 'webhooksEnabled: false holds webhook deliveries in the outbox',
