@@ -1,3 +1,4 @@
+import { AlertSources } from '../src/alerts/alert-sources.service';
 import { BotsService } from '../src/engine/bots.service';
 import { EngineService } from '../src/engine/engine.service';
 import { CandleRepository } from '../src/market/candle.repository';
@@ -78,8 +79,21 @@ describe('PostgreSQL outage', () => {
     // The guard's lock went with its connection: it no longer claims to watch the levels.
     await until(() => !guard.leader, 5_000);
 
+    await t.app.get(AlertSources).checkDatabase(); // sees it down (its 5 s timer may have already)
     await proxy.restore();
     await waitForStatus(`${t.baseUrl}/api/health`, 200, 10_000);
+    // The outage is stored once the database answers again, resolved by the system.
+    await t.app.get(AlertSources).checkDatabase();
+    const outage = await call<{
+      items: Array<{ status: string; severity: string; resolvedBy: string; data: { downSeconds: number } }>;
+    }>(t, 'GET', '/api/alerts?type=DATABASE_DOWN', { token: admin });
+    expect(outage.body.items).toHaveLength(1);
+    expect(outage.body.items[0]).toMatchObject({
+      status: 'resolved',
+      severity: 'critical',
+      resolvedBy: 'system',
+    });
+    expect(outage.body.items[0].data.downSeconds).toBeGreaterThanOrEqual(0);
     await until(() => guard.leader, 10_000);
     // The bot was dropped with its lease and taken up again: a new runtime, on a new lock.
     await until(() => {

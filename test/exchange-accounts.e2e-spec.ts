@@ -366,6 +366,79 @@ describe('exchange accounts on live exchanges (fake exchange servers)', () => {
     expect(history.body.metrics.exchange.avgResponseTimeMs).toBeGreaterThan(0);
   });
 
+  it('raises EXCHANGE_AUTH_FAILED for refused credentials, EXCHANGE_UNREACHABLE after 3 failures in a row, and resolves it when the exchange answers', async () => {
+    const activeAlert = async (type: string, accountId: string) =>
+      (
+        await call<{ items: Array<{ id: string; status: string; severity: string }> }>(
+          t,
+          'GET',
+          `/api/alerts?activeOnly=true&type=${type}&source=exchange:${accountId}`,
+          { token: reader },
+        )
+      ).body.items;
+    const eventually = async <T>(read: () => Promise<T>, done: (value: T) => boolean) => {
+      const deadline = Date.now() + 5000;
+      let value = await read();
+      while (!done(value) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        value = await read();
+      }
+      return value;
+    };
+    const refused = await addAccount({
+      exchangeId: 'binance',
+      label: 'binance refused',
+      apiKey: binance.apiKey,
+      secret: 'another-wrong-secret-000000000000',
+    });
+    await call(t, 'GET', `/api/exchanges/accounts/${refused}/health`, { token: reader });
+    const auth = await eventually(
+      () => activeAlert('EXCHANGE_AUTH_FAILED', refused),
+      (items) => items.length > 0,
+    );
+    expect(auth.map((alert) => alert.severity)).toEqual(['critical']);
+
+    const flaky = await addAccount({
+      exchangeId: 'binance',
+      label: 'binance unreachable',
+      apiKey: binance.apiKey,
+      secret: binanceSecret,
+    });
+    expect(
+      (await call<Health>(t, 'GET', `/api/exchanges/accounts/${flaky}/health`, { token: reader })).body
+        .connected,
+    ).toBe(true);
+    for (let i = 0; i < 4; i++)
+      binance.faults.push({ method: 'GET', path: '/api/v3/account', kind: 'serverError' });
+    await call(t, 'GET', `/api/exchanges/accounts/${flaky}/health`, { token: reader });
+    expect(await activeAlert('EXCHANGE_UNREACHABLE', flaky)).toEqual([]); // 2 failures so far
+    await call(t, 'GET', `/api/exchanges/accounts/${flaky}/health`, { token: reader });
+    const down = await eventually(
+      () => activeAlert('EXCHANGE_UNREACHABLE', flaky),
+      (items) => items.length > 0,
+    );
+    expect(down).toHaveLength(1);
+    expect(
+      (await call<Health>(t, 'GET', `/api/exchanges/accounts/${flaky}/health`, { token: reader })).body
+        .connected,
+    ).toBe(true);
+    expect(
+      await eventually(
+        () => activeAlert('EXCHANGE_UNREACHABLE', flaky),
+        (items) => items.length === 0,
+      ),
+    ).toEqual([]);
+    const resolved = await call<{ status: string; resolvedBy: string }>(
+      t,
+      'GET',
+      `/api/alerts/${down[0].id}`,
+      {
+        token: reader,
+      },
+    );
+    expect(resolved.body).toMatchObject({ status: 'resolved', resolvedBy: 'system' });
+  });
+
   it('answers 404 for an unknown account and 400 for a malformed id', async () => {
     const missing = await call(
       t,

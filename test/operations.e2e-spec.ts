@@ -1,12 +1,13 @@
 import { DataSource } from 'typeorm';
 import { Role } from '../src/platform/access/role';
 import { RuntimeSettings } from '../src/platform/settings/runtime-settings';
-import { call, createUser, loginAdmin } from './support/auth-client';
+import { call, createKey, createUser, loginAdmin } from './support/auth-client';
 import { startTestApp, TestApp } from './support/test-app';
 import { TestSocket, wsUrl } from './support/ws-client';
 import { EventBus } from '../src/platform/events/event-bus';
 import { AlertRulesService } from '../src/alerts/alert-rules.service';
 import { SystemSampler } from '../src/monitoring/system-sampler.service';
+import { AlertSources } from '../src/alerts/alert-sources.service';
 import '../src/engine/engine.events';
 
 interface Config {
@@ -589,5 +590,61 @@ describe('alerts (/api/alerts)', () => {
     );
     expect((again.data as unknown as { silencedBy: string | null }).silencedBy).toBeNull();
     expect(await outboxed(again.data.id)).toBe(1);
+  });
+
+  it('raises alerts for a locked username, an API key about to expire, and orders reconciliation could not settle', async () => {
+    const active = async (type: string) =>
+      (
+        await call<{ items: Array<StoredAlert & { data: Record<string, unknown> }> }>(
+          t,
+          'GET',
+          `/api/alerts?activeOnly=true&type=${type}`,
+          { token: reader },
+        )
+      ).body.items;
+
+    const victim = await createUser(t, admin, Role.READ_ONLY);
+    for (let attempt = 0; attempt < 5; attempt++)
+      expect(
+        (
+          await call(t, 'POST', '/api/auth/login', {
+            body: { username: victim.username, password: 'not-the-password-at-all' },
+          })
+        ).status,
+      ).toBe(401);
+    const locked = await alertMessage('ALERT_RAISED', (alert) => alert.type === 'LOGIN_FAILURES');
+    expect(locked.data).toMatchObject({
+      source: `user:${victim.username}`,
+      severity: 'warning',
+      status: 'firing',
+    });
+
+    const soon = await createKey(t, admin, {
+      name: 'expiring soon',
+      permissions: [Role.READ_ONLY],
+      expiresDays: 2,
+    });
+    await createKey(t, admin, { name: 'expiring later', permissions: [Role.READ_ONLY], expiresDays: 30 });
+    await t.app.get(AlertSources).checkApiKeys();
+    const expiring = await active('API_KEY_EXPIRING');
+    expect(expiring.map((alert) => alert.source)).toEqual([`apiKey:${soon.keyId}`]);
+    expect(expiring[0].data).toMatchObject({ name: 'expiring soon', expiresAt: soon.expiresAt });
+
+    const report = {
+      trigger: 'periodic' as const,
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+      checked: 4,
+      changed: 1,
+      adopted: 0,
+      errors: 0,
+    };
+    t.app.get(EventBus).publish('orders.reconciled', { ...report, stillUnknown: 2 });
+    const stuck = await alertMessage('ALERT_RAISED', (alert) => alert.type === 'ORDER_STUCK');
+    expect(stuck.data).toMatchObject({ source: 'reconciler', status: 'firing' });
+    expect((await active('RECONCILIATION_MISMATCH')).map((alert) => alert.severity)).toEqual(['warning']);
+    t.app.get(EventBus).publish('orders.reconciled', { ...report, changed: 0, stillUnknown: 0 });
+    const settled = await alertMessage('ALERT_RESOLVED', (alert) => alert.id === stuck.data.id);
+    expect(settled.data.resolvedBy).toBe('system');
   });
 });

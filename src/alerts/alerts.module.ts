@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module';
 import { AlertRule } from './alert-rule.entity';
+import { AlertSources } from './alert-sources.service';
 import { AlertSilence } from './alert-silence.entity';
 import { AlertSilencesController } from './alert-silences.controller';
 import { AlertSilencesService } from './alert-silences.service';
@@ -14,9 +16,9 @@ import { AlertsService } from './alerts.service';
  * measures, acknowledged and resolved by people.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Alert, AlertRule, AlertSilence])],
+  imports: [TypeOrmModule.forFeature([Alert, AlertRule, AlertSilence]), AuthModule],
   controllers: [AlertsController, AlertSilencesController],
-  providers: [AlertsService, AlertRulesService, AlertSilencesService],
+  providers: [AlertsService, AlertRulesService, AlertSilencesService, AlertSources],
   exports: [AlertsService],
 })
 export class AlertsModule {}

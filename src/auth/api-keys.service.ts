@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, randomInt } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
+import { Between, IsNull, Repository } from 'typeorm';
 import { roleSatisfies } from '../platform/access/role';
 import { ApiError } from '../platform/http/api-error';
 import { ErrorCode } from '../platform/http/error-codes';
@@ -109,6 +109,14 @@ export class ApiKeysService {
       skip: offset,
     });
     return { items, total };
+  }
+
+  /** Keys in use (not revoked, enabled) whose expiry falls between now and `before`. */
+  expiringBefore(before: Date): Promise<ApiKey[]> {
+    return this.keys.find({
+      where: { revokedAt: IsNull(), enabled: true, expiresAt: Between(this.clock.now(), before) },
+      order: { expiresAt: 'ASC' },
+    });
   }
 
   async get(id: string): Promise<ApiKey> {

@@ -16,5 +16,7 @@ export interface AccessChangedEvent {
 declare module '../platform/events/event-bus' {
   interface DomainEvents {
     'auth.access_changed': AccessChangedEvent;
+    /** A username is locked after too many failed sign-ins (again at each attempt while locked). */
+    'auth.login_locked': { username: string; ip: string; lockedUntil: string; failures: number };
   }
 }

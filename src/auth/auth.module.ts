@@ -52,6 +52,6 @@ import { UsersService } from './users.service';
     ApiKeysService,
     FirstAdminService,
   ],
-  exports: [PRINCIPAL_RESOLVER, AuditService],
+  exports: [PRINCIPAL_RESOLVER, AuditService, ApiKeysService],
 })
 export class AuthModule {}

@@ -5,7 +5,9 @@ import { DataSource, IsNull, Repository } from 'typeorm';
 import { Principal } from '../platform/access/principal';
 import { ApiError } from '../platform/http/api-error';
 import { ErrorCode } from '../platform/http/error-codes';
+import { EventBus } from '../platform/events/event-bus';
 import { Clock } from '../platform/time/clock';
+import './auth.events';
 import { AuditService } from './audit.service';
 import { LoginDto, MeResponseDto, TokenResponseDto } from './dto/auth.dto';
 import { AuthSession } from './entities/auth-session.entity';
@@ -47,6 +49,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
     private readonly principals: AuthPrincipalResolver,
+    private readonly events: EventBus,
     private readonly clock: Clock,
   ) {}
 
@@ -63,6 +66,7 @@ export class AuthService {
         target,
         details: { reason: 'locked' },
       });
+      this.announceLock(usernameKey, client.ip, retryAfterMs);
       const retryAfter = Math.ceil(retryAfterMs / 1000);
       throw new ApiError(
         429,
@@ -87,6 +91,8 @@ export class AuthService {
         target,
         details: { reason },
       });
+      const lockedForMs = await this.lockoutRemainingMs(usernameKey);
+      if (lockedForMs > 0) this.announceLock(usernameKey, client.ip, lockedForMs);
       throw invalidCredentials();
     }
     if (this.hasher.needsRehash(user.passwordHash))
@@ -205,6 +211,15 @@ export class AuthService {
    * How long the username stays locked: 15 minutes from the fifth failure of a run of five failures
    * within 15 minutes (a successful login ends the run; refused attempts while locked do not count).
    */
+  private announceLock(username: string, ip: string, lockedForMs: number): void {
+    this.events.publish('auth.login_locked', {
+      username,
+      ip,
+      lockedUntil: new Date(this.clock.nowMs() + lockedForMs).toISOString(),
+      failures: LOCKOUT.failures,
+    });
+  }
+
   private async lockoutRemainingMs(usernameKey: string): Promise<number> {
     const now = this.clock.nowMs();
     const attempts = await this.audit.recentLogins(

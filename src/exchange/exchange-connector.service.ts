@@ -84,7 +84,7 @@ export class ExchangeConnector implements OnModuleInit {
       this.options.rateLimitMs,
     );
     if (this.options.timeoutMs) instance.timeout = this.options.timeoutMs;
-    this.traffic.watch(instance);
+    this.traffic.watch(instance, account.id);
     const exchange = new CcxtExchange(instance, ccxt, this.options.retry);
     const marketsKey = `${account.exchangeId}|${account.sandbox}|${account.marketType}`;
     const owner = this.marketOwners.get(marketsKey);

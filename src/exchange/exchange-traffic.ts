@@ -1,7 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import type { Exchange } from 'ccxt';
 import { Counter, Histogram } from 'prom-client';
+import { EventBus } from '../platform/events/event-bus';
 import { MetricsService } from '../platform/metrics/metrics.service';
+import './exchange.events';
+
+/** Failures in a row after which an account's exchange counts as unreachable. */
+const UNREACHABLE_AFTER = 3;
+/** ccxt's errors for a credential the exchange refuses. */
+const AUTH_ERRORS = new Set([
+  'AuthenticationError',
+  'PermissionDenied',
+  'AccountSuspended',
+  'AccountNotEnabled',
+]);
+/** ccxt's errors for an exchange that does not answer properly (OperationFailed and its NetworkError family). */
+const NETWORK_ERRORS = new Set([
+  'OperationFailed',
+  'NetworkError',
+  'DDoSProtection',
+  'RateLimitExceeded',
+  'ExchangeNotAvailable',
+  'OnMaintenance',
+  'RequestTimeout',
+]);
+
+interface Reachability {
+  failures: number;
+  reported: 'unreachable' | 'auth_failed' | null;
+}
 
 export interface TrafficTotals {
   requests: number;
@@ -19,8 +46,12 @@ export class ExchangeTraffic {
   private readonly duration: Histogram<'exchange'>;
   private readonly errors: Counter<'exchange' | 'code'>;
   private totals: TrafficTotals = { requests: 0, errors: 0, latencyMsSum: 0 };
+  private readonly accounts = new Map<string, Reachability>();
 
-  constructor(metrics: MetricsService) {
+  constructor(
+    metrics: MetricsService,
+    private readonly events: EventBus,
+  ) {
     this.duration = new Histogram({
       name: 'tradeplane_exchange_request_duration_seconds',
       help: 'Exchange API requests (ccxt HTTP calls), by exchange',
@@ -36,20 +67,56 @@ export class ExchangeTraffic {
     });
   }
 
-  /** Wraps the instance's HTTP call (ccxt's `fetch`) to time it and count its failures. */
-  watch(exchange: Exchange): void {
+  /**
+   * Wraps the instance's HTTP call (ccxt's `fetch`) to time it, count its failures, and tell when the
+   * account's exchange stops answering or refuses its credentials, and when it answers again.
+   */
+  watch(exchange: Exchange, accountId: string): void {
     const send = exchange.fetch.bind(exchange);
     exchange.fetch = async (...args: Parameters<Exchange['fetch']>) => {
       const started = performance.now();
       try {
         const answer: unknown = await send(...args);
         this.record(exchange.id, performance.now() - started, null);
+        this.reachable(accountId, exchange.id, null);
         return answer;
       } catch (error) {
-        this.record(exchange.id, performance.now() - started, error instanceof Error ? error.name : 'Error');
+        const name = error instanceof Error ? error.name : 'Error';
+        this.record(exchange.id, performance.now() - started, name);
+        this.reachable(accountId, exchange.id, error instanceof Error ? error : new Error(String(error)));
         throw error;
       }
     };
+  }
+
+  private reachable(accountId: string, exchangeId: string, error: Error | null): void {
+    const state = this.accounts.get(accountId) ?? { failures: 0, reported: null };
+    this.accounts.set(accountId, state);
+    const announce = (next: 'unreachable' | 'auth_failed' | 'reachable') =>
+      this.events.publish('exchange.reachability', {
+        accountId,
+        exchangeId,
+        state: next,
+        error: error ? `${error.name}: ${error.message}`.slice(0, 300) : null,
+      });
+    if (error === null || !(AUTH_ERRORS.has(error.name) || NETWORK_ERRORS.has(error.name))) {
+      // An answer, even a refusal of the request itself (bad symbol, no funds): the exchange is there.
+      state.failures = 0;
+      if (state.reported !== null) announce('reachable');
+      state.reported = null;
+      return;
+    }
+    if (AUTH_ERRORS.has(error.name)) {
+      state.failures = 0;
+      if (state.reported !== 'auth_failed') announce('auth_failed');
+      state.reported = 'auth_failed';
+      return;
+    }
+    state.failures++;
+    if (state.failures >= UNREACHABLE_AFTER && state.reported !== 'unreachable') {
+      announce('unreachable');
+      state.reported = 'unreachable';
+    }
   }
 
   /** What was counted since the previous call (each stored sample takes its share once). */
