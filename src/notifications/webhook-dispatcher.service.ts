@@ -48,6 +48,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private readonly logger = new Logger('Webhooks');
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
+  /** A round before the next tick: a retry due sooner, or a delivery just queued here. */
+  private wakeup: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private again = false;
   private lastRetention = 0;
   private readonly outcomes: Counter<'outcome'>;
 
@@ -73,16 +77,36 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.wakeup);
     await this.running;
+  }
+
+  /** Runs a round in `ms` (at once by default) when that is before the next tick. */
+  wake(ms = 0): void {
+    if (this.stopped || ms >= TICK_MS) return;
+    clearTimeout(this.wakeup);
+    this.wakeup = setTimeout(() => void this.tick(), ms);
+    this.wakeup.unref();
   }
 
   /** One round: fan out, send what is due, now and then drop old rows. Rounds do not overlap. */
   tick(): Promise<void> {
-    if (this.running) return this.running;
+    if (this.running) {
+      // Asked during a round: another follows it (what was asked for may have come too late for this one).
+      this.again = true;
+      return this.running;
+    }
     this.running = this.round()
       .catch((error: unknown) => this.logger.warn(`webhook round failed: ${errorMessage(error)}`))
-      .finally(() => (this.running = null));
+      .finally(() => {
+        this.running = null;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          void this.tick();
+        }
+      });
     return this.running;
   }
 

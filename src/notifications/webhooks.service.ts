@@ -9,6 +9,7 @@ import { Clock } from '../platform/time/clock';
 import type { CreateWebhookDto, DeliveryQueryDto, UpdateWebhookDto } from './dto/webhook.dto';
 import { webhookUrlProblem } from './webhook-address-guard';
 import { WebhookDelivery } from './webhook-delivery.entity';
+import { WebhookDispatcher } from './webhook-dispatcher.service';
 import { TEST_EVENT } from './webhook-events';
 import { Webhook } from './webhook.entity';
 
@@ -20,6 +21,7 @@ export class WebhooksService {
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     private readonly secrets: SecretBox,
     private readonly config: AppConfig,
+    private readonly dispatcher: WebhookDispatcher,
     private readonly clock: Clock,
   ) {}
 
@@ -122,12 +124,12 @@ export class WebhooksService {
     });
   }
 
-  private enqueue(
+  private async enqueue(
     webhookId: string,
     event: Pick<WebhookDelivery, 'eventId' | 'eventType' | 'occurredAt' | 'data' | 'redeliveryOf'>,
   ): Promise<WebhookDelivery> {
     const now = this.clock.now();
-    return this.deliveries.save(
+    const delivery = await this.deliveries.save(
       this.deliveries.create({
         id: randomUUID(),
         webhookId,
@@ -143,6 +145,8 @@ export class WebhooksService {
         completedAt: null,
       }),
     );
+    this.dispatcher.wake();
+    return delivery;
   }
 
   private async checkUrl(url: string): Promise<void> {
