@@ -14,6 +14,7 @@ import { TradingModule } from './trading/trading.module';
 import { SettingsModule } from './settings/settings.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { DcaModule } from './dca/dca.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
@@ -42,6 +43,7 @@ export class AppModule {
         SettingsModule,
         AlertsModule,
         NotificationsModule,
+        DcaModule,
       ],
     };
   }

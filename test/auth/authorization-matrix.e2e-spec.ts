@@ -54,6 +54,7 @@ const MATRIX: Record<string, 'public' | Role> = {
   'GET /api/webhooks/:id/deliveries': Role.ADMIN,
   'POST /api/webhooks/:id/test': Role.ADMIN,
   'POST /api/webhooks/deliveries/:id/redeliver': Role.ADMIN,
+  'GET /api/dca/plan': Role.READ_ONLY,
   'GET /api/config': Role.READ_ONLY,
   'PUT /api/config': Role.ADMIN,
   'POST /api/config': Role.ADMIN,
