@@ -22,6 +22,7 @@ import { Alerts1796243289269 } from './1796243289269-Alerts';
 import { AlertRulesSilencesOutbox1796278256184 } from './1796278256184-AlertRulesSilencesOutbox';
 import { Webhooks1796278641659 } from './1796278641659-Webhooks';
 import { MonitoringSamples1796279415724 } from './1796279415724-MonitoringSamples';
+import { DcaDeals1796281365846 } from './1796281365846-DcaDeals';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -49,4 +50,5 @@ export const ALL_MIGRATIONS = [
   AlertRulesSilencesOutbox1796278256184,
   Webhooks1796278641659,
   MonitoringSamples1796279415724,
+  DcaDeals1796281365846,
 ];

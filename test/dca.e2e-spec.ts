@@ -1,5 +1,11 @@
+import Decimal from 'decimal.js';
+import { DataSource } from 'typeorm';
+import { buildLadder } from '../src/dca/dca-ladder';
+import { PaperExchangeService } from '../src/exchange/paper/paper-exchange.service';
+import { MarketSimulationService } from '../src/market/market-simulation.service';
 import { Role } from '../src/platform/access/role';
-import { call, createUser, loginAdmin } from './support/auth-client';
+import { call, createKey, createUser, loginAdmin } from './support/auth-client';
+import { ManualClock } from './support/manual-clock';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface PlanOrder {
@@ -101,5 +107,281 @@ describe('DCA (/api/dca)', () => {
     ])
       expect((await plan(bad)).status).toBe(400);
     expect((await call(t, 'GET', '/api/dca/plan?symbol=BTC/USDT')).status).toBe(401);
+  });
+});
+
+/** The moments a DCA deal on BTC/USDT meets its rungs, found on the simulated market's own quotes. */
+interface Scenario {
+  start: number;
+  fills: number[];
+  takeProfitAt: number;
+}
+
+describe('a DCA deal on paper, driven by the clock through a fall and a recovery', () => {
+  const DAY = 86_400_000;
+  const clock = new ManualClock(Date.UTC(2026, 9, 26, 6));
+  let t: TestApp;
+  let trader: string;
+  let reader: string;
+  const settings = {
+    baseOrderVolume: 50,
+    safetyOrderVolume: 50,
+    maxSafetyOrders: 5,
+    activeSafetyOrders: 5,
+    priceDeviation: 0.4,
+    stepScale: 1,
+    volumeScale: 1.5,
+    takeProfit: 0.4,
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_CONTROL: '100000', RATE_LIMIT_READ_ONLY: '100000' }, { clock });
+    // Keys, not tokens: the clock jumps hours ahead, past any access token's life.
+    const admin = (await loginAdmin(t)).accessToken;
+    trader = (await createKey(t, admin, { name: 'dca trader', permissions: [Role.CONTROL] })).apiKey;
+    reader = (await createKey(t, admin, { name: 'dca reader', permissions: [Role.READ_ONLY] })).apiKey;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /**
+   * From a start, the first moments (10 s apart) the ask reaches safety orders 1, 2 and 3 without
+   * reaching the 4th, then the bid reaches the take profit of those fills: a fall, then a recovery.
+   */
+  function findScenario(priceStep: string, amountStep: string): Scenario {
+    const quotes = t.app.get(MarketSimulationService).quotes;
+    const ask = (ms: number) => Number(quotes.orderBook(0, ms, 1).asks[0][0]);
+    const bid = (ms: number) => Number(quotes.orderBook(0, ms, 1).bids[0][0]);
+    for (let start = clock.ms; start < clock.ms + 20 * DAY; start += 3_600_000) {
+      const ladder = buildLadder(
+        { ...settings, volumeType: 'quote', takeProfitType: 'total' },
+        String(ask(start)),
+        { priceStep, amountStep },
+      );
+      const prices = ladder.orders.map((order) => Number(order.price));
+      const fills: number[] = [];
+      let at = start + 10_000;
+      for (; at < start + 2 * DAY && fills.length < 3; at += 10_000) {
+        const now = ask(at);
+        if (now <= prices[fills.length + 2]) break; // two rungs at once: not this scenario
+        if (now <= prices[fills.length + 1]) fills.push(at);
+      }
+      if (fills.length < 3) continue;
+      const target = Number(ladder.orders[3].takeProfitPrice);
+      for (; at < start + 3 * DAY; at += 10_000) {
+        if (ask(at) <= prices[4]) break;
+        if (bid(at) >= target) return { start, fills, takeProfitAt: at };
+      }
+    }
+    throw new Error('no fall and recovery within 20 days: pick another start');
+  }
+
+  it('fills three safety orders, takes profit at the average + target, cancels the rest, with PnL from the fills to the cent', async () => {
+    const plan = await call<Plan>(t, 'GET', '/api/dca/plan?symbol=BTC/USDT', { apiKey: reader });
+    const scenario = findScenario(String(plan.body.priceStep), String(plan.body.amountStep));
+    clock.ms = scenario.start;
+    const started = await call<{ id: string; status: string; tradeId: string }>(t, 'POST', '/api/dca/deals', {
+      apiKey: trader,
+      body: { symbol: 'BTC/USDT', ...settings },
+    });
+    expect(started.status).toBe(201);
+    const id = started.body.id;
+    const detail = () =>
+      call<{
+        status: string;
+        safetyOrdersFilled: number;
+        averageEntry: number;
+        takeProfitPrice: number;
+        realizedPnl: number;
+        closeReason: string | null;
+        ladder: Array<{
+          kind: string;
+          index: number;
+          status: string | null;
+          price: number | null;
+          plannedPrice: number | null;
+        }>;
+      }>(t, 'GET', `/api/dca/deals/${id}`, { apiKey: reader });
+    const until = async (done: (deal: Awaited<ReturnType<typeof detail>>['body']) => boolean) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const deal = (await detail()).body;
+        if (done(deal)) return deal;
+        if (Date.now() > deadline) throw new Error(`deal stuck: ${JSON.stringify(deal)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const resting = (deal: Awaited<ReturnType<typeof detail>>['body']) =>
+      deal.ladder.filter((rung) => rung.kind === 'safety' && rung.status === 'OPEN').length;
+    const bought = await until(
+      (deal) => deal.status === 'bought' && resting(deal) === 5 && deal.takeProfitPrice !== null,
+    );
+    expect(
+      bought.ladder.filter((rung) => rung.kind === 'safety').map((rung) => rung.plannedPrice),
+    ).toHaveLength(5);
+
+    const matcher = t.app.get(PaperExchangeService);
+    for (const [n, at] of scenario.fills.entries()) {
+      clock.ms = at;
+      await matcher.matchAll();
+      await until(
+        (deal) =>
+          deal.safetyOrdersFilled === n + 1 &&
+          deal.ladder.some(
+            (rung) => rung.kind === 'take_profit' && rung.index === n + 2 && rung.status === 'OPEN',
+          ),
+      );
+    }
+    const beforeTakeProfit = (await detail()).body;
+    clock.ms = scenario.takeProfitAt;
+    await matcher.matchAll();
+    const done = await until((deal) => deal.status === 'completed');
+    expect(done).toMatchObject({ safetyOrdersFilled: 3, closeReason: 'take_profit' });
+
+    // The average entry is the fill-weighted mean of the buys, from the fills table.
+    const fills = await t.app
+      .get(DataSource)
+      .query<Array<{ side: string; price: string; amount: string; cost: string; fee_quote: string }>>(
+        `SELECT o.side, f.price, f.amount, f.cost, f.fee_quote FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.trade_id = $1`,
+        [started.body.tradeId],
+      );
+    const buys = fills.filter((fill) => fill.side === 'buy');
+    const sells = fills.filter((fill) => fill.side === 'sell');
+    expect(buys).toHaveLength(4);
+    const sum = (rows: typeof fills, pick: (row: (typeof fills)[number]) => string) =>
+      rows.reduce((total, row) => total.plus(pick(row)), new Decimal(0));
+    const average = sum(buys, (row) => row.cost).div(sum(buys, (row) => row.amount));
+    expect(done.averageEntry).toBeCloseTo(average.toNumber(), 6);
+    // The take profit sold at the average + 0.4 %, to the tick, all in one order.
+    expect(beforeTakeProfit.takeProfitPrice).toBeCloseTo(average.times(1.004).toNumber(), 0);
+    expect(sells.map((row) => Number(row.price))).toEqual([beforeTakeProfit.takeProfitPrice]);
+    // Safety orders 4 and 5 were cancelled.
+    expect(done.ladder.filter((rung) => rung.kind === 'safety').map((rung) => rung.status)).toEqual([
+      'FILLED',
+      'FILLED',
+      'FILLED',
+      'CANCELED',
+      'CANCELED',
+    ]);
+    const pnl = sum(sells, (row) => row.cost)
+      .minus(sum(buys, (row) => row.cost))
+      .minus(sum(fills, (row) => row.fee_quote));
+    expect(Math.abs(done.realizedPnl - pnl.toNumber())).toBeLessThan(0.005);
+    expect(done.realizedPnl).toBeGreaterThan(0);
+  });
+
+  it('refuses a ladder the balance cannot fund, with the amount needed, placing nothing; changes, cancels and panic-sells deals', async () => {
+    const deals = () => call<{ total: number }>(t, 'GET', '/api/dca/deals', { apiKey: reader });
+    const orders = async () =>
+      Number(
+        (await t.app.get(DataSource).query<Array<{ n: string }>>('SELECT count(*) AS n FROM orders'))[0].n,
+      );
+    const [dealsBefore, ordersBefore] = [(await deals()).body.total, await orders()];
+    const refused = await call<{
+      error: string;
+      message: string;
+      details: { needed: number; currency: string };
+    }>(t, 'POST', '/api/dca/deals', {
+      apiKey: trader,
+      body: { symbol: 'ETH/USDT', baseOrderVolume: 5000, safetyOrderVolume: 5000, maxSafetyOrders: 3 },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toBe('INSUFFICIENT_BALANCE');
+    expect(refused.body.details.currency).toBe('USDT');
+    expect(refused.body.details.needed).toBeGreaterThan(5000 * 2 + 5000 * 1.5 + 5000 * 2.25 - 1);
+    expect((await deals()).body.total).toBe(dealsBefore);
+    expect(await orders()).toBe(ordersBefore);
+
+    interface Deal {
+      id: string;
+      status: string;
+      tradeId: string;
+      takeProfitPrice: number | null;
+      averageEntry: number;
+      ladder: Array<{ kind: string; status: string | null; price: number | null }>;
+    }
+    const start = async () => {
+      const response = await call<Deal>(t, 'POST', '/api/dca/deals', {
+        apiKey: trader,
+        body: {
+          symbol: 'ETH/USDT',
+          baseOrderVolume: 20,
+          safetyOrderVolume: 20,
+          maxSafetyOrders: 3,
+          activeSafetyOrders: 2,
+          priceDeviation: 5,
+        },
+      });
+      expect(response.status).toBe(201);
+      return response.body;
+    };
+    const read = async (id: string) =>
+      (await call<Deal>(t, 'GET', `/api/dca/deals/${id}`, { apiKey: reader })).body;
+    const settle = async (id: string, done: (deal: Deal) => boolean) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const deal = await read(id);
+        if (done(deal) || Date.now() > deadline) return deal;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const openTakeProfit = (deal: Deal) =>
+      deal.ladder.find((rung) => rung.kind === 'take_profit' && rung.status === 'OPEN');
+
+    const first = await settle((await start()).id, (deal) => openTakeProfit(deal) !== undefined);
+    expect(first.ladder.filter((rung) => rung.kind === 'safety' && rung.status === 'OPEN')).toHaveLength(2);
+    const retargeted = await call<Deal>(t, 'POST', `/api/dca/deals/${first.id}/update-take-profit`, {
+      apiKey: trader,
+      body: { takeProfit: 3 },
+    });
+    expect(retargeted.status).toBe(200);
+    const moved = await settle(
+      first.id,
+      (deal) => openTakeProfit(deal)?.price !== openTakeProfit(first)?.price,
+    );
+    expect(openTakeProfit(moved)?.price).toBeCloseTo(moved.averageEntry * 1.03, 0);
+    const sold = await call<Deal>(t, 'POST', `/api/dca/deals/${first.id}/panic-sell`, {
+      apiKey: trader,
+      body: {},
+    });
+    expect(sold.status).toBe(200);
+    const panicked = await settle(first.id, (deal) => deal.status === 'panic_sold');
+    expect(panicked.status).toBe('panic_sold');
+    expect(panicked.ladder.filter((rung) => rung.status === 'OPEN')).toEqual([]);
+    expect(
+      (await call<{ status: string }>(t, 'GET', `/api/trades/${first.tradeId}`, { apiKey: reader })).body
+        .status,
+    ).toBe('CLOSED');
+    expect(
+      (await call(t, 'POST', `/api/dca/deals/${first.id}/cancel`, { apiKey: trader, body: {} })).status,
+    ).toBe(409);
+
+    const second = await settle((await start()).id, (deal) => openTakeProfit(deal) !== undefined);
+    const cancelled = await call<Deal>(t, 'POST', `/api/dca/deals/${second.id}/cancel`, {
+      apiKey: trader,
+      body: {},
+    });
+    expect(cancelled.body.status).toBe('cancelled');
+    expect(cancelled.body.ladder.filter((rung) => rung.kind === 'safety').map((rung) => rung.status)).toEqual(
+      ['CANCELED', 'CANCELED', null],
+    );
+    // The coins stay: the trade is an open position of its own now.
+    expect(
+      (await call<{ status: string }>(t, 'GET', `/api/trades/${second.tradeId}`, { apiKey: reader })).body
+        .status,
+    ).toBe('OPEN');
+    const listed = await call<{ items: Array<{ id: string }> }>(
+      t,
+      'GET',
+      '/api/dca/deals?status=cancelled&symbol=ETH/USDT',
+      {
+        apiKey: reader,
+      },
+    );
+    expect(listed.body.items.map((deal) => deal.id)).toEqual([second.id]);
+    expect(
+      (await call(t, 'POST', '/api/dca/deals', { apiKey: reader, body: { symbol: 'ETH/USDT' } })).status,
+    ).toBe(403);
   });
 });

@@ -73,7 +73,8 @@ export function maxCapital(base: number, safety: number, volumeScale: number, n:
   return volumeScale === 1 ? base + safety * n : base + (safety * (volumeScale ** n - 1)) / (volumeScale - 1);
 }
 
-function toStep(value: Money, step: string, mode: 'down' | 'near'): Money {
+/** A value to a market's step: rounded down (amounts) or to the nearest (prices). */
+export function toStep(value: Money, step: string, mode: 'down' | 'near'): Money {
   const size = new Money(step);
   if (!size.gt(0)) return value;
   const units = value.div(size);

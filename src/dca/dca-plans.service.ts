@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ExchangePort, MarketInfo } from '../exchange/exchange-port';
 import { toApiError } from '../exchange/exchange-errors';
 import { requireSymbol } from '../market/symbols';
 import { Money, decimalNumber } from '../platform/decimal/money';
@@ -7,6 +8,8 @@ import { ErrorCode } from '../platform/http/error-codes';
 import { RuntimeSettings } from '../platform/settings/runtime-settings';
 import { TradingVenues } from '../trading/trading-venues.service';
 import { buildLadder, Ladder, LadderSettings } from './dca-ladder';
+import type { DealSettings } from './dca-deal.entity';
+import type { DealSettingsDto } from './dto/dca-deal.dto';
 import type { DcaPlanDto, LadderSettingsDto } from './dto/dca-plan.dto';
 
 /** Ladder settings with every absent one from the `dca` runtime settings or 3Commas' defaults. */
@@ -25,6 +28,17 @@ export function ladderSettingsOf(given: LadderSettingsDto, defaults: RuntimeSett
   };
 }
 
+/** Deal settings: the ladder's, and one safety order resting at a time, no stop loss, trailing or timeout unless given. */
+export function dealSettingsOf(given: DealSettingsDto, defaults: RuntimeSettings): DealSettings {
+  return {
+    ...ladderSettingsOf(given, defaults),
+    activeSafetyOrders: given.activeSafetyOrders ?? 1,
+    stopLoss: given.stopLoss ?? null,
+    trailingDeviation: given.trailingDeviation ?? null,
+    dealTimeoutMinutes: given.dealTimeoutMinutes ?? null,
+  };
+}
+
 /** The ladders settings would place now: priced from the ask, sized in quote, checked against the balance. */
 @Injectable()
 export class DcaPlans {
@@ -37,32 +51,10 @@ export class DcaPlans {
     const symbol = requireSymbol(query.symbol);
     const settings = ladderSettingsOf(query, this.settings);
     const { exchange } = await this.venues.resolve(query.accountId);
-    const [markets, ticker, balances] = await Promise.all([
-      exchange.markets(),
-      exchange.ticker(symbol),
-      exchange.balances(),
-    ]).catch((error: unknown) => {
-      throw toApiError(error);
-    });
-    const market = markets.find((candidate) => candidate.symbol === symbol);
-    if (!market || !market.active)
-      throw new ApiError(400, ErrorCode.INVALID_SYMBOL, `${symbol} is not traded on ${exchange.exchangeId}`);
-    const free = new Money(balances.find((balance) => balance.currency === market.quote)?.free ?? 0);
-    const price = String(ticker.ask ?? ticker.last);
+    const { market, price, free } = await readMarket(exchange, symbol, 'ask');
+    const sized = percentInQuote(settings, free);
     const ladder = buildLadder(
-      {
-        ...settings,
-        // A percent of the free quote balance is a quote size.
-        volumeType: settings.volumeType === 'base' ? 'base' : 'quote',
-        baseOrderVolume:
-          settings.volumeType === 'percent'
-            ? free.times(settings.baseOrderVolume / 100).toNumber()
-            : settings.baseOrderVolume,
-        safetyOrderVolume:
-          settings.volumeType === 'percent'
-            ? free.times(settings.safetyOrderVolume / 100).toNumber()
-            : settings.safetyOrderVolume,
-      },
+      { ...sized, volumeType: sized.volumeType === 'base' ? 'base' : 'quote' },
       price,
       market,
     );
@@ -89,6 +81,40 @@ export class DcaPlans {
       freeBalance: decimalNumber(free),
       fundable: free.gte(neededFor(ladder, market.takerFee)),
     };
+  }
+}
+
+/** Sizes given as a percent of the free quote balance, as the quote amounts they are now. */
+export function percentInQuote<S extends LadderSettings>(settings: S, free: Money): S {
+  if (settings.volumeType !== 'percent') return settings;
+  return {
+    ...settings,
+    volumeType: 'quote',
+    baseOrderVolume: free.times(settings.baseOrderVolume / 100).toNumber(),
+    safetyOrderVolume: free.times(settings.safetyOrderVolume / 100).toNumber(),
+  };
+}
+
+/** A market's steps, its price on one side of the book, and the free quote balance; failures as API errors. */
+export async function readMarket(
+  exchange: ExchangePort,
+  symbol: string,
+  side: 'ask' | 'bid',
+): Promise<{ market: MarketInfo; price: string; free: Money }> {
+  try {
+    const [markets, ticker, balances] = await Promise.all([
+      exchange.markets(),
+      exchange.ticker(symbol),
+      exchange.balances(),
+    ]);
+    const market = markets.find((candidate) => candidate.symbol === symbol);
+    if (!market || !market.active)
+      throw new ApiError(400, ErrorCode.INVALID_SYMBOL, `${symbol} is not traded on ${exchange.exchangeId}`);
+    const price = String((side === 'ask' ? ticker.ask : ticker.bid) ?? ticker.last);
+    const free = new Money(balances.find((balance) => balance.currency === market.quote)?.free ?? 0);
+    return { market, price, free };
+  } catch (error) {
+    throw error instanceof ApiError ? error : toApiError(error);
   }
 }
 

@@ -1,15 +1,41 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Audited } from '../auth/audited.decorator';
 import { Auth } from '../platform/access/access.decorators';
+import { actorNameOf, Caller, CallerContext } from '../platform/access/principal';
 import { Role } from '../platform/access/role';
+import { pageOf } from '../platform/http/page.dto';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
-import { DcaPlans } from './dca-plans.service';
+import { RuntimeSettings } from '../platform/settings/runtime-settings';
+import { DcaDealQueries } from './dca-deal-queries.service';
+import { DcaDeals } from './dca-deals.service';
+import { DcaPlans, dealSettingsOf } from './dca-plans.service';
+import {
+  DealDetailDto,
+  DealListDto,
+  DealQueryDto,
+  StartDealDto,
+  UpdateTakeProfitDto,
+} from './dto/dca-deal.dto';
 import { DcaPlanDto, DcaPlanQueryDto } from './dto/dca-plan.dto';
 
 @ApiTags('dca')
 @Controller('dca')
 export class DcaController {
-  constructor(private readonly plans: DcaPlans) {}
+  constructor(
+    private readonly plans: DcaPlans,
+    private readonly deals: DcaDeals,
+    private readonly queries: DcaDealQueries,
+    private readonly settings: RuntimeSettings,
+  ) {}
 
   @Get('plan')
   @Auth(Role.READ_ONLY)
@@ -21,5 +47,92 @@ export class DcaController {
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A bad setting or an unknown symbol' })
   plan(@Query() query: DcaPlanQueryDto): Promise<DcaPlanDto> {
     return this.plans.plan(query);
+  }
+
+  @Get('deals')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({ summary: 'DCA deals, newest first (filters: bot, symbol, status)' })
+  @ApiOkResponse({ type: DealListDto })
+  async list(@Query() query: DealQueryDto): Promise<DealListDto> {
+    const { items, total } = await this.queries.list(query);
+    return pageOf(items, total, query);
+  }
+
+  @Post('deals')
+  @Auth(Role.CONTROL)
+  @Audited('dca.deal.start')
+  @ApiOperation({
+    summary:
+      'Starts a deal now: the base order at market, then the safety orders and the take profit (the whole ladder must be fundable)',
+  })
+  @ApiCreatedResponse({ type: DealDetailDto })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'A bad setting, or INSUFFICIENT_BALANCE with the amount needed',
+  })
+  async start(@Body() dto: StartDealDto, @Caller() caller: CallerContext): Promise<DealDetailDto> {
+    const { symbol, accountId, ...settings } = dto;
+    const deal = await this.deals.start(
+      { symbol, ...(accountId ? { accountId } : {}), settings: dealSettingsOf(settings, this.settings) },
+      actorNameOf(caller),
+    );
+    return this.queries.detail(deal.id);
+  }
+
+  @Get('deals/:id')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({
+    summary:
+      "A deal with its ladder: every safety order's planned and actual price, size and state, average entry, take profit, PnL",
+  })
+  @ApiOkResponse({ type: DealDetailDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  detail(@Param('id', ParseUUIDPipe) id: string): Promise<DealDetailDto> {
+    return this.queries.detail(id);
+  }
+
+  @Post('deals/:id/update-take-profit')
+  @HttpCode(200)
+  @Auth(Role.CONTROL)
+  @Audited('dca.deal.update_take_profit')
+  @ApiOperation({ summary: 'A new target profit: the take-profit order is replaced at it' })
+  @ApiOkResponse({ type: DealDetailDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The deal has ended' })
+  async updateTakeProfit(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: UpdateTakeProfitDto,
+  ): Promise<DealDetailDto> {
+    await this.deals.updateTakeProfit(id, dto.takeProfit);
+    return this.queries.detail(id);
+  }
+
+  @Post('deals/:id/cancel')
+  @HttpCode(200)
+  @Auth(Role.CONTROL)
+  @Audited('dca.deal.cancel')
+  @ApiOperation({
+    summary:
+      'Ends the deal without selling: its resting orders are cancelled, the coins stay as an open trade',
+  })
+  @ApiOkResponse({ type: DealDetailDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The deal has ended' })
+  async cancel(@Param('id', ParseUUIDPipe) id: string): Promise<DealDetailDto> {
+    await this.deals.cancel(id);
+    return this.queries.detail(id);
+  }
+
+  @Post('deals/:id/panic-sell')
+  @HttpCode(200)
+  @Auth(Role.CONTROL)
+  @Audited('dca.deal.panic_sell')
+  @ApiOperation({ summary: 'Cancels the resting orders and sells the position at market now' })
+  @ApiOkResponse({ type: DealDetailDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The deal has ended' })
+  async panicSell(@Param('id', ParseUUIDPipe) id: string): Promise<DealDetailDto> {
+    await this.deals.panicSell(id);
+    return this.queries.detail(id);
   }
 }

@@ -1,12 +1,17 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { TradingModule } from '../trading/trading.module';
 import { DcaController } from './dca.controller';
+import { DcaDeal } from './dca-deal.entity';
+import { DcaDealQueries } from './dca-deal-queries.service';
+import { DcaDeals } from './dca-deals.service';
 import { DcaPlans } from './dca-plans.service';
 
 /** DCA: safety-order ladders, deals and DCA bots (3Commas' model), and seed 004's routes. */
 @Module({
-  imports: [TradingModule],
+  imports: [TypeOrmModule.forFeature([DcaDeal]), TradingModule],
   controllers: [DcaController],
-  providers: [DcaPlans],
+  providers: [DcaPlans, DcaDeals, DcaDealQueries],
+  exports: [DcaDeals],
 })
 export class DcaModule {}

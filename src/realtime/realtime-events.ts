@@ -1,3 +1,4 @@
+import '../dca/dca.events';
 import '../alerts/alerts.events';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { RuntimeSettings } from '../platform/settings/runtime-settings';
@@ -9,6 +10,7 @@ import { TradeQueries } from '../trading/trade-queries.service';
 import '../market/market.events';
 import '../scanner/scanner.events';
 import '../engine/engine.events';
+import '../dca/dca.events';
 import '../platform/jobs/jobs.events';
 import { RealtimeHub } from './realtime-hub';
 import { TICKER_TOPIC_PREFIX } from './topics';
@@ -87,6 +89,8 @@ export class RealtimeEvents implements OnModuleInit {
     );
     // The stored alert as it was raised, raised again (its count), acknowledged, or resolved.
     this.events.on('alerts.changed', ({ event, alert }) => this.hub.publish('alerts', event, alert));
+    // Each deal event under its own name (DEAL_OPENED, SAFETY_ORDER_FILLED, ...).
+    this.events.on('dca.deal', ({ event, ...deal }) => this.hub.publish('dca', event, deal));
     for (const [name, routes] of Object.entries(ROUTES) as Array<[EventName, Route[]]>) {
       this.events.on(name, (payload) => {
         for (const route of routes) {

@@ -94,6 +94,16 @@ export class OrdersService implements OnModuleInit {
       .find({ where: { orderId }, order: { executedAt: 'ASC', id: 'ASC' } });
   }
 
+  /** A trade's orders, oldest first. */
+  ofTrade(tradeId: string): Promise<Order[]> {
+    return this.orders.find({ where: { tradeId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** Whether an order with this client id (ours, without the prefix) was written. */
+  hasClientOrderId(clientOrderId: string): Promise<boolean> {
+    return this.orders.existsBy({ clientOrderId: `${CLIENT_ORDER_PREFIX}${clientOrderId}` });
+  }
+
   async get(id: string): Promise<Order> {
     const order = await this.orders.findOneBy({ id });
     if (!order) throw ApiError.notFound(`No order ${id}`);

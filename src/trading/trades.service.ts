@@ -34,6 +34,9 @@ export interface OpenTradeInput {
   /** A bot's sizing: the share of equity it loses at its stop, costs included, and what set the size. */
   riskShare?: number;
   sizedBy?: 'risk' | 'cash' | 'slot';
+  /** The trade's id and its entry order's client id, when the caller keys its own records by them (a DCA deal). */
+  id?: string;
+  entryClientOrderId?: string;
 }
 
 /** Trades not closed yet. */
@@ -130,6 +133,15 @@ export class TradesService {
     return this.trades.countBy({ botId });
   }
 
+  /** A trade, or null when there is none. */
+  find(id: string): Promise<Trade | null> {
+    return this.trades.findOneBy({ id });
+  }
+
+  byIds(ids: string[]): Promise<Trade[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.trades.findBy({ id: In(ids) });
+  }
+
   async get(id: string): Promise<Trade> {
     const trade = await this.trades.findOneBy({ id });
     if (!trade) throw ApiError.notFound(`No trade ${id}`);
@@ -156,7 +168,7 @@ export class TradesService {
           input.takeProfit,
         );
     }
-    const id = randomUUID();
+    const id = input.id ?? randomUUID();
     await this.trades.insert({
       id,
       symbol,
@@ -188,6 +200,7 @@ export class TradesService {
           ...(input.price ? { price: input.price } : {}),
           ...(input.accountId ? { accountId: input.accountId } : {}),
           ...(input.paperAccount ? { paperAccount: input.paperAccount } : {}),
+          ...(input.entryClientOrderId ? { clientOrderId: input.entryClientOrderId } : {}),
         },
         { createdBy, intent: 'entry', tradeId: id, ...(input.botId ? { botId: input.botId } : {}) },
       );

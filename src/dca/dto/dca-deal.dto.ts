@@ -1,0 +1,203 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { PageOf, PageQueryDto } from '../../platform/http/page.dto';
+import { DEAL_STATUSES, DealStatus } from '../dca-deal.entity';
+import { LadderSettingsDto, LadderSettingsViewDto } from './dca-plan.dto';
+
+export class DealSettingsDto extends LadderSettingsDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 200,
+    default: 1,
+    description: 'Safety orders resting at once',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  activeSafetyOrders?: number;
+
+  @ApiPropertyOptional({
+    type: 'number',
+    minimum: 0.01,
+    maximum: 99,
+    example: 10,
+    description: 'Sell at market this far below the average entry, percent',
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.01)
+  @Max(99)
+  stopLoss?: number;
+
+  @ApiPropertyOptional({
+    type: 'number',
+    minimum: 0.01,
+    maximum: 50,
+    example: 0.5,
+    description:
+      'Trailing take profit: once the target is reached, sell when the price falls this far from its high, percent',
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.01)
+  @Max(50)
+  trailingDeviation?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 525_600,
+    description: 'Sell at market after this long',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(525_600)
+  dealTimeoutMinutes?: number;
+}
+
+export class StartDealDto extends DealSettingsDto {
+  @ApiProperty({ example: 'BTC/USDT' })
+  @IsString()
+  @Length(3, 40)
+  symbol!: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'An exchange account (default: the paper account)' })
+  @IsOptional()
+  @IsUUID()
+  accountId?: string;
+}
+
+export class UpdateTakeProfitDto {
+  @ApiProperty({
+    type: 'number',
+    minimum: 0.01,
+    maximum: 1000,
+    example: 2.5,
+    description: 'New target profit, percent',
+  })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.01)
+  @Max(1000)
+  takeProfit!: number;
+}
+
+export class DealSettingsViewDto extends LadderSettingsViewDto {
+  @ApiProperty({ example: 1 })
+  activeSafetyOrders!: number;
+  @ApiProperty({ nullable: true, type: Number, example: null })
+  stopLoss!: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: null })
+  trailingDeviation!: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: null })
+  dealTimeoutMinutes!: number | null;
+}
+
+export class DealDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' })
+  botId!: string | null;
+  @ApiProperty({ example: 'BTC/USDT' })
+  symbol!: string;
+  @ApiProperty({ enum: ['paper', 'exchange'] })
+  venue!: 'paper' | 'exchange';
+  @ApiProperty({ example: 'default', description: "The paper account's name or the exchange account's id" })
+  accountId!: string;
+  @ApiProperty({ enum: DEAL_STATUSES, example: 'bought' })
+  status!: DealStatus;
+  @ApiProperty({ type: DealSettingsViewDto })
+  settings!: DealSettingsViewDto;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'The position the deal builds' })
+  tradeId!: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: 50000, description: "The base order's fill price" })
+  basePrice!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 49500,
+    description: 'Fill-weighted mean of every buy',
+  })
+  averageEntry!: number | null;
+  @ApiProperty({ example: 0.0006, description: 'Base amount bought' })
+  boughtAmount!: number;
+  @ApiProperty({ example: 29.7, description: 'Quote spent on it' })
+  boughtVolume!: number;
+  @ApiProperty({ example: 0.0006, description: 'Base amount still held' })
+  openAmount!: number;
+  @ApiProperty({ example: 1 })
+  safetyOrdersFilled!: number;
+  @ApiProperty({ nullable: true, type: Number, example: 50242.5 })
+  takeProfitPrice!: number | null;
+  @ApiProperty({ example: -0.03, description: 'Sells − buys − fees so far, quote' })
+  realizedPnl!: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 0.12,
+    description: 'Of what is held, at the bid now',
+  })
+  unrealizedPnl!: number | null;
+  @ApiProperty({ nullable: true, type: String, example: 'take_profit' })
+  closeReason!: string | null;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' })
+  closedAt!: string | null;
+}
+
+export class DealRungDto {
+  @ApiProperty({ enum: ['base', 'safety', 'take_profit'] })
+  kind!: 'base' | 'safety' | 'take_profit';
+  @ApiProperty({ example: 1, description: 'Safety order n, or the nth take-profit order' })
+  index!: number;
+  @ApiProperty({ nullable: true, type: Number, example: 49250, description: 'The price the ladder planned' })
+  plannedPrice!: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 0.0004 })
+  plannedAmount!: number | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'null: not placed yet' })
+  orderId!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'FILLED' })
+  status!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 49250,
+    description: 'Its limit price, or its fill price',
+  })
+  price!: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 0.0004 })
+  filled!: number | null;
+}
+
+export class DealDetailDto extends DealDto {
+  @ApiProperty({
+    type: [DealRungDto],
+    description: 'Base order, every safety order planned or placed, and the take-profit orders',
+  })
+  ladder!: DealRungDto[];
+}
+
+export class DealListDto extends PageOf(DealDto) {}
+
+export class DealQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  botId?: string;
+
+  @ApiPropertyOptional({ example: 'BTC/USDT' })
+  @IsOptional()
+  @IsString()
+  @Length(3, 40)
+  symbol?: string;
+
+  @ApiPropertyOptional({ enum: DEAL_STATUSES })
+  @IsOptional()
+  @IsIn(DEAL_STATUSES)
+  status?: DealStatus;
+}
