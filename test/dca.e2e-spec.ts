@@ -35,11 +35,18 @@ interface Plan {
 describe('DCA (/api/dca)', () => {
   let t: TestApp;
   let reader: string;
+  let trader: string;
+  let admin: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_READ_ONLY: '100000' });
-    const admin = (await loginAdmin(t)).accessToken;
+    t = await startTestApp({
+      RATE_LIMIT_READ_ONLY: '100000',
+      RATE_LIMIT_CONTROL: '100000',
+      RATE_LIMIT_ADMIN: '100000',
+    });
+    admin = (await loginAdmin(t)).accessToken;
     reader = (await createUser(t, admin, Role.READ_ONLY)).token;
+    trader = (await createUser(t, admin, Role.CONTROL)).token;
   });
   afterAll(async () => {
     await t?.close();
@@ -107,6 +114,114 @@ describe('DCA (/api/dca)', () => {
     ])
       expect((await plan(bad)).status).toBe(400);
     expect((await call(t, 'GET', '/api/dca/plan?symbol=BTC/USDT')).status).toBe(401);
+  });
+
+  it('gives a trade opened with dcaEnabled a ladder from the dca settings, executes manual attempts within maxDcaAttempts, and reports them (seed 004)', async () => {
+    interface Status {
+      enabled: boolean;
+      activeTrades: number;
+      totalAttempts: number;
+      successfulAttempts: number;
+      successRate: string;
+      totalVolume: number;
+      lastExecution: string | null;
+    }
+    expect((await call<Status>(t, 'GET', '/api/dca/status', { token: reader })).body).toMatchObject({
+      enabled: false,
+      totalAttempts: 0,
+      successRate: '0%',
+      lastExecution: null,
+    });
+    const open = async () => {
+      const opened = await call<{ id: string }>(t, 'POST', '/api/trades', {
+        token: trader,
+        body: { symbol: 'ETH/USDT', side: 'buy', amount: 0.01, dcaEnabled: true, maxDcaAttempts: 2 },
+      });
+      expect(opened.status).toBe(201);
+      return opened.body.id;
+    };
+    const disabled = await call<{ error: string }>(t, 'POST', '/api/dca/execute', {
+      token: trader,
+      body: { tradeId: await open(), reason: 'manual_dca' },
+    });
+    expect(disabled.status).toBe(409);
+    expect(disabled.body.error).toBe('DCA_DISABLED');
+
+    const enabled = await call(t, 'PUT', '/api/config', {
+      token: admin,
+      body: { dca: { enabled: true, baseVolume: 20, stepPercent: 5 } },
+    });
+    expect(enabled.status).toBe(200);
+    const tradeId = await open();
+    interface Deal {
+      id: string;
+      tradeId: string;
+      status: string;
+      ladder: Array<{ kind: string; status: string | null; plannedPrice: number | null }>;
+    }
+    let deal: Deal | undefined;
+    for (let tries = 0; tries < 100 && !deal?.ladder.some((rung) => rung.status === 'OPEN'); tries++) {
+      const listed = await call<{ items: Deal[] }>(t, 'GET', '/api/dca/deals?symbol=ETH/USDT', {
+        token: reader,
+      });
+      const found = listed.body.items.find((item) => item.tradeId === tradeId);
+      deal = found && (await call<Deal>(t, 'GET', `/api/dca/deals/${found.id}`, { token: reader })).body;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(deal?.status).toBe('bought');
+    const safety = deal!.ladder.filter((rung) => rung.kind === 'safety');
+    expect(safety.map((rung) => rung.status)).toEqual(['OPEN', null]);
+    // No take-profit order of its own: the trade keeps its exits.
+    expect(deal!.ladder.filter((rung) => rung.kind === 'take_profit')).toEqual([]);
+
+    const executed = await call<{
+      dcaAttempt: number;
+      price: number;
+      newAverageEntry: number;
+      success: boolean;
+      volume: number;
+    }>(t, 'POST', '/api/dca/execute', { token: trader, body: { tradeId, volume: '0.01' } });
+    expect(executed.status).toBe(200);
+    expect(executed.body).toMatchObject({ dcaAttempt: 2, success: true, volume: 0.01 });
+    expect(executed.body.price).toBeGreaterThan(0);
+    expect(executed.body.newAverageEntry).toBeGreaterThan(0);
+    const beyond = await call(t, 'POST', '/api/dca/execute', { token: trader, body: { tradeId } });
+    expect(beyond.status).toBe(409);
+    expect((await call(t, 'POST', '/api/dca/execute', { token: reader, body: { tradeId } })).status).toBe(
+      403,
+    );
+
+    const history = await call<{
+      dcaAttempts: Array<{ attempt: number; success: boolean; tradeId: string }>;
+      count: number;
+      successRate: string;
+    }>(t, 'GET', `/api/dca/history?tradeId=${tradeId}`, { token: reader });
+    expect(history.body.count).toBe(2);
+    expect(history.body.dcaAttempts.map((attempt) => [attempt.attempt, attempt.success])).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+    expect(history.body.successRate).toBe('50%');
+    const status = (await call<Status>(t, 'GET', '/api/dca/status', { token: reader })).body;
+    expect(status).toMatchObject({
+      enabled: true,
+      totalAttempts: 2,
+      successfulAttempts: 1,
+      successRate: '50%',
+    });
+    expect(status.activeTrades).toBe(2);
+    expect(status.totalVolume).toBeGreaterThan(0);
+    expect(status.lastExecution).not.toBeNull();
+    const detail = await call<{ dcaHistory: unknown[]; dcaSuccessRate: string }>(
+      t,
+      'GET',
+      `/api/trades/${tradeId}`,
+      {
+        token: reader,
+      },
+    );
+    expect(detail.body.dcaHistory).toHaveLength(2);
+    expect(detail.body.dcaSuccessRate).toBe('50%');
   });
 });
 

@@ -4,6 +4,11 @@ import { Repository } from 'typeorm';
 import { requireSymbol } from '../market/symbols';
 import { TradesService } from '../trading/trades.service';
 import { TradingVenues } from '../trading/trading-venues.service';
+import { TradeQueries } from '../trading/trade-queries.service';
+import { OrderStatus } from '../trading/order-status';
+import { decimalNumber } from '../platform/decimal/money';
+import { RuntimeSettings } from '../platform/settings/runtime-settings';
+import type { DcaHistoryDto, DcaHistoryQueryDto, DcaStatusDto } from './dto/dca-seed.dto';
 import { DcaDeal } from './dca-deal.entity';
 import { toDealDetailDto, toDealDto } from './dca-deal-view';
 import { DcaDeals } from './dca-deals.service';
@@ -17,6 +22,8 @@ export class DcaDealQueries {
     private readonly trades: TradesService,
     private readonly engine: DcaDeals,
     private readonly venues: TradingVenues,
+    private readonly tradeQueries: TradeQueries,
+    private readonly settings: RuntimeSettings,
   ) {}
 
   async list(query: DealQueryDto): Promise<{ items: DealDto[]; total: number }> {
@@ -52,6 +59,50 @@ export class DcaDealQueries {
     );
   }
 
+  async status(): Promise<DcaStatusDto> {
+    const stats = await this.tradeQueries.dcaStats();
+    return {
+      enabled: this.settings.section('dca').enabled,
+      activeTrades: stats.activeTrades,
+      totalAttempts: stats.totalAttempts,
+      successfulAttempts: stats.successfulAttempts,
+      successRate: percent(stats.successfulAttempts, stats.totalAttempts),
+      totalVolume: stats.totalVolume,
+      averageAttemptsPerTrade:
+        stats.dcaTrades === 0 ? 0 : Math.round((stats.totalAttempts / stats.dcaTrades) * 100) / 100,
+      averageRecoveryTime: stats.averageRecoverySeconds,
+      lastExecution: stats.lastExecution?.toISOString() ?? null,
+    };
+  }
+
+  async history(query: DcaHistoryQueryDto): Promise<DcaHistoryDto> {
+    const { items, total, successful } = await this.tradeQueries.dcaAttempts({
+      ...(query.tradeId && { tradeId: query.tradeId }),
+      ...(query.startDate && { from: new Date(query.startDate) }),
+      ...(query.endDate && { to: new Date(query.endDate) }),
+      limit: query.limit,
+    });
+    return {
+      dcaAttempts: items.map(({ order, attempt }) => ({
+        id: order.id,
+        tradeId: order.tradeId,
+        attempt,
+        volume: decimalNumber(order.amount),
+        price: order.averagePrice
+          ? decimalNumber(order.averagePrice)
+          : order.price
+            ? decimalNumber(order.price)
+            : null,
+        type: order.type,
+        status: order.status,
+        success: order.status === OrderStatus.FILLED,
+        timestamp: order.createdAt.toISOString(),
+      })),
+      count: total,
+      successRate: percent(successful, total),
+    };
+  }
+
   /** The bid now, or null when the venue cannot say (the list still answers). */
   private async bid(deal: DcaDeal): Promise<number | null> {
     try {
@@ -61,4 +112,9 @@ export class DcaDealQueries {
       return null;
     }
   }
+}
+
+/** Seed 004's rate: `80%`. */
+function percent(part: number, whole: number): string {
+  return whole === 0 ? '0%' : `${Math.round((part / whole) * 100)}%`;
 }

@@ -30,6 +30,11 @@ export interface DealSettings extends LadderSettings {
   trailingDeviation: number | null;
   /** A deal open this long is sold at market; null: no timeout. */
   dealTimeoutMinutes: number | null;
+  /**
+   * A trade opened with DCA on (seed 004) keeps its own stop loss and take profit levels, which the
+   * trade guard watches: the deal only adds its safety orders.
+   */
+  exitsByTrade?: boolean;
 }
 
 export interface PlannedOrder {

@@ -49,6 +49,10 @@ export function rungOf(deal: Pick<DcaDeal, 'orderKey'>, order: Pick<Order, 'clie
 }
 
 const isOpenOrder = (order: Order) => !isFinal(order.status);
+/** An order that bought nothing and never will: not an attempt. */
+const failedAttempt = (order: Order) =>
+  (order.status === OrderStatus.CANCELED || order.status === OrderStatus.REJECTED) &&
+  new Money(order.filled).isZero();
 
 /**
  * DCA deals: started now (API, bots), built by their orders as those fill. Every order goes through
@@ -97,6 +101,11 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     clearInterval(this.timer);
     await this.sweeping;
     await Promise.all(this.chains.values());
+  }
+
+  /** Where a trade or deal trades. */
+  venueOf(of: { venue: 'paper' | 'exchange'; accountId: string }) {
+    return this.venues.of(of);
   }
 
   async get(id: string): Promise<DcaDeal> {
@@ -194,6 +203,60 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     }
     await this.setStatus(deal, 'base_order_placed');
     this.announce('DEAL_OPENED', deal);
+  }
+
+  /**
+   * Takes an open long trade opened with DCA on (seed 004) into a deal: its entry is the base order,
+   * its ladder comes from the settings, trimmed to what the free balance can fund, and its own stop
+   * loss and take profit stay with it. Null when nothing can be funded or it already has a deal.
+   */
+  async adopt(trade: Trade, settings: DealSettings): Promise<DcaDeal | null> {
+    if (trade.side !== 'long' || (await this.deals.existsBy({ tradeId: trade.id }))) return null;
+    const exchange = await this.venues.of(trade);
+    const { market, free } = await readMarket(exchange, trade.symbol, 'ask');
+    const entry = new Money(trade.entryCost).div(trade.entryAmount).toFixed();
+    let rungs = settings.maxSafetyOrders;
+    const ladderOf = (n: number) =>
+      buildLadder({ ...settings, maxSafetyOrders: n, volumeType: quoteOrBase(settings) }, entry, market);
+    // The base order is bought already: only the safety orders need funds.
+    const safetyCost = (n: number) => {
+      const ladder = ladderOf(n);
+      return neededFor(ladder, market.takerFee).minus(
+        new Money(ladder.orders[0].cost).times(new Money(1).plus(market.takerFee)),
+      );
+    };
+    while (rungs > 0 && free.lt(safetyCost(rungs))) rungs--;
+    if (rungs === 0) return null;
+    const now = this.clock.now();
+    const ladder = ladderOf(rungs);
+    const deal = await this.deals.save(
+      this.deals.create({
+        id: randomUUID(),
+        orderKey: `d${randomUUID().replace(/-/g, '').slice(0, 15)}`,
+        botId: trade.botId,
+        symbol: trade.symbol,
+        venue: trade.venue,
+        accountId: trade.accountId,
+        status: 'bought',
+        settings: { ...settings, maxSafetyOrders: rungs, exitsByTrade: true },
+        tradeId: trade.id,
+        basePrice: entry,
+        ladder: ladder.orders.slice(1).map(({ index, price, amount }) => ({ index, price, amount })),
+        safetyOrdersFilled: 0,
+        takeProfitPrice: null,
+        takeProfitOrders: 0,
+        trailingHigh: null,
+        closeReason: null,
+        createdBy: trade.createdBy,
+        createdAt: now,
+        updatedAt: now,
+        closedAt: null,
+      }),
+    );
+    this.byTrade.set(trade.id, deal.id);
+    this.announce('DEAL_OPENED', deal);
+    await this.advance(deal.id);
+    return deal;
   }
 
   /** Sells the deal's position at market now (its resting orders cancelled first). */
@@ -295,7 +358,7 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     }
     if (deal.closeReason) return; // being sold at market: nothing new goes out
     await this.keepSafetyOrders(deal, orders);
-    if (deal.settings.trailingDeviation === null)
+    if (deal.settings.trailingDeviation === null && !deal.settings.exitsByTrade)
       await this.keepTakeProfit(deal, trade, await this.ordersOf(deal));
   }
 
@@ -311,7 +374,9 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     }
     const placed = new Set(safety.map((order) => rungOf(deal, order)!.n));
     const resting = safety.filter(isOpenOrder).length;
-    let room = deal.settings.activeSafetyOrders - resting;
+    // Manual DCA orders (POST /api/dca/execute) count against the same maximum.
+    const attempts = orders.filter((order) => order.intent === 'dca' && !failedAttempt(order)).length;
+    let room = Math.min(deal.settings.activeSafetyOrders - resting, deal.settings.maxSafetyOrders - attempts);
     for (const rung of deal.ladder) {
       if (room <= 0) break;
       if (placed.has(rung.index)) continue;

@@ -26,6 +26,14 @@ import {
   UpdateTakeProfitDto,
 } from './dto/dca-deal.dto';
 import { DcaPlanDto, DcaPlanQueryDto } from './dto/dca-plan.dto';
+import {
+  DcaExecuteDto,
+  DcaExecutionDto,
+  DcaHistoryDto,
+  DcaHistoryQueryDto,
+  DcaStatusDto,
+} from './dto/dca-seed.dto';
+import { DcaTrades } from './dca-trades.service';
 
 @ApiTags('dca')
 @Controller('dca')
@@ -34,8 +42,44 @@ export class DcaController {
     private readonly plans: DcaPlans,
     private readonly deals: DcaDeals,
     private readonly queries: DcaDealQueries,
+    private readonly dcaTrades: DcaTrades,
     private readonly settings: RuntimeSettings,
   ) {}
+
+  @Get('status')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({
+    summary: 'DCA on trades (seed 004): on or off, trades with it, attempts, fills, volume, recovery time',
+  })
+  @ApiOkResponse({ type: DcaStatusDto })
+  status(): Promise<DcaStatusDto> {
+    return this.queries.status();
+  }
+
+  @Post('execute')
+  @HttpCode(200)
+  @Auth(Role.CONTROL)
+  @Audited('dca.execute')
+  @ApiOperation({
+    summary: 'A safety order at market on an open trade now, within its maxDcaAttempts (seed 004)',
+  })
+  @ApiOkResponse({ type: DcaExecutionDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'DCA_DISABLED, the trade is not open, or its attempts are used up',
+  })
+  execute(@Body() dto: DcaExecuteDto, @Caller() caller: CallerContext): Promise<DcaExecutionDto> {
+    return this.dcaTrades.execute(dto.tradeId, dto.volume, dto.reason ?? 'manual_dca', actorNameOf(caller));
+  }
+
+  @Get('history')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({ summary: 'DCA attempts, newest first, with the success rate (seed 004)' })
+  @ApiOkResponse({ type: DcaHistoryDto })
+  history(@Query() query: DcaHistoryQueryDto): Promise<DcaHistoryDto> {
+    return this.queries.history(query);
+  }
 
   @Get('plan')
   @Auth(Role.READ_ONLY)

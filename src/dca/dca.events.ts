@@ -12,6 +12,8 @@ declare module '../platform/events/event-bus' {
       status: DealStatus;
       [detail: string]: unknown;
     };
+    /** A manual DCA order on a trade (DCA_EXECUTED on `dca`). */
+    'dca.executed': { tradeId: string; dcaAttempt: number; orderId: string; status: string; reason: string };
   }
 }
 

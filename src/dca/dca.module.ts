@@ -6,12 +6,13 @@ import { DcaDeal } from './dca-deal.entity';
 import { DcaDealQueries } from './dca-deal-queries.service';
 import { DcaDeals } from './dca-deals.service';
 import { DcaPlans } from './dca-plans.service';
+import { DcaTrades } from './dca-trades.service';
 
 /** DCA: safety-order ladders, deals and DCA bots (3Commas' model), and seed 004's routes. */
 @Module({
   imports: [TypeOrmModule.forFeature([DcaDeal]), TradingModule],
   controllers: [DcaController],
-  providers: [DcaPlans, DcaDeals, DcaDealQueries],
+  providers: [DcaPlans, DcaDeals, DcaDealQueries, DcaTrades],
   exports: [DcaDeals],
 })
 export class DcaModule {}

@@ -91,6 +91,7 @@ export class RealtimeEvents implements OnModuleInit {
     this.events.on('alerts.changed', ({ event, alert }) => this.hub.publish('alerts', event, alert));
     // Each deal event under its own name (DEAL_OPENED, SAFETY_ORDER_FILLED, ...).
     this.events.on('dca.deal', ({ event, ...deal }) => this.hub.publish('dca', event, deal));
+    this.events.on('dca.executed', (execution) => this.hub.publish('dca', 'DCA_EXECUTED', execution));
     for (const [name, routes] of Object.entries(ROUTES) as Array<[EventName, Route[]]>) {
       this.events.on(name, (payload) => {
         for (const route of routes) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Between, In, LessThan, MoreThanOrEqual, Repository } from 'typeorm';
+import { Between, In, LessThan, MoreThanOrEqual, Repository, SelectQueryBuilder } from 'typeorm';
 import { requireSymbol } from '../market/symbols';
 import { decimalNumber, Money } from '../platform/decimal/money';
 import { Clock } from '../platform/time/clock';
@@ -153,6 +153,100 @@ export class TradeQueries {
       dailyPnl: decimalNumber(row?.daily ?? 0),
       totalTrades: Number(row?.total ?? 0),
       lastTradeTime: row?.last ? new Date(row.last).toISOString() : null,
+    };
+  }
+
+  /**
+   * DCA attempts (orders with the `dca` intent: safety orders and manual ones), newest first, with
+   * their trade; `success` is a fill.
+   */
+  async dcaAttempts(filter: { tradeId?: string; from?: Date; to?: Date; limit: number }): Promise<{
+    items: Array<{ order: Order; attempt: number }>;
+    total: number;
+    successful: number;
+  }> {
+    const where = (builder: SelectQueryBuilder<Order>) => {
+      builder.where("o.intent = 'dca'");
+      if (filter.tradeId) builder.andWhere('o.tradeId = :tradeId', { tradeId: filter.tradeId });
+      if (filter.from) builder.andWhere('o.createdAt >= :from', { from: filter.from });
+      if (filter.to) builder.andWhere('o.createdAt <= :to', { to: filter.to });
+      return builder;
+    };
+    const [orders, counts] = await Promise.all([
+      where(this.orderRows.createQueryBuilder('o'))
+        .orderBy('o.createdAt', 'DESC')
+        .addOrderBy('o.id', 'ASC')
+        .take(filter.limit)
+        .getMany(),
+      where(this.orderRows.createQueryBuilder('o'))
+        .select('COUNT(*)', 'total')
+        .addSelect(`COUNT(*) FILTER (WHERE o.status = '${OrderStatus.FILLED}')`, 'successful')
+        .getRawOne<{ total: string; successful: string }>(),
+    ]);
+    // Each order's attempt number on its trade (1 for the first DCA order of that trade).
+    const numbers = new Map<string, number>();
+    const trades = [
+      ...new Set(orders.map((order) => order.tradeId).filter((id): id is string => id !== null)),
+    ];
+    if (trades.length > 0) {
+      const rows = await this.orderRows
+        .createQueryBuilder('o')
+        .select('o.id', 'id')
+        .addSelect('row_number() OVER (PARTITION BY o.trade_id ORDER BY o.created_at, o.id)', 'attempt')
+        .where("o.intent = 'dca'")
+        .andWhere('o.tradeId IN (:...trades)', { trades })
+        .getRawMany<{ id: string; attempt: string }>();
+      for (const row of rows) numbers.set(row.id, Number(row.attempt));
+    }
+    return {
+      items: orders.map((order) => ({ order, attempt: numbers.get(order.id) ?? 1 })),
+      total: Number(counts?.total ?? 0),
+      successful: Number(counts?.successful ?? 0),
+    };
+  }
+
+  /** The DCA figures of seed 004's status: trades with DCA on, attempts, fills, volume, recovery time. */
+  async dcaStats(): Promise<{
+    activeTrades: number;
+    totalAttempts: number;
+    successfulAttempts: number;
+    totalVolume: number;
+    dcaTrades: number;
+    lastExecution: Date | null;
+    averageRecoverySeconds: number | null;
+  }> {
+    const [row] = await this.orderRows.query<
+      Array<{
+        active: string;
+        attempts: string;
+        successful: string;
+        volume: string | null;
+        trades: string;
+        last: Date | string | null;
+        recovery: string | null;
+      }>
+    >(
+      `SELECT
+         (SELECT count(*) FROM trades WHERE dca_enabled AND status IN ('OPENING', 'OPEN', 'CLOSING')) AS active,
+         count(*) AS attempts,
+         count(*) FILTER (WHERE o.status = 'FILLED') AS successful,
+         SUM(o.cost) FILTER (WHERE o.status = 'FILLED') AS volume,
+         count(DISTINCT o.trade_id) AS trades,
+         MAX(o.created_at) AS last,
+         (SELECT avg(extract(epoch FROM t.closed_at - first_fill.at)) FROM trades t
+            JOIN LATERAL (SELECT min(d.filled_at) AS at FROM orders d
+                          WHERE d.trade_id = t.id AND d.intent = 'dca' AND d.status = 'FILLED') first_fill ON true
+            WHERE t.status = 'CLOSED' AND first_fill.at IS NOT NULL AND t.realized_pnl > 0) AS recovery
+       FROM orders o WHERE o.intent = 'dca'`,
+    );
+    return {
+      activeTrades: Number(row.active),
+      totalAttempts: Number(row.attempts),
+      successfulAttempts: Number(row.successful),
+      totalVolume: decimalNumber(row.volume ?? 0),
+      dcaTrades: Number(row.trades),
+      lastExecution: row.last ? new Date(row.last) : null,
+      averageRecoverySeconds: row.recovery === null ? null : Math.round(Number(row.recovery)),
     };
   }
 
