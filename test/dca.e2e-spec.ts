@@ -32,27 +32,29 @@ interface Plan {
   settings: Record<string, unknown>;
 }
 
+/** One app for the file, on a clock the deal test moves hours ahead (so API keys, not tokens). */
+const clock = new ManualClock(Date.UTC(2026, 9, 26, 6));
+let t: TestApp;
+let reader: string;
+let trader: string;
+let admin: string;
+
+beforeAll(async () => {
+  t = await startTestApp(
+    { RATE_LIMIT_READ_ONLY: '100000', RATE_LIMIT_CONTROL: '100000', RATE_LIMIT_ADMIN: '100000' },
+    { clock },
+  );
+  const root = (await loginAdmin(t)).accessToken;
+  admin = (await createKey(t, root, { name: 'dca admin', permissions: [Role.ADMIN] })).apiKey;
+  trader = (await createKey(t, root, { name: 'dca trader', permissions: [Role.CONTROL] })).apiKey;
+  reader = (await createKey(t, root, { name: 'dca reader', permissions: [Role.READ_ONLY] })).apiKey;
+});
+afterAll(async () => {
+  await t?.close();
+});
+
 describe('DCA (/api/dca)', () => {
-  let t: TestApp;
-  let reader: string;
-  let trader: string;
-  let admin: string;
-
-  beforeAll(async () => {
-    t = await startTestApp({
-      RATE_LIMIT_READ_ONLY: '100000',
-      RATE_LIMIT_CONTROL: '100000',
-      RATE_LIMIT_ADMIN: '100000',
-    });
-    admin = (await loginAdmin(t)).accessToken;
-    reader = (await createUser(t, admin, Role.READ_ONLY)).token;
-    trader = (await createUser(t, admin, Role.CONTROL)).token;
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-
-  const plan = (query: string) => call<Plan>(t, 'GET', `/api/dca/plan?${query}`, { token: reader });
+  const plan = (query: string) => call<Plan>(t, 'GET', `/api/dca/plan?${query}`, { apiKey: reader });
 
   it('plans the ladder of the formula at the current price, to the tick and step, with its total capital', async () => {
     const response = await plan(
@@ -126,7 +128,7 @@ describe('DCA (/api/dca)', () => {
       totalVolume: number;
       lastExecution: string | null;
     }
-    expect((await call<Status>(t, 'GET', '/api/dca/status', { token: reader })).body).toMatchObject({
+    expect((await call<Status>(t, 'GET', '/api/dca/status', { apiKey: reader })).body).toMatchObject({
       enabled: false,
       totalAttempts: 0,
       successRate: '0%',
@@ -134,21 +136,21 @@ describe('DCA (/api/dca)', () => {
     });
     const open = async () => {
       const opened = await call<{ id: string }>(t, 'POST', '/api/trades', {
-        token: trader,
+        apiKey: trader,
         body: { symbol: 'ETH/USDT', side: 'buy', amount: 0.01, dcaEnabled: true, maxDcaAttempts: 2 },
       });
       expect(opened.status).toBe(201);
       return opened.body.id;
     };
     const disabled = await call<{ error: string }>(t, 'POST', '/api/dca/execute', {
-      token: trader,
+      apiKey: trader,
       body: { tradeId: await open(), reason: 'manual_dca' },
     });
     expect(disabled.status).toBe(409);
     expect(disabled.body.error).toBe('DCA_DISABLED');
 
     const enabled = await call(t, 'PUT', '/api/config', {
-      token: admin,
+      apiKey: admin,
       body: { dca: { enabled: true, baseVolume: 20, stepPercent: 5 } },
     });
     expect(enabled.status).toBe(200);
@@ -162,10 +164,10 @@ describe('DCA (/api/dca)', () => {
     let deal: Deal | undefined;
     for (let tries = 0; tries < 100 && !deal?.ladder.some((rung) => rung.status === 'OPEN'); tries++) {
       const listed = await call<{ items: Deal[] }>(t, 'GET', '/api/dca/deals?symbol=ETH/USDT', {
-        token: reader,
+        apiKey: reader,
       });
       const found = listed.body.items.find((item) => item.tradeId === tradeId);
-      deal = found && (await call<Deal>(t, 'GET', `/api/dca/deals/${found.id}`, { token: reader })).body;
+      deal = found && (await call<Deal>(t, 'GET', `/api/dca/deals/${found.id}`, { apiKey: reader })).body;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(deal?.status).toBe('bought');
@@ -174,20 +176,21 @@ describe('DCA (/api/dca)', () => {
     // No take-profit order of its own: the trade keeps its exits.
     expect(deal!.ladder.filter((rung) => rung.kind === 'take_profit')).toEqual([]);
 
+    clock.ms += 1000; // the manual attempt comes a second after the safety order
     const executed = await call<{
       dcaAttempt: number;
       price: number;
       newAverageEntry: number;
       success: boolean;
       volume: number;
-    }>(t, 'POST', '/api/dca/execute', { token: trader, body: { tradeId, volume: '0.01' } });
+    }>(t, 'POST', '/api/dca/execute', { apiKey: trader, body: { tradeId, volume: '0.01' } });
     expect(executed.status).toBe(200);
     expect(executed.body).toMatchObject({ dcaAttempt: 2, success: true, volume: 0.01 });
     expect(executed.body.price).toBeGreaterThan(0);
     expect(executed.body.newAverageEntry).toBeGreaterThan(0);
-    const beyond = await call(t, 'POST', '/api/dca/execute', { token: trader, body: { tradeId } });
+    const beyond = await call(t, 'POST', '/api/dca/execute', { apiKey: trader, body: { tradeId } });
     expect(beyond.status).toBe(409);
-    expect((await call(t, 'POST', '/api/dca/execute', { token: reader, body: { tradeId } })).status).toBe(
+    expect((await call(t, 'POST', '/api/dca/execute', { apiKey: reader, body: { tradeId } })).status).toBe(
       403,
     );
 
@@ -195,14 +198,14 @@ describe('DCA (/api/dca)', () => {
       dcaAttempts: Array<{ attempt: number; success: boolean; tradeId: string }>;
       count: number;
       successRate: string;
-    }>(t, 'GET', `/api/dca/history?tradeId=${tradeId}`, { token: reader });
+    }>(t, 'GET', `/api/dca/history?tradeId=${tradeId}`, { apiKey: reader });
     expect(history.body.count).toBe(2);
     expect(history.body.dcaAttempts.map((attempt) => [attempt.attempt, attempt.success])).toEqual([
       [2, true],
       [1, false],
     ]);
     expect(history.body.successRate).toBe('50%');
-    const status = (await call<Status>(t, 'GET', '/api/dca/status', { token: reader })).body;
+    const status = (await call<Status>(t, 'GET', '/api/dca/status', { apiKey: reader })).body;
     expect(status).toMatchObject({
       enabled: true,
       totalAttempts: 2,
@@ -217,11 +220,12 @@ describe('DCA (/api/dca)', () => {
       'GET',
       `/api/trades/${tradeId}`,
       {
-        token: reader,
+        apiKey: reader,
       },
     );
     expect(detail.body.dcaHistory).toHaveLength(2);
     expect(detail.body.dcaSuccessRate).toBe('50%');
+    await call(t, 'PUT', '/api/config', { apiKey: admin, body: { dca: { enabled: false } } });
   });
 });
 
@@ -234,10 +238,8 @@ interface Scenario {
 
 describe('a DCA deal on paper, driven by the clock through a fall and a recovery', () => {
   const DAY = 86_400_000;
-  const clock = new ManualClock(Date.UTC(2026, 9, 26, 6));
-  let t: TestApp;
-  let trader: string;
-  let reader: string;
+  /** The search's resolution: the matcher is moved to these moments. */
+  const STEP = 30_000;
   const settings = {
     baseOrderVolume: 50,
     safetyOrderVolume: 50,
@@ -248,17 +250,6 @@ describe('a DCA deal on paper, driven by the clock through a fall and a recovery
     volumeScale: 1.5,
     takeProfit: 0.4,
   };
-
-  beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_CONTROL: '100000', RATE_LIMIT_READ_ONLY: '100000' }, { clock });
-    // Keys, not tokens: the clock jumps hours ahead, past any access token's life.
-    const admin = (await loginAdmin(t)).accessToken;
-    trader = (await createKey(t, admin, { name: 'dca trader', permissions: [Role.CONTROL] })).apiKey;
-    reader = (await createKey(t, admin, { name: 'dca reader', permissions: [Role.READ_ONLY] })).apiKey;
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
 
   /**
    * From a start, the first moments (10 s apart) the ask reaches safety orders 1, 2 and 3 without
@@ -276,15 +267,15 @@ describe('a DCA deal on paper, driven by the clock through a fall and a recovery
       );
       const prices = ladder.orders.map((order) => Number(order.price));
       const fills: number[] = [];
-      let at = start + 10_000;
-      for (; at < start + 2 * DAY && fills.length < 3; at += 10_000) {
+      let at = start + STEP;
+      for (; at < start + 2 * DAY && fills.length < 3; at += STEP) {
         const now = ask(at);
         if (now <= prices[fills.length + 2]) break; // two rungs at once: not this scenario
         if (now <= prices[fills.length + 1]) fills.push(at);
       }
       if (fills.length < 3) continue;
       const target = Number(ladder.orders[3].takeProfitPrice);
-      for (; at < start + 3 * DAY; at += 10_000) {
+      for (; at < start + 3 * DAY; at += STEP) {
         if (ask(at) <= prices[4]) break;
         if (bid(at) >= target) return { start, fills, takeProfitAt: at };
       }

@@ -13,16 +13,17 @@ import {
 import { JobQueue } from '../src/platform/jobs/job-queue';
 import { startTestApp, TestApp } from './support/test-app';
 
+/** The app of the health and monitoring tests (the others need settings of their own). */
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp({ RATE_LIMIT_READ_ONLY: '100000', RATE_LIMIT_CONTROL: '100000' });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
 describe('health and monitoring', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-
   it('GET /api/health reports the database, services and resources', async () => {
     const response = await fetch(`${t.baseUrl}/api/health`);
     expect(response.status).toBe(200);
@@ -149,34 +150,14 @@ describe('health and monitoring', () => {
   });
 });
 
-describe('health with an unreachable REDIS_URL', () => {
-  it('reports Redis unhealthy and the whole as degraded, not down', async () => {
-    const t = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
-    try {
-      const response = await fetch(`${t.baseUrl}/api/health`);
-      expect(response.status).toBe(200);
-      const body = (await response.json()) as HealthResponseDto;
-      expect(body.services.redis).toBe('unhealthy');
-      expect(body.status).toBe('degraded');
-    } finally {
-      await t.close();
-    }
-  });
-});
-
 describe('monitoring in JSON and Prometheus subsets (/api/metrics/*)', () => {
-  let t: TestApp;
   let reader: string;
   let trader: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_READ_ONLY: '100000', RATE_LIMIT_CONTROL: '100000' });
     const admin = (await loginAdmin(t)).accessToken;
     reader = (await createUser(t, admin, Role.READ_ONLY)).token;
     trader = (await createUser(t, admin, Role.CONTROL)).token;
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   const text = async (path: string) => {
@@ -316,11 +297,20 @@ describe('monitoring in JSON and Prometheus subsets (/api/metrics/*)', () => {
   });
 });
 
-describe('metrics with METRICS_PUBLIC=true', () => {
+/** One app for both: an unreachable Redis does not touch metrics. */
+describe('with an unreachable REDIS_URL and METRICS_PUBLIC=true', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ METRICS_PUBLIC: 'true' });
+    t = await startTestApp({ METRICS_PUBLIC: 'true', REDIS_URL: 'redis://127.0.0.1:1' });
+  });
+
+  it('reports Redis unhealthy and the whole as degraded, not down', async () => {
+    const response = await fetch(`${t.baseUrl}/api/health`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as HealthResponseDto;
+    expect(body.services.redis).toBe('unhealthy');
+    expect(body.status).toBe('degraded');
   });
   afterAll(async () => {
     await t?.close();

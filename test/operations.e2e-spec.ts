@@ -34,22 +34,24 @@ interface Version {
   changes: Array<{ path: string; from: unknown; to: unknown }>;
 }
 
-describe('runtime settings (/api/config)', () => {
-  let t: TestApp;
-  let admin: string;
-  let trader: string;
-  let reader: string;
-  const config = async () => call<Config>(t, 'GET', '/api/config', { token: reader });
+/** One app for the settings and the alerts: each test leaves the settings as it found them. */
+let t: TestApp;
+let admin: string;
+let trader: string;
+let reader: string;
 
-  beforeAll(async () => {
-    t = await startTestApp({ MARKET_BACKFILL_DAYS: '0', RATE_LIMIT_ADMIN: '100000' });
-    admin = (await loginAdmin(t)).accessToken;
-    trader = (await createUser(t, admin, Role.CONTROL)).token;
-    reader = (await createUser(t, admin, Role.READ_ONLY)).token;
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+beforeAll(async () => {
+  t = await startTestApp({ MARKET_BACKFILL_DAYS: '0', RATE_LIMIT_ADMIN: '100000' });
+  admin = (await loginAdmin(t)).accessToken;
+  trader = (await createUser(t, admin, Role.CONTROL)).token;
+  reader = (await createUser(t, admin, Role.READ_ONLY)).token;
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('runtime settings (/api/config)', () => {
+  const config = async () => call<Config>(t, 'GET', '/api/config', { token: reader });
 
   it('validates, versions, guards with If-Match, records history and rolls back', async () => {
     const first = await config();
@@ -263,28 +265,24 @@ describe('runtime settings (/api/config)', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await call(t, 'GET', '/api/config', { token: fresh })).status);
     expect(statuses).toEqual([200, 200, 429]);
+    const restored = await call(t, 'PUT', '/api/config', {
+      token: admin,
+      body: { rateLimits: { readOnlyPerMinute: 100 } },
+    });
+    expect(restored.status).toBe(200);
   });
 });
 
 describe('alerts (/api/alerts)', () => {
-  let t: TestApp;
-  let admin: string;
-  let trader: string;
-  let reader: string;
   let socket: TestSocket;
 
   beforeAll(async () => {
-    t = await startTestApp({ MARKET_BACKFILL_DAYS: '0', RATE_LIMIT_ADMIN: '100000' });
-    admin = (await loginAdmin(t)).accessToken;
-    trader = (await createUser(t, admin, Role.CONTROL)).token;
-    reader = (await createUser(t, admin, Role.READ_ONLY)).token;
     socket = await TestSocket.open(wsUrl(t.baseUrl, `/ws?token=${encodeURIComponent(reader)}`));
     socket.send({ type: 'subscribe', topics: ['alerts'] });
     await socket.next((message) => message.type === 'subscribed');
   });
-  afterAll(async () => {
+  afterAll(() => {
     socket?.close();
-    await t?.close();
   });
 
   interface StoredAlert {
