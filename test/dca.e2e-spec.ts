@@ -4,7 +4,7 @@ import { buildLadder } from '../src/dca/dca-ladder';
 import { PaperExchangeService } from '../src/exchange/paper/paper-exchange.service';
 import { MarketSimulationService } from '../src/market/market-simulation.service';
 import { Role } from '../src/platform/access/role';
-import { call, createKey, createUser, loginAdmin } from './support/auth-client';
+import { call, createKey, loginAdmin } from './support/auth-client';
 import { ManualClock } from './support/manual-clock';
 import { startTestApp, TestApp } from './support/test-app';
 
