@@ -12,6 +12,88 @@ const ENTRY = path.join(__dirname, 'support', 'test-server.ts');
 /** Orders fired per run at most, and how long at most before the kill. */
 const MAX_ORDERS = 300;
 const BINANCE_SECRET = 'crash-binance-secret-0123456789';
+/** Deals started per venue at most; each places a base order, 6 resting safety orders and a take profit. */
+const MAX_DEALS = 40;
+const DEAL = {
+  symbol: 'BTC/USDT',
+  baseOrderVolume: 20,
+  safetyOrderVolume: 20,
+  maxSafetyOrders: 6,
+  activeSafetyOrders: 6,
+  priceDeviation: 2,
+  volumeScale: 1,
+  takeProfit: 50,
+};
+
+interface DealView {
+  id: string;
+  status: string;
+  ladder: Array<{ kind: string; index: number; status: string | null }>;
+}
+
+/** Waits until every deal the restart found has its ladder placed (or never got an order out). */
+async function ladderCompleted(base: string, token: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const list = await requestJson<{ items: DealView[] }>(`${base}/api/dca/deals?limit=500`, {
+      token,
+      timeoutMs: 10_000,
+    });
+    const details = await Promise.all(
+      list.body.items.map((deal) =>
+        requestJson<DealView>(`${base}/api/dca/deals/${deal.id}`, { token, timeoutMs: 10_000 }),
+      ),
+    );
+    const unfinished = details
+      .map((detail) => detail.body)
+      .filter((deal) => {
+        if (deal.status === 'failed') return false;
+        // Killed between the deal's row and its base order: nothing went out.
+        if (deal.status === 'created') return deal.ladder.some((rung) => rung.status !== null);
+        const safety = deal.ladder.filter((rung) => rung.kind === 'safety' && rung.status !== null);
+        const takeProfit = deal.ladder.filter(
+          (rung) => rung.kind === 'take_profit' && rung.status === 'OPEN',
+        );
+        return deal.status !== 'bought' || safety.length !== DEAL.maxSafetyOrders || takeProfit.length !== 1;
+      });
+    if (unfinished.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`ladders not completed: ${JSON.stringify(unfinished.slice(0, 3))}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * Every DCA rung exists once: in the database (its client id is unique) and on its exchange, each
+ * database order the exchange never got is rejected, and every deal in `bought` has all its rungs.
+ */
+async function expectLaddersOnce(dataSource: DataSource, rows: Row[], fake: FakeBinance): Promise<void> {
+  const dealRows = rows.filter((row) => row.client_order_id.startsWith('tp-d'));
+  const paper = await dataSource.query<Array<{ client_order_id: string }>>(
+    "SELECT client_order_id FROM paper_orders WHERE client_order_id LIKE 'tp-d%'",
+  );
+  const onExchanges = [
+    ...paper.map((order) => order.client_order_id),
+    ...fake.orders.map((order) => order.clientOrderId).filter((id) => id.startsWith('tp-d')),
+  ];
+  expect(new Set(onExchanges).size).toBe(onExchanges.length);
+  const inDatabase = new Set(dealRows.map((row) => row.client_order_id));
+  for (const id of onExchanges) expect(inDatabase.has(id)).toBe(true);
+  const exchangeSet = new Set(onExchanges);
+  for (const row of dealRows.filter((candidate) => !exchangeSet.has(candidate.client_order_id)))
+    expect(row.status).toBe('REJECTED');
+  const deals = await dataSource.query<Array<{ order_key: string; status: string }>>(
+    'SELECT order_key, status FROM dca_deals',
+  );
+  expect(deals.filter((deal) => deal.status === 'bought').length).toBeGreaterThan(0);
+  for (const deal of deals.filter((candidate) => candidate.status === 'bought')) {
+    const names = dealRows
+      .filter((row) => row.client_order_id.startsWith(`tp-${deal.order_key}`))
+      .map((row) => row.client_order_id.slice(`tp-${deal.order_key}`.length))
+      .sort();
+    expect(names).toEqual(['b', 's1', 's2', 's3', 's4', 's5', 's6', 't1']);
+  }
+}
 
 interface Row {
   client_order_id: string;
@@ -164,6 +246,30 @@ describe('crash while placing orders on the paper exchange and on Binance', () =
     }
     let killed = false;
     const killAfterMs = 300 + Math.floor(Math.random() * 1500);
+    // DCA deals started one after another on each venue: the kill lands while a ladder is placed.
+    const deals: Record<Venue, { started: number; pending: number }> = {
+      paper: { started: 0, pending: 0 },
+      binance: { started: 0, pending: 0 },
+    };
+    const dealing = Promise.all(
+      VENUES.map(async (venue) => {
+        while (!killed && deals[venue].started < MAX_DEALS) {
+          deals[venue].started++;
+          deals[venue].pending++;
+          try {
+            await json(`${base}/api/dca/deals`, {
+              method: 'POST',
+              token,
+              body: JSON.stringify({ ...DEAL, ...(accountOf[venue] ? { accountId: accountOf[venue] } : {}) }),
+            });
+          } catch {
+            return; // the server is gone
+          } finally {
+            deals[venue].pending--;
+          }
+        }
+      }),
+    );
     const firing = Promise.all(
       VENUES.flatMap((venue) =>
         Array.from({ length: WORKERS[venue] }, async () => {
@@ -188,19 +294,25 @@ describe('crash while placing orders on the paper exchange and on Binance', () =
     killed = true;
     // Sent and not answered at the kill, per venue: the kill lands among placements on both.
     const inFlightAtKill = VENUES.map((venue) => placements[venue].pending);
+    const dealsAtKill = VENUES.map((venue) => deals[venue].pending);
     server.child.kill('SIGKILL');
     process.stderr.write(
       `crash test: killed ${killAfterMs} ms into placing; in flight: ${VENUES.map(
         (venue, i) => `${venue} ${inFlightAtKill[i]} of ${placements[venue].intended.length}`,
-      ).join(', ')}\n`,
+      ).join(
+        ', ',
+      )}; deals started ${VENUES.map((venue, i) => `${venue} ${deals[venue].started} (${dealsAtKill[i]} starting)`).join(', ')}\n`,
     );
     for (const count of inFlightAtKill) expect(count).toBeGreaterThan(0);
+    for (const count of dealsAtKill) expect(count).toBeGreaterThan(0);
     await server.exited;
     await firing;
+    await dealing;
 
-    // Start-up reconciliation runs before the server listens.
+    // Start-up reconciliation runs before the server listens; the deals' sweep then completes their ladders.
     server = start();
     await waitForStatus(`${base}/api/health`, 200, 60_000);
+    await ladderCompleted(base, token);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
 
@@ -213,12 +325,14 @@ describe('crash while placing orders on the paper exchange and on Binance', () =
     );
     await dataSource.initialize();
     try {
-      const rows = await dataSource.query<Row[]>('SELECT client_order_id, status, filled FROM orders');
+      const all = await dataSource.query<Row[]>('SELECT client_order_id, status, filled FROM orders');
+      const rows = all.filter((row) => row.client_order_id.startsWith('tp-crash-'));
       const ofVenue = (venue: Venue) =>
         rows.filter((row) => row.client_order_id.startsWith(`tp-crash-${venue}-`));
       expect(ofVenue('paper').length + ofVenue('binance').length).toBe(rows.length);
+      await expectLaddersOnce(dataSource, all, fake);
       const paperOrders = await dataSource.query<Array<{ client_order_id: string; filled: string }>>(
-        'SELECT client_order_id, filled FROM paper_orders',
+        "SELECT client_order_id, filled FROM paper_orders WHERE client_order_id LIKE 'tp-crash-%'",
       );
       expectAgreement(
         placements.paper,
@@ -228,7 +342,9 @@ describe('crash while placing orders on the paper exchange and on Binance', () =
       expectAgreement(
         placements.binance,
         ofVenue('binance'),
-        fake.orders.map((order) => ({ clientOrderId: order.clientOrderId, filled: order.filled })),
+        fake.orders
+          .filter((order) => order.clientOrderId.startsWith('tp-crash-'))
+          .map((order) => ({ clientOrderId: order.clientOrderId, filled: order.filled })),
       );
     } finally {
       await dataSource.destroy();
