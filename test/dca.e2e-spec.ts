@@ -405,12 +405,21 @@ describe('a DCA deal on paper, driven by the clock through a fall and a recovery
       tradeId: string;
       takeProfitPrice: number | null;
       averageEntry: number;
-      ladder: Array<{ kind: string; status: string | null; price: number | null }>;
+      boughtVolume: number;
+      openAmount: number;
+      ladder: Array<{
+        kind: string;
+        status: string | null;
+        price: number | null;
+        plannedAmount: number | null;
+        orderId: string | null;
+      }>;
     }
-    const start = async () => {
+    const start = async (extra: object = {}) => {
       const response = await call<Deal>(t, 'POST', '/api/dca/deals', {
         apiKey: trader,
         body: {
+          ...extra,
           symbol: 'ETH/USDT',
           baseOrderVolume: 20,
           safetyOrderVolume: 20,
@@ -437,6 +446,24 @@ describe('a DCA deal on paper, driven by the clock through a fall and a recovery
 
     const first = await settle((await start()).id, (deal) => openTakeProfit(deal) !== undefined);
     expect(first.ladder.filter((rung) => rung.kind === 'safety' && rung.status === 'OPEN')).toHaveLength(2);
+    // Add funds: a market buy outside the ladder; the take profit follows the new amount.
+    const funded = await call<Deal>(t, 'POST', `/api/dca/deals/${first.id}/add-funds`, {
+      apiKey: trader,
+      body: { volume: 30 },
+    });
+    expect(funded.status).toBe(200);
+    expect(funded.body.ladder.filter((rung) => rung.kind === 'add_funds').map((rung) => rung.status)).toEqual(
+      ['FILLED'],
+    );
+    expect(funded.body.boughtVolume).toBeGreaterThan(first.boughtVolume + 29);
+    const refunded = await settle(
+      first.id,
+      (deal) => openTakeProfit(deal)?.plannedAmount !== openTakeProfit(first)?.plannedAmount,
+    );
+    expect(openTakeProfit(refunded)?.plannedAmount).toBeCloseTo(refunded.openAmount, 8);
+    expect(refunded.ladder.filter((rung) => rung.kind === 'safety' && rung.status === 'OPEN')).toHaveLength(
+      2,
+    );
     const retargeted = await call<Deal>(t, 'POST', `/api/dca/deals/${first.id}/update-take-profit`, {
       apiKey: trader,
       body: { takeProfit: 3 },
@@ -463,7 +490,15 @@ describe('a DCA deal on paper, driven by the clock through a fall and a recovery
       (await call(t, 'POST', `/api/dca/deals/${first.id}/cancel`, { apiKey: trader, body: {} })).status,
     ).toBe(409);
 
-    const second = await settle((await start()).id, (deal) => openTakeProfit(deal) !== undefined);
+    const second = await settle(
+      (await start({ startOrderType: 'limit' })).id,
+      (deal) => openTakeProfit(deal) !== undefined,
+    );
+    const baseOrder = second.ladder.find((rung) => rung.kind === 'base')!;
+    expect(
+      (await call<{ type: string }>(t, 'GET', `/api/orders/${baseOrder.orderId}`, { apiKey: reader })).body
+        .type,
+    ).toBe('limit');
     const cancelled = await call<Deal>(t, 'POST', `/api/dca/deals/${second.id}/cancel`, {
       apiKey: trader,
       body: {},

@@ -72,6 +72,16 @@ export function toDealDetailDto(
       plannedAmount: decimalNumber(planned.amount),
       ...actual(byRung.get(`s${planned.index}`)),
     });
+  for (let k = 1; byRung.has(`f${k}`); k++) {
+    const order = byRung.get(`f${k}`)!;
+    rungs.push({
+      kind: 'add_funds',
+      index: k,
+      plannedPrice: null,
+      plannedAmount: decimalNumber(order.amount),
+      ...actual(order),
+    });
+  }
   for (let k = 1; k <= deal.takeProfitOrders; k++) {
     const order = byRung.get(`t${k}`);
     rungs.push({

@@ -24,6 +24,8 @@ export const ACTIVE_DEAL_STATUSES: readonly DealStatus[] = [
 export interface DealSettings extends LadderSettings {
   /** Safety orders resting on the book at once. */
   activeSafetyOrders: number;
+  /** The base order: at market, or a limit at the ask when the deal starts. */
+  startOrderType?: 'market' | 'limit';
   /** Percent below the average entry at which the deal is sold at market; null: none. */
   stopLoss: number | null;
   /** Trailing take profit: once the target is reached, sell when the price falls this far (percent) from its high. */

@@ -43,9 +43,9 @@ export function rungOf(deal: Pick<DcaDeal, 'orderKey'>, order: Pick<Order, 'clie
     ? order.clientOrderId.slice(CLIENT_ORDER_PREFIX.length)
     : order.clientOrderId;
   if (!id.startsWith(deal.orderKey)) return null;
-  const match = /^([bst])(\d*)$/.exec(id.slice(deal.orderKey.length));
+  const match = /^([bstf])(\d*)$/.exec(id.slice(deal.orderKey.length));
   if (!match) return null;
-  return { kind: match[1] as 'b' | 's' | 't', n: match[2] ? Number(match[2]) : 0 };
+  return { kind: match[1] as 'b' | 's' | 't' | 'f', n: match[2] ? Number(match[2]) : 0 };
 }
 
 const isOpenOrder = (order: Order) => !isFinal(order.status);
@@ -169,7 +169,10 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
       }),
     );
     this.byTrade.set(deal.tradeId!, deal.id);
-    await this.serially(deal.id, () => this.placeBaseOrder(deal, ladder.orders[0].amount, target, input));
+    const limit = settings.startOrderType === 'limit' ? ladder.orders[0].price : undefined;
+    await this.serially(deal.id, () =>
+      this.placeBaseOrder(deal, ladder.orders[0].amount, limit, target, input),
+    );
     await this.advance(deal.id);
     return this.get(deal.id);
   }
@@ -177,6 +180,7 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
   private async placeBaseOrder(
     deal: DcaDeal,
     amount: string,
+    limitPrice: string | undefined,
     target: { venue: 'paper' | 'exchange'; accountId: string },
     input: StartDealInput,
   ): Promise<void> {
@@ -188,6 +192,7 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
           symbol: deal.symbol,
           side: 'buy',
           amount,
+          ...(limitPrice ? { price: limitPrice } : {}),
           dcaEnabled: true,
           maxDcaAttempts: deal.settings.maxSafetyOrders,
           ...(target.venue === 'exchange'
@@ -271,6 +276,33 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
       await this.cancelResting(deal, await this.ordersOf(deal), true);
       await this.finish(deal, 'cancelled', 'cancelled');
     });
+    return this.get(id);
+  }
+
+  /**
+   * Buys `volume` of quote more at market now (3Commas' "add funds"): it lowers or raises the average
+   * entry like a safety order, without using one of the ladder's rungs; the take profit follows.
+   */
+  async addFunds(id: string, volume: number): Promise<DcaDeal> {
+    const deal = await this.activeDeal(id);
+    if (!['bought', 'ttp_activated'].includes(deal.status) || deal.closeReason)
+      throw ApiError.conflict(
+        `Deal ${id} is ${deal.closeReason ? 'being closed' : deal.status}: funds go to a bought deal`,
+      );
+    await this.serially(id, async () => {
+      const { market, price } = await readMarket(await this.venues.of(deal), deal.symbol, 'ask');
+      const amount = toStep(new Money(volume).div(price), market.amountStep, 'down');
+      if (!amount.gt(0))
+        throw ApiError.validation(`volume: ${volume} ${market.quote} buys less than one amount step`);
+      const added = (await this.ordersOf(deal)).filter((order) => rungOf(deal, order)?.kind === 'f').length;
+      await this.placeOnce(
+        deal,
+        `f${added + 1}`,
+        { side: 'buy', type: 'market', amount: amount.toFixed() },
+        'add_funds',
+      );
+    });
+    await this.advance(id);
     return this.get(id);
   }
 

@@ -33,6 +33,7 @@ export function dealSettingsOf(given: DealSettingsDto, defaults: RuntimeSettings
   return {
     ...ladderSettingsOf(given, defaults),
     activeSafetyOrders: given.activeSafetyOrders ?? 1,
+    startOrderType: given.startOrderType ?? 'market',
     stopLoss: given.stopLoss ?? null,
     trailingDeviation: given.trailingDeviation ?? null,
     dealTimeoutMinutes: given.dealTimeoutMinutes ?? null,

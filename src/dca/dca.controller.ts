@@ -19,6 +19,7 @@ import { DcaDealQueries } from './dca-deal-queries.service';
 import { DcaDeals } from './dca-deals.service';
 import { DcaPlans, dealSettingsOf } from './dca-plans.service';
 import {
+  AddFundsDto,
   DealDetailDto,
   DealListDto,
   DealQueryDto,
@@ -132,6 +133,21 @@ export class DcaController {
   @ApiOkResponse({ type: DealDetailDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   detail(@Param('id', ParseUUIDPipe) id: string): Promise<DealDetailDto> {
+    return this.queries.detail(id);
+  }
+
+  @Post('deals/:id/add-funds')
+  @HttpCode(200)
+  @Auth(Role.CONTROL)
+  @Audited('dca.deal.add_funds')
+  @ApiOperation({
+    summary: "Buys more at market now (outside the ladder's rungs); the take profit follows the new average",
+  })
+  @ApiOkResponse({ type: DealDetailDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The deal is not bought, or is closing' })
+  async addFunds(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AddFundsDto): Promise<DealDetailDto> {
+    await this.deals.addFunds(id, dto.volume);
     return this.queries.detail(id);
   }
 

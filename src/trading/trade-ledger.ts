@@ -8,7 +8,7 @@ import { isFinal, OrderStatus } from './order-status';
 import { Trade, TradeStatus } from './trade.entity';
 
 /** Order intents that add to a position; the others reduce it. */
-export const ENTRY_INTENTS = new Set(['entry', 'dca']);
+export const ENTRY_INTENTS = new Set(['entry', 'dca', 'add_funds']);
 
 export interface TradeChange {
   trade: Trade;

@@ -62,6 +62,7 @@ const MATRIX: Record<string, 'public' | Role> = {
   'POST /api/dca/deals': Role.CONTROL,
   'GET /api/dca/deals/:id': Role.READ_ONLY,
   'POST /api/dca/deals/:id/update-take-profit': Role.CONTROL,
+  'POST /api/dca/deals/:id/add-funds': Role.CONTROL,
   'POST /api/dca/deals/:id/cancel': Role.CONTROL,
   'POST /api/dca/deals/:id/panic-sell': Role.CONTROL,
   'GET /api/config': Role.READ_ONLY,

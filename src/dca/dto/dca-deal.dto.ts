@@ -7,6 +7,15 @@ import { LadderSettingsDto, LadderSettingsViewDto } from './dca-plan.dto';
 
 export class DealSettingsDto extends LadderSettingsDto {
   @ApiPropertyOptional({
+    enum: ['market', 'limit'],
+    default: 'market',
+    description: 'The base order: at market, or a limit at the ask',
+  })
+  @IsOptional()
+  @IsIn(['market', 'limit'])
+  startOrderType?: 'market' | 'limit';
+
+  @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
     maximum: 200,
@@ -72,6 +81,20 @@ export class StartDealDto extends DealSettingsDto {
   accountId?: string;
 }
 
+export class AddFundsDto {
+  @ApiProperty({
+    type: 'number',
+    minimum: 0.00000001,
+    maximum: 1e12,
+    example: 50,
+    description: 'Quote to spend at market now',
+  })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.00000001)
+  @Max(1e12)
+  volume!: number;
+}
+
 export class UpdateTakeProfitDto {
   @ApiProperty({
     type: 'number',
@@ -87,6 +110,12 @@ export class UpdateTakeProfitDto {
 }
 
 export class DealSettingsViewDto extends LadderSettingsViewDto {
+  @ApiPropertyOptional({ enum: ['market', 'limit'] })
+  startOrderType?: 'market' | 'limit';
+  @ApiPropertyOptional({
+    description: 'true: a trade opened with DCA on, whose own stop loss and take profit stay',
+  })
+  exitsByTrade?: boolean;
   @ApiProperty({ example: 1 })
   activeSafetyOrders!: number;
   @ApiProperty({ nullable: true, type: Number, example: null })
@@ -151,8 +180,8 @@ export class DealDto {
 }
 
 export class DealRungDto {
-  @ApiProperty({ enum: ['base', 'safety', 'take_profit'] })
-  kind!: 'base' | 'safety' | 'take_profit';
+  @ApiProperty({ enum: ['base', 'safety', 'add_funds', 'take_profit'] })
+  kind!: 'base' | 'safety' | 'add_funds' | 'take_profit';
   @ApiProperty({ example: 1, description: 'Safety order n, or the nth take-profit order' })
   index!: number;
   @ApiProperty({ nullable: true, type: Number, example: 49250, description: 'The price the ladder planned' })
