@@ -474,7 +474,14 @@ describe('alerts (/api/alerts)', () => {
     });
     expect(acknowledged.body.status).toBe('acknowledged');
 
-    expect((await putRules(admin, [{ type: 'HIGH_MEMORY', threshold: 100 }])).status).toBe(200);
+    const raised = await putRules(admin, [{ type: 'HIGH_MEMORY', threshold: 100 }]);
+    expect(raised.status).toBe(200);
+    // Fields left out keep their values.
+    expect(raised.body.rules.find((rule) => rule.type === 'HIGH_MEMORY')).toMatchObject({
+      threshold: 100,
+      forSeconds: 1,
+      severity: 'critical',
+    });
     await sampleAndEvaluate();
     const resolved = await alertMessage('ALERT_RESOLVED', (alert) => alert.id === fired.data.id);
     expect(resolved.data).toMatchObject({ status: 'resolved', resolvedBy: 'system' });

@@ -18,12 +18,15 @@ describe('webhook address guard', () => {
     'fd00:ec2::254',
     '::ffff:127.0.0.1',
     '::ffff:169.254.169.254',
+    '::ffff:7f00:1',
+    '::ffff:a9fe:a9fe',
+    '::7f00:1',
     '224.0.0.1',
   ])('refuses %s', (address) => {
     expect(isInternalAddress(address)).toBe(true);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])(
+  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '::ffff:808:808'])(
     'lets %s through',
     (address) => {
       expect(isInternalAddress(address)).toBe(false);
@@ -40,6 +43,10 @@ describe('webhook address guard', () => {
       '169.254.169.254',
     );
     expect(await webhookUrlProblem('http://[::1]:8080/hook', false)).toContain('::1');
+    // URLs normalise other spellings of loopback: decimal, hex, IPv4-mapped IPv6.
+    expect(await webhookUrlProblem('http://2130706433/hook', false)).toContain('127.0.0.1');
+    expect(await webhookUrlProblem('http://0x7f.1/hook', false)).toContain('127.0.0.1');
+    expect(await webhookUrlProblem('http://[::ffff:127.0.0.1]/hook', false)).toContain('::ffff:7f00:1');
     expect(await webhookUrlProblem('http://localhost:8080/hook', false)).toMatch(
       /localhost resolves to (127\.0\.0\.1|::1)/,
     );
