@@ -504,6 +504,8 @@ describe('a DCA deal on paper, driven by the clock through a fall and a recovery
       body: {},
     });
     expect(cancelled.body.status).toBe('cancelled');
+    // Nothing of it stays on the book, its take profit included.
+    expect(cancelled.body.ladder.filter((rung) => rung.status === 'OPEN')).toEqual([]);
     expect(cancelled.body.ladder.filter((rung) => rung.kind === 'safety').map((rung) => rung.status)).toEqual(
       ['CANCELED', 'CANCELED', null],
     );

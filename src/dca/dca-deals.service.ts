@@ -19,7 +19,7 @@ import '../trading/trading.events';
 import { TradesService } from '../trading/trades.service';
 import { TradingVenues } from '../trading/trading-venues.service';
 import { buildLadder, toStep } from './dca-ladder';
-import { neededFor, percentInQuote, readMarket } from './dca-plans.service';
+import { marketOf, neededFor, percentInQuote, readMarket } from './dca-plans.service';
 import { ACTIVE_DEAL_STATUSES, DcaDeal, DealSettings, DealStatus } from './dca-deal.entity';
 import './dca.events';
 
@@ -273,7 +273,7 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
   async cancel(id: string): Promise<DcaDeal> {
     const deal = await this.activeDeal(id);
     await this.serially(deal.id, async () => {
-      await this.cancelResting(deal, await this.ordersOf(deal), true);
+      await this.cancelResting(deal, await this.ordersOf(deal), false);
       await this.finish(deal, 'cancelled', 'cancelled');
     });
     return this.get(id);
@@ -373,7 +373,7 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     const base = orders.find((order) => rungOf(deal, order)?.kind === 'b');
     if (deal.status === 'base_order_placed') {
       if (!base || base.status !== OrderStatus.FILLED || !base.averagePrice) return;
-      const { market } = await readMarket(await this.venues.of(deal), deal.symbol, 'ask');
+      const market = await marketOf(await this.venues.of(deal), deal.symbol);
       const ladder = buildLadder(
         { ...deal.settings, volumeType: quoteOrBase(deal.settings) },
         base.averagePrice,
@@ -429,8 +429,7 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
 
   /** Keeps one take-profit limit order for the whole position at the target from its average entry. */
   private async keepTakeProfit(deal: DcaDeal, trade: Trade, orders: Order[]): Promise<void> {
-    const exchange = await this.venues.of(deal);
-    const { market } = await readMarket(exchange, deal.symbol, 'bid');
+    const market = await marketOf(await this.venues.of(deal), deal.symbol);
     const amount = toStep(openAmount(trade), market.amountStep, 'down');
     if (!amount.gt(0)) return;
     const target = toStep(this.targetOf(deal, trade), market.priceStep, 'near');

@@ -96,6 +96,20 @@ export function percentInQuote<S extends LadderSettings>(settings: S, free: Mone
   };
 }
 
+/** A market's steps and fees alone (exchanges keep their markets loaded: no request each time). */
+export async function marketOf(exchange: ExchangePort, symbol: string): Promise<MarketInfo> {
+  let markets: MarketInfo[];
+  try {
+    markets = await exchange.markets();
+  } catch (error) {
+    throw toApiError(error);
+  }
+  const market = markets.find((candidate) => candidate.symbol === symbol);
+  if (!market || !market.active)
+    throw new ApiError(400, ErrorCode.INVALID_SYMBOL, `${symbol} is not traded on ${exchange.exchangeId}`);
+  return market;
+}
+
 /** A market's steps, its price on one side of the book, and the free quote balance; failures as API errors. */
 export async function readMarket(
   exchange: ExchangePort,
