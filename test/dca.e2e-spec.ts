@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
 import { DataSource } from 'typeorm';
 import { buildLadder } from '../src/dca/dca-ladder';
+import { DcaDeals } from '../src/dca/dca-deals.service';
 import { PaperExchangeService } from '../src/exchange/paper/paper-exchange.service';
 import { MarketSimulationService } from '../src/market/market-simulation.service';
 import { Role } from '../src/platform/access/role';
@@ -375,6 +376,113 @@ describe('a DCA deal on paper, driven by the clock through a fall and a recovery
       .minus(sum(fills, (row) => row.fee_quote));
     expect(Math.abs(done.realizedPnl - pnl.toNumber())).toBeLessThan(0.005);
     expect(done.realizedPnl).toBeGreaterThan(0);
+  });
+
+  it('sells in take-profit steps, stops buying after the first, and moves the stop to breakeven', async () => {
+    const plan = await call<Plan>(t, 'GET', '/api/dca/plan?symbol=BTC/USDT', { apiKey: reader });
+    const quotes = t.app.get(MarketSimulationService).quotes;
+    const ask = (ms: number) => Number(quotes.orderBook(0, ms, 1).asks[0][0]);
+    const bid = (ms: number) => Number(quotes.orderBook(0, ms, 1).bids[0][0]);
+    // A rise through the first step (+0.3 %), then a fall back under the entry before the second (+0.8 %).
+    let scenario: { start: number; firstStep: number; breakeven: number } | undefined;
+    for (let start = clock.ms + DAY; !scenario && start < clock.ms + 40 * DAY; start += 3_600_000) {
+      const entry = ask(start);
+      let firstStep = 0;
+      for (let at = start + STEP; at < start + DAY; at += STEP) {
+        if (ask(at) <= entry * 0.96) break; // a safety order would fill
+        if (!firstStep) {
+          if (bid(at) >= entry * 1.003 * 1.0005) firstStep = at;
+          continue;
+        }
+        if (bid(at) >= entry * 1.008 * 0.9995) break;
+        if (bid(at) <= entry * 0.9995) {
+          scenario = { start, firstStep, breakeven: at };
+          break;
+        }
+      }
+    }
+    if (!scenario) throw new Error('no rise and fall back within 40 days: pick other steps');
+    clock.ms = scenario.start;
+    const started = await call<{ id: string; tradeId: string }>(t, 'POST', '/api/dca/deals', {
+      apiKey: trader,
+      body: {
+        symbol: 'BTC/USDT',
+        baseOrderVolume: 60,
+        safetyOrderVolume: 20,
+        maxSafetyOrders: 2,
+        activeSafetyOrders: 2,
+        priceDeviation: 5,
+        takeProfitSteps: [
+          { amountPercent: 50, profitPercent: 0.3 },
+          { amountPercent: 50, profitPercent: 0.8 },
+        ],
+        stopLossToBreakeven: true,
+      },
+    });
+    expect(started.status).toBe(201);
+    interface Rung {
+      kind: string;
+      step: number | null;
+      status: string | null;
+      plannedPrice: number | null;
+      plannedAmount: number | null;
+    }
+    const read = async () =>
+      (
+        await call<{
+          status: string;
+          averageEntry: number;
+          boughtAmount: number;
+          closeReason: string | null;
+          ladder: Rung[];
+        }>(t, 'GET', `/api/dca/deals/${started.body.id}`, { apiKey: reader })
+      ).body;
+    const until = async (done: (deal: Awaited<ReturnType<typeof read>>) => boolean) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const deal = await read();
+        if (done(deal)) return deal;
+        if (Date.now() > deadline) throw new Error(`deal stuck: ${JSON.stringify(deal)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const openSteps = (deal: Awaited<ReturnType<typeof read>>) =>
+      deal.ladder.filter((rung) => rung.kind === 'take_profit' && rung.status === 'OPEN');
+    const bought = await until((deal) => openSteps(deal).length === 2);
+    const [first, second] = openSteps(bought);
+    expect([first.step, second.step]).toEqual([1, 2]);
+    expect(first.plannedPrice).toBeCloseTo(bought.averageEntry * 1.003, 0);
+    expect(second.plannedPrice).toBeCloseTo(bought.averageEntry * 1.008, 0);
+    expect(first.plannedAmount! + second.plannedAmount!).toBeCloseTo(bought.boughtAmount, 8);
+    expect(Math.abs(first.plannedAmount! - second.plannedAmount!)).toBeLessThanOrEqual(
+      plan.body.amountStep + 1e-12,
+    );
+    expect(bought.ladder.filter((rung) => rung.kind === 'safety' && rung.status === 'OPEN')).toHaveLength(2);
+
+    clock.ms = scenario.firstStep;
+    await t.app.get(PaperExchangeService).matchAll();
+    const stepped = await until(
+      (deal) =>
+        deal.ladder.some((rung) => rung.step === 1 && rung.status === 'FILLED') &&
+        deal.ladder.every((rung) => rung.kind !== 'safety' || rung.status === 'CANCELED'),
+    );
+    // The second step stays as it was: the same order, still resting.
+    expect(openSteps(stepped)).toEqual([second]);
+
+    clock.ms = scenario.breakeven;
+    await t.app.get(DcaDeals).sweep();
+    const done = await until((deal) => deal.status === 'stop_loss_finished');
+    expect(done.closeReason).toBe('stop_loss');
+    expect(done.ladder.find((rung) => rung.step === 2)?.status).toBe('CANCELED');
+    const sells = await t.app.get(DataSource).query<Array<{ type: string; amount: string; price: string }>>(
+      `SELECT o.type, f.amount, f.price FROM fills f JOIN orders o ON o.id = f.order_id
+         WHERE o.trade_id = $1 AND o.side = 'sell' ORDER BY f.executed_at`,
+      [started.body.tradeId],
+    );
+    expect(sells.map((fill) => fill.type)).toEqual(['limit', 'market']);
+    expect(Number(sells[0].price)).toBe(first.plannedPrice);
+    expect(Number(sells[0].amount) + Number(sells[1].amount)).toBeCloseTo(bought.boughtAmount, 8);
+    expect(Number(sells[1].price)).toBeLessThanOrEqual(bought.averageEntry);
   });
 
   it('refuses a ladder the balance cannot fund, with the amount needed, placing nothing; changes, cancels and panic-sells deals', async () => {

@@ -60,6 +60,7 @@ export function toDealDetailDto(
   rungs.push({
     kind: 'base',
     index: 0,
+    step: null,
     plannedPrice: null,
     plannedAmount: base ? decimalNumber(base.amount) : null,
     ...actual(base),
@@ -68,6 +69,7 @@ export function toDealDetailDto(
     rungs.push({
       kind: 'safety',
       index: planned.index,
+      step: null,
       plannedPrice: decimalNumber(planned.price),
       plannedAmount: decimalNumber(planned.amount),
       ...actual(byRung.get(`s${planned.index}`)),
@@ -77,20 +79,25 @@ export function toDealDetailDto(
     rungs.push({
       kind: 'add_funds',
       index: k,
+      step: null,
       plannedPrice: null,
       plannedAmount: decimalNumber(order.amount),
       ...actual(order),
     });
   }
-  for (let k = 1; k <= deal.takeProfitOrders; k++) {
-    const order = byRung.get(`t${k}`);
+  // Take-profit orders by generation (each safety fill replaces them) and step.
+  const takeProfits = orders
+    .map((order) => ({ order, rung: rungOf(deal, order) }))
+    .filter((entry) => entry.rung?.kind === 't')
+    .sort((a, b) => a.rung!.n - b.rung!.n || a.rung!.step - b.rung!.step);
+  for (const { order, rung } of takeProfits)
     rungs.push({
       kind: 'take_profit',
-      index: k,
-      plannedPrice: order ? numberOrNull(order.price) : null,
-      plannedAmount: order ? decimalNumber(order.amount) : null,
+      index: rung!.n,
+      step: rung!.step,
+      plannedPrice: numberOrNull(order.price),
+      plannedAmount: decimalNumber(order.amount),
       ...actual(order),
     });
-  }
   return { ...toDealDto(deal, trade, bid), ladder: rungs };
 }

@@ -21,7 +21,18 @@ export const ACTIVE_DEAL_STATUSES: readonly DealStatus[] = [
   'ttp_activated',
 ];
 
+export interface TakeProfitStep {
+  /** Share of the position this step sells, percent (the steps make 100). */
+  amountPercent: number;
+  /** Its profit over the average entry, percent. */
+  profitPercent: number;
+}
+
 export interface DealSettings extends LadderSettings {
+  /** Up to 4 take-profit steps instead of one at `takeProfit`; with trailing, the last one trails. */
+  takeProfitSteps?: TakeProfitStep[] | null;
+  /** Once the first take-profit step has sold, the stop moves to the average entry. */
+  stopLossToBreakeven?: boolean;
   /** Safety orders resting on the book at once. */
   activeSafetyOrders: number;
   /** The base order: at market, or a limit at the ask when the deal starts. */

@@ -20,7 +20,7 @@ import { TradesService } from '../trading/trades.service';
 import { TradingVenues } from '../trading/trading-venues.service';
 import { buildLadder, toStep } from './dca-ladder';
 import { marketOf, neededFor, percentInQuote, readMarket } from './dca-plans.service';
-import { ACTIVE_DEAL_STATUSES, DcaDeal, DealSettings, DealStatus } from './dca-deal.entity';
+import { ACTIVE_DEAL_STATUSES, DcaDeal, DealSettings, DealStatus, TakeProfitStep } from './dca-deal.entity';
 import './dca.events';
 
 /** How often active deals are looked at: stop losses, trailing take profits, timeouts, missed events. */
@@ -43,12 +43,24 @@ export function rungOf(deal: Pick<DcaDeal, 'orderKey'>, order: Pick<Order, 'clie
     ? order.clientOrderId.slice(CLIENT_ORDER_PREFIX.length)
     : order.clientOrderId;
   if (!id.startsWith(deal.orderKey)) return null;
-  const match = /^([bstf])(\d*)$/.exec(id.slice(deal.orderKey.length));
+  const match = /^([bstf])(\d*)(?:p(\d+))?$/.exec(id.slice(deal.orderKey.length));
   if (!match) return null;
-  return { kind: match[1] as 'b' | 's' | 't' | 'f', n: match[2] ? Number(match[2]) : 0 };
+  return {
+    kind: match[1] as 'b' | 's' | 't' | 'f',
+    n: match[2] ? Number(match[2]) : 0,
+    /** A take-profit order's step (1 without steps). */
+    step: match[3] ? Number(match[3]) : 1,
+  };
 }
 
 const isOpenOrder = (order: Order) => !isFinal(order.status);
+
+/** The take-profit steps: the configured ones, or all of the position at `takeProfit`. */
+export function stepsOf(settings: DealSettings): TakeProfitStep[] {
+  return settings.takeProfitSteps?.length
+    ? settings.takeProfitSteps
+    : [{ amountPercent: 100, profitPercent: settings.takeProfit }];
+}
 /** An order that bought nothing and never will: not an attempt. */
 const failedAttempt = (order: Order) =>
   (order.status === OrderStatus.CANCELED || order.status === OrderStatus.REJECTED) &&
@@ -404,6 +416,11 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
       deal.safetyOrdersFilled = filled;
       await this.deals.update({ id: deal.id }, { safetyOrdersFilled: filled, updatedAt: this.clock.now() });
     }
+    // Once a take-profit step has sold, the deal is on its way out: no more buying.
+    if (orders.some((order) => rungOf(deal, order)?.kind === 't' && new Money(order.filled).gt(0))) {
+      for (const order of safety.filter(isOpenOrder)) await this.cancelQuietly(order);
+      return;
+    }
     const placed = new Set(safety.map((order) => rungOf(deal, order)!.n));
     const resting = safety.filter(isOpenOrder).length;
     // Manual DCA orders (POST /api/dca/execute) count against the same maximum.
@@ -427,49 +444,100 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     }
   }
 
-  /** Keeps one take-profit limit order for the whole position at the target from its average entry. */
+  /**
+   * Keeps the take-profit limit orders: one per step not sold yet, each its share of what is held at
+   * the average entry plus its profit (the last of them takes the rest); with trailing the last step is
+   * watched instead. After a safety fill they are all replaced at the new average.
+   */
   private async keepTakeProfit(deal: DcaDeal, trade: Trade, orders: Order[]): Promise<void> {
     const market = await marketOf(await this.venues.of(deal), deal.symbol);
-    const amount = toStep(openAmount(trade), market.amountStep, 'down');
-    if (!amount.gt(0)) return;
-    const target = toStep(this.targetOf(deal, trade), market.priceStep, 'near');
-    const current = orders.filter((order) => rungOf(deal, order)?.kind === 't' && isOpenOrder(order));
-    if (
-      current.length === 1 &&
-      new Money(current[0].price ?? 0).eq(target) &&
-      new Money(current[0].amount).minus(current[0].filled).eq(amount)
-    )
-      return;
+    const open = toStep(openAmount(trade), market.amountStep, 'down');
+    if (!open.gt(0)) return;
+    const steps = stepsOf(deal.settings).map((step, index) => ({ ...step, step: index + 1 }));
+    const takeProfits = orders.filter((order) => rungOf(deal, order)?.kind === 't');
+    const sold = new Set(
+      takeProfits
+        .filter((order) => order.status === OrderStatus.FILLED)
+        .map((order) => rungOf(deal, order)!.step),
+    );
+    const remaining = steps.filter((step) => !sold.has(step.step));
+    const trailing = deal.settings.trailingDeviation !== null;
+    const placeable = remaining.filter((step) => !(trailing && step.step === steps.length));
+    const share = remaining.reduce((sum, step) => sum + step.amountPercent, 0);
+    const desired = placeable.map((step, index) => {
+      const last = !trailing && index === placeable.length - 1;
+      const others = placeable
+        .slice(0, -1)
+        .reduce(
+          (sum, other) =>
+            sum.plus(toStep(open.times(other.amountPercent / share), market.amountStep, 'down')),
+          new Money(0),
+        );
+      return {
+        step: step.step,
+        price: toStep(this.targetOf(deal, trade, step.profitPercent), market.priceStep, 'near'),
+        amount: last
+          ? open.minus(others)
+          : toStep(open.times(step.amountPercent / share), market.amountStep, 'down'),
+        // The one order left to sell everything closes the trade, whatever dust remains.
+        closes: last && placeable.length === 1,
+      };
+    });
+    const current = takeProfits.filter(isOpenOrder);
+    const inPlace =
+      current.length === desired.length &&
+      desired.every((wanted) =>
+        current.some(
+          (order) =>
+            rungOf(deal, order)!.step === wanted.step &&
+            new Money(order.price ?? 0).eq(wanted.price) &&
+            new Money(order.amount).minus(order.filled).eq(wanted.amount),
+        ),
+      );
+    if (inPlace) return;
     for (const order of current) await this.cancelQuietly(order);
     if ((await this.ordersOf(deal)).some((order) => rungOf(deal, order)?.kind === 't' && isOpenOrder(order)))
       return;
     const k = deal.takeProfitOrders + 1;
+    const first = desired[0]?.price.toFixed() ?? deal.takeProfitPrice;
     await this.deals.update(
       { id: deal.id },
-      { takeProfitOrders: k, takeProfitPrice: target.toFixed(), updatedAt: this.clock.now() },
+      { takeProfitOrders: k, takeProfitPrice: first, updatedAt: this.clock.now() },
     );
     deal.takeProfitOrders = k;
-    deal.takeProfitPrice = target.toFixed();
-    await this.placeOnce(
-      deal,
-      `t${k}`,
-      { side: 'sell', type: 'limit', amount: amount.toFixed(), price: target.toFixed() },
-      'take_profit',
-      true,
-    );
-    this.announce('TAKE_PROFIT_UPDATED', deal, { price: target.toNumber(), amount: amount.toNumber() });
+    deal.takeProfitPrice = first;
+    for (const wanted of desired) {
+      if (!wanted.amount.gt(0)) continue;
+      await this.placeOnce(
+        deal,
+        steps.length > 1 ? `t${k}p${wanted.step}` : `t${k}`,
+        { side: 'sell', type: 'limit', amount: wanted.amount.toFixed(), price: wanted.price.toFixed() },
+        'take_profit',
+        wanted.closes,
+      );
+    }
+    this.announce('TAKE_PROFIT_UPDATED', deal, {
+      steps: desired.map((wanted) => ({
+        step: wanted.step,
+        price: wanted.price.toNumber(),
+        amount: wanted.amount.toNumber(),
+      })),
+    });
   }
 
-  /** The take-profit price: the average entry plus the target (`total`), or the base order's profit over everything held (`base`). */
-  private targetOf(deal: DcaDeal, trade: Trade): Money {
+  /**
+   * The price `profitPercent` above the average entry (`total`), or where what is held would earn the
+   * base order's cost times it (`base`).
+   */
+  private targetOf(deal: DcaDeal, trade: Trade, profitPercent = deal.settings.takeProfit): Money {
     const held = new Money(trade.entryAmount).minus(trade.entryFeeBase);
     const cost = new Money(trade.entryCost);
-    const tp = deal.settings.takeProfit / 100;
+    const profit = profitPercent / 100;
     if (deal.settings.takeProfitType === 'base' && deal.basePrice) {
       const baseCost = new Money(deal.basePrice).times(new Money(trade.requestedAmount));
-      return cost.plus(baseCost.times(tp)).div(held);
+      return cost.plus(baseCost.times(profit)).div(held);
     }
-    return cost.div(new Money(trade.entryAmount)).times(1 + tp);
+    return cost.div(new Money(trade.entryAmount)).times(1 + profit);
   }
 
   /** Stop loss, trailing take profit and timeout, from the price now. */
@@ -483,8 +551,12 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     const bid = new Money((await exchange.ticker(deal.symbol)).bid ?? 0);
     if (!bid.gt(0)) return;
     const average = new Money(trade.entryCost).div(trade.entryAmount);
-    const { stopLoss, trailingDeviation, dealTimeoutMinutes } = deal.settings;
+    const { stopLoss, trailingDeviation, dealTimeoutMinutes, stopLossToBreakeven } = deal.settings;
     if (stopLoss !== null && bid.lte(average.times(1 - stopLoss / 100))) {
+      await this.closeAtMarket(deal, 'stop_loss', false);
+      return;
+    }
+    if (stopLossToBreakeven && bid.lte(average) && (await this.stepSold(deal))) {
       await this.closeAtMarket(deal, 'stop_loss', false);
       return;
     }
@@ -496,7 +568,8 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
       return;
     }
     if (trailingDeviation === null) return;
-    const target = this.targetOf(deal, trade);
+    const steps = stepsOf(deal.settings);
+    const target = this.targetOf(deal, trade, steps[steps.length - 1].profitPercent);
     if (deal.status === 'bought' && bid.gte(target)) {
       deal.trailingHigh = bid.toFixed();
       deal.takeProfitPrice = target.toFixed();
@@ -520,6 +593,13 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
       await this.closeAtMarket(deal, 'trailing_take_profit', false);
   }
 
+  /** Whether a take-profit step has sold (some of) the position. */
+  private async stepSold(deal: DcaDeal): Promise<boolean> {
+    return (await this.ordersOf(deal)).some(
+      (order) => rungOf(deal, order)?.kind === 't' && new Money(order.filled).gt(0),
+    );
+  }
+
   /** Cancels the resting orders, then sells what the position holds at market; the close finishes the deal. */
   private async closeAtMarket(deal: DcaDeal, reason: string, serial = true): Promise<DcaDeal> {
     const run = async () => {
@@ -531,9 +611,15 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
       if (trade?.status === 'OPEN')
         await this.trades.close(deal.tradeId, reason === 'stop_loss' ? 'stop_loss' : reason, deal.createdBy);
     };
-    if (serial) await this.serially(deal.id, run);
-    else await run();
-    await this.advance(deal.id);
+    if (serial) {
+      await this.serially(deal.id, run);
+      await this.advance(deal.id);
+    } else {
+      // Called from within the deal's own chain (the price check): the advance queues behind it;
+      // awaiting it here would wait for itself.
+      await run();
+      void this.advance(deal.id);
+    }
     return this.get(deal.id);
   }
 

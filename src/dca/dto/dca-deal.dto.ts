@@ -1,11 +1,79 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { PageOf, PageQueryDto } from '../../platform/http/page.dto';
 import { DEAL_STATUSES, DealStatus } from '../dca-deal.entity';
 import { LadderSettingsDto, LadderSettingsViewDto } from './dca-plan.dto';
 
+export class TakeProfitStepDto {
+  @ApiProperty({
+    type: 'number',
+    minimum: 0.01,
+    maximum: 100,
+    example: 50,
+    description: 'Share of the position, percent',
+  })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.01)
+  @Max(100)
+  amountPercent!: number;
+
+  @ApiProperty({
+    type: 'number',
+    minimum: 0.01,
+    maximum: 1000,
+    example: 1.5,
+    description: 'Profit over the average entry, percent',
+  })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.01)
+  @Max(1000)
+  profitPercent!: number;
+}
+
 export class DealSettingsDto extends LadderSettingsDto {
+  @ApiPropertyOptional({
+    type: [TakeProfitStepDto],
+    maxItems: 4,
+    example: [
+      { amountPercent: 50, profitPercent: 1 },
+      { amountPercent: 50, profitPercent: 2 },
+    ],
+    description:
+      'Up to 4 steps instead of one take profit: shares making 100 %, profits rising; with trailing, the last step trails',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(4)
+  @ValidateNested({ each: true })
+  @Type(() => TakeProfitStepDto)
+  takeProfitSteps?: TakeProfitStepDto[];
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Once the first take-profit step sold, sell the rest if the price falls back to the average entry',
+  })
+  @IsOptional()
+  @IsBoolean()
+  stopLossToBreakeven?: boolean;
+
   @ApiPropertyOptional({
     enum: ['market', 'limit'],
     default: 'market',
@@ -110,6 +178,10 @@ export class UpdateTakeProfitDto {
 }
 
 export class DealSettingsViewDto extends LadderSettingsViewDto {
+  @ApiPropertyOptional({ type: [TakeProfitStepDto], nullable: true })
+  takeProfitSteps?: TakeProfitStepDto[] | null;
+  @ApiPropertyOptional()
+  stopLossToBreakeven?: boolean;
   @ApiPropertyOptional({ enum: ['market', 'limit'] })
   startOrderType?: 'market' | 'limit';
   @ApiPropertyOptional({
@@ -184,6 +256,8 @@ export class DealRungDto {
   kind!: 'base' | 'safety' | 'add_funds' | 'take_profit';
   @ApiProperty({ example: 1, description: 'Safety order n, or the nth take-profit order' })
   index!: number;
+  @ApiProperty({ nullable: true, type: Number, example: 1, description: "A take-profit order's step" })
+  step!: number | null;
   @ApiProperty({ nullable: true, type: Number, example: 49250, description: 'The price the ladder planned' })
   plannedPrice!: number | null;
   @ApiProperty({ nullable: true, type: Number, example: 0.0004 })
