@@ -226,6 +226,9 @@ describe('DCA (/api/dca)', () => {
     );
     expect(detail.body.dcaHistory).toHaveLength(2);
     expect(detail.body.dcaSuccessRate).toBe('50%');
+    const metrics = (await call<string>(t, 'GET', '/api/metrics/trading', { apiKey: reader })).body;
+    expect(metrics).toMatch(/tradeplane_dca_attempts_total\{[^}]*outcome="filled"[^}]*\} 1/);
+    expect(metrics).toMatch(/tradeplane_dca_deals\{[^}]*status="bought"[^}]*\} 1/);
     await call(t, 'PUT', '/api/config', { apiKey: admin, body: { dca: { enabled: false } } });
   });
 });

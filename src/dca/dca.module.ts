@@ -5,6 +5,7 @@ import { DcaController } from './dca.controller';
 import { DcaDeal } from './dca-deal.entity';
 import { DcaDealQueries } from './dca-deal-queries.service';
 import { DcaDeals } from './dca-deals.service';
+import { DcaMetrics } from './dca-metrics';
 import { DcaPlans } from './dca-plans.service';
 import { DcaTrades } from './dca-trades.service';
 
@@ -12,7 +13,7 @@ import { DcaTrades } from './dca-trades.service';
 @Module({
   imports: [TypeOrmModule.forFeature([DcaDeal]), TradingModule],
   controllers: [DcaController],
-  providers: [DcaPlans, DcaDeals, DcaDealQueries, DcaTrades],
+  providers: [DcaPlans, DcaDeals, DcaDealQueries, DcaTrades, DcaMetrics],
   exports: [DcaDeals],
 })
 export class DcaModule {}
