@@ -120,6 +120,10 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     return this.venues.of(of);
   }
 
+  hasDeal(tradeId: string): Promise<boolean> {
+    return this.deals.existsBy({ tradeId });
+  }
+
   async get(id: string): Promise<DcaDeal> {
     const deal = await this.deals.findOneBy({ id });
     if (!deal) throw ApiError.notFound(`No DCA deal ${id}`);
@@ -228,7 +232,7 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
    * loss and take profit stay with it. Null when nothing can be funded or it already has a deal.
    */
   async adopt(trade: Trade, settings: DealSettings): Promise<DcaDeal | null> {
-    if (trade.side !== 'long' || (await this.deals.existsBy({ tradeId: trade.id }))) return null;
+    if (trade.side !== 'long' || (await this.hasDeal(trade.id))) return null;
     const exchange = await this.venues.of(trade);
     const { market, free } = await readMarket(exchange, trade.symbol, 'ask');
     const entry = new Money(trade.entryCost).div(trade.entryAmount).toFixed();

@@ -56,7 +56,8 @@ export class DcaTrades implements OnModuleInit {
   async adopt(tradeId: string): Promise<void> {
     try {
       const trade = await this.trades.find(tradeId);
-      if (!trade || trade.status !== 'OPEN') return;
+      // A deal's own trade opens with DCA on too: it has its ladder.
+      if (!trade || trade.status !== 'OPEN' || (await this.deals.hasDeal(tradeId))) return;
       const settings = dealSettingsOf(
         { maxSafetyOrders: trade.maxDcaAttempts > 0 ? trade.maxDcaAttempts : undefined },
         this.settings,
