@@ -9,6 +9,7 @@ import { startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 interface Received {
+  path: string;
   headers: IncomingMessage['headers'];
   body: string;
   answered: number;
@@ -29,10 +30,10 @@ interface Webhook {
   enabled: boolean;
 }
 
-/** A real HTTP receiver on loopback: answers each request with the next planned status (200 once they run out). */
+/** A real HTTP receiver on loopback: answers each request to a path with the next status planned for it (200 once they run out). */
 class Receiver {
   readonly received: Received[] = [];
-  planned: number[] = [];
+  readonly planned = new Map<string, number[]>();
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<Receiver> {
@@ -42,8 +43,10 @@ class Receiver {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        const answered = receiver.planned.shift() ?? 200;
+        const path = request.url ?? '/';
+        const answered = receiver.planned.get(path)?.shift() ?? 200;
         receiver.received.push({
+          path,
           headers: request.headers,
           body: Buffer.concat(chunks).toString(),
           answered,
@@ -85,7 +88,8 @@ describe('webhooks (/api/webhooks)', () => {
   let database: TestDatabase;
   const env = {
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-    WEBHOOK_RETRY_BASE_MS: '200',
+    // A second or so before a retry: time enough to close an app between two attempts.
+    WEBHOOK_RETRY_BASE_MS: '1000',
     RATE_LIMIT_ADMIN: '100000',
   };
 
@@ -180,7 +184,7 @@ describe('webhooks (/api/webhooks)', () => {
 
   it('retries 500, 500 then records one success with 3 attempts; a 400 fails at once and is redelivered by hand', async () => {
     const hook = await create({ name: 'flaky', url: receiver.url('/flaky'), events: ['alert.raised'] });
-    receiver.planned = [500, 500];
+    receiver.planned.set('/flaky', [500, 500]);
     const test = await call<Delivery>(t, 'POST', `/api/webhooks/${hook.body.id}/test`, { token: admin });
     expect(test.status).toBe(202);
     const [retried] = await settled(hook.body.id);
@@ -196,7 +200,7 @@ describe('webhooks (/api/webhooks)', () => {
       new Set([test.body.eventId]),
     );
 
-    receiver.planned = [400];
+    receiver.planned.set('/flaky', [400]);
     const refused = await call<Delivery>(t, 'POST', `/api/webhooks/${hook.body.id}/test`, { token: admin });
     const failed = await eventually(
       async () => (await deliveries(hook.body.id)).body.items.find((item) => item.id === refused.body.id)!,
@@ -253,7 +257,7 @@ describe('webhooks (/api/webhooks)', () => {
 
   it('loses nothing across a restart between attempts', async () => {
     const hook = await create({ name: 'restart', url: receiver.url('/restart'), events: ['alert.raised'] });
-    receiver.planned = [503];
+    receiver.planned.set('/restart', [503]);
     const test = await call<Delivery>(t, 'POST', `/api/webhooks/${hook.body.id}/test`, { token: admin });
     await eventually(
       async () =>
@@ -261,6 +265,7 @@ describe('webhooks (/api/webhooks)', () => {
       (count) => count >= 1,
     );
     await t.close();
+    const closedAt = Date.now();
     t = await startTestApp(env, { database });
     admin = (await loginAdmin(t)).accessToken;
     const [delivery] = await settled(hook.body.id);
@@ -270,6 +275,10 @@ describe('webhooks (/api/webhooks)', () => {
       attempts: 2,
       lastResponseCode: 200,
     });
+    // The second attempt was the restarted app's.
+    expect(Date.parse((delivery as Delivery & { lastAttemptAt: string }).lastAttemptAt)).toBeGreaterThan(
+      closedAt,
+    );
     const sent = receiver.received.filter((one) => one.headers['x-tradeplane-delivery'] === test.body.id);
     expect(sent.map((one) => one.answered)).toEqual([503, 200]);
   });

@@ -138,6 +138,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
 
   private async sendDue(): Promise<void> {
     const now = this.clock.nowMs();
+    const claim = new Date(now + this.config.webhooks.timeoutMs + 30_000);
     const claimed = await this.dataSource.query<Array<{ id: string }>>(
       // A SELECT around the UPDATE: TypeORM answers an UPDATE's rows with its count beside them.
       `WITH claimed AS (
@@ -148,7 +149,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
            ORDER BY d.next_attempt_at LIMIT ${BATCH} FOR UPDATE OF d SKIP LOCKED)
          RETURNING id)
        SELECT id FROM claimed`,
-      [new Date(now), new Date(now + this.config.webhooks.timeoutMs + 30_000)],
+      [new Date(now), claim],
     );
     if (claimed.length === 0) return;
     const deliveries = await this.dataSource.getRepository(WebhookDelivery).find({
@@ -156,10 +157,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       relations: { webhook: true },
       order: { occurredAt: 'ASC' },
     });
-    await Promise.all(deliveries.map((delivery) => this.attempt(delivery, delivery.webhook!)));
+    await Promise.all(deliveries.map((delivery) => this.attempt(delivery, delivery.webhook!, claim)));
   }
 
-  private async attempt(delivery: WebhookDelivery, webhook: Webhook): Promise<void> {
+  private async attempt(delivery: WebhookDelivery, webhook: Webhook, claim: Date): Promise<void> {
     const body = webhookBody(webhook.format, {
       id: delivery.eventId,
       type: delivery.eventType,
@@ -184,10 +185,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       timeoutMs: this.config.webhooks.timeoutMs,
       allowPrivateNetworks: this.config.webhooks.allowPrivateNetworks,
     });
-    await this.record(delivery, response);
+    await this.record(delivery, response, claim);
   }
 
-  private async record(delivery: WebhookDelivery, response: WebhookResponse): Promise<void> {
+  /** Writes the attempt's outcome, only while this instance still holds its claim on the delivery. */
+  private async record(delivery: WebhookDelivery, response: WebhookResponse, claim: Date): Promise<void> {
     const now = this.clock.nowMs();
     const attempts = delivery.attempts + 1;
     let outcome = outcomeOf(response);
@@ -195,8 +197,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     if (outcome === 'retry' && nextAttemptAt > delivery.createdAt.getTime() + RETRY_WINDOW_MS)
       outcome = 'failed';
     this.outcomes.labels(outcome).inc();
-    await this.dataSource.getRepository(WebhookDelivery).update(
-      { id: delivery.id },
+    const written = await this.dataSource.getRepository(WebhookDelivery).update(
+      { id: delivery.id, status: 'pending', lockedUntil: claim },
       {
         attempts,
         status: outcome === 'retry' ? 'pending' : outcome,
@@ -208,6 +210,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         completedAt: outcome === 'retry' ? null : new Date(now),
       },
     );
+    if (!written.affected) return; // another instance took it over meanwhile: its outcome stands
+    if (outcome === 'retry') this.wake(nextAttemptAt - now);
     if (outcome === 'failed')
       this.logger.warn(
         `webhook delivery ${delivery.id} (${delivery.eventType}) failed after ${attempts} attempts: ${'status' in response ? `HTTP ${response.status}` : response.error}`,

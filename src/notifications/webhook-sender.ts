@@ -47,9 +47,15 @@ export function sendWebhook(request: WebhookRequest): Promise<WebhookResponse> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     let settled = false;
+    // The whole attempt has one deadline: a receiver trickling bytes cannot hold it open.
+    const deadline = setTimeout(() => {
+      outgoing.destroy();
+      settle({ error: `timed out after ${request.timeoutMs} ms` });
+    }, request.timeoutMs);
     const settle = (response: WebhookResponse) => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadline);
       resolve(response);
     };
     const outgoing = client.request(
@@ -62,20 +68,14 @@ export function sendWebhook(request: WebhookRequest): Promise<WebhookResponse> {
           ...request.headers,
         },
         lookup: guardedLookup,
-        timeout: request.timeoutMs,
         agent: false,
       },
       (incoming) => {
-        // The body is not kept: only the status counts. Reading it frees the socket.
-        incoming.resume();
-        incoming.on('end', () => settle({ status: incoming.statusCode ?? 0 }));
-        incoming.on('error', () => settle({ status: incoming.statusCode ?? 0 }));
+        // Only the status counts: the body is not read, the connection (not pooled) is closed.
+        settle({ status: incoming.statusCode ?? 0 });
+        incoming.destroy();
       },
     );
-    outgoing.on('timeout', () => {
-      outgoing.destroy();
-      settle({ error: `timed out after ${request.timeoutMs} ms` });
-    });
     outgoing.on('error', (error) => settle({ error: error.message.slice(0, 300) }));
     outgoing.end(request.body);
   });
