@@ -356,12 +356,12 @@ describe('exchange accounts on live exchanges (fake exchange servers)', () => {
     expect(after.errorCodes).toContain('OperationFailed'); // ccxt's name for the fake's 500
 
     const sample = await t.app.get(SystemSampler).sampleNow();
-    expect(sample.exchangeErrors).toBe(2);
-    expect(sample.exchangeRequests).toBe(after.requests - before.requests);
+    // The 15-second sampler may have taken a share of these totals first: the hour's history has all.
+    expect(sample.exchangeErrors).toBeLessThanOrEqual(2);
     const history = await call<{
       metrics: { exchange: { apiCalls: number; failedCalls: number; avgResponseTimeMs: number } };
     }>(t, 'GET', '/api/metrics/history?hours=1', { token: reader });
-    expect(history.body.metrics.exchange.apiCalls).toBeGreaterThanOrEqual(sample.exchangeRequests);
+    expect(history.body.metrics.exchange.apiCalls).toBeGreaterThanOrEqual(after.requests - before.requests);
     expect(history.body.metrics.exchange.failedCalls).toBeGreaterThanOrEqual(2);
     expect(history.body.metrics.exchange.avgResponseTimeMs).toBeGreaterThan(0);
   });
@@ -411,7 +411,9 @@ describe('exchange accounts on live exchanges (fake exchange servers)', () => {
     for (let i = 0; i < 4; i++)
       binance.faults.push({ method: 'GET', path: '/api/v3/account', kind: 'serverError' });
     await call(t, 'GET', `/api/exchanges/accounts/${flaky}/health`, { token: reader });
-    expect(await activeAlert('EXCHANGE_UNREACHABLE', flaky)).toEqual([]); // 2 failures so far
+    // 2 failures so far: an alert raised now would be stored within moments.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await activeAlert('EXCHANGE_UNREACHABLE', flaky)).toEqual([]);
     await call(t, 'GET', `/api/exchanges/accounts/${flaky}/health`, { token: reader });
     const down = await eventually(
       () => activeAlert('EXCHANGE_UNREACHABLE', flaky),

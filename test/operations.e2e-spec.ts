@@ -168,6 +168,11 @@ describe('runtime settings (/api/config)', () => {
     expect(
       (await call(t, 'POST', '/api/config/rollback', { token: admin, body: { version: 999 } })).status,
     ).toBe(404);
+    // Beyond the column's integers: a 400, not a 500 from the database.
+    expect(
+      (await call(t, 'POST', '/api/config/rollback', { token: admin, body: { version: 3_000_000_000 } }))
+        .status,
+    ).toBe(400);
 
     // Only an ADMIN changes them; a READ_ONLY caller reads them.
     expect(
@@ -213,6 +218,7 @@ describe('runtime settings (/api/config)', () => {
     await settings.refresh();
     expect(settings.version).toBe(version + 1);
     expect((await config()).body.settings.dca.maxAttempts).toBe(11);
+    await call(t, 'PUT', '/api/config', { token: admin, body: { dca: { maxAttempts: 5 } } });
   });
 
   it('gives a new preset the scanner defaults of the settings where its own scannerConfig does not say', async () => {
@@ -368,7 +374,7 @@ describe('alerts (/api/alerts)', () => {
     const active = await call<{ total: number; totalAlerts: number; activeAlerts: number }>(
       t,
       'GET',
-      '/api/alerts?activeOnly=true',
+      '/api/alerts?activeOnly=true&type=DAILY_LOSS_LIMIT',
       { token: reader },
     );
     expect(active.body).toMatchObject({ total: 0, totalAlerts: 1, activeAlerts: 0 });
@@ -618,8 +624,9 @@ describe('alerts (/api/alerts)', () => {
         ).status,
       ).toBe(401);
     const locked = await alertMessage('ALERT_RAISED', (alert) => alert.type === 'LOGIN_FAILURES');
+    expect((locked.data as unknown as { message: string }).message).toContain(victim.username);
     expect(locked.data).toMatchObject({
-      source: `user:${victim.username}`,
+      source: 'auth',
       severity: 'warning',
       status: 'firing',
     });

@@ -18,17 +18,16 @@ describe('runtime settings across instances (PostgreSQL LISTEN/NOTIFY)', () => {
     await database?.drop();
   });
 
-  it('puts each change made through one instance in force in the other within a second (its poll is every 5 s)', async () => {
+  it('puts each change made through one instance in force in the other within 1.5 s (its poll is every 5 s)', async () => {
     const [writer, reader] = apps;
     const admin = (await loginAdmin(writer)).accessToken;
     const settings = reader.app.get(RuntimeSettings);
     for (const maxAttempts of [7, 8, 9]) {
       const heard = new Promise<number>((resolve) => {
-        const started = Date.now();
         const off = reader.app.get(EventBus).on('settings.changed', ({ changes }) => {
           if (changes.some((change) => change.path === 'dca.maxAttempts' && change.to === maxAttempts)) {
             off();
-            resolve(Date.now() - started);
+            resolve(Date.now());
           }
         });
       });
@@ -37,11 +36,13 @@ describe('runtime settings across instances (PostgreSQL LISTEN/NOTIFY)', () => {
         body: { dca: { maxAttempts } },
       });
       expect(put.status).toBe(200);
-      const elapsed = await Promise.race([
+      const answeredAt = Date.now();
+      const heardAt = await Promise.race([
         heard,
-        new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 3000)),
+        new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 5000)),
       ]);
-      expect(elapsed).toBeLessThan(1000);
+      // In force there within 1.5 s of the answer here (the contract says 2 s; the poll alone takes up to 5).
+      expect(heardAt - answeredAt).toBeLessThan(1500);
       expect(settings.version).toBe(put.body.version);
       expect(settings.section('dca').maxAttempts).toBe(maxAttempts);
     }

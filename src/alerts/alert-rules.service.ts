@@ -176,7 +176,11 @@ export class AlertRulesService implements OnModuleInit {
   }
 
   private async evaluateNow(reading: ResourceReading): Promise<void> {
-    if (!(await this.leases.acquire(EVALUATOR_LEASE))) return;
+    if (!(await this.leases.acquire(EVALUATOR_LEASE))) {
+      // Another instance evaluates: what was pending here starts again if the lease comes back.
+      this.breachedSince.clear();
+      return;
+    }
     const now = this.clock.nowMs();
     const rulesEnabled = this.settings.section('alerts').rulesEnabled;
     for (const rule of await this.list()) {

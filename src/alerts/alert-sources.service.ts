@@ -84,7 +84,8 @@ export class AlertSources implements OnModuleInit {
       this.raise({
         type: 'LOGIN_FAILURES',
         severity: 'warning',
-        source: `user:${username}`,
+        // One open alert for every locked name: made-up names cannot flood the alerts and webhooks.
+        source: 'auth',
         message: `${failures} failed sign-ins for ${username} (last from ${ip}): locked until ${lockedUntil}`,
         data: { username, ip, lockedUntil },
       }),

@@ -23,6 +23,9 @@ const NETWORK_ERRORS = new Set([
   'ExchangeNotAvailable',
   'OnMaintenance',
   'RequestTimeout',
+  'InvalidNonce',
+  'BadResponse',
+  'NullResponse',
 ]);
 
 interface Reachability {
@@ -97,7 +100,8 @@ export class ExchangeTraffic {
         accountId,
         exchangeId,
         state: next,
-        error: error ? `${error.name}: ${error.message}`.slice(0, 300) : null,
+        // Without query strings: some exchanges' errors quote the signed URL, key included.
+        error: error ? `${error.name}: ${error.message}`.replace(/\?\S*/g, '').slice(0, 300) : null,
       });
     if (error === null || !(AUTH_ERRORS.has(error.name) || NETWORK_ERRORS.has(error.name))) {
       // An answer, even a refusal of the request itself (bad symbol, no funds): the exchange is there.
@@ -117,6 +121,13 @@ export class ExchangeTraffic {
       announce('unreachable');
       state.reported = 'unreachable';
     }
+  }
+
+  /** Totals taken by a sample that could not be stored: the next one counts them. */
+  giveBack(totals: TrafficTotals): void {
+    this.totals.requests += totals.requests;
+    this.totals.errors += totals.errors;
+    this.totals.latencyMsSum += totals.latencyMsSum;
   }
 
   /** What was counted since the previous call (each stored sample takes its share once). */

@@ -57,21 +57,27 @@ export class SystemSampler implements OnModuleInit {
     const { openPositions } = await this.trades.summary();
     const traffic = this.traffic.takeTotals();
     const now = this.clock.now();
-    const sample = await this.samples.save(
-      this.samples.create({
-        sampledAt: now,
-        cpuPercent: reading.cpuPercent,
-        memoryPercent: reading.memoryPercent,
-        rssBytes: String(reading.rssBytes),
-        eventLoopLagMs: reading.eventLoopLagMs,
-        diskUsedPercent: reading.diskUsedPercent,
-        loadAverage: reading.loadAverage,
-        openPositions,
-        exchangeRequests: traffic.requests,
-        exchangeErrors: traffic.errors,
-        exchangeLatencyMsSum: traffic.latencyMsSum,
-      }),
-    );
+    const sample = await this.samples
+      .save(
+        this.samples.create({
+          sampledAt: now,
+          cpuPercent: reading.cpuPercent,
+          memoryPercent: reading.memoryPercent,
+          rssBytes: String(reading.rssBytes),
+          eventLoopLagMs: reading.eventLoopLagMs,
+          diskUsedPercent: reading.diskUsedPercent,
+          loadAverage: reading.loadAverage,
+          openPositions,
+          exchangeRequests: traffic.requests,
+          exchangeErrors: traffic.errors,
+          exchangeLatencyMsSum: traffic.latencyMsSum,
+        }),
+      )
+      .catch((error: unknown) => {
+        // Not stored: the next sample counts these requests.
+        this.traffic.giveBack(traffic);
+        throw error;
+      });
     this.events.publish('system.sampled', { ...reading, sampledAt: now.toISOString() });
     return sample;
   }

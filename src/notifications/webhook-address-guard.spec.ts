@@ -1,5 +1,6 @@
 import { isInternalAddress, webhookUrlProblem } from './webhook-address-guard';
 import { outcomeOf, retryDelayMs } from './webhook-dispatcher.service';
+import { webhookBody } from './webhook-payload';
 import { sendWebhook } from './webhook-sender';
 import { verifyWebhookSignature, webhookSignature } from './webhook-signature';
 
@@ -21,6 +22,8 @@ describe('webhook address guard', () => {
     '::ffff:7f00:1',
     '::ffff:a9fe:a9fe',
     '::7f00:1',
+    '64:ff9b:1::a00:1',
+    'fec0::1',
     '224.0.0.1',
   ])('refuses %s', (address) => {
     expect(isInternalAddress(address)).toBe(true);
@@ -97,5 +100,35 @@ describe('webhook deliveries', () => {
     expect(verifyWebhookSignature('whsec_test', header, '{"a":2}', 1_796_000_010)).toBe(false);
     expect(verifyWebhookSignature('whsec_other', header, '{"a":1}', 1_796_000_010)).toBe(false);
     expect(verifyWebhookSignature('whsec_test', header, '{"a":1}', 1_796_001_000)).toBe(false);
+  });
+});
+
+describe('webhook chat formats', () => {
+  const event = {
+    id: 'e1',
+    type: 'alert.raised',
+    time: '2026-12-03T00:00:00.000Z',
+    data: {
+      severity: 'warning',
+      type: 'LOGIN_FAILURES',
+      source: 'auth',
+      message: 'locked <!channel> @everyone',
+    },
+  };
+
+  it('escapes what Slack reads as mentions and links', () => {
+    const body = JSON.parse(webhookBody('slack', event)) as { text: string; event: unknown };
+    expect(body.text).toBe('[WARNING] LOGIN_FAILURES (auth): locked &lt;!channel&gt; @everyone');
+    expect(body.event).toEqual(event);
+  });
+
+  it('tells Discord to parse no mentions, and sends the event itself as json', () => {
+    const discord = JSON.parse(webhookBody('discord', event)) as {
+      content: string;
+      allowed_mentions: unknown;
+    };
+    expect(discord.allowed_mentions).toEqual({ parse: [] });
+    expect(discord.content).toContain('@everyone');
+    expect(JSON.parse(webhookBody('json', event))).toEqual(event);
   });
 });

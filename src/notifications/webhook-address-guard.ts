@@ -21,6 +21,9 @@ for (const [network, prefix] of [
   // The unspecified and loopback addresses, and the old IPv4-compatible form (::7f00:1).
   ['::', 96],
   ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['::ffff:0:0:0', 96],
+  ['fec0::', 10],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],

@@ -27,9 +27,17 @@ function summary(event: WebhookEventBody): string {
   }
 }
 
+/** Slack reads `<...>` as links and mentions (`<!channel>`): escaped as its documentation says. */
+function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** The body a webhook of a format receives: the event itself, or Slack's / Discord's text message. */
 export function webhookBody(format: WebhookFormat, event: WebhookEventBody): string {
-  if (format === 'slack') return JSON.stringify({ text: summary(event), event });
-  if (format === 'discord') return JSON.stringify({ content: summary(event).slice(0, 2000) });
+  // Text from the events (user names, messages) must not ping a channel: Slack's control characters
+  // are escaped, Discord is told to parse no mentions.
+  if (format === 'slack') return JSON.stringify({ text: slackEscape(summary(event)), event });
+  if (format === 'discord')
+    return JSON.stringify({ content: summary(event).slice(0, 2000), allowed_mentions: { parse: [] } });
   return JSON.stringify(event);
 }

@@ -36,6 +36,11 @@ export class PgListener {
     try {
       await client.connect();
       await client.query(`LISTEN ${this.channel}`);
+      if (this.stopped) {
+        // Stopped while connecting: this connection must not outlive the application.
+        await client.end().catch(() => undefined);
+        return;
+      }
       this.client = client;
     } catch (error) {
       this.lost(client, error);
@@ -54,6 +59,8 @@ export class PgListener {
     if (this.stopped || (this.client !== null && this.client !== client)) return;
     this.client = null;
     client.removeAllListeners();
+    // A late error of the discarded connection must not become an uncaught exception.
+    client.on('error', () => undefined);
     void client.end().catch(() => undefined);
     this.logger.warn(
       `listening on ${this.channel} lost (${errorMessage(error)}); trying again in ${RECONNECT_MS} ms`,

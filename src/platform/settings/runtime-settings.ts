@@ -193,7 +193,8 @@ export class RuntimeSettings implements OnModuleInit, OnApplicationBootstrap, On
       await manager.query('SELECT pg_notify($1, $2)', [CHANNEL, String(entity.version)]);
       return { changes, version: entity.version, written: true, entity };
     });
-    if (written.written || written.entity.version > this.current.version) this.adopt(written.entity);
+    // Only a newer one: a version another instance wrote after this one may be in force already.
+    if (written.entity.version > this.current.version) this.adopt(written.entity);
     return { changes: written.changes, version: written.version, written: written.written };
   }
 

@@ -1,6 +1,6 @@
 import { PageOf } from '../../platform/http/page.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Length, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 
 const SECTION_EXAMPLES = {
   trading: { enabled: true },
@@ -137,6 +137,7 @@ export class ConfigPostDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(2_147_483_647)
   expectedVersion?: number;
 
   @ApiPropertyOptional({ example: 'tighter limits for the news', description: 'Why, kept in the history' })
@@ -153,12 +154,14 @@ export class ConfigRollbackDto {
   })
   @IsInt()
   @Min(1)
+  @Max(2_147_483_647)
   version!: number;
 
   @ApiPropertyOptional({ example: 5, description: 'The version read: another one current is a 409' })
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(2_147_483_647)
   expectedVersion?: number;
 }
 
