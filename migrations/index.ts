@@ -23,6 +23,7 @@ import { AlertRulesSilencesOutbox1796278256184 } from './1796278256184-AlertRule
 import { Webhooks1796278641659 } from './1796278641659-Webhooks';
 import { MonitoringSamples1796279415724 } from './1796279415724-MonitoringSamples';
 import { DcaDeals1796281365846 } from './1796281365846-DcaDeals';
+import { AlertNotified1796284791234 } from './1796284791234-AlertNotified';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -51,4 +52,5 @@ export const ALL_MIGRATIONS = [
   Webhooks1796278641659,
   MonitoringSamples1796279415724,
   DcaDeals1796281365846,
+  AlertNotified1796284791234,
 ];

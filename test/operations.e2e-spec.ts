@@ -547,14 +547,14 @@ describe('alerts (/api/alerts)', () => {
     const loud = await alertMessage('ALERT_RAISED', (alert) => alert.source === `bot:${loudBot}`);
     expect((silenced.data as unknown as { silencedBy: string }).silencedBy).toBe(created.body.id);
     expect((loud.data as unknown as { silencedBy: string | null }).silencedBy).toBeNull();
-    const outboxed = async (alertId: string) =>
+    const outboxed = async (alertId: string, type = 'alert.raised') =>
       Number(
         (
           await t.app
             .get(DataSource)
             .query<Array<{ n: string }>>(
-              "SELECT count(*) AS n FROM outbox_events WHERE type = 'alert.raised' AND data->>'id' = $1",
-              [alertId],
+              "SELECT count(*) AS n FROM outbox_events WHERE type = $2 AND data->>'id' = $1",
+              [alertId, type],
             )
         )[0].n,
       );
@@ -592,15 +592,29 @@ describe('alerts (/api/alerts)', () => {
     );
     expect(after.body.silences.map((one) => one.id)).not.toContain(created.body.id);
 
-    // Once it ended, the same condition is notified: resolved and raised again.
-    await call(t, 'POST', `/api/alerts/${silenced.data.id}/resolve`, { token: trader, body: {} });
+    // Once it ended, a repeat of the same condition is told: the raise it never had.
     botError('critical', silencedBot);
-    const again = await alertMessage(
-      'ALERT_RAISED',
-      (alert) => alert.source === `bot:${silencedBot}` && alert.id !== silenced.data.id,
+    const repeated = await alertMessage(
+      'ALERT_UPDATED',
+      (alert) => alert.id === silenced.data.id && alert.count === 2,
     );
-    expect((again.data as unknown as { silencedBy: string | null }).silencedBy).toBeNull();
-    expect(await outboxed(again.data.id)).toBe(1);
+    expect((repeated.data as unknown as { silencedBy: string | null }).silencedBy).toBeNull();
+    expect(await outboxed(silenced.data.id)).toBe(1);
+
+    // An alert that was told, silenced since: its resolution is told too.
+    const hush = await silence(trader, {
+      matchers: { type: 'BOT_ERROR', severity: 'warning' },
+      until,
+      comment: 'quiet now',
+    });
+    expect(hush.status).toBe(201);
+    botError('warning', loudBot);
+    await alertMessage('ALERT_UPDATED', (alert) => alert.id === loud.data.id && alert.count === 2);
+    await call(t, 'POST', `/api/alerts/${loud.data.id}/resolve`, { token: trader, body: {} });
+    expect(await outboxed(loud.data.id, 'alert.resolved')).toBe(1);
+    await call(t, 'POST', `/api/alerts/${silenced.data.id}/resolve`, { token: trader, body: {} });
+    expect(await outboxed(silenced.data.id, 'alert.resolved')).toBe(1);
+    await call(t, 'DELETE', `/api/alerts/silences/${hush.body.id}`, { token: trader });
   });
 
   it('raises alerts for a locked username, an API key about to expire, and orders reconciliation could not settle', async () => {

@@ -70,4 +70,8 @@ export class Alert {
   /** The silence that covered it when it was last raised: stored and shown, not notified. */
   @Column({ type: 'uuid', nullable: true })
   silencedBy!: string | null;
+
+  /** Its raise went to the webhooks (not while silenced): then, and only then, its resolution goes too. */
+  @Column({ type: 'boolean', default: false })
+  notified!: boolean;
 }

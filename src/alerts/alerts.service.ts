@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, Not, Repository, SelectQueryBuilder } from 'typeorm';
+import { Not, Repository, SelectQueryBuilder } from 'typeorm';
 import '../engine/engine.events';
 import { errorMessage } from '../platform/errors/error-message';
 import { EventBus } from '../platform/events/event-bus';
@@ -100,7 +100,12 @@ export class AlertsService implements OnModuleInit {
         ],
       );
       const stored = (await manager.findOneBy(Alert, { id: rows[0].id }))!;
-      if (rows[0].inserted) await this.notify(manager, 'alert.raised', stored);
+      // Told once, when first raised outside a silence (a repeat after its silence ended counts).
+      if (stored.silencedBy === null && !stored.notified) {
+        await manager.update(Alert, { id: stored.id }, { notified: true });
+        stored.notified = true;
+        await this.outbox.add(manager, 'alert.raised', toAlertDto(stored));
+      }
       return { alert: stored, inserted: rows[0].inserted };
     });
     this.events.publish('alerts.changed', {
@@ -200,15 +205,12 @@ export class AlertsService implements OnModuleInit {
       const updated = await manager.update(Alert, { id: alert.id, status: alert.status }, changes);
       if (!updated.affected) throw ApiError.conflict(`Alert ${alert.id} changed meanwhile: read it again`);
       const stored = (await manager.findOneBy(Alert, { id: alert.id }))!;
-      if (event === 'ALERT_RESOLVED') await this.notify(manager, 'alert.resolved', stored);
+      // Its resolution goes where its raise went, silenced since or not.
+      if (event === 'ALERT_RESOLVED' && stored.notified)
+        await this.outbox.add(manager, 'alert.resolved', toAlertDto(stored));
       return stored;
     });
     this.events.publish('alerts.changed', { event, alert: toAlertDto(changed) });
     return changed;
-  }
-
-  /** Hands an alert's change to the webhooks, unless a silence covered it. */
-  private async notify(manager: EntityManager, type: string, alert: Alert): Promise<void> {
-    if (alert.silencedBy === null) await this.outbox.add(manager, type, toAlertDto(alert));
   }
 }
