@@ -24,6 +24,7 @@ import { Webhooks1796278641659 } from './1796278641659-Webhooks';
 import { MonitoringSamples1796279415724 } from './1796279415724-MonitoringSamples';
 import { DcaDeals1796281365846 } from './1796281365846-DcaDeals';
 import { AlertNotified1796284791234 } from './1796284791234-AlertNotified';
+import { AlertEvents1796285421875 } from './1796285421875-AlertEvents';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -53,4 +54,5 @@ export const ALL_MIGRATIONS = [
   MonitoringSamples1796279415724,
   DcaDeals1796281365846,
   AlertNotified1796284791234,
+  AlertEvents1796285421875,
 ];

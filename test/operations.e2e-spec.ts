@@ -371,6 +371,19 @@ describe('alerts (/api/alerts)', () => {
     expect(resolved.body).toMatchObject({ status: 'resolved', note: 'limits raised' });
     expect((await alertMessage('ALERT_RESOLVED')).data.id).toBe(raised.data.id);
     expect((await call(t, 'POST', `${path}/resolve`, { token: trader, body: {} })).status).toBe(409);
+    const detail = await call<{ history: Array<{ event: string; by: string | null; text: string | null }> }>(
+      t,
+      'GET',
+      path,
+      { token: reader },
+    );
+    expect(detail.body.history.map(({ event, text }) => [event, text])).toEqual([
+      ['raised', 'default paused: daily loss -3.1R'],
+      ['repeated', 'default paused: daily loss -3.4R'],
+      ['acknowledged', 'looking into it'],
+      ['resolved', 'limits raised'],
+    ]);
+    expect(detail.body.history[2].by).toMatch(/^user:/);
     const active = await call<{ total: number; totalAlerts: number; activeAlerts: number }>(
       t,
       'GET',

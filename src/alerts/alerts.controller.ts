@@ -18,7 +18,7 @@ import { AlertRulesService } from './alert-rules.service';
 import { toAlertDto, toAlertRuleDto } from './alert-view';
 import { AlertsService } from './alerts.service';
 import { AlertRuleListDto, AlertRulesUpdateDto } from './dto/alert-rule.dto';
-import { AlertDto, AlertListDto, AlertNoteDto, AlertQueryDto } from './dto/alert.dto';
+import { AlertDetailDto, AlertDto, AlertListDto, AlertNoteDto, AlertQueryDto } from './dto/alert.dto';
 
 @ApiTags('alerts')
 @Controller('alerts')
@@ -66,11 +66,16 @@ export class AlertsController {
 
   @Get(':id')
   @Auth(Role.READ_ONLY)
-  @ApiOperation({ summary: 'One alert' })
-  @ApiOkResponse({ type: AlertDto })
+  @ApiOperation({ summary: 'One alert with its history: raised, repeats, acknowledged, resolved' })
+  @ApiOkResponse({ type: AlertDetailDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async get(@Param('id', ParseUUIDPipe) id: string): Promise<AlertDto> {
-    return toAlertDto(await this.alerts.get(id));
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<AlertDetailDto> {
+    const alert = await this.alerts.get(id);
+    const history = await this.alerts.history(id);
+    return {
+      ...toAlertDto(alert),
+      history: history.map(({ event, at, by, text }) => ({ event, at: at.toISOString(), by, text })),
+    };
   }
 
   @Post(':id/acknowledge')

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module';
+import { AlertEvent } from './alert-event.entity';
 import { AlertRule } from './alert-rule.entity';
 import { AlertSources } from './alert-sources.service';
 import { AlertSilence } from './alert-silence.entity';
@@ -16,7 +17,7 @@ import { AlertsService } from './alerts.service';
  * measures, acknowledged and resolved by people.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Alert, AlertRule, AlertSilence]), AuthModule],
+  imports: [TypeOrmModule.forFeature([Alert, AlertEvent, AlertRule, AlertSilence]), AuthModule],
   controllers: [AlertsController, AlertSilencesController],
   providers: [AlertsService, AlertRulesService, AlertSilencesService, AlertSources],
   exports: [AlertsService],

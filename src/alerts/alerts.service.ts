@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Not, Repository, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, Not, Repository, SelectQueryBuilder } from 'typeorm';
 import '../engine/engine.events';
 import { errorMessage } from '../platform/errors/error-message';
 import { EventBus } from '../platform/events/event-bus';
@@ -10,7 +10,11 @@ import { MetricsService } from '../platform/metrics/metrics.service';
 import { Outbox } from '../platform/outbox/outbox';
 import { Clock } from '../platform/time/clock';
 import { AlertSilencesService } from './alert-silences.service';
+import { AlertEvent, AlertEventKind } from './alert-event.entity';
 import { Alert, AlertSeverity } from './alert.entity';
+
+/** Repeats of an alert kept in its history (a rule repeats every 15 s while firing). */
+const REPEATS_KEPT = 20;
 import { toAlertDto } from './alert-view';
 import './alerts.events';
 import type { AlertQueryDto } from './dto/alert.dto';
@@ -106,6 +110,7 @@ export class AlertsService implements OnModuleInit {
         stored.notified = true;
         await this.outbox.add(manager, 'alert.raised', toAlertDto(stored));
       }
+      await this.record(manager, stored.id, rows[0].inserted ? 'raised' : 'repeated', null, input.message);
       return { alert: stored, inserted: rows[0].inserted };
     });
     this.events.publish('alerts.changed', {
@@ -113,6 +118,34 @@ export class AlertsService implements OnModuleInit {
       alert: toAlertDto(alert),
     });
     return alert;
+  }
+
+  /** An alert's changes, oldest first. */
+  history(id: string): Promise<AlertEvent[]> {
+    return this.alerts.manager.find(AlertEvent, { where: { alertId: id }, order: { at: 'ASC', id: 'ASC' } });
+  }
+
+  /** Writes a change to the alert's history; of its repeats only the newest REPEATS_KEPT stay. */
+  private async record(
+    manager: EntityManager,
+    alertId: string,
+    event: AlertEventKind,
+    by: string | null,
+    text: string | null,
+  ): Promise<void> {
+    await manager.insert(AlertEvent, {
+      alertId,
+      event,
+      at: this.clock.now(),
+      by,
+      text: text?.slice(0, 1000) ?? null,
+    });
+    if (event === 'repeated')
+      await manager.query(
+        `DELETE FROM alert_events WHERE alert_id = $1 AND event = 'repeated' AND id NOT IN (
+           SELECT id FROM alert_events WHERE alert_id = $1 AND event = 'repeated' ORDER BY id DESC LIMIT ${REPEATS_KEPT})`,
+        [alertId],
+      );
   }
 
   async get(id: string): Promise<Alert> {
@@ -205,6 +238,13 @@ export class AlertsService implements OnModuleInit {
       const updated = await manager.update(Alert, { id: alert.id, status: alert.status }, changes);
       if (!updated.affected) throw ApiError.conflict(`Alert ${alert.id} changed meanwhile: read it again`);
       const stored = (await manager.findOneBy(Alert, { id: alert.id }))!;
+      await this.record(
+        manager,
+        stored.id,
+        event === 'ALERT_RESOLVED' ? 'resolved' : 'acknowledged',
+        (event === 'ALERT_RESOLVED' ? changes.resolvedBy : changes.acknowledgedBy) ?? null,
+        changes.note ?? null,
+      );
       // Its resolution goes where its raise went, silenced since or not.
       if (event === 'ALERT_RESOLVED' && stored.notified)
         await this.outbox.add(manager, 'alert.resolved', toAlertDto(stored));

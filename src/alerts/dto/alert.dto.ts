@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { PageOf, PageQueryDto, queryBoolean } from '../../platform/http/page.dto';
+import { ALERT_EVENTS, AlertEventKind } from '../alert-event.entity';
 import { ALERT_SEVERITIES, ALERT_STATUSES, AlertSeverity, AlertStatus } from '../alert.entity';
 
 export class AlertDto {
@@ -58,6 +59,35 @@ export class AlertDto {
     description: 'The silence that covered it when last raised: not notified',
   })
   silencedBy!: string | null;
+}
+
+export class AlertHistoryEntryDto {
+  @ApiProperty({ enum: ALERT_EVENTS, example: 'acknowledged' })
+  event!: AlertEventKind;
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'user:ops',
+    description: 'Who acknowledged or resolved it',
+  })
+  by!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'looking into it',
+    description: 'The message of a raise or repeat, the note of an acknowledgement or resolution',
+  })
+  text!: string | null;
+}
+
+export class AlertDetailDto extends AlertDto {
+  @ApiProperty({
+    type: [AlertHistoryEntryDto],
+    description: 'Its changes, oldest first (the newest 20 repeats)',
+  })
+  history!: AlertHistoryEntryDto[];
 }
 
 export class AlertListDto extends PageOf(AlertDto) {
