@@ -681,6 +681,8 @@ describe('alerts (/api/alerts)', () => {
     t.app.get(EventBus).publish('orders.reconciled', { ...report, stillUnknown: 2 });
     const stuck = await alertMessage('ALERT_RAISED', (alert) => alert.type === 'ORDER_STUCK');
     expect(stuck.data).toMatchObject({ source: 'reconciler', status: 'firing' });
+    // Raised from the same report: stored by the time its own message went out.
+    await alertMessage('ALERT_RAISED', (alert) => alert.type === 'RECONCILIATION_MISMATCH');
     expect((await active('RECONCILIATION_MISMATCH')).map((alert) => alert.severity)).toEqual(['warning']);
     t.app.get(EventBus).publish('orders.reconciled', { ...report, changed: 0, stillUnknown: 0 });
     const settled = await alertMessage('ALERT_RESOLVED', (alert) => alert.id === stuck.data.id);

@@ -25,6 +25,8 @@ import './dca.events';
 
 /** How often active deals are looked at: stop losses, trailing take profits, timeouts, missed events. */
 const SWEEP_MS = 1000;
+/** A safety order refused or never sent is placed again at most this many times. */
+const MAX_RUNG_RETRIES = 3;
 /** The instance that sweeps the deals (one does; another takes over when it goes). */
 const SWEEP_LEASE = 'dca-deals';
 
@@ -43,13 +45,15 @@ export function rungOf(deal: Pick<DcaDeal, 'orderKey'>, order: Pick<Order, 'clie
     ? order.clientOrderId.slice(CLIENT_ORDER_PREFIX.length)
     : order.clientOrderId;
   if (!id.startsWith(deal.orderKey)) return null;
-  const match = /^([bstf])(\d*)(?:p(\d+))?$/.exec(id.slice(deal.orderKey.length));
+  const match = /^([bstf])(\d*)(?:p(\d+))?(?:x(\d+))?$/.exec(id.slice(deal.orderKey.length));
   if (!match) return null;
   return {
     kind: match[1] as 'b' | 's' | 't' | 'f',
     n: match[2] ? Number(match[2]) : 0,
     /** A take-profit order's step (1 without steps). */
     step: match[3] ? Number(match[3]) : 1,
+    /** A safety order placed again after its earlier order never reached the exchange (0: the first). */
+    retry: match[4] ? Number(match[4]) : 0,
   };
 }
 
@@ -425,17 +429,23 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
       for (const order of safety.filter(isOpenOrder)) await this.cancelQuietly(order);
       return;
     }
-    const placed = new Set(safety.map((order) => rungOf(deal, order)!.n));
+    // A rung counts as placed unless each of its orders bought nothing and ended (one written before a
+    // crash and never sent is rejected by the start-up reconciliation): then it goes out again.
+    const placed = new Set(
+      safety.filter((order) => !failedAttempt(order)).map((order) => rungOf(deal, order)!.n),
+    );
+    const tries = (index: number) => safety.filter((order) => rungOf(deal, order)!.n === index).length;
     const resting = safety.filter(isOpenOrder).length;
     // Manual DCA orders (POST /api/dca/execute) count against the same maximum.
     const attempts = orders.filter((order) => order.intent === 'dca' && !failedAttempt(order)).length;
     let room = Math.min(deal.settings.activeSafetyOrders - resting, deal.settings.maxSafetyOrders - attempts);
     for (const rung of deal.ladder) {
       if (room <= 0) break;
-      if (placed.has(rung.index)) continue;
+      if (placed.has(rung.index) || tries(rung.index) > MAX_RUNG_RETRIES) continue;
+      const retry = tries(rung.index);
       await this.placeOnce(
         deal,
-        `s${rung.index}`,
+        retry === 0 ? `s${rung.index}` : `s${rung.index}x${retry}`,
         { side: 'buy', type: 'limit', amount: rung.amount, price: rung.price },
         'dca',
       );
