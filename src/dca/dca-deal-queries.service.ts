@@ -11,6 +11,7 @@ import { RuntimeSettings } from '../platform/settings/runtime-settings';
 import type { DcaHistoryDto, DcaHistoryQueryDto, DcaStatusDto } from './dto/dca-seed.dto';
 import { DcaDeal } from './dca-deal.entity';
 import { toDealDetailDto, toDealDto } from './dca-deal-view';
+import { DcaDealOrders } from './dca-deal-orders.service';
 import { DcaDeals } from './dca-deals.service';
 import type { DealDetailDto, DealDto, DealQueryDto } from './dto/dca-deal.dto';
 
@@ -21,6 +22,7 @@ export class DcaDealQueries {
     @InjectRepository(DcaDeal) private readonly deals: Repository<DcaDeal>,
     private readonly trades: TradesService,
     private readonly engine: DcaDeals,
+    private readonly dealOrders: DcaDealOrders,
     private readonly venues: TradingVenues,
     private readonly tradeQueries: TradeQueries,
     private readonly settings: RuntimeSettings,
@@ -54,7 +56,7 @@ export class DcaDealQueries {
     return toDealDetailDto(
       deal,
       trade,
-      await this.engine.ordersOf(deal),
+      await this.dealOrders.ordersOf(deal),
       trade?.status === 'OPEN' ? await this.bid(deal) : null,
     );
   }

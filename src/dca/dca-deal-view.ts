@@ -3,7 +3,7 @@ import type { Order } from '../trading/order.entity';
 import type { Trade } from '../trading/trade.entity';
 import { openAmount } from '../trading/trade-view';
 import type { DcaDeal } from './dca-deal.entity';
-import { rungOf } from './dca-deals.service';
+import { rungOf } from './dca-rungs';
 import type { DealDetailDto, DealDto, DealRungDto } from './dto/dca-deal.dto';
 
 const numberOrNull = (value: string | null | undefined) => (value ? decimalNumber(value) : null);

@@ -1,32 +1,27 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
-import { requireSymbol } from '../market/symbols';
 import { Money } from '../platform/decimal/money';
 import { errorMessage } from '../platform/errors/error-message';
 import { EventBus } from '../platform/events/event-bus';
 import { ApiError } from '../platform/http/api-error';
-import { ErrorCode } from '../platform/http/error-codes';
 import { AdvisoryLeases } from '../platform/leases/advisory-leases';
 import { Clock } from '../platform/time/clock';
-import type { Order } from '../trading/order.entity';
-import { isFinal, OrderStatus } from '../trading/order-status';
-import { CLIENT_ORDER_PREFIX, OrdersService } from '../trading/orders.service';
-import type { Trade } from '../trading/trade.entity';
-import { openAmount } from '../trading/trade-view';
+import { OrderStatus } from '../trading/order-status';
+
 import '../trading/trading.events';
 import { TradesService } from '../trading/trades.service';
 import { TradingVenues } from '../trading/trading-venues.service';
 import { buildLadder, toStep } from './dca-ladder';
-import { marketOf, neededFor, percentInQuote, readMarket } from './dca-plans.service';
-import { ACTIVE_DEAL_STATUSES, DcaDeal, DealSettings, DealStatus, TakeProfitStep } from './dca-deal.entity';
-import './dca.events';
+import { marketOf, readMarket } from './dca-plans.service';
+import { ACTIVE_DEAL_STATUSES, DcaDeal, DealSettings, DealStatus } from './dca-deal.entity';
+import { announceDeal } from './dca.events';
+import { DcaDealOrders } from './dca-deal-orders.service';
+import { priceAction } from './dca-exit-rules';
+import { closedStatusOf, quoteOrBase, rungOf, stepsOf, targetOf } from './dca-rungs';
 
 /** How often active deals are looked at: stop losses, trailing take profits, timeouts, missed events. */
 const SWEEP_MS = 1000;
-/** A safety order refused or never sent is placed again at most this many times. */
-const MAX_RUNG_RETRIES = 3;
 /** The instance that sweeps the deals (one does; another takes over when it goes). */
 const SWEEP_LEASE = 'dca-deals';
 
@@ -38,37 +33,6 @@ export interface StartDealInput {
   paperAccount?: string;
   botId?: string;
 }
-
-/** The rung of a deal's ladder an order is, from its client order id: base, safety n, take profit k. */
-export function rungOf(deal: Pick<DcaDeal, 'orderKey'>, order: Pick<Order, 'clientOrderId'>) {
-  const id = order.clientOrderId.startsWith(CLIENT_ORDER_PREFIX)
-    ? order.clientOrderId.slice(CLIENT_ORDER_PREFIX.length)
-    : order.clientOrderId;
-  if (!id.startsWith(deal.orderKey)) return null;
-  const match = /^([bstf])(\d*)(?:p(\d+))?(?:x(\d+))?$/.exec(id.slice(deal.orderKey.length));
-  if (!match) return null;
-  return {
-    kind: match[1] as 'b' | 's' | 't' | 'f',
-    n: match[2] ? Number(match[2]) : 0,
-    /** A take-profit order's step (1 without steps). */
-    step: match[3] ? Number(match[3]) : 1,
-    /** A safety order placed again after its earlier order never reached the exchange (0: the first). */
-    retry: match[4] ? Number(match[4]) : 0,
-  };
-}
-
-const isOpenOrder = (order: Order) => !isFinal(order.status);
-
-/** The take-profit steps: the configured ones, or all of the position at `takeProfit`. */
-export function stepsOf(settings: DealSettings): TakeProfitStep[] {
-  return settings.takeProfitSteps?.length
-    ? settings.takeProfitSteps
-    : [{ amountPercent: 100, profitPercent: settings.takeProfit }];
-}
-/** An order that bought nothing and never will: not an attempt. */
-const failedAttempt = (order: Order) =>
-  (order.status === OrderStatus.CANCELED || order.status === OrderStatus.REJECTED) &&
-  new Money(order.filled).isZero();
 
 /**
  * DCA deals: started now (API, bots), built by their orders as those fill. Every order goes through
@@ -89,7 +53,7 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
 
   constructor(
     @InjectRepository(DcaDeal) private readonly deals: Repository<DcaDeal>,
-    private readonly orders: OrdersService,
+    private readonly rungs: DcaDealOrders,
     private readonly trades: TradesService,
     private readonly venues: TradingVenues,
     private readonly leases: AdvisoryLeases,
@@ -124,6 +88,11 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     return this.venues.of(of);
   }
 
+  /** Follows a deal's trade's order events from now on. */
+  track(deal: DcaDeal): void {
+    if (deal.tradeId) this.byTrade.set(deal.tradeId, deal.id);
+  }
+
   hasDeal(tradeId: string): Promise<boolean> {
     return this.deals.existsBy({ tradeId });
   }
@@ -131,156 +100,6 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
   async get(id: string): Promise<DcaDeal> {
     const deal = await this.deals.findOneBy({ id });
     if (!deal) throw ApiError.notFound(`No DCA deal ${id}`);
-    return deal;
-  }
-
-  /** A deal's orders, oldest first. */
-  async ordersOf(deal: DcaDeal): Promise<Order[]> {
-    if (!deal.tradeId) return [];
-    return this.orders.ofTrade(deal.tradeId);
-  }
-
-  /**
-   * Starts a deal now: the whole ladder must be fundable from the free balance (no half-funded
-   * deals), then the base order goes out at market.
-   */
-  async start(input: StartDealInput, createdBy: string | null): Promise<DcaDeal> {
-    const symbol = requireSymbol(input.symbol);
-    const target = await this.venues.resolve(input.accountId, input.paperAccount);
-    const { market, price, free } = await readMarket(target.exchange, symbol, 'ask');
-    // A percent of the free balance is fixed in quote when the deal starts.
-    const settings = percentInQuote(input.settings, free);
-    const ladder = buildLadder({ ...settings, volumeType: quoteOrBase(settings) }, price, market);
-    const needed = neededFor(ladder, market.takerFee);
-    if (free.lt(needed))
-      throw new ApiError(
-        400,
-        ErrorCode.INSUFFICIENT_BALANCE,
-        `The ladder needs ${needed.toDecimalPlaces(8).toFixed()} ${market.quote} (every order filled, fees included); ${free.toDecimalPlaces(8).toFixed()} ${market.quote} is free`,
-        {
-          needed: needed.toDecimalPlaces(8).toNumber(),
-          free: free.toDecimalPlaces(8).toNumber(),
-          currency: market.quote,
-        },
-      );
-    const now = this.clock.now();
-    const deal = await this.deals.save(
-      this.deals.create({
-        id: randomUUID(),
-        orderKey: `d${randomUUID().replace(/-/g, '').slice(0, 15)}`,
-        botId: input.botId ?? null,
-        symbol,
-        venue: target.venue,
-        accountId: target.accountId,
-        status: 'created',
-        settings,
-        tradeId: randomUUID(),
-        basePrice: null,
-        ladder: [],
-        safetyOrdersFilled: 0,
-        takeProfitPrice: null,
-        takeProfitOrders: 0,
-        trailingHigh: null,
-        closeReason: null,
-        createdBy,
-        createdAt: now,
-        updatedAt: now,
-        closedAt: null,
-      }),
-    );
-    this.byTrade.set(deal.tradeId!, deal.id);
-    const limit = settings.startOrderType === 'limit' ? ladder.orders[0].price : undefined;
-    await this.serially(deal.id, () =>
-      this.placeBaseOrder(deal, ladder.orders[0].amount, limit, target, input),
-    );
-    await this.advance(deal.id);
-    return this.get(deal.id);
-  }
-
-  private async placeBaseOrder(
-    deal: DcaDeal,
-    amount: string,
-    limitPrice: string | undefined,
-    target: { venue: 'paper' | 'exchange'; accountId: string },
-    input: StartDealInput,
-  ): Promise<void> {
-    try {
-      await this.trades.open(
-        {
-          id: deal.tradeId!,
-          entryClientOrderId: `${deal.orderKey}b`,
-          symbol: deal.symbol,
-          side: 'buy',
-          amount,
-          ...(limitPrice ? { price: limitPrice } : {}),
-          dcaEnabled: true,
-          maxDcaAttempts: deal.settings.maxSafetyOrders,
-          ...(target.venue === 'exchange'
-            ? { accountId: target.accountId }
-            : { paperAccount: target.accountId }),
-          ...(input.botId ? { botId: input.botId, source: 'bot' as const } : {}),
-        },
-        deal.createdBy,
-      );
-    } catch (error) {
-      await this.finish(deal, 'failed', `base order refused: ${errorMessage(error)}`);
-      throw error;
-    }
-    await this.setStatus(deal, 'base_order_placed');
-    this.announce('DEAL_OPENED', deal);
-  }
-
-  /**
-   * Takes an open long trade opened with DCA on (seed 004) into a deal: its entry is the base order,
-   * its ladder comes from the settings, trimmed to what the free balance can fund, and its own stop
-   * loss and take profit stay with it. Null when nothing can be funded or it already has a deal.
-   */
-  async adopt(trade: Trade, settings: DealSettings): Promise<DcaDeal | null> {
-    if (trade.side !== 'long' || (await this.hasDeal(trade.id))) return null;
-    const exchange = await this.venues.of(trade);
-    const { market, free } = await readMarket(exchange, trade.symbol, 'ask');
-    const entry = new Money(trade.entryCost).div(trade.entryAmount).toFixed();
-    let rungs = settings.maxSafetyOrders;
-    const ladderOf = (n: number) =>
-      buildLadder({ ...settings, maxSafetyOrders: n, volumeType: quoteOrBase(settings) }, entry, market);
-    // The base order is bought already: only the safety orders need funds.
-    const safetyCost = (n: number) => {
-      const ladder = ladderOf(n);
-      return neededFor(ladder, market.takerFee).minus(
-        new Money(ladder.orders[0].cost).times(new Money(1).plus(market.takerFee)),
-      );
-    };
-    while (rungs > 0 && free.lt(safetyCost(rungs))) rungs--;
-    if (rungs === 0) return null;
-    const now = this.clock.now();
-    const ladder = ladderOf(rungs);
-    const deal = await this.deals.save(
-      this.deals.create({
-        id: randomUUID(),
-        orderKey: `d${randomUUID().replace(/-/g, '').slice(0, 15)}`,
-        botId: trade.botId,
-        symbol: trade.symbol,
-        venue: trade.venue,
-        accountId: trade.accountId,
-        status: 'bought',
-        settings: { ...settings, maxSafetyOrders: rungs, exitsByTrade: true },
-        tradeId: trade.id,
-        basePrice: entry,
-        ladder: ladder.orders.slice(1).map(({ index, price, amount }) => ({ index, price, amount })),
-        safetyOrdersFilled: 0,
-        takeProfitPrice: null,
-        takeProfitOrders: 0,
-        trailingHigh: null,
-        closeReason: null,
-        createdBy: trade.createdBy,
-        createdAt: now,
-        updatedAt: now,
-        closedAt: null,
-      }),
-    );
-    this.byTrade.set(trade.id, deal.id);
-    this.announce('DEAL_OPENED', deal);
-    await this.advance(deal.id);
     return deal;
   }
 
@@ -293,7 +112,7 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
   async cancel(id: string): Promise<DcaDeal> {
     const deal = await this.activeDeal(id);
     await this.serially(deal.id, async () => {
-      await this.cancelResting(deal, await this.ordersOf(deal), false);
+      await this.rungs.cancelResting(deal, await this.rungs.ordersOf(deal), false);
       await this.finish(deal, 'cancelled', 'cancelled');
     });
     return this.get(id);
@@ -314,8 +133,10 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
       const amount = toStep(new Money(volume).div(price), market.amountStep, 'down');
       if (!amount.gt(0))
         throw ApiError.validation(`volume: ${volume} ${market.quote} buys less than one amount step`);
-      const added = (await this.ordersOf(deal)).filter((order) => rungOf(deal, order)?.kind === 'f').length;
-      await this.placeOnce(
+      const added = (await this.rungs.ordersOf(deal)).filter(
+        (order) => rungOf(deal, order)?.kind === 'f',
+      ).length;
+      await this.rungs.placeOnce(
         deal,
         `f${added + 1}`,
         { side: 'buy', type: 'market', amount: amount.toFixed() },
@@ -368,7 +189,7 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
 
   private async step(deal: DcaDeal): Promise<void> {
     const trade = deal.tradeId ? await this.trades.find(deal.tradeId) : null;
-    const orders = await this.ordersOf(deal);
+    const orders = await this.rungs.ordersOf(deal);
     if (deal.status === 'created') {
       const base = orders.find((order) => rungOf(deal, order)?.kind === 'b');
       // A crash between the deal and its base order: nothing was sent. (A deal still being started
@@ -383,7 +204,7 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     if (trade.status === 'CANCELED')
       return this.finish(deal, 'failed', `base order ${trade.closeReason ?? 'ended unfilled'}`);
     if (trade.status === 'CLOSED') {
-      await this.cancelResting(deal, orders, true);
+      await this.rungs.cancelResting(deal, orders, true);
       return this.finish(
         deal,
         closedStatusOf(deal.closeReason ?? trade.closeReason),
@@ -406,152 +227,12 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
         { basePrice: deal.basePrice, ladder: deal.ladder, status: 'bought', updatedAt: this.clock.now() },
       );
       deal.status = 'bought';
-      this.announce('DEAL_UPDATED', deal);
+      announceDeal(this.events, 'DEAL_UPDATED', deal);
     }
     if (deal.closeReason) return; // being sold at market: nothing new goes out
-    await this.keepSafetyOrders(deal, orders);
+    await this.rungs.keepSafetyOrders(deal, orders);
     if (deal.settings.trailingDeviation === null && !deal.settings.exitsByTrade)
-      await this.keepTakeProfit(deal, trade, await this.ordersOf(deal));
-  }
-
-  /** Places the next safety orders so that `activeSafetyOrders` rest below the price, each rung once. */
-  private async keepSafetyOrders(deal: DcaDeal, orders: Order[]): Promise<void> {
-    const safety = orders.filter((order) => rungOf(deal, order)?.kind === 's');
-    const filled = safety.filter((order) => order.status === OrderStatus.FILLED).length;
-    if (filled !== deal.safetyOrdersFilled) {
-      for (let n = deal.safetyOrdersFilled + 1; n <= filled; n++)
-        this.announce('SAFETY_ORDER_FILLED', deal, { index: n });
-      deal.safetyOrdersFilled = filled;
-      await this.deals.update({ id: deal.id }, { safetyOrdersFilled: filled, updatedAt: this.clock.now() });
-    }
-    // Once a take-profit step has sold, the deal is on its way out: no more buying.
-    if (orders.some((order) => rungOf(deal, order)?.kind === 't' && new Money(order.filled).gt(0))) {
-      for (const order of safety.filter(isOpenOrder)) await this.cancelQuietly(order);
-      return;
-    }
-    // A rung counts as placed unless each of its orders bought nothing and ended (one written before a
-    // crash and never sent is rejected by the start-up reconciliation): then it goes out again.
-    const placed = new Set(
-      safety.filter((order) => !failedAttempt(order)).map((order) => rungOf(deal, order)!.n),
-    );
-    const tries = (index: number) => safety.filter((order) => rungOf(deal, order)!.n === index).length;
-    const resting = safety.filter(isOpenOrder).length;
-    // Manual DCA orders (POST /api/dca/execute) count against the same maximum.
-    const attempts = orders.filter((order) => order.intent === 'dca' && !failedAttempt(order)).length;
-    let room = Math.min(deal.settings.activeSafetyOrders - resting, deal.settings.maxSafetyOrders - attempts);
-    for (const rung of deal.ladder) {
-      if (room <= 0) break;
-      if (placed.has(rung.index) || tries(rung.index) > MAX_RUNG_RETRIES) continue;
-      const retry = tries(rung.index);
-      await this.placeOnce(
-        deal,
-        retry === 0 ? `s${rung.index}` : `s${rung.index}x${retry}`,
-        { side: 'buy', type: 'limit', amount: rung.amount, price: rung.price },
-        'dca',
-      );
-      this.announce('SAFETY_ORDER_PLACED', deal, {
-        index: rung.index,
-        price: Number(rung.price),
-        amount: Number(rung.amount),
-      });
-      room--;
-    }
-  }
-
-  /**
-   * Keeps the take-profit limit orders: one per step not sold yet, each its share of what is held at
-   * the average entry plus its profit (the last of them takes the rest); with trailing the last step is
-   * watched instead. After a safety fill they are all replaced at the new average.
-   */
-  private async keepTakeProfit(deal: DcaDeal, trade: Trade, orders: Order[]): Promise<void> {
-    const market = await marketOf(await this.venues.of(deal), deal.symbol);
-    const open = toStep(openAmount(trade), market.amountStep, 'down');
-    if (!open.gt(0)) return;
-    const steps = stepsOf(deal.settings).map((step, index) => ({ ...step, step: index + 1 }));
-    const takeProfits = orders.filter((order) => rungOf(deal, order)?.kind === 't');
-    const sold = new Set(
-      takeProfits
-        .filter((order) => order.status === OrderStatus.FILLED)
-        .map((order) => rungOf(deal, order)!.step),
-    );
-    const remaining = steps.filter((step) => !sold.has(step.step));
-    const trailing = deal.settings.trailingDeviation !== null;
-    const placeable = remaining.filter((step) => !(trailing && step.step === steps.length));
-    const share = remaining.reduce((sum, step) => sum + step.amountPercent, 0);
-    const desired = placeable.map((step, index) => {
-      const last = !trailing && index === placeable.length - 1;
-      const others = placeable
-        .slice(0, -1)
-        .reduce(
-          (sum, other) =>
-            sum.plus(toStep(open.times(other.amountPercent / share), market.amountStep, 'down')),
-          new Money(0),
-        );
-      return {
-        step: step.step,
-        price: toStep(this.targetOf(deal, trade, step.profitPercent), market.priceStep, 'near'),
-        amount: last
-          ? open.minus(others)
-          : toStep(open.times(step.amountPercent / share), market.amountStep, 'down'),
-        // The one order left to sell everything closes the trade, whatever dust remains.
-        closes: last && placeable.length === 1,
-      };
-    });
-    const current = takeProfits.filter(isOpenOrder);
-    const inPlace =
-      current.length === desired.length &&
-      desired.every((wanted) =>
-        current.some(
-          (order) =>
-            rungOf(deal, order)!.step === wanted.step &&
-            new Money(order.price ?? 0).eq(wanted.price) &&
-            new Money(order.amount).minus(order.filled).eq(wanted.amount),
-        ),
-      );
-    if (inPlace) return;
-    for (const order of current) await this.cancelQuietly(order);
-    if ((await this.ordersOf(deal)).some((order) => rungOf(deal, order)?.kind === 't' && isOpenOrder(order)))
-      return;
-    const k = deal.takeProfitOrders + 1;
-    const first = desired[0]?.price.toFixed() ?? deal.takeProfitPrice;
-    await this.deals.update(
-      { id: deal.id },
-      { takeProfitOrders: k, takeProfitPrice: first, updatedAt: this.clock.now() },
-    );
-    deal.takeProfitOrders = k;
-    deal.takeProfitPrice = first;
-    for (const wanted of desired) {
-      if (!wanted.amount.gt(0)) continue;
-      await this.placeOnce(
-        deal,
-        steps.length > 1 ? `t${k}p${wanted.step}` : `t${k}`,
-        { side: 'sell', type: 'limit', amount: wanted.amount.toFixed(), price: wanted.price.toFixed() },
-        'take_profit',
-        wanted.closes,
-      );
-    }
-    this.announce('TAKE_PROFIT_UPDATED', deal, {
-      steps: desired.map((wanted) => ({
-        step: wanted.step,
-        price: wanted.price.toNumber(),
-        amount: wanted.amount.toNumber(),
-      })),
-    });
-  }
-
-  /**
-   * The price `profitPercent` above the average entry (`total`), or where what is held would earn the
-   * base order's cost times it (`base`).
-   */
-  private targetOf(deal: DcaDeal, trade: Trade, profitPercent = deal.settings.takeProfit): Money {
-    const held = new Money(trade.entryAmount).minus(trade.entryFeeBase);
-    const cost = new Money(trade.entryCost);
-    const profit = profitPercent / 100;
-    if (deal.settings.takeProfitType === 'base' && deal.basePrice) {
-      const baseCost = new Money(deal.basePrice).times(new Money(trade.requestedAmount));
-      return cost.plus(baseCost.times(profit)).div(held);
-    }
-    return cost.div(new Money(trade.entryAmount)).times(1 + profit);
+      await this.rungs.keepTakeProfit(deal, trade, await this.rungs.ordersOf(deal));
   }
 
   /** Stop loss, trailing take profit and timeout, from the price now. */
@@ -564,54 +245,35 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     const exchange = await this.venues.of(deal);
     const bid = new Money((await exchange.ticker(deal.symbol)).bid ?? 0);
     if (!bid.gt(0)) return;
-    const average = new Money(trade.entryCost).div(trade.entryAmount);
-    const { stopLoss, trailingDeviation, dealTimeoutMinutes, stopLossToBreakeven } = deal.settings;
-    if (stopLoss !== null && bid.lte(average.times(1 - stopLoss / 100))) {
-      await this.closeAtMarket(deal, 'stop_loss', false);
-      return;
-    }
-    if (stopLossToBreakeven && bid.lte(average) && (await this.stepSold(deal))) {
-      await this.closeAtMarket(deal, 'stop_loss', false);
-      return;
-    }
-    if (
-      dealTimeoutMinutes !== null &&
-      this.clock.nowMs() - deal.createdAt.getTime() >= dealTimeoutMinutes * 60_000
-    ) {
-      await this.closeAtMarket(deal, 'timeout', false);
-      return;
-    }
-    if (trailingDeviation === null) return;
     const steps = stepsOf(deal.settings);
-    const target = this.targetOf(deal, trade, steps[steps.length - 1].profitPercent);
-    if (deal.status === 'bought' && bid.gte(target)) {
+    const action = priceAction({
+      settings: deal.settings,
+      status: deal.status,
+      trailingHigh: deal.trailingHigh,
+      average: new Money(trade.entryCost).div(trade.entryAmount),
+      trailingTarget: targetOf(deal, trade, steps[steps.length - 1].profitPercent),
+      bid,
+      ageMs: this.clock.nowMs() - deal.createdAt.getTime(),
+      stepSold: deal.settings.stopLossToBreakeven ? await this.rungs.stepSold(deal) : false,
+    });
+    if (action?.kind === 'close') await this.closeAtMarket(deal, action.reason, false);
+    else if (action?.kind === 'raise_high')
+      await this.deals.update({ id }, { trailingHigh: action.high.toFixed() });
+    else if (action?.kind === 'arm_trailing') {
+      deal.status = 'ttp_activated';
       deal.trailingHigh = bid.toFixed();
-      deal.takeProfitPrice = target.toFixed();
+      deal.takeProfitPrice = action.target.toFixed();
       await this.deals.update(
         { id },
         {
-          status: 'ttp_activated',
+          status: deal.status,
           trailingHigh: deal.trailingHigh,
           takeProfitPrice: deal.takeProfitPrice,
           updatedAt: this.clock.now(),
         },
       );
-      deal.status = 'ttp_activated';
-      this.announce('DEAL_UPDATED', deal);
-      return;
+      announceDeal(this.events, 'DEAL_UPDATED', deal);
     }
-    if (deal.status !== 'ttp_activated') return;
-    const high = Money.max(deal.trailingHigh ?? bid, bid);
-    if (high.gt(deal.trailingHigh ?? 0)) await this.deals.update({ id }, { trailingHigh: high.toFixed() });
-    if (bid.lte(high.times(1 - trailingDeviation / 100)))
-      await this.closeAtMarket(deal, 'trailing_take_profit', false);
-  }
-
-  /** Whether a take-profit step has sold (some of) the position. */
-  private async stepSold(deal: DcaDeal): Promise<boolean> {
-    return (await this.ordersOf(deal)).some(
-      (order) => rungOf(deal, order)?.kind === 't' && new Money(order.filled).gt(0),
-    );
   }
 
   /** Cancels the resting orders, then sells what the position holds at market; the close finishes the deal. */
@@ -619,11 +281,10 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     const run = async () => {
       deal.closeReason = reason;
       await this.deals.update({ id: deal.id }, { closeReason: reason, updatedAt: this.clock.now() });
-      await this.cancelResting(deal, await this.ordersOf(deal), false);
+      await this.rungs.cancelResting(deal, await this.rungs.ordersOf(deal), false);
       if (!deal.tradeId) return this.finish(deal, closedStatusOf(reason), reason);
       const trade = await this.trades.find(deal.tradeId);
-      if (trade?.status === 'OPEN')
-        await this.trades.close(deal.tradeId, reason === 'stop_loss' ? 'stop_loss' : reason, deal.createdBy);
+      if (trade?.status === 'OPEN') await this.trades.close(deal.tradeId, reason, deal.createdBy);
     };
     if (serial) {
       await this.serially(deal.id, run);
@@ -637,57 +298,6 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     return this.get(deal.id);
   }
 
-  /** Cancels the deal's safety orders (and its take-profit orders when `withTakeProfit`) still on the book. */
-  private async cancelResting(deal: DcaDeal, orders: Order[], safetyOnly: boolean): Promise<void> {
-    for (const order of orders) {
-      const rung = rungOf(deal, order);
-      if (!rung || !isOpenOrder(order)) continue;
-      if (rung.kind === 's' || (!safetyOnly && rung.kind === 't')) await this.cancelQuietly(order);
-    }
-  }
-
-  private async cancelQuietly(order: Order): Promise<void> {
-    try {
-      await this.orders.cancel(order.id);
-    } catch (error) {
-      // Already final (filled or cancelled meanwhile): the next advance reads what it became.
-      if (!(error instanceof ApiError && error.getStatus() === 409)) throw error;
-    }
-  }
-
-  /** Places a rung's order unless it exists (a repeated or resumed advance). */
-  private async placeOnce(
-    deal: DcaDeal,
-    rung: string,
-    order: { side: 'buy' | 'sell'; type: 'limit' | 'market'; amount: string; price?: string },
-    intent: string,
-    closesTrade = false,
-  ): Promise<void> {
-    const clientOrderId = `${deal.orderKey}${rung}`;
-    if (await this.orders.hasClientOrderId(clientOrderId)) return;
-    try {
-      await this.orders.place(
-        {
-          symbol: deal.symbol,
-          ...order,
-          clientOrderId,
-          ...(deal.venue === 'exchange' ? { accountId: deal.accountId } : { paperAccount: deal.accountId }),
-        },
-        {
-          createdBy: deal.createdBy,
-          intent,
-          tradeId: deal.tradeId!,
-          closesTrade,
-          ...(deal.botId ? { botId: deal.botId } : {}),
-        },
-      );
-    } catch (error) {
-      if (error instanceof ApiError && error.getStatus() === 409 && /clientOrderId/.test(error.message))
-        return;
-      throw error;
-    }
-  }
-
   private async activeDeal(id: string): Promise<DcaDeal> {
     const deal = await this.get(id);
     if (!ACTIVE_DEAL_STATUSES.includes(deal.status))
@@ -695,12 +305,12 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     return deal;
   }
 
-  private async setStatus(deal: DcaDeal, status: DealStatus): Promise<void> {
+  async setStatus(deal: DcaDeal, status: DealStatus): Promise<void> {
     deal.status = status;
     await this.deals.update({ id: deal.id }, { status, updatedAt: this.clock.now() });
   }
 
-  private async finish(deal: DcaDeal, status: DealStatus, reason: string): Promise<void> {
+  async finish(deal: DcaDeal, status: DealStatus, reason: string): Promise<void> {
     const now = this.clock.now();
     deal.status = status;
     deal.closeReason = reason.slice(0, 200);
@@ -710,21 +320,11 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
       { status, closeReason: deal.closeReason, closedAt: now, updatedAt: now },
     );
     if (deal.tradeId) this.byTrade.delete(deal.tradeId);
-    this.announce('DEAL_CLOSED', deal);
+    announceDeal(this.events, 'DEAL_CLOSED', deal);
   }
 
-  private announce(event: DcaEventType, deal: DcaDeal, detail: Record<string, unknown> = {}): void {
-    this.events.publish('dca.deal', {
-      event,
-      dealId: deal.id,
-      botId: deal.botId,
-      symbol: deal.symbol,
-      status: deal.status,
-      ...detail,
-    });
-  }
-
-  private serially(id: string, work: () => Promise<void>): Promise<void> {
+  /** Runs work on a deal after what is queued for it (one change at a time per deal). */
+  serially(id: string, work: () => Promise<void>): Promise<void> {
     const previous = this.chains.get(id) ?? Promise.resolve();
     const next = previous.then(work, work);
     const settled = next.catch(() => undefined);
@@ -734,23 +334,4 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     });
     return next;
   }
-}
-
-export type DcaEventType =
-  | 'DEAL_OPENED'
-  | 'DEAL_UPDATED'
-  | 'SAFETY_ORDER_PLACED'
-  | 'SAFETY_ORDER_FILLED'
-  | 'TAKE_PROFIT_UPDATED'
-  | 'DEAL_CLOSED';
-
-/** Percent sizes are turned into quote by the caller; deals store quote or base. */
-function quoteOrBase(settings: DealSettings): 'quote' | 'base' {
-  return settings.volumeType === 'base' ? 'base' : 'quote';
-}
-
-function closedStatusOf(reason: string | null): DealStatus {
-  if (reason === 'stop_loss') return 'stop_loss_finished';
-  if (reason === 'panic_sell') return 'panic_sold';
-  return 'completed';
 }

@@ -11,6 +11,7 @@ import { OrdersService } from '../trading/orders.service';
 import type { Trade } from '../trading/trade.entity';
 import '../trading/trading.events';
 import { TradesService } from '../trading/trades.service';
+import { DcaDealOpenings } from './dca-deal-openings.service';
 import { DcaDeals } from './dca-deals.service';
 import { dealSettingsOf, readMarket } from './dca-plans.service';
 import './dca.events';
@@ -38,6 +39,7 @@ export class DcaTrades implements OnModuleInit {
 
   constructor(
     private readonly deals: DcaDeals,
+    private readonly openings: DcaDealOpenings,
     private readonly trades: TradesService,
     private readonly orders: OrdersService,
     private readonly settings: RuntimeSettings,
@@ -62,7 +64,7 @@ export class DcaTrades implements OnModuleInit {
         { maxSafetyOrders: trade.maxDcaAttempts > 0 ? trade.maxDcaAttempts : undefined },
         this.settings,
       );
-      const deal = await this.deals.adopt(trade, settings);
+      const deal = await this.openings.adopt(trade, settings);
       if (!deal) this.logger.warn(`trade ${tradeId}: no safety order could be funded, DCA not started`);
     } catch (error) {
       this.logger.warn(`trade ${tradeId}: DCA not started: ${errorMessage(error)}`);

@@ -16,6 +16,7 @@ import { pageOf } from '../platform/http/page.dto';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
 import { RuntimeSettings } from '../platform/settings/runtime-settings';
 import { DcaDealQueries } from './dca-deal-queries.service';
+import { DcaDealOpenings } from './dca-deal-openings.service';
 import { DcaDeals } from './dca-deals.service';
 import { DcaPlans, dealSettingsOf } from './dca-plans.service';
 import {
@@ -42,6 +43,7 @@ export class DcaController {
   constructor(
     private readonly plans: DcaPlans,
     private readonly deals: DcaDeals,
+    private readonly openings: DcaDealOpenings,
     private readonly queries: DcaDealQueries,
     private readonly dcaTrades: DcaTrades,
     private readonly settings: RuntimeSettings,
@@ -117,7 +119,7 @@ export class DcaController {
   })
   async start(@Body() dto: StartDealDto, @Caller() caller: CallerContext): Promise<DealDetailDto> {
     const { symbol, accountId, ...settings } = dto;
-    const deal = await this.deals.start(
+    const deal = await this.openings.start(
       { symbol, ...(accountId ? { accountId } : {}), settings: dealSettingsOf(settings, this.settings) },
       actorNameOf(caller),
     );

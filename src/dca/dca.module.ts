@@ -4,6 +4,8 @@ import { TradingModule } from '../trading/trading.module';
 import { DcaController } from './dca.controller';
 import { DcaDeal } from './dca-deal.entity';
 import { DcaDealQueries } from './dca-deal-queries.service';
+import { DcaDealOrders } from './dca-deal-orders.service';
+import { DcaDealOpenings } from './dca-deal-openings.service';
 import { DcaDeals } from './dca-deals.service';
 import { DcaMetrics } from './dca-metrics';
 import { DcaPlans } from './dca-plans.service';
@@ -13,7 +15,7 @@ import { DcaTrades } from './dca-trades.service';
 @Module({
   imports: [TypeOrmModule.forFeature([DcaDeal]), TradingModule],
   controllers: [DcaController],
-  providers: [DcaPlans, DcaDeals, DcaDealQueries, DcaTrades, DcaMetrics],
+  providers: [DcaPlans, DcaDealOrders, DcaDeals, DcaDealOpenings, DcaDealQueries, DcaTrades, DcaMetrics],
   exports: [DcaDeals],
 })
 export class DcaModule {}
