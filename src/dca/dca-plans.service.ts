@@ -132,20 +132,14 @@ export async function readMarket(
   symbol: string,
   side: 'ask' | 'bid',
 ): Promise<{ market: MarketInfo; price: string; free: Money }> {
+  const market = await marketOf(exchange, symbol);
   try {
-    const [markets, ticker, balances] = await Promise.all([
-      exchange.markets(),
-      exchange.ticker(symbol),
-      exchange.balances(),
-    ]);
-    const market = markets.find((candidate) => candidate.symbol === symbol);
-    if (!market || !market.active)
-      throw new ApiError(400, ErrorCode.INVALID_SYMBOL, `${symbol} is not traded on ${exchange.exchangeId}`);
+    const [ticker, balances] = await Promise.all([exchange.ticker(symbol), exchange.balances()]);
     const price = String((side === 'ask' ? ticker.ask : ticker.bid) ?? ticker.last);
     const free = new Money(balances.find((balance) => balance.currency === market.quote)?.free ?? 0);
     return { market, price, free };
   } catch (error) {
-    throw error instanceof ApiError ? error : toApiError(error);
+    throw toApiError(error);
   }
 }
 
