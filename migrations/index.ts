@@ -25,6 +25,7 @@ import { MonitoringSamples1796279415724 } from './1796279415724-MonitoringSample
 import { DcaDeals1796281365846 } from './1796281365846-DcaDeals';
 import { AlertNotified1796284791234 } from './1796284791234-AlertNotified';
 import { AlertEvents1796285421875 } from './1796285421875-AlertEvents';
+import { DcaPresets1796288721125 } from './1796288721125-DcaPresets';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -55,4 +56,5 @@ export const ALL_MIGRATIONS = [
   DcaDeals1796281365846,
   AlertNotified1796284791234,
   AlertEvents1796285421875,
+  DcaPresets1796288721125,
 ];

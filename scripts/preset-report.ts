@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     'preset | trades | win rate | mean R | total return | risk per trade at the stop, costs in (configured) | sized by risk/cash/slot | limit days, entries after\n',
   );
   for (const [name, config] of Object.entries(BUILTIN_PRESETS)) {
+    if (config.kind !== 'strategy') continue; // DCA presets have their own backtest metrics
     const { metrics, trades } = await backtests.run(config);
     const limit = entriesAfterDailyLimit(trades, config.risk.dailyLossLimitR);
     process.stdout.write(

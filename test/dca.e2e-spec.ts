@@ -2,6 +2,7 @@ import Decimal from 'decimal.js';
 import { DataSource } from 'typeorm';
 import { buildLadder } from '../src/dca/dca-ladder';
 import { DcaDeals } from '../src/dca/dca-deals.service';
+import { EngineService } from '../src/engine/engine.service';
 import { PaperExchangeService } from '../src/exchange/paper/paper-exchange.service';
 import { MarketSimulationService } from '../src/market/market-simulation.service';
 import { Role } from '../src/platform/access/role';
@@ -287,15 +288,40 @@ describe('a DCA deal on paper, driven by the clock through a fall and a recovery
     throw new Error('no fall and recovery within 20 days: pick another start');
   }
 
-  it('fills three safety orders, takes profit at the average + target, cancels the rest, with PnL from the fills to the cent', async () => {
+  it('runs a DCA bot whose deal fills three safety orders, takes profit at the average + target, cancels the rest, with PnL from the fills to the cent', async () => {
     const plan = await call<Plan>(t, 'GET', '/api/dca/plan?symbol=BTC/USDT', { apiKey: reader });
     const scenario = findScenario(String(plan.body.priceStep), String(plan.body.amountStep));
     clock.ms = scenario.start;
-    const started = await call<{ id: string; status: string; tradeId: string }>(t, 'POST', '/api/dca/deals', {
-      apiKey: trader,
-      body: { symbol: 'BTC/USDT', ...settings },
+    const preset = await call(t, 'POST', '/api/presets', {
+      apiKey: admin,
+      body: {
+        name: 'dca_fall_recovery',
+        kind: 'dca',
+        scannerConfig: { universe: ['BTC/USDT'] },
+        dca: { deal: settings, maxActiveDeals: 1, cooldownSeconds: 3600, startCondition: 'asap' },
+      },
     });
-    expect(started.status).toBe(201);
+    expect(preset.status).toBe(201);
+    const bot = await call<{ id: string }>(t, 'POST', '/api/bots', {
+      apiKey: trader,
+      body: {
+        name: 'dca-fall-recovery',
+        preset: 'dca_fall_recovery',
+        mode: 'paper',
+        capital: 5000,
+        start: true,
+      },
+    });
+    expect(bot.status).toBe(201);
+    await t.app.get(EngineService).tick();
+    const deals = await call<{ items: Array<{ id: string; tradeId: string; symbol: string }> }>(
+      t,
+      'GET',
+      `/api/dca/deals?botId=${bot.body.id}`,
+      { apiKey: reader },
+    );
+    expect(deals.body.items.map((deal) => deal.symbol)).toEqual(['BTC/USDT']);
+    const started = { body: deals.body.items[0] };
     const id = started.body.id;
     const detail = () =>
       call<{
@@ -379,6 +405,27 @@ describe('a DCA deal on paper, driven by the clock through a fall and a recovery
       .minus(sum(fills, (row) => row.fee_quote));
     expect(Math.abs(done.realizedPnl - pnl.toNumber())).toBeLessThan(0.005);
     expect(done.realizedPnl).toBeGreaterThan(0);
+    // The pair cools down for an hour after its deal: the bot starts none meanwhile, then the next.
+    await t.app.get(EngineService).tick();
+    const listed = () =>
+      call<{ total: number }>(t, 'GET', `/api/dca/deals?botId=${bot.body.id}`, { apiKey: reader });
+    expect((await listed()).body.total).toBe(1);
+    clock.ms += 3_600_000;
+    await t.app.get(EngineService).tick();
+    expect((await listed()).body.total).toBe(2);
+    const stopped = await call(t, 'POST', `/api/bots/${bot.body.id}/command`, {
+      apiKey: trader,
+      body: { command: 'panic_exit' },
+    });
+    expect(stopped.status).toBe(200);
+    expect((await listed()).body.total).toBe(2);
+    const second = await call<{ items: Array<{ status: string; closeReason: string }> }>(
+      t,
+      'GET',
+      `/api/dca/deals?botId=${bot.body.id}&status=panic_sold`,
+      { apiKey: reader },
+    );
+    expect(second.body.items).toMatchObject([{ status: 'panic_sold', closeReason: 'panic_exit' }]);
   });
 
   it('sells in take-profit steps, stops buying after the first, and moves the stop to breakeven', async () => {
@@ -637,5 +684,181 @@ describe('a DCA deal on paper, driven by the clock through a fall and a recovery
     expect(
       (await call(t, 'POST', '/api/dca/deals', { apiKey: reader, body: { symbol: 'ETH/USDT' } })).status,
     ).toBe(403);
+  });
+});
+
+describe('DCA bots (preset kind dca)', () => {
+  interface DealRow {
+    id: string;
+    symbol: string;
+    status: string;
+    closeReason: string | null;
+    tradeId: string;
+  }
+  const dealsOf = async (botId: string, status = '') =>
+    (
+      await call<{ items: DealRow[] }>(
+        t,
+        'GET',
+        `/api/dca/deals?botId=${botId}${status ? `&status=${status}` : ''}`,
+        {
+          apiKey: reader,
+        },
+      )
+    ).body.items;
+  const command = (botId: string, name: string) =>
+    call<{ message: string; status: { state: string } }>(t, 'POST', `/api/bots/${botId}/command`, {
+      apiKey: trader,
+      body: { command: name },
+    });
+  const tick = () => t.app.get(EngineService).tick();
+  const deal = {
+    baseOrderVolume: 20,
+    safetyOrderVolume: 20,
+    maxSafetyOrders: 2,
+    activeSafetyOrders: 1,
+    priceDeviation: 3,
+    takeProfit: 8,
+  };
+
+  it('validates DCA presets and bots', async () => {
+    const preset = (body: object) =>
+      call<{ message: string }>(t, 'POST', '/api/presets', { apiKey: admin, body });
+    const dcaOnStrategy = await preset({
+      name: 'dca_wrong_kind',
+      strategy: { name: 'breakout' },
+      dca: { maxActiveDeals: 2 },
+    });
+    expect(dcaOnStrategy.status).toBe(400);
+    expect(dcaOnStrategy.body.message).toContain('only a preset of kind dca');
+    const tooActive = await preset({
+      name: 'dca_too_active',
+      kind: 'dca',
+      dca: { deal: { maxSafetyOrders: 2, activeSafetyOrders: 3 } },
+    });
+    expect(tooActive.status).toBe(400);
+    expect(tooActive.body.message).toContain('activeSafetyOrders');
+    const badCondition = await preset({
+      name: 'dca_bad_start',
+      kind: 'dca',
+      dca: { startCondition: 'sometimes' },
+    });
+    expect(badCondition.status).toBe(400);
+    // Left out: dca_conservative_v1's values; the given ones merged in.
+    const made = await call<{
+      config: {
+        kind: string;
+        strategy: { name: string };
+        dca: { deal: Record<string, unknown>; maxActiveDeals: number; startCondition: string };
+      };
+    }>(t, 'POST', '/api/presets', {
+      apiKey: admin,
+      body: {
+        name: 'dca_no_pairs',
+        kind: 'dca',
+        scannerConfig: { universe: [] },
+        dca: { deal: { takeProfit: 2.5 } },
+      },
+    });
+    expect(made.status).toBe(201);
+    expect(made.body.config).toMatchObject({
+      kind: 'dca',
+      strategy: { name: 'rsi_mean_reversion' },
+      dca: {
+        maxActiveDeals: 2,
+        startCondition: 'asap',
+        deal: { takeProfit: 2.5, baseOrderVolume: 10, maxSafetyOrders: 5, activeSafetyOrders: 2 },
+      },
+    });
+    const noPairs = await call<{ message: string }>(t, 'POST', '/api/bots', {
+      apiKey: trader,
+      body: { name: 'dca-no-pairs', preset: 'dca_no_pairs', mode: 'paper' },
+    });
+    expect(noPairs.status).toBe(400);
+    expect(noPairs.body.message).toContain('a DCA bot trades a list of pairs');
+    expect((await call(t, 'GET', '/api/bots', { apiKey: reader })).body).not.toMatchObject({
+      items: expect.arrayContaining([expect.objectContaining({ name: 'dca-no-pairs' })]),
+    });
+  });
+
+  it('opens one deal per pair up to maxActiveDeals, none while paused, and sells every deal on a panic exit', async () => {
+    const created = await call(t, 'POST', '/api/presets', {
+      apiKey: admin,
+      body: {
+        name: 'dca_three_pairs',
+        kind: 'dca',
+        scannerConfig: { universe: ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'] },
+        dca: { deal, maxActiveDeals: 2, cooldownSeconds: 0, startCondition: 'asap' },
+      },
+    });
+    expect(created.status).toBe(201);
+    const bot = (
+      await call<{ id: string }>(t, 'POST', '/api/bots', {
+        apiKey: trader,
+        body: {
+          name: 'dca-three-pairs',
+          preset: 'dca_three_pairs',
+          mode: 'paper',
+          capital: 1000,
+          start: true,
+        },
+      })
+    ).body;
+    await tick();
+    const opened = await dealsOf(bot.id);
+    expect(opened.map((row) => row.symbol).sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
+    // Its maximum is reached: a deal by hand on the third pair is refused, as is one on a pair not its own.
+    const byHand = (symbol: string) =>
+      call<{ message: string }>(t, 'POST', '/api/dca/deals', {
+        apiKey: trader,
+        body: { symbol, botId: bot.id },
+      });
+    expect((await byHand('SOL/USDT')).status).toBe(409);
+    expect((await byHand('XRP/USDT')).status).toBe(400);
+
+    expect((await command(bot.id, 'pause')).status).toBe(200);
+    const btc = opened.find((row) => row.symbol === 'BTC/USDT')!;
+    expect((await call(t, 'POST', `/api/dca/deals/${btc.id}/panic-sell`, { apiKey: trader })).status).toBe(
+      200,
+    );
+    await tick();
+    expect(await dealsOf(bot.id, 'bought')).toHaveLength(1); // paused: no new deal on the freed slot
+    expect((await command(bot.id, 'resume')).status).toBe(200);
+    await tick();
+    const resumed = await dealsOf(bot.id, 'bought');
+    expect(resumed).toHaveLength(2);
+    expect(resumed.map((row) => row.symbol).sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
+
+    const exit = await command(bot.id, 'panic_exit');
+    expect(exit.status).toBe(200);
+    expect(exit.body.status.state).toBe('IDLE');
+    expect(exit.body.message).toMatch(/^Panic exit: \d+ order\(s\) canceled, 2 position\(s\) closed$/);
+    const sold = await dealsOf(bot.id, 'panic_sold');
+    expect(sold.map((row) => row.closeReason).sort()).toEqual(['panic_exit', 'panic_exit', 'panic_sell']);
+    // Nothing of the bot rests on the book, and no deal is left active.
+    const orders = await t.app
+      .get(DataSource)
+      .query<Array<{ count: string }>>(
+        `SELECT count(*) FROM orders o JOIN dca_deals d ON d.trade_id = o.trade_id WHERE d.bot_id = $1 AND o.status NOT IN ('FILLED', 'CANCELED', 'REJECTED', 'EXPIRED')`,
+        [bot.id],
+      );
+    expect(Number(orders[0].count)).toBe(0);
+    expect(await dealsOf(bot.id, 'bought')).toHaveLength(0);
+  });
+
+  it('starts no deal the capital cannot fund', async () => {
+    const bot = (
+      await call<{ id: string }>(t, 'POST', '/api/bots', {
+        apiKey: trader,
+        body: { name: 'dca-poor', preset: 'dca_three_pairs', mode: 'paper', capital: 30, start: true },
+      })
+    ).body;
+    await tick();
+    expect(await dealsOf(bot.id)).toHaveLength(0);
+    const trades = await t.app
+      .get(DataSource)
+      .query<Array<{ count: string }>>(`SELECT count(*) FROM trades WHERE bot_id = $1`, [bot.id]);
+    expect(Number(trades[0].count)).toBe(0);
+    expect((await command(bot.id, 'stop')).status).toBe(200);
   });
 });

@@ -59,6 +59,7 @@ describe('presets (GET/POST/PUT/DELETE /api/presets)', () => {
     expect(list.status).toBe(200);
     expect(list.body.items.map((item) => item.name).sort()).toEqual([
       'breakout_v1',
+      'dca_conservative_v1',
       'ema_cross_v1',
       'fibonacci_retracement_v1',
       'rsi_mean_reversion_v1',
@@ -70,7 +71,12 @@ describe('presets (GET/POST/PUT/DELETE /api/presets)', () => {
       strategyType: 'momentum',
       strategy: 'breakout',
       builtin: true,
+      kind: 'strategy',
     });
+    // One DCA preset: 3Commas-style deals (its strategy only counts for a signal start condition).
+    expect(list.body.items.filter((item) => item.kind === 'dca').map((item) => item.name)).toEqual([
+      'dca_conservative_v1',
+    ]);
     const strategies = new Set(list.body.items.map((item) => item.strategy));
     expect(strategies).toEqual(
       new Set(['breakout', 'ema_cross', 'rsi_mean_reversion', 'fibonacci_retracement']),

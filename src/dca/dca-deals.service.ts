@@ -104,8 +104,11 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
   }
 
   /** Sells the deal's position at market now (its resting orders cancelled first). */
-  async panicSell(id: string): Promise<DcaDeal> {
-    return this.closeAtMarket(await this.activeDeal(id), 'panic_sell');
+  async panicSell(
+    id: string,
+    reason: 'panic_sell' | 'panic_exit' | 'kill_switch' = 'panic_sell',
+  ): Promise<DcaDeal> {
+    return this.closeAtMarket(await this.activeDeal(id), reason);
   }
 
   /** Ends the deal without selling: its resting orders are cancelled, the coins stay as an open trade. */

@@ -44,7 +44,7 @@ export function quoteOrBase(settings: DealSettings): 'quote' | 'base' {
 /** The state a deal ends in, from why it closed. */
 export function closedStatusOf(reason: string | null): DealStatus {
   if (reason === 'stop_loss') return 'stop_loss_finished';
-  if (reason === 'panic_sell') return 'panic_sold';
+  if (reason === 'panic_sell' || reason === 'panic_exit' || reason === 'kill_switch') return 'panic_sold';
   return 'completed';
 }
 

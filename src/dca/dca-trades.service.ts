@@ -13,7 +13,8 @@ import '../trading/trading.events';
 import { TradesService } from '../trading/trades.service';
 import { DcaDealOpenings } from './dca-deal-openings.service';
 import { DcaDeals } from './dca-deals.service';
-import { dealSettingsOf, readMarket } from './dca-plans.service';
+import { readMarket } from './dca-plans.service';
+import { dealSettingsOf } from './dca-settings';
 import './dca.events';
 
 export interface DcaExecution {

@@ -18,7 +18,10 @@ import { RuntimeSettings } from '../platform/settings/runtime-settings';
 import { DcaDealQueries } from './dca-deal-queries.service';
 import { DcaDealOpenings } from './dca-deal-openings.service';
 import { DcaDeals } from './dca-deals.service';
-import { DcaPlans, dealSettingsOf } from './dca-plans.service';
+import { DcaPlans } from './dca-plans.service';
+import { DcaBots } from './dca-bots.service';
+import { ApiError } from '../platform/http/api-error';
+import { dealSettingsOf } from './dca-settings';
 import {
   AddFundsDto,
   DealDetailDto,
@@ -46,6 +49,7 @@ export class DcaController {
     private readonly openings: DcaDealOpenings,
     private readonly queries: DcaDealQueries,
     private readonly dcaTrades: DcaTrades,
+    private readonly dcaBots: DcaBots,
     private readonly settings: RuntimeSettings,
   ) {}
 
@@ -118,11 +122,21 @@ export class DcaController {
     description: 'A bad setting, or INSUFFICIENT_BALANCE with the amount needed',
   })
   async start(@Body() dto: StartDealDto, @Caller() caller: CallerContext): Promise<DealDetailDto> {
-    const { symbol, accountId, ...settings } = dto;
-    const deal = await this.openings.start(
-      { symbol, ...(accountId ? { accountId } : {}), settings: dealSettingsOf(settings, this.settings) },
-      actorNameOf(caller),
-    );
+    const { symbol, accountId, botId, ...settings } = dto;
+    if (botId && accountId)
+      throw ApiError.validation("accountId: a bot's deal trades on the bot's account; leave accountId out");
+    const given = Object.values(settings).some((value) => value !== undefined);
+    const deal = botId
+      ? await this.dcaBots.startForBot(
+          botId,
+          symbol,
+          given ? dealSettingsOf(settings, this.settings) : null,
+          actorNameOf(caller),
+        )
+      : await this.openings.start(
+          { symbol, ...(accountId ? { accountId } : {}), settings: dealSettingsOf(settings, this.settings) },
+          actorNameOf(caller),
+        );
     return this.queries.detail(deal.id);
   }
 

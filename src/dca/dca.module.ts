@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EngineModule } from '../engine/engine.module';
+import { PresetsModule } from '../presets/presets.module';
 import { TradingModule } from '../trading/trading.module';
+import { DcaBots } from './dca-bots.service';
 import { DcaController } from './dca.controller';
 import { DcaDeal } from './dca-deal.entity';
 import { DcaDealQueries } from './dca-deal-queries.service';
@@ -13,9 +16,18 @@ import { DcaTrades } from './dca-trades.service';
 
 /** DCA: safety-order ladders, deals and DCA bots (3Commas' model), and seed 004's routes. */
 @Module({
-  imports: [TypeOrmModule.forFeature([DcaDeal]), TradingModule],
+  imports: [TypeOrmModule.forFeature([DcaDeal]), TradingModule, EngineModule, PresetsModule],
   controllers: [DcaController],
-  providers: [DcaPlans, DcaDealOrders, DcaDeals, DcaDealOpenings, DcaDealQueries, DcaTrades, DcaMetrics],
+  providers: [
+    DcaBots,
+    DcaPlans,
+    DcaDealOrders,
+    DcaDeals,
+    DcaDealOpenings,
+    DcaDealQueries,
+    DcaTrades,
+    DcaMetrics,
+  ],
   exports: [DcaDeals],
 })
 export class DcaModule {}

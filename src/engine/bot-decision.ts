@@ -236,6 +236,33 @@ export class BotDecision {
     bot.processedThrough = new Date(newest);
   }
 
+  /**
+   * For a bot that reads only its strategy's buy signals (a DCA bot starting deals): once the candle
+   * that closed last is stored for every symbol (or waited for long enough), feeds it to the streams,
+   * marks it processed and returns the symbols whose signal on it is a buy; null until then, and when
+   * there is no new candle.
+   */
+  async newBuySignals(runtime: BotRuntime, symbols: readonly string[]): Promise<string[] | null> {
+    const { bot, config } = runtime;
+    const span = TIMEFRAME_MS[config.timeframe];
+    const newest = Math.floor(this.clock.nowMs() / span) * span - span;
+    if (newest <= (bot.processedThrough?.getTime() ?? -Infinity)) return null;
+    const universe = await this.feed(runtime, newest, symbols);
+    const stored = universe.every((symbol) => runtime.streams.get(symbol)?.through === newest);
+    if (!stored && this.clock.nowMs() - (newest + span) < CANDLE_WAIT_MS) return null;
+    const buys = symbols.filter((symbol) => {
+      const entry = runtime.streams.get(symbol);
+      return entry?.through === newest && entry.lastSignal?.action === 'buy';
+    });
+    if (buys.length > 0) {
+      await this.bots.increment({ id: bot.id }, 'signalCount', buys.length);
+      bot.signalCount += buys.length;
+    }
+    await this.bots.update({ id: bot.id }, { processedThrough: new Date(newest) });
+    bot.processedThrough = new Date(newest);
+    return buys;
+  }
+
   async manage(runtime: BotRuntime): Promise<void> {
     const { bot } = runtime;
     const live = await this.trades.liveOfBot(bot.id);

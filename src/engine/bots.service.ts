@@ -162,6 +162,14 @@ export class BotsService {
         "capitalPercent: a paper bot's own account is funded with capital; a percentage is a share of a shared account (sharedPaperAccount)",
       );
     if (settings.accountId) await this.venues.resolve(settings.accountId);
+    if (
+      preset.config.kind === 'dca' &&
+      !settings.symbols?.length &&
+      !preset.config.scannerConfig.universe?.length
+    )
+      throw ApiError.validation(
+        `symbols: a DCA bot trades a list of pairs; give symbols, or a universe in ${preset.name}'s scannerConfig`,
+      );
     if (settings.symbols) {
       const source = await this.marketData.candleSource(settings.accountId);
       this.scanner.universeOf(preset.config, settings.symbols, source);

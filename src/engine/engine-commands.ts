@@ -8,6 +8,7 @@ import { PresetsService } from '../presets/presets.service';
 import { OrdersService } from '../trading/orders.service';
 import { TradesService } from '../trading/trades.service';
 import { Bot } from './bot.entity';
+import { BotExit, BotKinds } from './bot-kinds';
 import { BotRuntimes } from './bot-runtimes';
 import { BotStates } from './bot-states';
 import { BotsService } from './bots.service';
@@ -29,6 +30,7 @@ export class EngineCommands {
     private readonly botsService: BotsService,
     private readonly runner: EngineService,
     private readonly runtimes: BotRuntimes,
+    private readonly kinds: BotKinds,
     private readonly states: BotStates,
     private readonly presets: PresetsService,
     private readonly trades: TradesService,
@@ -115,7 +117,10 @@ export class EngineCommands {
   private async stop(bot: Bot, cancelOrders: boolean, reason: string | null): Promise<CommandOutcome> {
     await this.bots.update({ id: bot.id }, { running: false, stoppedAt: this.clock.now() });
     let canceled = 0;
-    if (cancelOrders) canceled = await this.cancelOrders(bot);
+    if (cancelOrders) {
+      await this.exitKinds(bot, 'cancel_orders', reason ?? 'stop');
+      canceled = await this.cancelOrders(bot);
+    }
     await this.runner.drop(bot.id);
     await this.bots.update({ id: bot.id, killSwitch: false }, { state: 'IDLE' });
     this.states.announce(bot, 'IDLE', reason ?? 'stopped');
@@ -182,9 +187,11 @@ export class EngineCommands {
     await this.bots.update({ id: bot.id }, { running: false, killSwitch: kill, stoppedAt: this.clock.now() });
     await this.runner.drop(bot.id);
     this.states.announce(bot, 'EMERGENCY', reason);
+    // Deals first: their ladders would otherwise be put back as the engine cancels their orders.
+    const kinds = await this.exitKinds(bot, 'sell_all', kill ? 'kill_switch' : 'panic_exit');
     const canceled = await this.cancelOrders(bot);
-    let closed = 0;
-    const failures: string[] = [];
+    let closed = kinds.sold;
+    const failures: string[] = [...kinds.failures];
     for (const trade of await this.trades.liveOfBot(bot.id)) {
       if (trade.status !== 'OPEN') continue;
       try {
@@ -203,6 +210,22 @@ export class EngineCommands {
       message: `${kill ? 'Kill switch' : 'Panic exit'}: ${canceled} order(s) canceled, ${closed} position(s) closed${tail}`,
       bot: await this.botsService.get(bot.id),
     };
+  }
+
+  /** Every bot kind's exit for the bot (a DCA bot's deals end); failures are reported, not thrown. */
+  private async exitKinds(bot: Bot, exit: BotExit, reason: string) {
+    let sold = 0;
+    const failures: string[] = [];
+    for (const runner of this.kinds.all()) {
+      try {
+        const outcome = await runner.exit(bot, exit, reason);
+        sold += outcome.sold;
+        failures.push(...outcome.failures);
+      } catch (error) {
+        failures.push(errorMessage(error));
+      }
+    }
+    return { sold, failures };
   }
 
   private requireRunning(bot: Bot): void {

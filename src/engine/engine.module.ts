@@ -17,6 +17,7 @@ import { EngineCommands } from './engine-commands';
 import { EngineService } from './engine.service';
 import { EntryExecution } from './entry-execution';
 import { BotCapital } from './bot-capital';
+import { BotKinds } from './bot-kinds';
 
 /** Engine and bots: state machine, commands, risk manager, tick loop. */
 @Module({
@@ -31,6 +32,7 @@ import { BotCapital } from './bot-capital';
   controllers: [EngineController, BotsController],
   providers: [
     BotRuntimes,
+    BotKinds,
     BotStates,
     BotsService,
     EntryExecution,
@@ -40,6 +42,6 @@ import { BotCapital } from './bot-capital';
     EngineCommands,
     EngineReports,
   ],
-  exports: [EngineService, BotsService, EngineCommands, EngineReports],
+  exports: [EngineService, BotsService, EngineCommands, EngineReports, BotKinds, BotDecision, BotStates],
 })
 export class EngineModule {}

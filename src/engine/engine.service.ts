@@ -11,6 +11,8 @@ import { Clock } from '../platform/time/clock';
 import { PresetsService } from '../presets/presets.service';
 import { StrategiesService } from '../strategies/strategies.service';
 import { resolveParameters } from '../strategies/strategy';
+import { readsStrategySignals } from '../presets/preset-config';
+import { BotKinds } from './bot-kinds';
 import { Bot } from './bot.entity';
 import { BotDecision } from './bot-decision';
 import { BotRuntime } from './bot-runtime';
@@ -48,6 +50,7 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly strategies: StrategiesService,
     private readonly marketData: MarketDataService,
     private readonly leases: AdvisoryLeases,
+    private readonly kinds: BotKinds,
     private readonly clock: Clock,
   ) {}
 
@@ -133,7 +136,7 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
           await this.bots.update({ id: bot.id }, { processedThrough: new Date(newest) });
           runtime.bot.processedThrough = new Date(newest);
         }
-        await this.decision.feed(runtime, newest);
+        if (readsStrategySignals(runtime.config)) await this.decision.feed(runtime, newest);
         const state: EngineState = bot.paused ? 'PAUSED' : 'SIGNAL_WAIT';
         await this.states.set(bot.id, state, bot.paused ? bot.pauseReason : 'running');
       });
@@ -164,6 +167,12 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
       if (bot.state === 'ERROR' || bot.state === 'EMERGENCY') return;
       const started = performance.now();
       try {
+        const runner = this.kinds.runnerOf(runtime.config);
+        if (runner) {
+          await runner.cycle(runtime);
+          runtime.consecutiveErrors = 0;
+          return;
+        }
         await this.decision.checkRisk(runtime);
         const newest = this.newestClosedOpen(runtime);
         if (newest > (bot.processedThrough?.getTime() ?? -Infinity))

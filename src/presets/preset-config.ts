@@ -1,3 +1,4 @@
+import type { DealSettings } from '../dca/dca-deal.entity';
 import type { Timeframe } from '../market/timeframes';
 
 /** What kind of trading a preset does (seed 002's `strategy_type`). */
@@ -49,11 +50,40 @@ export interface ScannerConfig {
   scoreWeights: Partial<Record<ScoreMetric, number>>;
 }
 
+/** `strategy`: entries on the strategy's signals with the risk rules; `dca`: DCA deals (3Commas' bots). */
+export const PRESET_KINDS = ['strategy', 'dca'] as const;
+export type PresetKind = (typeof PRESET_KINDS)[number];
+
+/**
+ * When a DCA bot starts a deal on a pair with none: at once (`asap`), on the buy signal of the preset's
+ * strategy on its timeframe (`signal`), or only when asked (`manual`, POST /api/dca/deals with the bot).
+ */
+export const DCA_START_CONDITIONS = ['asap', 'signal', 'manual'] as const;
+export type DcaStartCondition = (typeof DCA_START_CONDITIONS)[number];
+
+/** A DCA preset's bot settings: each deal's settings and how the bot opens deals on its pairs. */
+export interface DcaBotConfig {
+  deal: DealSettings;
+  /** Deals open at once across the bot's pairs (one per pair). */
+  maxActiveDeals: number;
+  /** After a deal on a pair closes, how long before the next one there may start. */
+  cooldownSeconds: number;
+  startCondition: DcaStartCondition;
+}
+
 export interface PresetConfig {
+  kind: PresetKind;
   description: string;
   strategyType: StrategyType;
   strategy: { name: string; parameters: Record<string, number> };
   timeframe: Timeframe;
   risk: PresetRisk;
   scannerConfig: ScannerConfig;
+  /** A `dca` preset's deal and bot settings (its pairs: scannerConfig.universe or the bot's symbols). */
+  dca?: DcaBotConfig | null;
+}
+
+/** Whether a bot of this preset reads its strategy's signals (a DCA bot only to start deals on them). */
+export function readsStrategySignals(config: PresetConfig): boolean {
+  return config.kind !== 'dca' || config.dca?.startCondition === 'signal';
 }

@@ -10,13 +10,20 @@ import { resolveParameters } from '../strategies/strategy';
 import { BUILTIN_PRESETS } from './builtin-presets';
 import { CreatePresetDto, PresetDetailDto, PresetSummaryDto, UpdatePresetDto } from './dto/preset.dto';
 import { Preset } from './preset.entity';
-import { PresetConfig } from './preset-config';
+import { DcaBotConfig, PresetConfig, PresetKind } from './preset-config';
+import { dealSettingsOf } from '../dca/dca-settings';
 
-/** The default configuration of a new preset using `strategy`: its built-in preset's, else breakout_v1's. */
-function baseConfigFor(strategy: string): PresetConfig {
+/**
+ * The default configuration of a new preset: a DCA preset's is dca_conservative_v1's; one using
+ * `strategy` its built-in preset's, else breakout_v1's.
+ */
+function baseConfigFor(kind: PresetKind, strategy: string | undefined): PresetConfig {
   const builtin =
-    Object.values(BUILTIN_PRESETS).find((config) => config.strategy.name === strategy) ??
-    BUILTIN_PRESETS.breakout_v1;
+    kind === 'dca'
+      ? BUILTIN_PRESETS.dca_conservative_v1
+      : (Object.values(BUILTIN_PRESETS).find(
+          (config) => config.kind === 'strategy' && config.strategy.name === strategy,
+        ) ?? BUILTIN_PRESETS.breakout_v1);
   return structuredClone(builtin);
 }
 
@@ -50,9 +57,11 @@ export class PresetsService {
   }
 
   async create(dto: CreatePresetDto): Promise<Preset> {
-    if (!dto.strategy?.name) throw ApiError.validation('strategy.name: a new preset needs a strategy');
+    const kind = dto.kind ?? 'strategy';
+    if (kind === 'strategy' && !dto.strategy?.name)
+      throw ApiError.validation('strategy.name: a new preset needs a strategy');
     const { name, ...changes } = dto;
-    const config = this.merge(this.baseWithDefaults(dto.strategy.name), changes);
+    const config = this.merge(this.baseWithDefaults(kind, dto.strategy?.name), changes);
     // The insert is the existence check, so two concurrent creations cannot both succeed.
     const inserted = await this.presets
       .createQueryBuilder()
@@ -67,8 +76,8 @@ export class PresetsService {
   }
 
   /** The strategy's built-in configuration with the scanner defaults of the runtime settings, where set. */
-  private baseWithDefaults(strategy: string): PresetConfig {
-    const base = baseConfigFor(strategy);
+  private baseWithDefaults(kind: PresetKind, strategy: string | undefined): PresetConfig {
+    const base = baseConfigFor(kind, strategy);
     const { defaultMaxCandidates, defaultScanIntervalSeconds } = this.settings.section('scanner');
     if (defaultMaxCandidates !== null) base.scannerConfig.maxCandidates = defaultMaxCandidates;
     if (defaultScanIntervalSeconds !== null)
@@ -110,7 +119,9 @@ export class PresetsService {
     const given = { ...(keepParameters ? current.strategy.parameters : {}), ...changes.strategy?.parameters };
     const { params, errors } = resolveParameters(strategy, given);
     const problems = errors.map((error) => `strategy.parameters.${error}`);
+    const kind = changes.kind ?? current.kind;
     const merged: PresetConfig = {
+      kind,
       description: changes.description ?? current.description,
       strategyType: changes.strategyType ?? current.strategyType,
       strategy: { name: strategyName, parameters: params },
@@ -129,6 +140,8 @@ export class PresetsService {
         },
       },
     };
+    if (kind === 'dca') merged.dca = this.mergeDca(current.dca, changes, problems);
+    else if (changes.dca) problems.push('dca: only a preset of kind dca has deal settings');
     const { filters, scoreWeights, universe } = merged.scannerConfig;
     if (filters.minAtrPct > filters.maxAtrPct)
       problems.push('scannerConfig.filters.minAtrPct: must not exceed maxAtrPct');
@@ -146,12 +159,39 @@ export class PresetsService {
     if (problems.length > 0) throw ApiError.validation(problems.join('; '), { errors: problems });
     return merged;
   }
+
+  /** A DCA preset's bot settings with the changes applied (absent ones: current, else dca_conservative_v1's). */
+  private mergeDca(current: DcaBotConfig | null | undefined, changes: UpdatePresetDto, problems: string[]) {
+    const base = current ?? structuredClone(BUILTIN_PRESETS.dca_conservative_v1.dca!);
+    const given = changes.dca ?? {};
+    const dealChanges = withoutUndefined(given.deal ?? {});
+    const deal = dealSettingsOf(
+      {
+        ...base.deal,
+        ...dealChanges,
+        takeProfitSteps: (dealChanges.takeProfitSteps ?? base.deal.takeProfitSteps) || undefined,
+        stopLoss: dealChanges.stopLoss ?? base.deal.stopLoss ?? undefined,
+        trailingDeviation: dealChanges.trailingDeviation ?? base.deal.trailingDeviation ?? undefined,
+        dealTimeoutMinutes: dealChanges.dealTimeoutMinutes ?? base.deal.dealTimeoutMinutes ?? undefined,
+      },
+      this.settings,
+    );
+    if (deal.maxSafetyOrders > 0 && deal.activeSafetyOrders > deal.maxSafetyOrders)
+      problems.push('dca.deal.activeSafetyOrders: must not exceed maxSafetyOrders');
+    return {
+      deal,
+      maxActiveDeals: given.maxActiveDeals ?? base.maxActiveDeals,
+      cooldownSeconds: given.cooldownSeconds ?? base.cooldownSeconds,
+      startCondition: given.startCondition ?? base.startCondition,
+    };
+  }
 }
 
 export function toPresetSummary(preset: Preset): PresetSummaryDto {
   const { config } = preset;
   return {
     name: preset.name,
+    kind: config.kind,
     description: config.description,
     riskPerTrade: config.risk.riskPerTrade,
     maxPositions: config.risk.maxConcurrentPositions,

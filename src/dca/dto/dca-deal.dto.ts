@@ -147,6 +147,15 @@ export class StartDealDto extends DealSettingsDto {
   @IsOptional()
   @IsUUID()
   accountId?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      "A DCA bot's deal (3Commas' start new deal): on the bot's account, one of its pairs, within its maxActiveDeals, with its preset's deal settings unless settings are given",
+  })
+  @IsOptional()
+  @IsUUID()
+  botId?: string;
 }
 
 export class AddFundsDto {

@@ -17,7 +17,15 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { Timeframe, TIMEFRAMES } from '../../market/timeframes';
-import { SCORE_METRICS, ScoreMetric, STRATEGY_TYPES, StrategyType } from '../preset-config';
+import {
+  PRESET_KINDS,
+  PresetKind,
+  SCORE_METRICS,
+  ScoreMetric,
+  STRATEGY_TYPES,
+  StrategyType,
+} from '../preset-config';
+import { DcaBotChangesDto, DcaBotConfigDto } from './dca-preset.dto';
 
 const finite = { allowNaN: false, allowInfinity: false };
 
@@ -219,6 +227,15 @@ export class StrategyChoiceDto {
 
 /** PUT /api/presets/:name: any part of the configuration; nested objects are merged into the stored one. */
 export class UpdatePresetDto {
+  @ApiPropertyOptional({
+    enum: PRESET_KINDS,
+    description:
+      "`strategy`: entries on the strategy's signals under the risk rules; `dca`: DCA deals with safety orders (settings in `dca`)",
+  })
+  @IsOptional()
+  @IsIn(PRESET_KINDS)
+  kind?: PresetKind;
+
   @ApiPropertyOptional({ example: 'Liquid markets momentum breakout strategy' })
   @IsOptional()
   @IsString()
@@ -252,9 +269,21 @@ export class UpdatePresetDto {
   @ValidateNested()
   @Type(() => ScannerConfigChangesDto)
   scannerConfig?: ScannerConfigChangesDto;
+
+  @ApiPropertyOptional({
+    type: DcaBotChangesDto,
+    description: 'A `dca` preset only: its deal settings and how its bots open deals',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DcaBotChangesDto)
+  dca?: DcaBotChangesDto;
 }
 
-/** POST /api/presets: a name and a strategy; what is left out comes from the built-in preset of that strategy. */
+/**
+ * POST /api/presets: a name and a strategy (or `kind: dca`); what is left out comes from the built-in
+ * preset of that strategy (dca_conservative_v1 for a DCA preset).
+ */
 export class CreatePresetDto extends UpdatePresetDto {
   @ApiProperty({ example: 'breakout_fast', pattern: '^[a-z0-9][a-z0-9_-]{1,63}$' })
   @IsString()
@@ -320,6 +349,8 @@ export class PresetStrategyDto {
 }
 
 export class PresetConfigDto {
+  @ApiProperty({ enum: PRESET_KINDS })
+  kind!: PresetKind;
   @ApiProperty({ example: 'Liquid markets momentum breakout strategy' })
   description!: string;
   @ApiProperty({ enum: STRATEGY_TYPES })
@@ -332,6 +363,8 @@ export class PresetConfigDto {
   risk!: PresetRiskDto;
   @ApiProperty({ type: ScannerConfigDto })
   scannerConfig!: ScannerConfigDto;
+  @ApiPropertyOptional({ type: DcaBotConfigDto, nullable: true, description: 'A `dca` preset only' })
+  dca?: DcaBotConfigDto | null;
 }
 
 export class PresetDetailDto {
@@ -350,6 +383,8 @@ export class PresetDetailDto {
 export class PresetSummaryDto {
   @ApiProperty({ example: 'breakout_v1' })
   name!: string;
+  @ApiProperty({ enum: PRESET_KINDS })
+  kind!: PresetKind;
   @ApiProperty({ example: 'Liquid markets momentum breakout strategy' })
   description!: string;
   @ApiProperty({ example: 0.006 })
