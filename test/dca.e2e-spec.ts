@@ -2,9 +2,17 @@ import Decimal from 'decimal.js';
 import { DataSource } from 'typeorm';
 import { buildLadder } from '../src/dca/dca-ladder';
 import { DcaDeals } from '../src/dca/dca-deals.service';
+import { warmupCandles } from '../src/engine/bot-runtime';
 import { EngineService } from '../src/engine/engine.service';
+import { CandleRepository } from '../src/market/candle.repository';
+import { MINUTE_MS } from '../src/market/simulated-market';
+import { SIMULATED_UNIVERSE } from '../src/market/simulated-universe';
+import { aggregateCandles, TIMEFRAME_MS } from '../src/market/timeframes';
+import { BUILTIN_PRESETS } from '../src/presets/builtin-presets';
+import { rsiMeanReversion } from '../src/strategies/builtin-strategies';
+import { resolveParameters } from '../src/strategies/strategy';
 import { PaperExchangeService } from '../src/exchange/paper/paper-exchange.service';
-import { MarketSimulationService } from '../src/market/market-simulation.service';
+import { MarketSimulationService, SIMULATED_EXCHANGE } from '../src/market/market-simulation.service';
 import { Role } from '../src/platform/access/role';
 import { call, createKey, loginAdmin } from './support/auth-client';
 import { ManualClock } from './support/manual-clock';
@@ -844,6 +852,85 @@ describe('DCA bots (preset kind dca)', () => {
       );
     expect(Number(orders[0].count)).toBe(0);
     expect(await dealsOf(bot.id, 'bought')).toHaveLength(0);
+  });
+
+  it("with startCondition signal, starts a deal on a pair when its strategy's buy signal comes at a candle's close, and only then", async () => {
+    const span = TIMEFRAME_MS['15m'];
+    const { params } = resolveParameters(
+      rsiMeanReversion,
+      BUILTIN_PRESETS.dca_conservative_v1.strategy.parameters,
+    );
+    const warmup = warmupCandles(rsiMeanReversion, params);
+    const market = t.app.get(MarketSimulationService).market;
+    const quarters = (symbol: string, from: number, to: number) =>
+      aggregateCandles(
+        market.candles(
+          SIMULATED_UNIVERSE.findIndex((pair) => pair.symbol === symbol),
+          from,
+          to,
+        ),
+        MINUTE_MS,
+        span,
+      );
+    // The signal a bot started just before candle `open` closes reads on it: its stream warmed on the
+    // `warmup` candles before it, as the engine feeds one.
+    const buysAt = (series: ReturnType<typeof quarters>, open: number) => {
+      const stream = rsiMeanReversion.stream(params);
+      let signal = 'hold';
+      for (const candle of series)
+        if (candle.openTime >= open - warmup * span && candle.openTime <= open)
+          signal = stream.next(candle).action;
+      return signal === 'buy';
+    };
+    const searchFrom = Math.ceil((clock.ms + 86_400_000) / span) * span;
+    const history = {
+      btc: quarters('BTC/USDT', searchFrom - (warmup + 1) * span, searchFrom + 10 * 86_400_000),
+      eth: quarters('ETH/USDT', searchFrom - (warmup + 1) * span, searchFrom + 10 * 86_400_000),
+    };
+    let signalAt: number | undefined;
+    for (let open = searchFrom; !signalAt && open < searchFrom + 10 * 86_400_000; open += span)
+      if (buysAt(history.btc, open) && !buysAt(history.eth, open) && !buysAt(history.btc, open - span))
+        signalAt = open;
+    if (signalAt === undefined) throw new Error('no RSI buy on BTC/USDT alone within 10 days');
+
+    // The quarters the bot reads, stored as the simulation stores them (the clock jumped past them).
+    await t.app.get(CandleRepository).insertMany(
+      SIMULATED_EXCHANGE,
+      (['btc', 'eth'] as const).flatMap((key) =>
+        history[key]
+          .filter((candle) => candle.openTime <= signalAt! + span)
+          .map((candle) => ({
+            ...candle,
+            symbol: key === 'btc' ? 'BTC/USDT' : 'ETH/USDT',
+            timeframe: '15m' as const,
+          })),
+      ),
+    );
+    clock.ms = signalAt + span - 10_000; // the bot starts 10 s before the signal's candle closes
+    const created = await call(t, 'POST', '/api/presets', {
+      apiKey: admin,
+      body: { name: 'dca_signal', kind: 'dca', dca: { deal, startCondition: 'signal' } },
+    });
+    expect(created.status).toBe(201);
+    const bot = (
+      await call<{ id: string }>(t, 'POST', '/api/bots', {
+        apiKey: trader,
+        body: { name: 'dca-signal', preset: 'dca_signal', mode: 'paper', capital: 1000, start: true },
+      })
+    ).body;
+    await tick();
+    expect(await dealsOf(bot.id)).toHaveLength(0); // the candle before: no signal acted on
+    clock.ms = signalAt + span + 5_000;
+    await tick();
+    expect((await dealsOf(bot.id)).map((row) => row.symbol)).toEqual(['BTC/USDT']);
+    // At the next close ETH/USDT gets a deal if and only if its signal then is a buy.
+    clock.ms += span;
+    await tick();
+    const after = await dealsOf(bot.id);
+    expect(after.map((row) => row.symbol)).toEqual(
+      buysAt(history.eth, signalAt + span) ? ['ETH/USDT', 'BTC/USDT'] : ['BTC/USDT'],
+    );
+    expect((await command(bot.id, 'panic_exit')).status).toBe(200);
   });
 
   it('starts no deal the capital cannot fund', async () => {
