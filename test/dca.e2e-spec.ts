@@ -898,7 +898,7 @@ describe('DCA bots (preset kind dca)', () => {
       SIMULATED_EXCHANGE,
       (['btc', 'eth'] as const).flatMap((key) =>
         history[key]
-          .filter((candle) => candle.openTime <= signalAt! + span)
+          .filter((candle) => candle.openTime <= signalAt + span)
           .map((candle) => ({
             ...candle,
             symbol: key === 'btc' ? 'BTC/USDT' : 'ETH/USDT',
