@@ -26,6 +26,7 @@ import { DcaDeals1796281365846 } from './1796281365846-DcaDeals';
 import { AlertNotified1796284791234 } from './1796284791234-AlertNotified';
 import { AlertEvents1796285421875 } from './1796285421875-AlertEvents';
 import { DcaPresets1796288721125 } from './1796288721125-DcaPresets';
+import { DcaBacktests1796289771938 } from './1796289771938-DcaBacktests';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -57,4 +58,5 @@ export const ALL_MIGRATIONS = [
   AlertNotified1796284791234,
   AlertEvents1796285421875,
   DcaPresets1796288721125,
+  DcaBacktests1796289771938,
 ];

@@ -29,6 +29,23 @@ interface Backtest {
   metrics: Record<string, number | null>;
   equity: Array<{ time: number; value: number }>;
   trades: Trade[];
+  dcaMetrics: Record<string, number | null> | null;
+  deals: DcaDeal[] | null;
+}
+
+interface DcaDeal {
+  symbol: string;
+  openedAt: number;
+  closedAt: number | null;
+  status: string;
+  closeReason: string;
+  basePrice: number;
+  averageEntry: number;
+  safetyOrdersFilled: number;
+  amount: number;
+  cost: number;
+  fees: number;
+  pnl: number;
 }
 
 const DAY = 86_400_000;
@@ -155,6 +172,102 @@ describe('backtests (POST /api/backtests, GET /api/backtests/:id)', () => {
     expect(Number.isFinite(metrics.sharpe)).toBe(true);
     expect(Number.isFinite(metrics.sortino)).toBe(true);
     expect(Math.sign(metrics.sortino!)).toBe(Math.sign(metrics.sharpe!));
+  });
+
+  it('runs a DCA preset with the deal rules over 2 days of 1m candles: its deals and DCA metrics', async () => {
+    const to = Math.floor(Date.now() / DAY) * DAY;
+    const from = to - 2 * DAY;
+    const preset = await call(t, 'POST', '/api/presets', {
+      token: admin,
+      body: {
+        name: 'dca_backtested',
+        kind: 'dca',
+        scannerConfig: { universe: ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'XRP/USDT'] },
+        dca: {
+          deal: {
+            baseOrderVolume: 100,
+            safetyOrderVolume: 100,
+            maxSafetyOrders: 4,
+            priceDeviation: 0.3,
+            takeProfit: 0.4,
+          },
+          maxActiveDeals: 3,
+          cooldownSeconds: 600,
+        },
+      },
+    });
+    expect(preset.status).toBe(201);
+    const queued = await call<Backtest>(t, 'POST', '/api/backtests', {
+      token: trader,
+      body: {
+        preset: 'dca_backtested',
+        timeframe: '1m',
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+        startingBalance: 5_000,
+      },
+    });
+    expect(queued.status).toBe(202);
+    const job = await finished(queued.body.id);
+    expect(job.error).toBeNull();
+    expect(job).toMatchObject({ status: 'completed', metrics: null, trades: null, request: { kind: 'dca' } });
+    expect(job.candles).toBe(4 * 2 * 1440);
+    const deals = job.deals!;
+    const metrics = job.dcaMetrics!;
+    expect(deals.length).toBeGreaterThan(10);
+    const closed = deals.filter((deal) => deal.closedAt !== null);
+    expect(metrics).toMatchObject({ deals: deals.length, closedDeals: closed.length, startingBalance: 5000 });
+    expect(metrics.openDeals).toBe(deals.length - closed.length);
+    expect(metrics.openDeals).toBeLessThanOrEqual(3);
+    const sum = (rows: DcaDeal[], pick: (deal: DcaDeal) => number) =>
+      rows.reduce((total, deal) => total + pick(deal), 0);
+    expect(metrics.totalPnl).toBeCloseTo(
+      sum(closed, (deal) => deal.pnl),
+      6,
+    );
+    expect(metrics.finalEquity).toBeCloseTo(5000 + sum(deals, (deal) => deal.pnl), 6);
+    expect(metrics.avgSafetyOrders).toBeCloseTo(
+      sum(deals, (deal) => deal.safetyOrdersFilled) / deals.length,
+      6,
+    );
+    expect(metrics.maxCapitalInUse).toBeGreaterThan(0);
+    // At most three whole ladders (volume scale 1.5 from dca_conservative_v1): 3 × (100 + 100 · (1.5⁴ − 1)/0.5).
+    expect(metrics.maxCapitalInUse).toBeLessThanOrEqual(3 * (100 + (100 * (1.5 ** 4 - 1)) / 0.5));
+    expect(metrics.maxDrawdown).toBeGreaterThan(0);
+    for (const deal of deals) {
+      expect(['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'XRP/USDT']).toContain(deal.symbol);
+      expect(deal.openedAt).toBeGreaterThan(from);
+      expect(deal.safetyOrdersFilled).toBeLessThanOrEqual(4);
+      expect(deal.averageEntry).toBeCloseTo(deal.cost / deal.amount, 9);
+      expect(deal.averageEntry).toBeLessThanOrEqual(deal.basePrice);
+    }
+    // A take profit sells everything at the average + 0.4 % (to the tick, or better on a gap).
+    const takenProfit = closed.filter((deal) => deal.closeReason === 'take_profit');
+    expect(takenProfit.length).toBeGreaterThan(0);
+    for (const deal of takenProfit) expect(deal.pnl).toBeGreaterThan(deal.cost * 0.004 * 0.99 - deal.fees);
+    // Deals on a pair never overlap, and the next waits 10 minutes after one ends.
+    for (const symbol of new Set(deals.map((deal) => deal.symbol))) {
+      const own = deals.filter((deal) => deal.symbol === symbol);
+      for (let i = 1; i < own.length; i++)
+        expect(own[i].openedAt - own[i - 1].closedAt!).toBeGreaterThanOrEqual(600_000);
+    }
+
+    const manual = await call(t, 'PUT', '/api/presets/dca_backtested', {
+      token: admin,
+      body: { dca: { startCondition: 'manual' } },
+    });
+    expect(manual.status).toBe(200);
+    const refused = await call<{ message: string }>(t, 'POST', '/api/backtests', {
+      token: trader,
+      body: {
+        preset: 'dca_backtested',
+        timeframe: '1m',
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+      },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain('startCondition manual');
   });
 
   it('runs as a job that shows its progress, and stops within a second when cancelled', async () => {

@@ -1,10 +1,13 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import type { BacktestMetrics, BacktestTrade } from './backtest-types';
+import type { DcaBacktestDeal, DcaBacktestMetrics } from './dca-backtest-engine';
 
 export type BacktestStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 export interface BacktestRequest {
   preset: string;
+  /** The preset's kind when asked (absent in older jobs: strategy). */
+  kind?: 'strategy' | 'dca';
   symbols: string[];
   timeframe: string;
   from: string;
@@ -43,6 +46,13 @@ export class Backtest {
 
   @Column({ type: 'jsonb', nullable: true })
   trades!: BacktestTrade[] | null;
+
+  /** A DCA preset's backtest: its deals and their metrics (metrics and trades stay null). */
+  @Column({ type: 'jsonb', nullable: true })
+  dcaMetrics!: DcaBacktestMetrics | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  deals!: DcaBacktestDeal[] | null;
 
   @Column({ type: 'integer', default: 0 })
   candles!: number;

@@ -25,6 +25,7 @@ function toBacktestDto(job: Backtest): BacktestDto {
     // Jobs stored before exchange backtests existed ran on the simulated market.
     request: {
       ...job.request,
+      kind: job.request.kind ?? 'strategy',
       accountId: job.request.accountId ?? null,
       exchange: job.request.exchange ?? SIMULATED_EXCHANGE,
       slippageBps: job.request.slippageBps ?? null,
@@ -32,6 +33,8 @@ function toBacktestDto(job: Backtest): BacktestDto {
     metrics: job.metrics,
     equity: job.equity,
     trades: job.trades,
+    dcaMetrics: job.dcaMetrics,
+    deals: job.deals,
     candles: job.candles,
     error: job.error,
     createdAt: job.createdAt.toISOString(),

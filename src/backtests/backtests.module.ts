@@ -9,6 +9,7 @@ import { BacktestCandles } from './backtest-candles';
 import { Backtest } from './backtest.entity';
 import { BacktestsController } from './backtests.controller';
 import { BacktestsService } from './backtests.service';
+import { DcaBacktests } from './dca-backtests';
 
 /** Backtests: presets replayed over stored candles with the engine's rules and the paper fill model. */
 @Module({
@@ -21,7 +22,7 @@ import { BacktestsService } from './backtests.service';
     TradingModule,
   ],
   controllers: [BacktestsController],
-  providers: [BacktestCandles, BacktestsService],
+  providers: [BacktestCandles, DcaBacktests, BacktestsService],
   exports: [BacktestsService],
 })
 export class BacktestsModule {}

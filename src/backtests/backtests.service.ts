@@ -15,6 +15,7 @@ import { EventBus } from '../platform/events/event-bus';
 import { JobAbortedError, JobContext, JobFailedError, JobQueue } from '../platform/jobs/job-queue';
 import { ApiError } from '../platform/http/api-error';
 import { Clock } from '../platform/time/clock';
+import type { PresetConfig } from '../presets/preset-config';
 import { PresetsService } from '../presets/presets.service';
 import { HOURS_NEEDED, rangeCandlesOf } from '../scanner/scanner-metrics';
 import { ScannerService } from '../scanner/scanner.service';
@@ -29,6 +30,7 @@ import type { BacktestSymbol } from './backtest-types';
 import { closeFills, simulatedBookFills } from './backtest-fill-models';
 import { Backtest, BacktestRequest } from './backtest.entity';
 import { errorMessage } from '../platform/errors/error-message';
+import { DcaBacktests } from './dca-backtests';
 
 export interface CreateBacktest {
   preset: string;
@@ -73,6 +75,7 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
     private readonly strategies: StrategiesService,
     private readonly scanner: ScannerService,
     private readonly history: BacktestCandles,
+    private readonly dcaBacktests: DcaBacktests,
     private readonly simulation: MarketSimulationService,
     private readonly marketData: MarketDataService,
     private readonly venues: TradingVenues,
@@ -140,12 +143,17 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
     const to = Date.parse(input.to);
     if (!(to > from)) throw ApiError.validation('to: must be after from');
     const timeframe = input.timeframe ?? preset.config.timeframe;
+    const dca = preset.config.kind === 'dca';
+    if (dca && preset.config.dca?.startCondition === 'manual')
+      throw ApiError.validation(
+        `preset: ${preset.name} starts deals only by hand (startCondition manual): a backtest would start none`,
+      );
     const source = await this.marketData.candleSource(input.accountId);
     const symbols = this.scanner.universeOf(preset.config, input.symbols, source);
     if (symbols.length === 0)
       throw ApiError.validation(`symbols: none of the preset's universe is listed on ${source.exchangeId}`);
-    // The timeframe's candles, and the scanner's hours and quarters from a day before the first scan.
-    const scanSpan = to - from + HOURS_NEEDED * HOUR_MS;
+    // The timeframe's candles, and (not for DCA) the scanner's hours and quarters from a day before the first scan.
+    const scanSpan = dca ? 0 : to - from + HOURS_NEEDED * HOUR_MS;
     const candles =
       ((to - from) / TIMEFRAME_MS[timeframe] + scanSpan / HOUR_MS + scanSpan / QUARTER_MS) * symbols.length;
     if (candles > MAX_CANDLES)
@@ -157,6 +165,7 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
       input.takerFee ?? Number((markets.get(symbols[0]) ?? [...markets.values()][0])?.takerFee ?? 0.001);
     const request: BacktestRequest = {
       preset: preset.name,
+      kind: preset.config.kind,
       symbols,
       timeframe,
       from: new Date(from).toISOString(),
@@ -212,6 +221,7 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
     Object.assign(job, running);
     try {
       const preset = await this.presets.get(request.preset);
+      if (request.kind === 'dca') return await this.runDca(job, context, preset.config);
       const strategy = this.strategies.get(preset.config.strategy.name);
       const { params } = resolveParameters(strategy, preset.config.strategy.parameters);
       const timeframe = request.timeframe as Timeframe;
@@ -327,6 +337,33 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
       else await this.updateRunning(job, { status: 'failed', error: message, finishedAt: this.clock.now() });
       throw error;
     }
+  }
+
+  /** A DCA preset's backtest: its deals replayed, with the DCA metrics. */
+  private async runDca(
+    job: Backtest,
+    context: JobContext<{ backtestId: string }>,
+    config: PresetConfig,
+  ): Promise<object> {
+    if (config.kind !== 'dca' || !config.dca)
+      throw new JobFailedError(`preset ${job.request.preset} is no longer a DCA preset`);
+    const result = await this.dcaBacktests.replay(job.request, { ...config, dca: config.dca }, (percent) =>
+      this.reportProgress(job, context, percent),
+    );
+    const completed = await this.updateRunning(job, {
+      status: 'completed',
+      progress: 100,
+      dcaMetrics: result.metrics,
+      deals: result.deals,
+      equity: result.equity,
+      candles: result.candles,
+      finishedAt: this.clock.now(),
+    });
+    if (!completed) return { status: 'cancelled' };
+    this.logger.log(
+      `backtest ${job.id}: ${result.candles} candles, ${result.metrics.deals} DCA deals, return ${(result.metrics.totalReturn * 100).toFixed(2)} %`,
+    );
+    return { status: 'completed', deals: result.metrics.deals, totalReturn: result.metrics.totalReturn };
   }
 
   private async reportProgress(job: Backtest, context: JobContext<unknown>, percent: number): Promise<void> {

@@ -1,6 +1,7 @@
 import { IsSymbolList } from '../../market/dto/symbol-list.decorator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { DcaBacktestDealDto, DcaBacktestMetricsDto } from './dca-backtest.dto';
 import { Timeframe, TIMEFRAMES } from '../../market/timeframes';
 
 export class CreateBacktestDto {
@@ -76,6 +77,11 @@ export class CreateBacktestDto {
 export class BacktestRequestDto {
   @ApiProperty({ example: 'breakout_v1' })
   preset!: string;
+  @ApiProperty({
+    enum: ['strategy', 'dca'],
+    description: "The preset's kind: a dca backtest answers dcaMetrics and deals",
+  })
+  kind!: 'strategy' | 'dca';
   @ApiProperty({ type: [String] })
   symbols!: string[];
   @ApiProperty({ enum: TIMEFRAMES })
@@ -242,12 +248,20 @@ export class BacktestDto {
   progress!: number;
   @ApiProperty({ type: BacktestRequestDto })
   request!: BacktestRequestDto;
-  @ApiProperty({ type: BacktestMetricsDto, nullable: true })
+  @ApiProperty({ type: BacktestMetricsDto, nullable: true, description: 'A strategy preset (null for DCA)' })
   metrics!: BacktestMetricsDto | null;
   @ApiProperty({ type: [EquityPointDto], nullable: true })
   equity!: EquityPointDto[] | null;
-  @ApiProperty({ type: [BacktestTradeDto], nullable: true })
+  @ApiProperty({ type: [BacktestTradeDto], nullable: true, description: 'A strategy preset (null for DCA)' })
   trades!: BacktestTradeDto[] | null;
+  @ApiProperty({ type: DcaBacktestMetricsDto, nullable: true, description: 'A DCA preset (null otherwise)' })
+  dcaMetrics!: DcaBacktestMetricsDto | null;
+  @ApiProperty({
+    type: [DcaBacktestDealDto],
+    nullable: true,
+    description: "A DCA preset's deals, oldest first",
+  })
+  deals!: DcaBacktestDealDto[] | null;
   @ApiProperty({ example: 432000, description: 'Candles replayed' })
   candles!: number;
   @ApiProperty({ nullable: true, type: String })
