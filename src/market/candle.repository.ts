@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { float8ArrayParam, timestamptzArrayParam } from '../platform/database/binary-array-params';
+import { isEmbedded } from '../platform/database/pglite-pool';
 import type { Candle } from './market-types';
 import { Timeframe } from './timeframes';
 
@@ -37,7 +38,16 @@ export const CANDLE_BATCH_SIZE = 5000;
 /** Candle reads and batched writes; every query uses the (exchange, symbol, timeframe, open_time) key. */
 @Injectable()
 export class CandleRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  /**
+   * Range reads as one row of arrays per symbol on the embedded PGlite, which turns a few arrays into
+   * values about 3x faster than as many rows; a server's driver is the other way round (its array
+   * parsing is the slow part), so it reads rows.
+   */
+  private readonly readsArrays: boolean;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.readsArrays = isEmbedded(dataSource);
+  }
 
   /**
    * Inserts many candles with one statement per batch; existing candles are kept as they are. Times and
@@ -78,16 +88,46 @@ export class CandleRepository {
     from: number,
     to: number,
   ): Promise<Map<string, Candle[]>> {
-    const rows = await this.dataSource.query<Array<CandleRow & { symbol: string }>>(
-      `SELECT symbol, (extract(epoch FROM open_time) * 1000)::bigint AS t, open, high, low, close, volume
+    const bySymbol = new Map<string, Candle[]>(symbols.map((symbol) => [symbol, []]));
+    if (!this.readsArrays) {
+      const rows = await this.dataSource.query<Array<CandleRow & { symbol: string }>>(
+        `SELECT symbol, (extract(epoch FROM open_time) * 1000)::bigint AS t, open, high, low, close, volume
+         FROM candles
+         WHERE exchange = $1 AND symbol = ANY($2) AND timeframe = $3
+           AND open_time >= to_timestamp($4 / 1000.0) AND open_time <= to_timestamp($5 / 1000.0)
+         ORDER BY symbol, open_time`,
+        [exchange, symbols, timeframe, from, to],
+      );
+      for (const row of rows) bySymbol.get(row.symbol)?.push(toCandle(row));
+      return bySymbol;
+    }
+    const rows = await this.dataSource.query<
+      Array<{ symbol: string; t: string[]; o: number[]; h: number[]; l: number[]; c: number[]; v: number[] }>
+    >(
+      `SELECT symbol,
+         array_agg((extract(epoch FROM open_time) * 1000)::bigint ORDER BY open_time) AS t,
+         array_agg(open ORDER BY open_time) AS o, array_agg(high ORDER BY open_time) AS h,
+         array_agg(low ORDER BY open_time) AS l, array_agg(close ORDER BY open_time) AS c,
+         array_agg(volume ORDER BY open_time) AS v
        FROM candles
        WHERE exchange = $1 AND symbol = ANY($2) AND timeframe = $3
          AND open_time >= to_timestamp($4 / 1000.0) AND open_time <= to_timestamp($5 / 1000.0)
-       ORDER BY symbol, open_time`,
+       GROUP BY symbol`,
       [exchange, symbols, timeframe, from, to],
     );
-    const bySymbol = new Map<string, Candle[]>(symbols.map((symbol) => [symbol, []]));
-    for (const row of rows) bySymbol.get(row.symbol)?.push(toCandle(row));
+    for (const row of rows) {
+      const candles = bySymbol.get(row.symbol);
+      if (!candles) continue;
+      for (let i = 0; i < row.t.length; i++)
+        candles.push({
+          openTime: Number(row.t[i]),
+          open: Number(row.o[i]),
+          high: Number(row.h[i]),
+          low: Number(row.l[i]),
+          close: Number(row.c[i]),
+          volume: Number(row.v[i]),
+        });
+    }
     return bySymbol;
   }
 

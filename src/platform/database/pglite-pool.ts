@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import { EventEmitter } from 'node:events';
 import { PGlite, types } from '@electric-sql/pglite';
 
@@ -160,8 +161,18 @@ export class PGlitePool extends EventEmitter {
 }
 
 /** What TypeORM's `driver` option expects: a module with a Pool class. */
-export function pgliteDriver(dataDir: string | undefined): { Pool: new () => PGlitePool } {
+/** Marks the driver pgliteDriver makes, so code can tell the embedded database apart. */
+const EMBEDDED = Symbol('embedded PGlite');
+
+/** Whether a data source runs on the embedded PGlite (reads that are fast on a server can be slow here). */
+export function isEmbedded(dataSource: DataSource): boolean {
+  const driver = (dataSource.options as { driver?: unknown }).driver;
+  return typeof driver === 'object' && driver !== null && EMBEDDED in driver;
+}
+
+export function pgliteDriver(dataDir: string | undefined): { Pool: new () => PGlitePool; [EMBEDDED]: true } {
   return {
+    [EMBEDDED]: true,
     Pool: class extends PGlitePool {
       constructor() {
         super({ dataDir });
