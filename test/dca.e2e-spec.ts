@@ -815,6 +815,9 @@ describe('DCA bots (preset kind dca)', () => {
     await tick();
     const opened = await dealsOf(bot.id);
     expect(opened.map((row) => row.symbol).sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
+    // Its status counts deals against maxActiveDeals.
+    const status = await call(t, 'GET', `/api/bots/${bot.id}`, { apiKey: reader });
+    expect(status.body).toMatchObject({ slots: 2, freeSlots: 0, openPositions: 2, state: 'MANAGING' });
     // Its maximum is reached: a deal by hand on the third pair is refused, as is one on a pair not its own.
     const byHand = (symbol: string) =>
       call<{ message: string }>(t, 'POST', '/api/dca/deals', {
@@ -882,18 +885,30 @@ describe('DCA bots (preset kind dca)', () => {
           signal = stream.next(candle).action;
       return signal === 'buy';
     };
-    const searchFrom = Math.ceil((clock.ms + 86_400_000) / span) * span;
+    // A signal in the ten days before now: the clock goes back to it, so the simulation has no new
+    // minutes to store meanwhile (a jump of days ahead would have it store them all).
+    const searchFrom = Math.floor((clock.ms - 10 * 86_400_000) / span) * span;
+    const searchTo = clock.ms - 3 * span;
     const history = {
-      btc: quarters('BTC/USDT', searchFrom - (warmup + 1) * span, searchFrom + 10 * 86_400_000),
-      eth: quarters('ETH/USDT', searchFrom - (warmup + 1) * span, searchFrom + 10 * 86_400_000),
+      btc: quarters('BTC/USDT', searchFrom - (warmup + 1) * span, searchTo + span),
+      eth: quarters('ETH/USDT', searchFrom - (warmup + 1) * span, searchTo + span),
     };
-    let signalAt: number | undefined;
-    for (let open = searchFrom; !signalAt && open < searchFrom + 10 * 86_400_000; open += span)
-      if (buysAt(history.btc, open) && !buysAt(history.eth, open) && !buysAt(history.btc, open - span))
-        signalAt = open;
-    if (signalAt === undefined) throw new Error('no RSI buy on BTC/USDT alone within 10 days');
+    // Candidates from one stream over the whole series, each checked as the bot's window reads it.
+    const continuous = rsiMeanReversion.stream(params);
+    const candidates = history.btc
+      .filter(
+        (candle) =>
+          continuous.next(candle).action === 'buy' &&
+          candle.openTime >= searchFrom &&
+          candle.openTime < searchTo,
+      )
+      .map((candle) => candle.openTime);
+    const signalAt = candidates.find(
+      (open) => buysAt(history.btc, open) && !buysAt(history.eth, open) && !buysAt(history.btc, open - span),
+    );
+    if (signalAt === undefined) throw new Error('no RSI buy on BTC/USDT alone in the last 10 days');
 
-    // The quarters the bot reads, stored as the simulation stores them (the clock jumped past them).
+    // The quarters the bot reads, stored as the simulation stores them (it may not have been running then).
     await t.app.get(CandleRepository).insertMany(
       SIMULATED_EXCHANGE,
       (['btc', 'eth'] as const).flatMap((key) =>

@@ -64,30 +64,46 @@ export class DcaBots implements OnModuleInit {
     const active = await this.deals.findBy({ botId: bot.id, status: In([...ACTIVE_DEAL_STATUSES]) });
     // A signal bot reads each closed candle once, paused or not, so a resumed bot acts on new signals only.
     const buys = dca.startCondition === 'signal' ? await this.decision.newBuySignals(runtime, pairs) : null;
-    const idle = bot.paused ? 'PAUSED' : active.length > 0 ? 'MANAGING' : 'SIGNAL_WAIT';
-    await this.states.set(bot.id, idle, bot.paused ? bot.pauseReason : null);
-    if (bot.paused || bot.stopEntries || dca.startCondition === 'manual') return;
-    if (dca.startCondition === 'signal' && !buys?.length) return;
+    const started = await this.startDeals(runtime, dca, pairs, active, buys);
+    const running = active.length + started;
+    const state = bot.paused ? 'PAUSED' : running > 0 ? 'MANAGING' : 'SIGNAL_WAIT';
+    await this.states.set(bot.id, state, bot.paused ? bot.pauseReason : null);
+  }
+
+  /** Deals on the free pairs the start condition allows now; how many started. */
+  private async startDeals(
+    runtime: BotRuntime,
+    dca: DcaBotConfig,
+    pairs: string[],
+    active: DcaDeal[],
+    buys: string[] | null,
+  ): Promise<number> {
+    const { bot } = runtime;
+    if (bot.paused || bot.stopEntries || dca.startCondition === 'manual') return 0;
+    if (dca.startCondition === 'signal' && !buys?.length) return 0;
     let room = dca.maxActiveDeals - active.length;
-    if (room <= 0 || this.clock.nowMs() < (this.unfundedUntil.get(bot.id) ?? 0)) return;
+    if (room <= 0 || this.clock.nowMs() < (this.unfundedUntil.get(bot.id) ?? 0)) return 0;
     const busy = new Set(active.map((deal) => deal.symbol));
     const cooling = await this.coolingPairs(bot.id, dca.cooldownSeconds);
     const candidates = (buys ?? pairs).filter((pair) => !busy.has(pair) && !cooling.has(pair));
+    let started = 0;
     for (const symbol of candidates) {
       if (room <= 0) break;
       try {
         await this.openings.start(this.inputFor(bot, symbol, dca.deal), `bot:${bot.name}`);
         room--;
+        started++;
       } catch (error) {
         if (error instanceof ApiError && error.code === String(ErrorCode.INSUFFICIENT_BALANCE)) {
           this.unfundedUntil.set(bot.id, this.clock.nowMs() + UNFUNDED_RETRY_MS);
           this.states.alert('warning', 'DCA_INSUFFICIENT_FUNDS', `${bot.name}: ${error.message}`, bot.id);
-          return;
+          break;
         }
         // A pair refused (its base order, its market): the others still get their deals.
         this.logger.warn(`bot ${bot.name}: no deal on ${symbol}: ${errorMessage(error)}`);
       }
     }
+    return started;
   }
 
   /** Pairs whose last deal of this bot closed less than `cooldownSeconds` ago. */

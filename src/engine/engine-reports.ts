@@ -1,3 +1,4 @@
+import type { PresetConfig } from '../presets/preset-config';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../platform/time/clock';
 import { PresetsService } from '../presets/presets.service';
@@ -55,7 +56,7 @@ export class EngineReports {
       };
     const runtime = this.engine.runtimeOf(bot.id);
     const current = runtime?.bot ?? bot;
-    const slots = runtime?.config.risk.maxConcurrentPositions ?? (await this.slotsOf(bot.preset));
+    const slots = runtime ? slotsOf(runtime.config) : await this.slotsOf(bot.preset);
     const [open, risk, sizing, capital] = await Promise.all([
       this.bots.openTradesOf(bot.id),
       this.bots.riskOf(current),
@@ -156,9 +157,14 @@ export class EngineReports {
   private async slotsOf(preset: string): Promise<number> {
     return this.presets
       .get(preset)
-      .then((found) => found.config.risk.maxConcurrentPositions)
+      .then((found) => slotsOf(found.config))
       .catch(() => 0);
   }
+}
+
+/** Positions a bot of this preset holds at most: its open positions, or a DCA bot's deals. */
+function slotsOf(config: PresetConfig): number {
+  return config.kind === 'dca' && config.dca ? config.dca.maxActiveDeals : config.risk.maxConcurrentPositions;
 }
 
 function round2(value: number): number {

@@ -174,7 +174,10 @@ export class EngineStatusDto {
   mode!: 'paper' | 'live' | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' })
   startedAt!: string | null;
-  @ApiProperty({ example: 3, description: "The preset's maximum concurrent positions" })
+  @ApiProperty({
+    example: 3,
+    description: "The preset's maximum concurrent positions (a DCA preset's maxActiveDeals)",
+  })
   slots!: number;
   @ApiProperty({ example: 2 })
   freeSlots!: number;
