@@ -109,7 +109,7 @@ export function drawdownOf(points: readonly TimedValue[]): Drawdown {
   }
   let recoveredAt: number | null = null;
   if (troughAt !== null && deepestPeak !== null)
-    recoveredAt = points.find((point) => point.time > troughAt! && point.value >= deepestPeak)?.time ?? null;
+    recoveredAt = points.find((point) => point.time > troughAt && point.value >= deepestPeak)?.time ?? null;
   const last = points[points.length - 1];
   return {
     maxDrawdown: deepest,
