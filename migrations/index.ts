@@ -27,6 +27,7 @@ import { AlertNotified1796284791234 } from './1796284791234-AlertNotified';
 import { AlertEvents1796285421875 } from './1796285421875-AlertEvents';
 import { DcaPresets1796288721125 } from './1796288721125-DcaPresets';
 import { DcaBacktests1796289771938 } from './1796289771938-DcaBacktests';
+import { EquityPoints1796291192996 } from './1796291192996-EquityPoints';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -59,4 +60,5 @@ export const ALL_MIGRATIONS = [
   AlertEvents1796285421875,
   DcaPresets1796288721125,
   DcaBacktests1796289771938,
+  EquityPoints1796291192996,
 ];

@@ -15,6 +15,7 @@ import { SettingsModule } from './settings/settings.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { DcaModule } from './dca/dca.module';
+import { AnalyticsModule } from './analytics/analytics.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
@@ -44,6 +45,7 @@ export class AppModule {
         AlertsModule,
         NotificationsModule,
         DcaModule,
+        AnalyticsModule,
       ],
     };
   }

@@ -82,6 +82,11 @@ export class BotsService {
     return bot;
   }
 
+  /** The bots that should be running now (in this instance or another). */
+  running(): Promise<Bot[]> {
+    return this.bots.findBy({ running: true });
+  }
+
   async byName(name: string): Promise<Bot | null> {
     return this.bots.findOneBy({ name });
   }

@@ -42,6 +42,15 @@ import { BotKinds } from './bot-kinds';
     EngineCommands,
     EngineReports,
   ],
-  exports: [EngineService, BotsService, EngineCommands, EngineReports, BotKinds, BotDecision, BotStates],
+  exports: [
+    EngineService,
+    BotsService,
+    EngineCommands,
+    EngineReports,
+    BotKinds,
+    BotDecision,
+    BotStates,
+    BotCapital,
+  ],
 })
 export class EngineModule {}

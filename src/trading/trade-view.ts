@@ -15,7 +15,7 @@ export function openAmount(trade: Pick<Trade, 'entryAmount' | 'entryFeeBase' | '
 }
 
 /** Unrealised PnL of the open amount at a price, after nothing more (fees are in realised). */
-function unrealizedOf(trade: Trade, price: number | null): Money {
+export function unrealizedOf(trade: Trade, price: number | null): Money {
   const entryAmount = new Money(trade.entryAmount);
   if (price === null || entryAmount.isZero()) return new Money(0);
   const open = openAmount(trade);

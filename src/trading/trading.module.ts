@@ -18,6 +18,7 @@ import { TradesController } from './trades.controller';
 import { TradesService } from './trades.service';
 import { TradingStatusController } from './trading-status.controller';
 import { TradingMetrics } from './trading-metrics';
+import { TradeStatistics } from './trade-statistics.repository';
 import { TradingVenues } from './trading-venues.service';
 
 /** Orders, fills, trades and positions, idempotency, reconciliation, stop loss and take profit. */
@@ -25,6 +26,7 @@ import { TradingVenues } from './trading-venues.service';
   imports: [TypeOrmModule.forFeature([Order, Fill, Trade]), MarketModule],
   controllers: [OrdersController, TradesController, PositionsController, TradingStatusController],
   providers: [
+    TradeStatistics,
     TradingVenues,
     TradeLedger,
     PositionHistoryService,
@@ -37,6 +39,6 @@ import { TradingVenues } from './trading-venues.service';
     OrderReconciler,
     TradingMetrics,
   ],
-  exports: [OrdersService, TradesService, TradeQueries, OrderReconciler, TradingVenues],
+  exports: [OrdersService, TradesService, TradeQueries, OrderReconciler, TradingVenues, TradeStatistics],
 })
 export class TradingModule {}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ApiError } from '../platform/http/api-error';
+import type { EquityScope } from './equity-point.entity';
+import type { LedgerScope } from '../trading/trade-statistics.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What an analytics question is about: its equity series and its trades. */
+export interface AnalyticsScope {
+  equity: { scope: EquityScope; scopeId: string } | null;
+  ledger: LedgerScope | null;
+  /** How the answer names it: `bot:<name>`, `exchange:<id>`, `paper:<name>` or `all`. */
+  label: string;
+}
+
+/**
+ * Reads `botId` and `accountId` (an exchange account's id or a paper account's name): a bot, an
+ * account, or neither (every trade; no equity series). Unknown ones are 404s.
+ */
+@Injectable()
+export class AnalyticsScopes {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async resolve(query: { botId?: string; accountId?: string }): Promise<AnalyticsScope> {
+    if (query.botId && query.accountId)
+      throw ApiError.validation('botId, accountId: ask about a bot or an account, not both');
+    if (query.botId) {
+      const [bot] = await this.dataSource.query<Array<{ name: string }>>(
+        'SELECT name FROM bots WHERE id = $1',
+        [query.botId],
+      );
+      if (!bot) throw ApiError.notFound(`No bot ${query.botId}`);
+      return {
+        equity: { scope: 'bot', scopeId: query.botId },
+        ledger: { botId: query.botId },
+        label: `bot:${bot.name}`,
+      };
+    }
+    if (query.accountId) {
+      const id = query.accountId;
+      if (UUID.test(id)) {
+        const [exchange] = await this.dataSource.query<unknown[]>(
+          'SELECT 1 FROM exchange_accounts WHERE id = $1',
+          [id],
+        );
+        if (exchange)
+          return {
+            equity: { scope: 'exchange', scopeId: id },
+            ledger: { venue: 'exchange', accountId: id },
+            label: `exchange:${id}`,
+          };
+      }
+      const [paper] = await this.dataSource.query<unknown[]>('SELECT 1 FROM paper_accounts WHERE name = $1', [
+        id,
+      ]);
+      if (!paper) throw ApiError.notFound(`No exchange account or paper account ${id}`);
+      return {
+        equity: { scope: 'paper', scopeId: id },
+        ledger: { venue: 'paper', accountId: id },
+        label: `paper:${id}`,
+      };
+    }
+    return { equity: null, ledger: null, label: 'all' };
+  }
+}

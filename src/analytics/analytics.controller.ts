@@ -1,0 +1,48 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Auth } from '../platform/access/access.decorators';
+import { Role } from '../platform/access/role';
+import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
+import { EquityPointDto, EquityQueryDto } from './dto/equity.dto';
+import { EquityHistory } from './equity-history.service';
+import { PerformanceDto, PerformanceQueryDto } from './dto/performance.dto';
+import { PerformanceReport } from './performance.service';
+
+@ApiTags('analytics')
+@Controller('analytics')
+export class AnalyticsController {
+  constructor(
+    private readonly equityHistory: EquityHistory,
+    private readonly performanceReport: PerformanceReport,
+  ) {}
+
+  @Get('equity')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({
+    summary:
+      "Equity history of a bot or an account (default: the paper account 'default'), oldest first, at most 2,000 points; the X-Equity-Resolution header names the resolution",
+  })
+  @ApiOkResponse({ type: [EquityPointDto] })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such bot or account' })
+  async equity(
+    @Query() query: EquityQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EquityPointDto[]> {
+    const { resolution, points } = await this.equityHistory.equity(query);
+    void reply.header('X-Equity-Resolution', resolution);
+    return points;
+  }
+
+  @Get('performance')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({
+    summary:
+      'Performance of a bot, an account or every trade over a period: equity metrics from daily closes (Sharpe, Sortino, Calmar, drawdown with dates...) and trade metrics from the ledger (win rate, profit factor, expectancy, per symbol); a field is null with its reason in `unavailable`',
+  })
+  @ApiOkResponse({ type: PerformanceDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such bot or account' })
+  performance(@Query() query: PerformanceQueryDto): Promise<PerformanceDto> {
+    return this.performanceReport.performance(query);
+  }
+}

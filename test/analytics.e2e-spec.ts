@@ -1,0 +1,241 @@
+import { DcaDeals } from '../src/dca/dca-deals.service';
+import { EngineService } from '../src/engine/engine.service';
+import { PaperExchangeService } from '../src/exchange/paper/paper-exchange.service';
+import { EquityRecorder } from '../src/analytics/equity-recorder.service';
+import { Role } from '../src/platform/access/role';
+import { call, createKey, loginAdmin } from './support/auth-client';
+import { ManualClock } from './support/manual-clock';
+import { startTestApp, TestApp } from './support/test-app';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const T0 = Date.UTC(2026, 10, 2, 0, 30);
+/** Two days of a DCA bot on paper, the clock moved an hour at a time. */
+const HOURS = 48;
+
+interface EquityPoint {
+  timestamp: string;
+  value: number;
+  cumulativeR: number;
+  drawdown: number;
+  pnl: number;
+  realizedPnl: number;
+}
+interface Trade {
+  status: string;
+  realizedPnl: number;
+}
+
+const clock = new ManualClock(T0);
+let t: TestApp;
+let reader: string;
+let botId: string;
+
+// A bot that trades for two days, measured every hour: the other tests read what it did.
+beforeAll(async () => {
+  t = await startTestApp({ RATE_LIMIT_READ_ONLY: '100000', RATE_LIMIT_CONTROL: '100000' }, { clock });
+  const root = (await loginAdmin(t)).accessToken;
+  const admin = (await createKey(t, root, { name: 'analytics admin', permissions: [Role.ADMIN] })).apiKey;
+  reader = (await createKey(t, root, { name: 'analytics reader', permissions: [Role.READ_ONLY] })).apiKey;
+  const preset = await call(t, 'POST', '/api/presets', {
+    apiKey: admin,
+    body: {
+      name: 'dca_analytics',
+      kind: 'dca',
+      scannerConfig: { universe: ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'] },
+      dca: {
+        deal: {
+          baseOrderVolume: 100,
+          safetyOrderVolume: 100,
+          maxSafetyOrders: 3,
+          activeSafetyOrders: 1,
+          priceDeviation: 0.8,
+          volumeScale: 1,
+          stepScale: 1,
+          takeProfit: 0.5,
+        },
+        maxActiveDeals: 3,
+        cooldownSeconds: 0,
+        startCondition: 'asap',
+      },
+    },
+  });
+  expect(preset.status).toBe(201);
+  const bot = await call<{ id: string }>(t, 'POST', '/api/bots', {
+    apiKey: admin,
+    body: { name: 'analytics-dca', preset: 'dca_analytics', mode: 'paper', capital: 5000, start: true },
+  });
+  expect(bot.status).toBe(201);
+  botId = bot.body.id;
+  const engine = t.app.get(EngineService);
+  const matcher = t.app.get(PaperExchangeService);
+  const deals = t.app.get(DcaDeals);
+  const recorder = t.app.get(EquityRecorder);
+  for (let hour = 0; hour <= HOURS; hour++) {
+    clock.ms = T0 + hour * HOUR;
+    await matcher.matchAll();
+    await deals.sweep();
+    await engine.tick();
+    await recorder.recordNow();
+    if (hour % 6 === 5) await recorder.rollUp();
+  }
+  await deals.sweep();
+  await recorder.recordNow();
+  await recorder.rollUp();
+}, 120_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('analytics from the ledger and the equity history', () => {
+  it('performance counts the trades the trade list shows: total, win rate and realised PnL', async () => {
+    const trades = (
+      await call<{ items: Trade[] }>(t, 'GET', '/api/trades/history?status=CLOSED&limit=500', {
+        apiKey: reader,
+      })
+    ).body.items;
+    expect(trades.length).toBeGreaterThan(3);
+    const performance = await call<Record<string, unknown>>(
+      t,
+      'GET',
+      `/api/analytics/performance?botId=${botId}&period=all`,
+      { apiKey: reader },
+    );
+    expect(performance.status).toBe(200);
+    const wins = trades.filter((trade) => trade.realizedPnl > 0).length;
+    expect(performance.body).toMatchObject({
+      totalTrades: trades.length,
+      winningTrades: wins,
+      scope: 'bot:analytics-dca',
+    });
+    expect(performance.body.winRate).toBeCloseTo(wins / trades.length, 8);
+    const realized = trades.reduce((sum, trade) => sum + trade.realizedPnl, 0);
+    expect(performance.body.realizedPnl as number).toBeCloseTo(realized, 6);
+    const bySymbol = performance.body.bySymbol as Array<{ trades: number }>;
+    expect(bySymbol.reduce((sum, row) => sum + row.trades, 0)).toBe(trades.length);
+  });
+
+  it("records the bot's account at the value of its balances, and the bot at its capital plus its results", async () => {
+    const account = 'bot-analytics-dca';
+    const equity = await call<EquityPoint[]>(
+      t,
+      'GET',
+      `/api/analytics/equity?accountId=${account}&resolution=minute&from=${new Date(T0).toISOString()}&to=${new Date(clock.ms).toISOString()}`,
+      { apiKey: reader },
+    );
+    expect(equity.status).toBe(200);
+    expect(equity.headers.get('x-equity-resolution')).toBe('minute');
+    // Two days do not fit 2,000 minutes: without a resolution, hours.
+    const auto = await call(
+      t,
+      'GET',
+      `/api/analytics/equity?accountId=${account}&from=${new Date(T0).toISOString()}`,
+      {
+        apiKey: reader,
+      },
+    );
+    expect(auto.headers.get('x-equity-resolution')).toBe('hour');
+    const balances = await call<{ totalUsdValue: number }>(t, 'GET', `/api/balances?account=${account}`, {
+      apiKey: reader,
+    });
+    const last = equity.body[equity.body.length - 1];
+    expect(last.timestamp).toBe(new Date(Math.floor(clock.ms / 60_000) * 60_000).toISOString());
+    expect(last.value).toBeCloseTo(balances.body.totalUsdValue, 4);
+    // One point an hour, measured at each step.
+    expect(equity.body).toHaveLength(HOURS + 1);
+    const botEquity = await call<EquityPoint[]>(
+      t,
+      'GET',
+      `/api/analytics/equity?botId=${botId}&from=${new Date(T0).toISOString()}`,
+      {
+        apiKey: reader,
+      },
+    );
+    const trades = (
+      await call<{ items: Trade[] }>(t, 'GET', '/api/trades/history?limit=500', { apiKey: reader })
+    ).body.items;
+    const lastBot = botEquity.body[botEquity.body.length - 1];
+    // Its capital (5,000) plus what its trades made, closed and open.
+    expect(lastBot.pnl).toBeCloseTo(lastBot.value - 5000, 2);
+    expect(lastBot.realizedPnl).toBeCloseTo(
+      trades.reduce((sum, trade) => sum + trade.realizedPnl, 0),
+      6,
+    );
+    // Its own account holds only what the bot did: the two series end at the same value.
+    expect(lastBot.value).toBeCloseTo(last.value, 4);
+  });
+
+  it('rolls minutes up into hours and days, and computes the daily metrics from the daily closes', async () => {
+    const days = await call<EquityPoint[]>(
+      t,
+      'GET',
+      `/api/analytics/equity?botId=${botId}&resolution=day&from=${new Date(T0 - DAY).toISOString()}`,
+      { apiKey: reader },
+    );
+    expect(days.headers.get('x-equity-resolution')).toBe('day');
+    expect(days.body.map((point) => point.timestamp)).toEqual([
+      '2026-11-02T00:00:00.000Z',
+      '2026-11-03T00:00:00.000Z',
+      '2026-11-04T00:00:00.000Z',
+    ]);
+    const hours = await call<EquityPoint[]>(
+      t,
+      'GET',
+      `/api/analytics/equity?botId=${botId}&resolution=hour&from=${new Date(T0 - 30 * 60_000).toISOString()}`,
+      { apiKey: reader },
+    );
+    expect(hours.body).toHaveLength(HOURS + 1);
+    const values = days.body.map((point) => point.value);
+    const returns = values.slice(1).map((value, index) => value / values[index] - 1);
+    const average = returns.reduce((sum, value) => sum + value, 0) / returns.length;
+    const std = Math.sqrt(
+      returns.reduce((sum, value) => sum + (value - average) ** 2, 0) / (returns.length - 1),
+    );
+    const performance = await call<Record<string, number | null | unknown[]>>(
+      t,
+      'GET',
+      `/api/analytics/performance?botId=${botId}&period=7d`,
+      { apiKey: reader },
+    );
+    expect(performance.body.dailyReturns as unknown[]).toHaveLength(2);
+    expect(performance.body.totalReturn as number).toBeCloseTo(values[2] / values[0] - 1, 6);
+    expect(performance.body.sharpeRatio as number).toBeCloseTo((average / std) * Math.sqrt(365), 4);
+    expect(performance.body.volatility as number).toBeCloseTo(std * Math.sqrt(365), 6);
+  });
+
+  it('answers null with a reason where data is short, and 4xx for bad input', async () => {
+    const perSymbol = await call<Record<string, unknown>>(
+      t,
+      'GET',
+      `/api/analytics/performance?botId=${botId}&symbol=btc-usdt&period=1d`,
+      { apiKey: reader },
+    );
+    expect(perSymbol.status).toBe(200);
+    expect(perSymbol.body).toMatchObject({ symbol: 'BTC/USDT', sharpeRatio: null, totalReturn: null });
+    expect((perSymbol.body.unavailable as Record<string, string>).sharpeRatio).toContain(
+      'per bot or account',
+    );
+    const noTrades = await call<Record<string, unknown>>(
+      t,
+      'GET',
+      '/api/analytics/performance?accountId=default',
+      {
+        apiKey: reader,
+      },
+    );
+    expect(noTrades.body).toMatchObject({ totalTrades: 0, winRate: null, profitFactor: null });
+    expect(JSON.stringify(noTrades.body)).not.toMatch(/NaN|Infinity/);
+    const bad = [
+      '/api/analytics/performance?period=2w',
+      '/api/analytics/performance?botId=not-a-uuid',
+      `/api/analytics/performance?botId=${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`,
+      '/api/analytics/performance?accountId=nobody',
+      '/api/analytics/equity?resolution=week',
+      '/api/analytics/equity?from=2026-11-05T00:00:00Z&to=2026-11-01T00:00:00Z',
+      '/api/analytics/performance?symbol=%24%24%24',
+    ];
+    const statuses = [];
+    for (const url of bad) statuses.push((await call(t, 'GET', url, { apiKey: reader })).status);
+    expect(statuses).toEqual([400, 400, 404, 404, 400, 400, 400]);
+  });
+});
