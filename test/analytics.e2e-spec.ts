@@ -1,4 +1,7 @@
 import { DcaDeals } from '../src/dca/dca-deals.service';
+import { CandleRepository } from '../src/market/candle.repository';
+import { MarketSimulationService, SIMULATED_EXCHANGE } from '../src/market/market-simulation.service';
+import { aggregateCandles } from '../src/market/timeframes';
 import { EngineService } from '../src/engine/engine.service';
 import { PaperExchangeService } from '../src/exchange/paper/paper-exchange.service';
 import { EquityRecorder } from '../src/analytics/equity-recorder.service';
@@ -203,6 +206,101 @@ describe('analytics from the ledger and the equity history', () => {
     expect(performance.body.volatility as number).toBeCloseTo(std * Math.sqrt(365), 6);
   });
 
+  it('risk: exposure of the open deals at their price, and the VaR of the holdings replayed over daily candles', async () => {
+    // The daily candles of the last ten days, stored as the simulation stores them (its live store may
+    // not have reached them yet).
+    const simulation = t.app.get(MarketSimulationService);
+    const today = Math.floor(clock.ms / DAY) * DAY;
+    const rows = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'].flatMap((symbol) =>
+      aggregateCandles(
+        simulation.market.candles(
+          simulation.pairs.findIndex((pair) => pair.symbol === symbol),
+          today - 10 * DAY,
+          today,
+        ),
+        60_000,
+        DAY,
+      ).map((candle) => ({ ...candle, symbol, timeframe: '1d' as const })),
+    );
+    await t.app.get(CandleRepository).insertMany(SIMULATED_EXCHANGE, rows);
+    const risk = await call<{
+      portfolioValue: number;
+      exposure: Array<{ symbol: string; value: number; share: number }>;
+      openRisk: { quote: number; r: number };
+      concentration: number;
+      leverage: number;
+      method: string;
+      observations: number;
+      var95: { percent: number | null; quote: number | null };
+      cvar95: { percent: number | null };
+      correlationMatrix: Record<string, Record<string, number | null>>;
+      unavailable: Record<string, string>;
+    }>(t, 'GET', `/api/analytics/risk?botId=${botId}`, { apiKey: reader });
+    expect(risk.status).toBe(200);
+    const open = (
+      await call<{ items: Array<{ symbol: string; openAmount: number; currentPrice: number }> }>(
+        t,
+        'GET',
+        '/api/trades/active?limit=100',
+        { apiKey: reader },
+      )
+    ).body.items;
+    expect(open.length).toBeGreaterThan(0);
+    const held = new Map<string, number>();
+    for (const trade of open)
+      held.set(trade.symbol, (held.get(trade.symbol) ?? 0) + trade.openAmount * trade.currentPrice);
+    expect(risk.body.exposure.map((row) => row.symbol)).toEqual([...held.keys()].sort());
+    for (const row of risk.body.exposure) {
+      expect(row.value).toBeCloseTo(held.get(row.symbol)!, 4);
+      expect(row.share).toBeCloseTo(row.value / risk.body.portfolioValue, 6);
+    }
+    const shares = risk.body.exposure.map((row) => row.value);
+    const total = shares.reduce((sum, value) => sum + value, 0);
+    expect(risk.body.concentration).toBeCloseTo(
+      shares.reduce((sum, value) => sum + (value / total) ** 2, 0),
+      6,
+    );
+    expect(risk.body.leverage).toBeCloseTo(total / risk.body.portfolioValue, 6);
+    expect(risk.body.openRisk).toEqual({ quote: 0, r: 0 }); // DCA deals have no stop
+    expect(Object.keys(risk.body.correlationMatrix).sort()).toEqual([...held.keys()].sort());
+    // Two days old: today's holdings over the symbols' daily candles, worked out here from the market route.
+    expect(risk.body.method).toBe('holdings-replay');
+    const daily = new Map<string, Map<number, number>>();
+    for (const symbol of held.keys()) {
+      const candles = (
+        await call<{ candles: Array<{ timestamp: number; close: number }> }>(
+          t,
+          'GET',
+          `/api/analytics/market?symbol=${symbol}&timeframe=1d&limit=10`,
+          { apiKey: reader },
+        )
+      ).body.candles;
+      const returns = new Map<number, number>();
+      for (let i = 1; i < candles.length; i++)
+        returns.set(candles[i].timestamp, candles[i].close / candles[i - 1].close - 1);
+      daily.set(symbol, returns);
+    }
+    const days = [...daily.values()][0];
+    const replayed = [...days.keys()]
+      .filter((day) => [...daily.values()].every((returns) => returns.has(day)))
+      .map((day) =>
+        [...held.entries()].reduce(
+          (sum, [symbol, value]) => sum + (value / risk.body.portfolioValue) * daily.get(symbol)!.get(day)!,
+          0,
+        ),
+      );
+    expect(replayed.length).toBe(9);
+    expect(risk.body.observations).toBe(replayed.length);
+    const sorted = [...replayed].sort((a, b) => a - b);
+    const position = (sorted.length - 1) * 0.05;
+    const expected =
+      sorted[Math.floor(position)] +
+      (sorted[Math.ceil(position)] - sorted[Math.floor(position)]) * (position % 1);
+    expect(risk.body.var95.percent).toBeCloseTo(expected * 100, 4);
+    expect(risk.body.var95.quote).toBeCloseTo(expected * risk.body.portfolioValue, 2);
+    expect(risk.body.cvar95.percent).toBeCloseTo(sorted[0] * 100, 4);
+  });
+
   it('answers null with a reason where data is short, and 4xx for bad input', async () => {
     const perSymbol = await call<Record<string, unknown>>(
       t,
@@ -233,9 +331,10 @@ describe('analytics from the ledger and the equity history', () => {
       '/api/analytics/equity?resolution=week',
       '/api/analytics/equity?from=2026-11-05T00:00:00Z&to=2026-11-01T00:00:00Z',
       '/api/analytics/performance?symbol=%24%24%24',
+      '/api/analytics/risk?lookbackDays=3',
     ];
     const statuses = [];
     for (const url of bad) statuses.push((await call(t, 'GET', url, { apiKey: reader })).status);
-    expect(statuses).toEqual([400, 400, 404, 404, 400, 400, 400]);
+    expect(statuses).toEqual([400, 400, 404, 404, 400, 400, 400, 400]);
   });
 });

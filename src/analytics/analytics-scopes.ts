@@ -13,6 +13,8 @@ export interface AnalyticsScope {
   ledger: LedgerScope | null;
   /** How the answer names it: `bot:<name>`, `exchange:<id>`, `paper:<name>` or `all`. */
   label: string;
+  /** The exchange account whose market it trades; null: the simulated market (paper). */
+  exchangeAccountId: string | null;
 }
 
 /**
@@ -27,8 +29,8 @@ export class AnalyticsScopes {
     if (query.botId && query.accountId)
       throw ApiError.validation('botId, accountId: ask about a bot or an account, not both');
     if (query.botId) {
-      const [bot] = await this.dataSource.query<Array<{ name: string }>>(
-        'SELECT name FROM bots WHERE id = $1',
+      const [bot] = await this.dataSource.query<Array<{ name: string; account_id: string | null }>>(
+        'SELECT name, account_id FROM bots WHERE id = $1',
         [query.botId],
       );
       if (!bot) throw ApiError.notFound(`No bot ${query.botId}`);
@@ -36,6 +38,7 @@ export class AnalyticsScopes {
         equity: { scope: 'bot', scopeId: query.botId },
         ledger: { botId: query.botId },
         label: `bot:${bot.name}`,
+        exchangeAccountId: bot.account_id,
       };
     }
     if (query.accountId) {
@@ -50,6 +53,7 @@ export class AnalyticsScopes {
             equity: { scope: 'exchange', scopeId: id },
             ledger: { venue: 'exchange', accountId: id },
             label: `exchange:${id}`,
+            exchangeAccountId: id,
           };
       }
       const [paper] = await this.dataSource.query<unknown[]>('SELECT 1 FROM paper_accounts WHERE name = $1', [
@@ -60,8 +64,9 @@ export class AnalyticsScopes {
         equity: { scope: 'paper', scopeId: id },
         ledger: { venue: 'paper', accountId: id },
         label: `paper:${id}`,
+        exchangeAccountId: null,
       };
     }
-    return { equity: null, ledger: null, label: 'all' };
+    return { equity: null, ledger: null, label: 'all', exchangeAccountId: null };
   }
 }

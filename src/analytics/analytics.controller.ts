@@ -8,6 +8,8 @@ import { EquityPointDto, EquityQueryDto } from './dto/equity.dto';
 import { EquityHistory } from './equity-history.service';
 import { PerformanceDto, PerformanceQueryDto } from './dto/performance.dto';
 import { PerformanceReport } from './performance.service';
+import { RiskDto, RiskQueryDto } from './dto/risk.dto';
+import { RiskReport } from './risk.service';
 
 @ApiTags('analytics')
 @Controller('analytics')
@@ -15,6 +17,7 @@ export class AnalyticsController {
   constructor(
     private readonly equityHistory: EquityHistory,
     private readonly performanceReport: PerformanceReport,
+    private readonly riskReport: RiskReport,
   ) {}
 
   @Get('equity')
@@ -44,5 +47,17 @@ export class AnalyticsController {
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such bot or account' })
   performance(@Query() query: PerformanceQueryDto): Promise<PerformanceDto> {
     return this.performanceReport.performance(query);
+  }
+
+  @Get('risk')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({
+    summary:
+      "What a bot or an account (default: the paper account 'default') holds and risks now: exposure, open risk to the stops, concentration, leverage, historical one-day VaR/CVaR, beta to BTC/USDT, correlations",
+  })
+  @ApiOkResponse({ type: RiskDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such bot or account' })
+  risk(@Query() query: RiskQueryDto): Promise<RiskDto> {
+    return this.riskReport.risk(query);
   }
 }

@@ -9,12 +9,14 @@ import { EquityPoint } from './equity-point.entity';
 import { EquityPoints } from './equity-points.repository';
 import { EquityRecorder } from './equity-recorder.service';
 import { PerformanceReport } from './performance.service';
+import { RiskReport } from './risk.service';
+import { MarketModule } from '../market/market.module';
 
 /** Analytics: equity history, performance and risk from the ledger, seed 000's dashboard. */
 @Module({
-  imports: [TypeOrmModule.forFeature([EquityPoint]), TradingModule, EngineModule],
+  imports: [TypeOrmModule.forFeature([EquityPoint]), TradingModule, EngineModule, MarketModule],
   controllers: [AnalyticsController],
-  providers: [EquityPoints, AnalyticsScopes, EquityRecorder, EquityHistory, PerformanceReport],
+  providers: [EquityPoints, AnalyticsScopes, EquityRecorder, EquityHistory, PerformanceReport, RiskReport],
   exports: [EquityRecorder],
 })
 export class AnalyticsModule {}

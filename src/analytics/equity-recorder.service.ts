@@ -88,6 +88,14 @@ export class EquityRecorder implements OnModuleInit {
     return rows.length;
   }
 
+  /** One scope's point now (not stored); null for a bot that does not exist. */
+  async measure(scope: EquityScope, id: string): Promise<EquityRow | null> {
+    if (scope === 'paper') return this.accountRow('paper', id, await this.venues.resolve(undefined, id));
+    if (scope === 'exchange') return this.accountRow('exchange', id, await this.venues.resolve(id));
+    const bot = await this.bots.get(id).catch(() => null);
+    return bot ? this.botRow(bot) : null;
+  }
+
   /** An account's equity: each balance at its price in EQUITY_CURRENCY (coins held are the open positions). */
   async accountRow(scope: 'paper' | 'exchange', id: string, venue: TradingVenue): Promise<EquityRow> {
     const prices = new PriceBook(venue.exchange);
