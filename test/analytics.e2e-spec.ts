@@ -301,6 +301,109 @@ describe('analytics from the ledger and the equity history', () => {
     expect(risk.body.cvar95.percent).toBeCloseTo(sorted[0] * 100, 4);
   });
 
+  it("seed 000's dashboard: each held symbol's swing levels, the positions against them, cached 60 s; energy scores", async () => {
+    // The last 100 hours, stored as the simulation stores them (its live store may not have reached them).
+    const simulation = t.app.get(MarketSimulationService);
+    const hourNow = Math.floor(clock.ms / HOUR) * HOUR;
+    const hourly = new Map(
+      ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'].map((symbol) => [
+        symbol,
+        aggregateCandles(
+          simulation.market.candles(
+            simulation.pairs.findIndex((pair) => pair.symbol === symbol),
+            hourNow - 100 * HOUR,
+            hourNow,
+          ),
+          60_000,
+          HOUR,
+        ),
+      ]),
+    );
+    await t.app.get(CandleRepository).insertMany(
+      SIMULATED_EXCHANGE,
+      [...hourly.entries()].flatMap(([symbol, candles]) =>
+        candles.map((candle) => ({ ...candle, symbol, timeframe: '1h' as const })),
+      ),
+    );
+    const open = (
+      await call<{
+        items: Array<{ symbol: string; unrealizedPnl: number; entryPrice: number; openAmount: number }>;
+      }>(t, 'GET', '/api/trades/active?limit=100', { apiKey: reader })
+    ).body.items;
+    const fib = await call<{
+      cachedAt: string;
+      symbols: Array<{
+        symbol: string;
+        swing: { high: number; low: number };
+        levels: Record<string, number>;
+      }>;
+      positions: {
+        long: Array<{ symbol: string; fibonacciLevels: Record<string, number> }>;
+        short: unknown[];
+      };
+      performance: { winRate: number; winRateAlignment: number };
+      phiResonance: number | null;
+    }>(t, 'GET', `/api/analytics/fibonacci?botId=${botId}&refresh=true`, { apiKey: reader });
+    expect(fib.status).toBe(200);
+    expect(fib.body.symbols.map((row) => row.symbol).sort()).toEqual(
+      [...new Set(open.map((trade) => trade.symbol))].sort(),
+    );
+    for (const row of fib.body.symbols) {
+      const candles = hourly.get(row.symbol)!;
+      const high = Math.max(...candles.map((candle) => candle.high));
+      const low = Math.min(...candles.map((candle) => candle.low));
+      expect(row.swing).toMatchObject({ high, low });
+      expect(row.levels['0.5']).toBeCloseTo((high + low) / 2, 6);
+    }
+    expect(fib.body.positions.long).toHaveLength(open.length);
+    expect(fib.body.positions.short).toHaveLength(0);
+    expect(fib.body.performance.winRateAlignment).toBeCloseTo(
+      Math.max(0, 1 - Math.abs(fib.body.performance.winRate - 0.618) / 0.618),
+      3,
+    );
+    // Cached for 60 s: a second later the same answer, unless refreshed.
+    clock.ms += 1000;
+    const again = await call<{ cachedAt: string }>(t, 'GET', `/api/analytics/fibonacci?botId=${botId}`, {
+      apiKey: reader,
+    });
+    expect(again.body.cachedAt).toBe(fib.body.cachedAt);
+    const refreshed = await call<{ cachedAt: string }>(
+      t,
+      'GET',
+      `/api/analytics/fibonacci?botId=${botId}&refresh=true`,
+      {
+        apiKey: reader,
+      },
+    );
+    expect(refreshed.body.cachedAt).toBe(new Date(clock.ms).toISOString());
+
+    const energy = await call<{
+      marketEnergy: number;
+      positionEnergy: number;
+      combinedEnergy: number;
+      energyState: string;
+      fibAlignment: number;
+    }>(t, 'GET', `/api/analytics/bio-energy?botId=${botId}`, { apiKey: reader });
+    expect(energy.status).toBe(200);
+    const unrealized = open.reduce((sum, trade) => sum + trade.unrealizedPnl, 0);
+    const cost = open.reduce((sum, trade) => sum + trade.entryPrice * trade.openAmount, 0);
+    // The trade views mark at the bid, the energy at the last price: close, not equal.
+    expect(energy.body.positionEnergy).toBeCloseTo(50 + 50 * Math.tanh((20 * unrealized) / cost), 0);
+    for (const value of [
+      energy.body.marketEnergy,
+      energy.body.positionEnergy,
+      energy.body.combinedEnergy,
+      energy.body.fibAlignment,
+    ]) {
+      expect(value).toBeGreaterThanOrEqual(0);
+      expect(value).toBeLessThanOrEqual(100);
+    }
+    expect(energy.body.combinedEnergy).toBeCloseTo(
+      (energy.body.marketEnergy + energy.body.positionEnergy) / 2,
+      1,
+    );
+  });
+
   it('answers null with a reason where data is short, and 4xx for bad input', async () => {
     const perSymbol = await call<Record<string, unknown>>(
       t,
@@ -332,9 +435,11 @@ describe('analytics from the ledger and the equity history', () => {
       '/api/analytics/equity?from=2026-11-05T00:00:00Z&to=2026-11-01T00:00:00Z',
       '/api/analytics/performance?symbol=%24%24%24',
       '/api/analytics/risk?lookbackDays=3',
+      '/api/analytics/fibonacci?refresh=maybe',
+      '/api/analytics/bio-energy?botId=nope',
     ];
     const statuses = [];
     for (const url of bad) statuses.push((await call(t, 'GET', url, { apiKey: reader })).status);
-    expect(statuses).toEqual([400, 400, 404, 404, 400, 400, 400, 400]);
+    expect(statuses).toEqual([400, 400, 404, 404, 400, 400, 400, 400, 400, 400]);
   });
 });

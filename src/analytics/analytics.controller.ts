@@ -10,6 +10,9 @@ import { PerformanceDto, PerformanceQueryDto } from './dto/performance.dto';
 import { PerformanceReport } from './performance.service';
 import { RiskDto, RiskQueryDto } from './dto/risk.dto';
 import { RiskReport } from './risk.service';
+import { AnalyticsScopeQueryDto } from './dto/equity.dto';
+import { BioEnergyDto, FibonacciDto, FibonacciQueryDto } from './dto/fibonacci.dto';
+import { FibonacciDashboard } from './fibonacci-dashboard.service';
 
 @ApiTags('analytics')
 @Controller('analytics')
@@ -18,6 +21,7 @@ export class AnalyticsController {
     private readonly equityHistory: EquityHistory,
     private readonly performanceReport: PerformanceReport,
     private readonly riskReport: RiskReport,
+    private readonly dashboard: FibonacciDashboard,
   ) {}
 
   @Get('equity')
@@ -59,5 +63,29 @@ export class AnalyticsController {
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such bot or account' })
   risk(@Query() query: RiskQueryDto): Promise<RiskDto> {
     return this.riskReport.risk(query);
+  }
+
+  @Get('fibonacci')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({
+    summary:
+      "Seed 000's Fibonacci dashboard: each symbol's latest swing (last 100 hourly candles) with its retracement and extension levels and where the price sits, the open positions against them, phi resonance, position balance, harmonic state; cached 60 s (refresh=true recomputes)",
+  })
+  @ApiOkResponse({ type: FibonacciDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such bot or account' })
+  fibonacci(@Query() query: FibonacciQueryDto): Promise<FibonacciDto> {
+    return this.dashboard.fibonacci(query);
+  }
+
+  @Get('bio-energy')
+  @Auth(Role.READ_ONLY)
+  @ApiOperation({
+    summary:
+      "Seed 000's energy scores (0-100) as a documented heuristic over momentum, volume surge, volatility and the positions' PnL",
+  })
+  @ApiOkResponse({ type: BioEnergyDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such bot or account' })
+  bioEnergy(@Query() query: AnalyticsScopeQueryDto): Promise<BioEnergyDto> {
+    return this.dashboard.bioEnergy(query);
   }
 }

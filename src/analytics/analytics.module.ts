@@ -10,13 +10,22 @@ import { EquityPoints } from './equity-points.repository';
 import { EquityRecorder } from './equity-recorder.service';
 import { PerformanceReport } from './performance.service';
 import { RiskReport } from './risk.service';
+import { FibonacciDashboard } from './fibonacci-dashboard.service';
 import { MarketModule } from '../market/market.module';
 
 /** Analytics: equity history, performance and risk from the ledger, seed 000's dashboard. */
 @Module({
   imports: [TypeOrmModule.forFeature([EquityPoint]), TradingModule, EngineModule, MarketModule],
   controllers: [AnalyticsController],
-  providers: [EquityPoints, AnalyticsScopes, EquityRecorder, EquityHistory, PerformanceReport, RiskReport],
+  providers: [
+    EquityPoints,
+    AnalyticsScopes,
+    EquityRecorder,
+    EquityHistory,
+    PerformanceReport,
+    RiskReport,
+    FibonacciDashboard,
+  ],
   exports: [EquityRecorder],
 })
 export class AnalyticsModule {}

@@ -19,6 +19,8 @@ export interface LedgerTrade {
   exitCost: number;
   closedAt: number;
   durationMs: number;
+  /** Seed 000's alignment of the move with Fibonacci extensions (stored when the trade closed). */
+  fibonacciAlignment: number | null;
 }
 
 export interface LedgerTotals {
@@ -78,6 +80,7 @@ export class TradeStatistics {
       .addSelect('(trade.fees)::float8', 'fees')
       .addSelect('(trade.entryCost)::float8', 'entryCost')
       .addSelect('(trade.exitCost)::float8', 'exitCost')
+      .addSelect('(trade.fibonacciAlignment)::float8', 'fibonacciAlignment')
       .addSelect('(extract(epoch FROM trade.closedAt) * 1000)::float8', 'closedAt')
       .addSelect(
         '(extract(epoch FROM (trade.closedAt - COALESCE(trade.openedAt, trade.createdAt))) * 1000)::float8',
@@ -99,6 +102,7 @@ export class TradeStatistics {
       exitCost: Number(row.exitCost),
       closedAt: Number(row.closedAt),
       durationMs: Number(row.durationMs),
+      fibonacciAlignment: row.fibonacciAlignment === null ? null : Number(row.fibonacciAlignment),
     }));
   }
 
