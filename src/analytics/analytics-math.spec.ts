@@ -7,6 +7,8 @@ import {
   correlation,
   dailyCloses,
   drawdownOf,
+  expectancy,
+  grossOf,
   herfindahl,
   percentile,
   profitFactor,
@@ -27,6 +29,7 @@ import {
  *   beta    np.cov(r, m)[0, 1] / np.var(m, ddof=1); corr np.corrcoef(r, m)[0, 1]
  *   values  100 * cumprod([1, *(1 + r)]); drawdown 1 - v / maximum.accumulate(v)
  *   cagr    (v[-1] / v[0]) ** (365 / len(r)) - 1
+ *   pf      pn[pn > 0].sum() / -pn[pn < 0].sum(), expectancy pn.mean(), pn = [12.5, -4, 7.25, -6.5, 3]
  */
 const r = [0.01, -0.02, 0.03, -0.01, 0.02, 0.005, -0.015];
 const m = [0.008, -0.01, 0.02, -0.012, 0.015, 0.001, -0.01];
@@ -46,7 +49,8 @@ describe('analytics formulas', () => {
     expect(annualVolatility([])).toBeNull();
     expect(cagr(0, 100, 10)).toBeNull();
     expect(calmarRatio(0.5, 0)).toBeNull();
-    expect(profitFactor([1, 2])).toBeNull();
+    expect(profitFactor(3, 0)).toBeNull();
+    expect(expectancy(5, 0)).toBeNull();
     expect(beta([0.01, 0.02], [0.01, 0.01])).toBeNull();
     expect(correlation([0.01], [0.02])).toBeNull();
     expect(valueAtRisk([], 0.05)).toBeNull();
@@ -91,7 +95,10 @@ describe('analytics formulas', () => {
   });
 
   it('profit factor, concentration, and daily closes of a series', () => {
-    expect(profitFactor([12.5, -4, 7.25, -6.5, 3])).toBeCloseTo(2.1666666666666665, 12);
+    const gross = grossOf([12.5, -4, 7.25, -6.5, 3]);
+    expect(gross).toEqual({ grossProfit: 22.75, grossLoss: 10.5 });
+    expect(profitFactor(gross.grossProfit, gross.grossLoss)).toBeCloseTo(2.1666666666666665, 12);
+    expect(expectancy(12.5 - 4 + 7.25 - 6.5 + 3, 5)).toBeCloseTo(2.45, 12);
     expect(herfindahl([500, 300, 200])).toBeCloseTo(0.38, 12);
     const closes = dailyCloses([
       { time: 0, value: 1 },

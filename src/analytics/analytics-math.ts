@@ -179,15 +179,25 @@ export function correlation(a: readonly number[], b: readonly number[]): number 
   return covariance(a, b)! / (spreadA * spreadB);
 }
 
-/** Gross profit / gross loss; null without a losing trade. */
-export function profitFactor(pnls: readonly number[]): number | null {
-  let gains = 0;
-  let losses = 0;
+/** Gross profit / gross loss (both as positive sums); null without a loss. */
+export function profitFactor(grossProfit: number, grossLoss: number): number | null {
+  return grossLoss > 0 ? grossProfit / grossLoss : null;
+}
+
+/** Gross profit and gross loss of a list of trade results. */
+export function grossOf(pnls: readonly number[]): { grossProfit: number; grossLoss: number } {
+  let grossProfit = 0;
+  let grossLoss = 0;
   for (const pnl of pnls) {
-    if (pnl > 0) gains += pnl;
-    else losses -= pnl;
+    if (pnl > 0) grossProfit += pnl;
+    else grossLoss -= pnl;
   }
-  return losses > 0 ? gains / losses : null;
+  return { grossProfit, grossLoss };
+}
+
+/** The mean result per trade (in quote, or in R over the trades with one); null without trades. */
+export function expectancy(total: number, trades: number): number | null {
+  return trades > 0 ? total / trades : null;
 }
 
 /** Σ share² of the exposures (1: everything in one; 1/n: spread evenly); null without exposure. */

@@ -102,14 +102,19 @@ export class FibonacciDashboard {
         fibonacciLevels: reading.swing ? roundLevels(fibonacciLevels(reading.swing)) : {},
       });
     }
-    const closed = await this.statistics.closedTrades(scope.ledger, new Date(0), new Date(now));
-    const pnls = closed.map((trade) => trade.pnl);
-    const wins = pnls.filter((pnl) => pnl > 0);
-    const losses = pnls.filter((pnl) => pnl < 0);
-    const winRate = closed.length ? wins.length / closed.length : null;
-    const factor = profitFactor(pnls);
-    const averageWin = meanOf(wins);
-    const averageLoss = meanOf(losses);
+    const closed = await this.statistics.closedBySymbol(scope.ledger, new Date(0), new Date(now));
+    const sum = (pick: (row: (typeof closed)[number]) => number) =>
+      closed.reduce((total, row) => total + pick(row), 0);
+    const count = sum((row) => row.trades);
+    const wins = sum((row) => row.wins);
+    const losses = sum((row) => row.losses);
+    const winRate = count ? wins / count : null;
+    const factor = profitFactor(
+      sum((row) => row.grossProfit),
+      sum((row) => row.grossLoss),
+    );
+    const averageWin = wins ? sum((row) => row.grossProfit) / wins : null;
+    const averageLoss = losses ? -sum((row) => row.grossLoss) / losses : null;
     const balance = positionBalance(longValue, shortValue);
     const components = {
       positionHarmony: round(meanOf(positions.map((position) => position.entryHarmony)), 4),
@@ -121,7 +126,8 @@ export class FibonacciDashboard {
       ),
     };
     const harmonyScore = round(meanOf(Object.values(components)), 4);
-    const fibonacciAlignment = round(meanOf(closed.map((trade) => trade.fibonacciAlignment)), 4);
+    const aligned = sum((row) => row.fibonacciCount);
+    const fibonacciAlignment = round(aligned ? sum((row) => row.fibonacciSum) / aligned : null, 4);
     const phiResonance = round(meanOf([harmonyScore, balance.balanceScore, fibonacciAlignment]), 4);
     const answer: FibonacciDto = {
       timestamp: new Date(now).toISOString(),

@@ -6,7 +6,7 @@ import {
   cagr,
   calmarRatio,
   drawdownOf,
-  mean,
+  expectancy,
   profitFactor,
   sharpeRatio,
   simpleReturns,
@@ -15,7 +15,7 @@ import {
 import { AnalyticsScope, AnalyticsScopes } from './analytics-scopes';
 import type { PerformanceDto, PerformanceQueryDto, SymbolPerformanceDto } from './dto/performance.dto';
 import { EquityHistory } from './equity-history.service';
-import { TradeStatistics, LedgerTrade } from '../trading/trade-statistics.repository';
+import { ClosedSummary, TradeStatistics } from '../trading/trade-statistics.repository';
 
 const DAY_MS = 86_400_000;
 type Period = NonNullable<PerformanceQueryDto['period']>;
@@ -52,15 +52,15 @@ export class PerformanceReport {
     const from = period === 'all' ? 0 : to - PERIOD_DAYS[period] * DAY_MS;
     const unavailable: Record<string, string> = {};
     const equity = await this.equityMetrics(scope, from, to, symbol, unavailable);
-    const trades = await this.ledger.closedTrades(scope.ledger, new Date(from), new Date(to), symbol);
+    const closed = await this.ledger.closedBySymbol(scope.ledger, new Date(from), new Date(to), symbol);
     return {
       period,
       scope: scope.label,
       symbol: symbol ?? null,
-      from: new Date(period === 'all' ? (trades[0]?.closedAt ?? to) : from).toISOString(),
+      from: new Date(period === 'all' ? ((await this.equity.firstTime(scope)) ?? 0) : from).toISOString(),
       to: new Date(to).toISOString(),
       ...equity,
-      ...tradeMetrics(trades, unavailable),
+      ...tradeMetrics(closed, unavailable),
       unavailable,
     };
   }
@@ -142,59 +142,65 @@ function isoOrNull(time: number | null): string | null {
   return time === null ? null : new Date(time).toISOString();
 }
 
-/** Freqtrade-like trade statistics of the closed trades, and the per-symbol breakdown. */
-export function tradeMetrics(trades: readonly LedgerTrade[], unavailable: Record<string, string>) {
-  const pnls = trades.map((trade) => trade.pnl);
-  const wins = trades.filter((trade) => trade.pnl > 0);
-  const losses = trades.filter((trade) => trade.pnl < 0);
-  const withR = trades.filter((trade) => trade.r !== null);
+/** Freqtrade-like trade statistics of the closed trades, from their per-symbol sums, and the per-symbol breakdown. */
+export function tradeMetrics(bySymbol: readonly ClosedSummary[], unavailable: Record<string, string>) {
+  const total = (pick: (row: ClosedSummary) => number) => bySymbol.reduce((sum, row) => sum + pick(row), 0);
+  const trades = total((row) => row.trades);
+  const wins = total((row) => row.wins);
+  const losses = total((row) => row.losses);
+  const rCount = total((row) => row.rCount);
+  const grossProfit = total((row) => row.grossProfit);
+  const grossLoss = total((row) => row.grossLoss);
+  const pnl = total((row) => row.pnl);
   const none = 'no trade closed in the period';
-  if (trades.length === 0)
+  if (trades === 0)
     for (const field of ['winRate', 'expectancy', 'bestTrade', 'worstTrade', 'avgDurationMinutes'])
       unavailable[field] = none;
-  if (withR.length === 0) {
-    unavailable.avgR = trades.length ? 'no closed trade had a stop (R needs one)' : none;
+  if (rCount === 0) {
+    unavailable.avgR = trades ? 'no closed trade had a stop (R needs one)' : none;
     unavailable.expectancyR = unavailable.avgR;
   }
-  if (wins.length === 0) unavailable.averageWin = trades.length ? 'no winning trade' : none;
-  if (losses.length === 0) {
-    unavailable.averageLoss = trades.length ? 'no losing trade' : none;
-    unavailable.profitFactor = trades.length ? 'no losing trade' : none;
+  if (wins === 0) unavailable.averageWin = trades ? 'no winning trade' : none;
+  if (losses === 0) {
+    unavailable.averageLoss = trades ? 'no losing trade' : none;
+    unavailable.profitFactor = trades ? 'no losing trade' : none;
   }
-  const bySymbol = new Map<string, LedgerTrade[]>();
-  for (const trade of trades) bySymbol.set(trade.symbol, [...(bySymbol.get(trade.symbol) ?? []), trade]);
-  const sum = (rows: readonly LedgerTrade[], pick: (trade: LedgerTrade) => number) =>
-    rows.reduce((total, trade) => total + pick(trade), 0);
-  const symbols: SymbolPerformanceDto[] = [...bySymbol.entries()]
-    .map(([symbol, rows]) => {
-      const cost = sum(rows, (trade) => trade.entryCost);
-      const pnl = sum(rows, (trade) => trade.pnl);
-      return {
-        symbol,
-        trades: rows.length,
-        pnl: round(pnl)!,
-        pnlPercent: cost > 0 ? round((pnl / cost) * 100, 6)! : 0,
-        winRate: round(rows.filter((trade) => trade.pnl > 0).length / rows.length)!,
-      };
-    })
-    .sort((a, b) => b.pnl - a.pnl);
+  const symbols: SymbolPerformanceDto[] = bySymbol
+    .map((row) => ({
+      symbol: row.symbol,
+      trades: row.trades,
+      pnl: round(row.pnl)!,
+      pnlPercent: row.entryCost > 0 ? round((row.pnl / row.entryCost) * 100, 6)! : 0,
+      winRate: round(row.wins / row.trades)!,
+    }))
+    .sort((a, b) => b.pnl - a.pnl || a.symbol.localeCompare(b.symbol));
   return {
-    totalTrades: trades.length,
-    winningTrades: wins.length,
-    losingTrades: losses.length,
-    winRate: trades.length ? round(wins.length / trades.length) : null,
-    profitFactor: round(profitFactor(pnls)),
-    expectancy: round(mean(pnls)),
-    expectancyR: round(mean(withR.map((trade) => trade.r!))),
-    avgR: round(mean(withR.map((trade) => trade.r!))),
-    averageWin: round(mean(wins.map((trade) => trade.pnl))),
-    averageLoss: round(mean(losses.map((trade) => trade.pnl))),
-    bestTrade: trades.length ? round(Math.max(...pnls)) : null,
-    worstTrade: trades.length ? round(Math.min(...pnls)) : null,
-    avgDurationMinutes: round(mean(trades.map((trade) => trade.durationMs / 60_000)), 4),
-    realizedPnl: round(sum(trades, (trade) => trade.pnl))!,
-    totalFees: round(sum(trades, (trade) => trade.fees))!,
-    tradingVolume: round(sum(trades, (trade) => trade.entryCost + trade.exitCost))!,
+    totalTrades: trades,
+    winningTrades: wins,
+    losingTrades: losses,
+    winRate: trades ? round(wins / trades) : null,
+    profitFactor: round(profitFactor(grossProfit, grossLoss)),
+    expectancy: round(expectancy(pnl, trades)),
+    expectancyR: round(
+      expectancy(
+        total((row) => row.rSum),
+        rCount,
+      ),
+    ),
+    avgR: round(
+      expectancy(
+        total((row) => row.rSum),
+        rCount,
+      ),
+    ),
+    averageWin: wins ? round(grossProfit / wins) : null,
+    averageLoss: losses ? round(-grossLoss / losses) : null,
+    bestTrade: trades ? round(Math.max(...bySymbol.map((row) => row.best))) : null,
+    worstTrade: trades ? round(Math.min(...bySymbol.map((row) => row.worst))) : null,
+    avgDurationMinutes: trades ? round(total((row) => row.durationMs) / trades / 60_000, 4) : null,
+    realizedPnl: round(pnl)!,
+    totalFees: round(total((row) => row.fees))!,
+    tradingVolume: round(total((row) => row.volume))!,
     bySymbol: symbols,
   };
 }

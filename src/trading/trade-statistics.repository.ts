@@ -7,20 +7,28 @@ import { Trade } from './trade.entity';
 /** Whose trades: a bot's, or an account's (a paper account's name or an exchange account's id). */
 export type LedgerScope = { botId: string } | { venue: OrderVenue; accountId: string };
 
-/** A closed trade as the performance metrics read it. */
-export interface LedgerTrade {
+/** The closed trades of one symbol summed up (pnl: realised PnL, fees in; R: pnl / initial risk). */
+export interface ClosedSummary {
   symbol: string;
-  /** Realised PnL, fees in. */
+  trades: number;
+  wins: number;
+  losses: number;
   pnl: number;
-  /** pnl / initial risk; null without a stop. */
-  r: number | null;
+  grossProfit: number;
+  grossLoss: number;
   fees: number;
   entryCost: number;
-  exitCost: number;
-  closedAt: number;
+  /** Σ entry and exit costs. */
+  volume: number;
+  rSum: number;
+  /** Trades with a stop (an R). */
+  rCount: number;
+  best: number;
+  worst: number;
+  /** Σ time from open to close. */
   durationMs: number;
-  /** Seed 000's alignment of the move with Fibonacci extensions (stored when the trade closed). */
-  fibonacciAlignment: number | null;
+  fibonacciSum: number;
+  fibonacciCount: number;
 }
 
 export interface LedgerTotals {
@@ -61,49 +69,57 @@ export class TradeStatistics {
   }
 
   /**
-   * Trades closed in [from, to] (of the scope, or every one), optionally of one symbol, in the order
-   * they closed: the numbers the metrics read, as floats straight from the query.
+   * Per symbol, the trades closed in [from, to] (of the scope, or every one) summed up in the database:
+   * a summary row per symbol instead of a row per trade (10,000 trades answer in milliseconds).
    */
-  async closedTrades(
+  async closedBySymbol(
     scope: LedgerScope | null,
     from: Date,
     to: Date,
     symbol?: string,
-  ): Promise<LedgerTrade[]> {
+  ): Promise<ClosedSummary[]> {
     const query = (scope ? this.scoped(scope) : this.trades.createQueryBuilder('trade').where('TRUE'))
       .select('trade.symbol', 'symbol')
-      .addSelect('(trade.realizedPnl)::float8', 'pnl')
+      .addSelect('count(*)::float8', 'trades')
+      .addSelect('(count(*) FILTER (WHERE trade.realizedPnl > 0))::float8', 'wins')
+      .addSelect('(count(*) FILTER (WHERE trade.realizedPnl < 0))::float8', 'losses')
+      .addSelect('(sum(trade.realizedPnl))::float8', 'pnl')
       .addSelect(
-        'CASE WHEN trade.initialRisk > 0 THEN (trade.realizedPnl / trade.initialRisk)::float8 END',
-        'r',
+        '(COALESCE(sum(trade.realizedPnl) FILTER (WHERE trade.realizedPnl > 0), 0))::float8',
+        'grossProfit',
       )
-      .addSelect('(trade.fees)::float8', 'fees')
-      .addSelect('(trade.entryCost)::float8', 'entryCost')
-      .addSelect('(trade.exitCost)::float8', 'exitCost')
-      .addSelect('(trade.fibonacciAlignment)::float8', 'fibonacciAlignment')
-      .addSelect('(extract(epoch FROM trade.closedAt) * 1000)::float8', 'closedAt')
       .addSelect(
-        '(extract(epoch FROM (trade.closedAt - COALESCE(trade.openedAt, trade.createdAt))) * 1000)::float8',
+        '(COALESCE(-sum(trade.realizedPnl) FILTER (WHERE trade.realizedPnl < 0), 0))::float8',
+        'grossLoss',
+      )
+      .addSelect('(sum(trade.fees))::float8', 'fees')
+      .addSelect('(sum(trade.entryCost))::float8', 'entryCost')
+      .addSelect('(sum(trade.entryCost + trade.exitCost))::float8', 'volume')
+      .addSelect(
+        '(COALESCE(sum(trade.realizedPnl / trade.initialRisk) FILTER (WHERE trade.initialRisk > 0), 0))::float8',
+        'rSum',
+      )
+      .addSelect('(count(*) FILTER (WHERE trade.initialRisk > 0))::float8', 'rCount')
+      .addSelect('(max(trade.realizedPnl))::float8', 'best')
+      .addSelect('(min(trade.realizedPnl))::float8', 'worst')
+      .addSelect(
+        '(sum(extract(epoch FROM (trade.closedAt - COALESCE(trade.openedAt, trade.createdAt)))) * 1000)::float8',
         'durationMs',
       )
+      .addSelect('(COALESCE(sum(trade.fibonacciAlignment), 0))::float8', 'fibonacciSum')
+      .addSelect('(count(trade.fibonacciAlignment))::float8', 'fibonacciCount')
       .andWhere("trade.status = 'CLOSED'")
       .andWhere('trade.closedAt >= :from AND trade.closedAt <= :to', { from, to });
     if (symbol) query.andWhere('trade.symbol = :symbol', { symbol });
     const rows = await query
-      .orderBy('trade.closedAt', 'ASC')
-      .addOrderBy('trade.id', 'ASC')
-      .getRawMany<LedgerTrade>();
-    return rows.map((row) => ({
-      symbol: row.symbol,
-      pnl: Number(row.pnl),
-      r: row.r === null ? null : Number(row.r),
-      fees: Number(row.fees),
-      entryCost: Number(row.entryCost),
-      exitCost: Number(row.exitCost),
-      closedAt: Number(row.closedAt),
-      durationMs: Number(row.durationMs),
-      fibonacciAlignment: row.fibonacciAlignment === null ? null : Number(row.fibonacciAlignment),
-    }));
+      .groupBy('trade.symbol')
+      .getRawMany<Record<keyof ClosedSummary, string | number>>();
+    return rows.map((row) => {
+      const summary = {} as Record<keyof ClosedSummary, unknown>;
+      for (const [key, value] of Object.entries(row))
+        summary[key as keyof ClosedSummary] = key === 'symbol' ? value : Number(value);
+      return summary as unknown as ClosedSummary;
+    });
   }
 
   /** Every open position, whoever holds it. */
