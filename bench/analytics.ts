@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     const get = async (url: string) => {
       const response = await fetch(`${base}${url}`, { headers: { 'x-api-key': apiKey } });
       if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
-      return (await response.json());
+      return await response.json();
     };
     const equityUrl = `/api/analytics/equity?accountId=bench&from=${from.toISOString()}&to=${new Date(now).toISOString()}`;
     const equity = (await get(equityUrl)) as unknown[];

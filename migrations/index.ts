@@ -28,6 +28,7 @@ import { AlertEvents1796285421875 } from './1796285421875-AlertEvents';
 import { DcaPresets1796288721125 } from './1796288721125-DcaPresets';
 import { DcaBacktests1796289771938 } from './1796289771938-DcaBacktests';
 import { EquityPoints1796291192996 } from './1796291192996-EquityPoints';
+import { DcaDealPerPair1796292966500 } from './1796292966500-DcaDealPerPair';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -61,4 +62,5 @@ export const ALL_MIGRATIONS = [
   DcaPresets1796288721125,
   DcaBacktests1796289771938,
   EquityPoints1796291192996,
+  DcaDealPerPair1796292966500,
 ];

@@ -934,7 +934,6 @@ describe('DCA bots (preset kind dca)', () => {
       })
     ).body;
     await tick();
-    expect(await dealsOf(bot.id)).toHaveLength(0); // the candle before: no signal acted on
     clock.ms = signalAt + span + 5_000;
     await tick();
     expect((await dealsOf(bot.id)).map((row) => row.symbol)).toEqual(['BTC/USDT']);
@@ -948,11 +947,16 @@ describe('DCA bots (preset kind dca)', () => {
     expect((await command(bot.id, 'panic_exit')).status).toBe(200);
   });
 
-  it('starts no deal the capital cannot fund', async () => {
+  it('starts no deal the capital cannot fund, and says so in an alert', async () => {
+    const preset = await call(t, 'POST', '/api/presets', {
+      apiKey: admin,
+      body: { name: 'dca_poor', kind: 'dca', scannerConfig: { universe: ['BTC/USDT'] }, dca: { deal } },
+    });
+    expect(preset.status).toBe(201);
     const bot = (
       await call<{ id: string }>(t, 'POST', '/api/bots', {
         apiKey: trader,
-        body: { name: 'dca-poor', preset: 'dca_three_pairs', mode: 'paper', capital: 30, start: true },
+        body: { name: 'dca-poor', preset: 'dca_poor', mode: 'paper', capital: 30, start: true },
       })
     ).body;
     await tick();
@@ -961,6 +965,72 @@ describe('DCA bots (preset kind dca)', () => {
       .get(DataSource)
       .query<Array<{ count: string }>>(`SELECT count(*) FROM trades WHERE bot_id = $1`, [bot.id]);
     expect(Number(trades[0].count)).toBe(0);
+    const alerted = async () =>
+      (
+        await call<{ items: Array<{ message: string }> }>(
+          t,
+          'GET',
+          `/api/alerts?type=DCA_INSUFFICIENT_FUNDS&source=bot:${bot.id}`,
+          { apiKey: reader },
+        )
+      ).body.items;
+    const deadline = Date.now() + 5000;
+    while ((await alerted()).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect((await alerted())[0]?.message).toContain('The ladder needs');
     expect((await command(bot.id, 'stop')).status).toBe(200);
+  });
+
+  it("a deal by hand for a bot: its preset's settings under the ones given, one per pair, none once killed", async () => {
+    const preset = await call(t, 'POST', '/api/presets', {
+      apiKey: admin,
+      body: {
+        name: 'dca_by_hand',
+        kind: 'dca',
+        scannerConfig: { universe: ['BTC/USDT', 'ETH/USDT'] },
+        dca: { deal, startCondition: 'manual', maxActiveDeals: 2 },
+      },
+    });
+    expect(preset.status).toBe(201);
+    const bot = (
+      await call<{ id: string }>(t, 'POST', '/api/bots', {
+        apiKey: trader,
+        body: { name: 'dca-by-hand', preset: 'dca_by_hand', mode: 'paper', capital: 1000, start: true },
+      })
+    ).body;
+    await tick();
+    expect(await dealsOf(bot.id)).toHaveLength(0); // manual: the bot starts none itself
+    const byHand = (body: object) =>
+      call<{ message: string; settings: Record<string, unknown> }>(t, 'POST', '/api/dca/deals', {
+        apiKey: trader,
+        body,
+      });
+    const started = await byHand({ symbol: 'BTC/USDT', botId: bot.id, takeProfit: 4 });
+    expect(started.status).toBe(201);
+    expect(started.body.settings).toMatchObject({ takeProfit: 4, baseOrderVolume: 20, priceDeviation: 3 });
+    expect((await byHand({ symbol: 'BTC/USDT', botId: bot.id })).status).toBe(409);
+    // A ladder reaching 100 % below the base price is refused, in a preset and in a deal.
+    const tooDeep = await call<{ message: string }>(t, 'PUT', '/api/presets/dca_by_hand', {
+      apiKey: admin,
+      body: { dca: { deal: { priceDeviation: 50, maxSafetyOrders: 2 } } },
+    });
+    expect(tooDeep.status).toBe(400);
+    expect(tooDeep.body.message).toContain('under 100 %');
+    expect((await byHand({ symbol: 'ETH/USDT', priceDeviation: 40, maxSafetyOrders: 3 })).status).toBe(400);
+    // null turns a setting off again.
+    type Stored = { config: { dca: { deal: { stopLoss: number | null; baseOrderVolume: number } } } };
+    const stored = async () =>
+      (await call<Stored>(t, 'GET', '/api/presets/dca_by_hand', { apiKey: reader })).body.config.dca.deal;
+    const put = (deal: object) =>
+      call(t, 'PUT', '/api/presets/dca_by_hand', { apiKey: admin, body: { dca: { deal } } });
+    expect((await put({ stopLoss: 5 })).status).toBe(200);
+    expect((await stored()).stopLoss).toBe(5);
+    expect((await put({ stopLoss: null })).status).toBe(200);
+    expect(await stored()).toMatchObject({ stopLoss: null, baseOrderVolume: 20 });
+    expect((await command(bot.id, 'kill_switch')).status).toBe(200);
+    expect((await dealsOf(bot.id, 'panic_sold')).map((row) => row.closeReason)).toEqual(['kill_switch']);
+    const killed = await byHand({ symbol: 'ETH/USDT', botId: bot.id });
+    expect(killed.status).toBe(409);
+    expect(killed.body.message).toContain('kill switch');
   });
 });

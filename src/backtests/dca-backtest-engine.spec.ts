@@ -161,4 +161,35 @@ describe('DCA backtest (the live deal rules over candles)', () => {
       (await replay([market], bot({}, { cooldownSeconds: 0 }))).deals.map((row) => row.openedAt),
     ).toEqual([MINUTE, 4 * MINUTE]);
   });
+
+  it('sells in take-profit steps and the rest at breakeven once a step sold', async () => {
+    const candles = series([100, 100, 100, 100], [100, 101.2, 100, 101.2], [101.2, 101.2, 99, 99]);
+    const { deals } = await replay(
+      [{ symbol: 'A/USDT', candles, market: MARKET }],
+      bot({
+        takeProfitSteps: [
+          { amountPercent: 50, profitPercent: 1 },
+          { amountPercent: 50, profitPercent: 3 },
+        ],
+        stopLossToBreakeven: true,
+      }),
+    );
+    // Half (0.05) at 101, then the price falls back to the average (100): the rest sells there.
+    expect(deals[0]).toMatchObject({
+      status: 'stop_loss_finished',
+      closeReason: 'stop_loss',
+      closedAt: 3 * MINUTE,
+    });
+    const proceeds = 0.05 * 101 + 0.05 * 100;
+    expect(deals[0].pnl).toBeCloseTo(proceeds - 10 - (10 + proceeds) * FEE, 9);
+  });
+
+  it("counts no drawdown for a deal bought at a candle's close from that candle's low", async () => {
+    const { metrics } = await replay(
+      [{ symbol: 'A/USDT', candles: series([100, 100, 90, 100], [100, 100, 100, 100]), market: MARKET }],
+      bot(),
+    );
+    // Only the base order's fee is lost: 10 × 0.001 of 1,000.
+    expect(metrics.maxDrawdown).toBeCloseTo(0.00001, 9);
+  });
 });

@@ -135,7 +135,6 @@ export async function runDcaBacktest(
       }
       const acting = time >= settings.from;
       const closeTime = time + span;
-      let inUse = 0;
       for (let index = 0; index < symbols.length; index++) {
         const series = symbols[index].candles;
         const pointer = pointers[index];
@@ -151,7 +150,6 @@ export async function runDcaBacktest(
         if (deal) {
           deal.candle(candle.open, candle.high, candle.low, candle.close, closeTime);
           if (deal.end) settle(index, deal, closeTime);
-          else inUse += deal.cost;
         }
         const wanted = dca.startCondition === 'asap' || signal?.action === 'buy';
         if (!wanted || active[index] || running >= dca.maxActiveDeals || closeTime < coolUntil[index])
@@ -175,16 +173,19 @@ export async function runDcaBacktest(
         }
         active[index] = opened;
         running++;
-        inUse += opened.cost;
       }
       if (!acting) continue;
       let value = settled;
       let low = settled;
+      let inUse = 0;
       for (let index = 0; index < symbols.length; index++) {
         const deal = active[index];
         if (!deal) continue;
         value += deal.cashFlow + deal.held * lastClose[index];
-        low += deal.cashFlow + deal.held * lastLow[index];
+        // A deal bought at this close never held through this candle's low.
+        low += deal.cashFlow + deal.held * (deal.openedAt === closeTime ? lastClose[index] : lastLow[index]);
+        // What is held, at what it cost (a take-profit step sold part of it).
+        inUse += deal.held * deal.average;
       }
       maxCapitalInUse = math.max(maxCapitalInUse, inUse);
       if (peak > 0) maxDrawdown = math.max(maxDrawdown, (peak - low) / peak);

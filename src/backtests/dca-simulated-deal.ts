@@ -143,15 +143,21 @@ export class SimulatedDeal {
     });
   }
 
-  /** The highest price at which a falling market ends the deal: its stop, breakeven or trailing exit. */
-  private exitLevel(): number {
+  /**
+   * The highest price at which a falling market ends the deal, and which rule sets it: its stop loss,
+   * its breakeven stop (once a step sold) or its trailing exit (the same levels `priceAction` reads).
+   */
+  private exitLevel(): { level: number; reason: SimulatedDealEnd } {
     const { stopLoss, stopLossToBreakeven, trailingDeviation } = this.settings;
-    let level = -Infinity;
-    if (stopLoss !== null) level = this.average * (1 - stopLoss / 100);
-    if (stopLossToBreakeven && this.stepsSold > 0) level = math.max(level, this.average);
-    if (this.status === 'ttp_activated' && trailingDeviation !== null && this.trailingHigh !== null)
-      level = math.max(level, this.trailingHigh * (1 - trailingDeviation / 100));
-    return level;
+    let exit: { level: number; reason: SimulatedDealEnd } = { level: -Infinity, reason: 'stop_loss' };
+    if (stopLoss !== null) exit = { level: this.average * (1 - stopLoss / 100), reason: 'stop_loss' };
+    if (stopLossToBreakeven && this.stepsSold > 0 && this.average > exit.level)
+      exit = { level: this.average, reason: 'stop_loss' };
+    if (this.status === 'ttp_activated' && trailingDeviation !== null && this.trailingHigh !== null) {
+      const trailing = this.trailingHigh * (1 - trailingDeviation / 100);
+      if (trailing > exit.level) exit = { level: trailing, reason: 'trailing_take_profit' };
+    }
+    return exit;
   }
 
   /**
@@ -180,18 +186,13 @@ export class SimulatedDeal {
       const buying = this.stepsSold === 0 && this.filledSafety < this.rungPrices.length;
       const rung = buying ? this.rungPrices[this.filledSafety] : -Infinity;
       const exit = this.exitLevel();
-      if (rung >= to && rung >= exit) {
+      if (rung >= to && rung >= exit.level) {
         // A limit buy fills at its price, or at the price the market opened below it.
         this.buy(this.rungAmounts[this.filledSafety], math.min(rung, from));
         this.filledSafety++;
         continue;
       }
-      if (exit >= to) {
-        const price = math.min(exit, from);
-        const action = this.actionAt(price, time - this.openedAt);
-        // The level is the rule's own; its reason names which rule it was.
-        this.closeAll(time, price, action?.kind === 'close' ? action.reason : 'stop_loss');
-      }
+      if (exit.level >= to) this.closeAll(time, math.min(exit.level, from), exit.reason);
       return;
     }
   }

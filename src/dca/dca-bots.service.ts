@@ -7,6 +7,10 @@ import { BotExit, BotKinds } from '../engine/bot-kinds';
 import type { BotRuntime } from '../engine/bot-runtime';
 import { BotStates } from '../engine/bot-states';
 import { BotsService } from '../engine/bots.service';
+import { EngineService } from '../engine/engine.service';
+import { RuntimeSettings } from '../platform/settings/runtime-settings';
+import { mergeDealSettings } from './dca-settings';
+import type { DealSettingsDto } from './dto/dca-deal.dto';
 import { requireSymbol } from '../market/symbols';
 import { errorMessage } from '../platform/errors/error-message';
 import { ApiError } from '../platform/http/api-error';
@@ -42,6 +46,8 @@ export class DcaBots implements OnModuleInit {
     private readonly states: BotStates,
     private readonly bots: BotsService,
     private readonly presets: PresetsService,
+    private readonly engine: EngineService,
+    private readonly settings: RuntimeSettings,
     private readonly clock: Clock,
   ) {}
 
@@ -54,7 +60,7 @@ export class DcaBots implements OnModuleInit {
 
   /** The pairs a DCA bot trades: its own list, else its preset's. */
   static pairsOf(bot: Pick<Bot, 'symbols'>, config: PresetConfig): string[] {
-    return bot.symbols ?? config.scannerConfig.universe ?? [];
+    return bot.symbols?.length ? bot.symbols : (config.scannerConfig.universe ?? []);
   }
 
   private async cycle(runtime: BotRuntime): Promise<void> {
@@ -136,7 +142,7 @@ export class DcaBots implements OnModuleInit {
   async startForBot(
     botId: string,
     symbol: string,
-    settings: DealSettings | null,
+    changes: DealSettingsDto | null,
     actor: string | null,
   ): Promise<DcaDeal> {
     const bot = await this.bots.get(botId);
@@ -147,12 +153,26 @@ export class DcaBots implements OnModuleInit {
     const pair = requireSymbol(symbol);
     if (!DcaBots.pairsOf(bot, config).includes(pair))
       throw ApiError.validation(`symbol: ${pair} is not one of ${bot.name}'s pairs`);
-    const active = await this.deals.findBy({ botId: bot.id, status: In([...ACTIVE_DEAL_STATUSES]) });
-    if (active.some((deal) => deal.symbol === pair))
-      throw ApiError.conflict(`${bot.name} has a deal on ${pair} under way`);
-    if (active.length >= dca.maxActiveDeals)
-      throw ApiError.conflict(`${bot.name} has ${active.length} deals under way, its maximum`);
-    return this.openings.start(this.inputFor(bot, pair, settings ?? dca.deal), actor);
+    const settings = changes ? mergeDealSettings(dca.deal, changes, this.settings) : dca.deal;
+    const start = async () => {
+      // Read again in the bot's queue: a command (panic exit, pause) may have changed it meanwhile.
+      const now = await this.bots.get(botId);
+      if (now.killSwitch) throw ApiError.conflict(`${now.name} was stopped by its kill switch`);
+      if (!now.running) throw ApiError.conflict(`${now.name} is not running: start it first`);
+      if (now.paused || now.stopEntries)
+        throw ApiError.conflict(
+          `${now.name} takes no new deals now (${now.paused ? 'paused' : 'stop_entries'})`,
+        );
+      const active = await this.deals.findBy({ botId: now.id, status: In([...ACTIVE_DEAL_STATUSES]) });
+      if (active.some((deal) => deal.symbol === pair))
+        throw ApiError.conflict(`${now.name} has a deal on ${pair} under way`);
+      if (active.length >= dca.maxActiveDeals)
+        throw ApiError.conflict(`${now.name} has ${active.length} deals under way, its maximum`);
+      return this.openings.start(this.inputFor(now, pair, settings), actor);
+    };
+    // In the bot's queue where it runs here, so its cycles and commands do not interleave with it.
+    const runtime = this.engine.runtimeOf(bot.id);
+    return runtime ? runtime.queue.run(start) : start();
   }
 
   private async exit(bot: Bot, exit: BotExit, reason: string) {
@@ -173,6 +193,8 @@ export class DcaBots implements OnModuleInit {
           if (closed.status === 'panic_sold') sold++;
         } else await this.dealEngine.cancel(deal.id);
       } catch (error) {
+        // A deal that ended meanwhile (its take profit filled) needs nothing more.
+        if (error instanceof ApiError && error.getStatus() === 409) continue;
         failures.push(`${deal.symbol} deal: ${errorMessage(error)}`);
       }
     }

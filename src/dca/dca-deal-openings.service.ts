@@ -7,6 +7,7 @@ import { Money } from '../platform/decimal/money';
 import { errorMessage } from '../platform/errors/error-message';
 import { EventBus } from '../platform/events/event-bus';
 import { ApiError } from '../platform/http/api-error';
+import { isUniqueViolation } from '../platform/database/database-errors';
 import { ErrorCode } from '../platform/http/error-codes';
 import { Clock } from '../platform/time/clock';
 import type { Trade } from '../trading/trade.entity';
@@ -58,30 +59,36 @@ export class DcaDealOpenings {
         },
       );
     const now = this.clock.now();
-    const deal = await this.deals.save(
-      this.deals.create({
-        id: randomUUID(),
-        orderKey: `d${randomUUID().replace(/-/g, '').slice(0, 15)}`,
-        botId: input.botId ?? null,
-        symbol,
-        venue: target.venue,
-        accountId: target.accountId,
-        status: 'created',
-        settings,
-        tradeId: randomUUID(),
-        basePrice: null,
-        ladder: [],
-        safetyOrdersFilled: 0,
-        takeProfitPrice: null,
-        takeProfitOrders: 0,
-        trailingHigh: null,
-        closeReason: null,
-        createdBy,
-        createdAt: now,
-        updatedAt: now,
-        closedAt: null,
-      }),
-    );
+    const deal = await this.deals
+      .save(
+        this.deals.create({
+          id: randomUUID(),
+          orderKey: `d${randomUUID().replace(/-/g, '').slice(0, 15)}`,
+          botId: input.botId ?? null,
+          symbol,
+          venue: target.venue,
+          accountId: target.accountId,
+          status: 'created',
+          settings,
+          tradeId: randomUUID(),
+          basePrice: null,
+          ladder: [],
+          safetyOrdersFilled: 0,
+          takeProfitPrice: null,
+          takeProfitOrders: 0,
+          trailingHigh: null,
+          closeReason: null,
+          createdBy,
+          createdAt: now,
+          updatedAt: now,
+          closedAt: null,
+        }),
+      )
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error))
+          throw ApiError.conflict(`The bot has a deal on ${symbol} under way (started at the same moment)`);
+        throw error;
+      });
     this.engine.track(deal);
     const limit = settings.startOrderType === 'limit' ? ladder.orders[0].price : undefined;
     await this.engine.serially(deal.id, () =>

@@ -64,6 +64,11 @@ export interface PlannedOrder {
 @Entity('dca_deals')
 @Index('ix_dca_deals_status', ['status'])
 @Index('ix_dca_deals_bot', ['botId', 'createdAt'])
+// One deal under way per bot and pair, whichever instance or request starts it.
+@Index('uq_dca_deals_bot_pair_active', ['botId', 'symbol'], {
+  unique: true,
+  where: `"bot_id" IS NOT NULL AND "status" IN ('created', 'base_order_placed', 'bought', 'ttp_activated')`,
+})
 export class DcaDeal {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;

@@ -234,7 +234,8 @@ export class DcaDeals implements OnModuleInit, OnApplicationBootstrap, OnModuleD
     }
     if (deal.closeReason) return; // being sold at market: nothing new goes out
     await this.rungs.keepSafetyOrders(deal, orders);
-    if (deal.settings.trailingDeviation === null && !deal.settings.exitsByTrade)
+    // With trailing, the steps before the last rest as limit orders; the last is watched (checkPrice).
+    if (!deal.settings.exitsByTrade)
       await this.rungs.keepTakeProfit(deal, trade, await this.rungs.ordersOf(deal));
   }
 

@@ -1,6 +1,6 @@
 import { ApiError } from '../platform/http/api-error';
 import type { RuntimeSettings } from '../platform/settings/runtime-settings';
-import type { LadderSettings } from './dca-ladder';
+import { cumulativeDeviation, LadderSettings } from './dca-ladder';
 import type { DealSettings, TakeProfitStep } from './dca-deal.entity';
 import type { DealSettingsDto } from './dto/dca-deal.dto';
 import type { LadderSettingsDto } from './dto/dca-plan.dto';
@@ -10,7 +10,7 @@ import type { LadderSettingsDto } from './dto/dca-plan.dto';
 /** Ladder settings with every absent one from the `dca` runtime settings or 3Commas' defaults. */
 export function ladderSettingsOf(given: LadderSettingsDto, defaults: RuntimeSettings): LadderSettings {
   const dca = defaults.section('dca');
-  return {
+  const settings: LadderSettings = {
     baseOrderVolume: given.baseOrderVolume ?? dca.baseVolume,
     safetyOrderVolume: given.safetyOrderVolume ?? dca.baseVolume,
     volumeType: given.volumeType ?? 'quote',
@@ -21,6 +21,13 @@ export function ladderSettingsOf(given: LadderSettingsDto, defaults: RuntimeSett
     takeProfit: given.takeProfit ?? 1.5,
     takeProfitType: given.takeProfitType ?? 'total',
   };
+  // The last safety order must stay above a price of 0.
+  const deepest = cumulativeDeviation(settings.priceDeviation, settings.stepScale, settings.maxSafetyOrders);
+  if (!(deepest < 100))
+    throw ApiError.validation(
+      `priceDeviation, stepScale, maxSafetyOrders: the last safety order would be ${Number.isFinite(deepest) ? deepest.toFixed(2) : 'infinitely far'} % below the base price; a ladder must stay under 100 %`,
+    );
+  return settings;
 }
 
 /** Take-profit steps as given, checked: shares making 100 %, profits rising. */
@@ -49,4 +56,31 @@ export function dealSettingsOf(given: DealSettingsDto, defaults: RuntimeSettings
     trailingDeviation: given.trailingDeviation ?? null,
     dealTimeoutMinutes: given.dealTimeoutMinutes ?? null,
   };
+}
+
+/** The settings an explicit null turns off. */
+const CLEARABLE = new Set(['stopLoss', 'trailingDeviation', 'dealTimeoutMinutes', 'takeProfitSteps']);
+
+/**
+ * Changes over a deal's settings (a preset's, a bot's): a value given replaces the current one, null
+ * turns off a stop loss, trailing, timeout or take-profit steps, an absent one stays; then checked as a
+ * whole, as new settings are.
+ */
+export function mergeDealSettings(
+  current: DealSettings,
+  changes: DealSettingsDto,
+  defaults: RuntimeSettings,
+): DealSettings {
+  const merged: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(current))
+    if (value !== null && key !== 'exitsByTrade') merged[key] = value;
+  for (const [key, value] of Object.entries(changes) as Array<[string, unknown]>) {
+    if (value === undefined) continue;
+    if (value === null) {
+      if (CLEARABLE.has(key)) delete merged[key];
+      continue;
+    }
+    merged[key] = value;
+  }
+  return dealSettingsOf(merged, defaults);
 }

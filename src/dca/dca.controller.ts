@@ -127,12 +127,7 @@ export class DcaController {
       throw ApiError.validation("accountId: a bot's deal trades on the bot's account; leave accountId out");
     const given = Object.values(settings).some((value) => value !== undefined);
     const deal = botId
-      ? await this.dcaBots.startForBot(
-          botId,
-          symbol,
-          given ? dealSettingsOf(settings, this.settings) : null,
-          actorNameOf(caller),
-        )
+      ? await this.dcaBots.startForBot(botId, symbol, given ? settings : null, actorNameOf(caller))
       : await this.openings.start(
           { symbol, ...(accountId ? { accountId } : {}), settings: dealSettingsOf(settings, this.settings) },
           actorNameOf(caller),

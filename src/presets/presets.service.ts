@@ -11,7 +11,7 @@ import { BUILTIN_PRESETS } from './builtin-presets';
 import { CreatePresetDto, PresetDetailDto, PresetSummaryDto, UpdatePresetDto } from './dto/preset.dto';
 import { Preset } from './preset.entity';
 import { DcaBotConfig, PresetConfig, PresetKind } from './preset-config';
-import { dealSettingsOf } from '../dca/dca-settings';
+import { mergeDealSettings } from '../dca/dca-settings';
 
 /**
  * The default configuration of a new preset: a DCA preset's is dca_conservative_v1's; one using
@@ -164,18 +164,7 @@ export class PresetsService {
   private mergeDca(current: DcaBotConfig | null | undefined, changes: UpdatePresetDto, problems: string[]) {
     const base = current ?? structuredClone(BUILTIN_PRESETS.dca_conservative_v1.dca!);
     const given = changes.dca ?? {};
-    const dealChanges = withoutUndefined(given.deal ?? {});
-    const deal = dealSettingsOf(
-      {
-        ...base.deal,
-        ...dealChanges,
-        takeProfitSteps: (dealChanges.takeProfitSteps ?? base.deal.takeProfitSteps) || undefined,
-        stopLoss: dealChanges.stopLoss ?? base.deal.stopLoss ?? undefined,
-        trailingDeviation: dealChanges.trailingDeviation ?? base.deal.trailingDeviation ?? undefined,
-        dealTimeoutMinutes: dealChanges.dealTimeoutMinutes ?? base.deal.dealTimeoutMinutes ?? undefined,
-      },
-      this.settings,
-    );
+    const deal = mergeDealSettings(base.deal, given.deal ?? {}, this.settings);
     if (deal.maxSafetyOrders > 0 && deal.activeSafetyOrders > deal.maxSafetyOrders)
       problems.push('dca.deal.activeSafetyOrders: must not exceed maxSafetyOrders');
     return {

@@ -46,8 +46,10 @@ export class TakeProfitStepDto {
   profitPercent!: number;
 }
 
+/** Deal settings; in a change (a preset's, a bot's deal) null turns off a stop loss, trailing, timeout or steps. */
 export class DealSettingsDto extends LadderSettingsDto {
   @ApiPropertyOptional({
+    nullable: true,
     type: [TakeProfitStepDto],
     maxItems: 4,
     example: [
@@ -98,6 +100,7 @@ export class DealSettingsDto extends LadderSettingsDto {
   activeSafetyOrders?: number;
 
   @ApiPropertyOptional({
+    nullable: true,
     type: 'number',
     minimum: 0.01,
     maximum: 99,
@@ -111,6 +114,7 @@ export class DealSettingsDto extends LadderSettingsDto {
   stopLoss?: number;
 
   @ApiPropertyOptional({
+    nullable: true,
     type: 'number',
     minimum: 0.01,
     maximum: 50,
@@ -125,6 +129,7 @@ export class DealSettingsDto extends LadderSettingsDto {
   trailingDeviation?: number;
 
   @ApiPropertyOptional({
+    nullable: true,
     type: 'integer',
     minimum: 1,
     maximum: 525_600,
