@@ -27,6 +27,7 @@ interface EquityPoint {
 interface Trade {
   status: string;
   realizedPnl: number;
+  closedAt: string;
 }
 
 const clock = new ManualClock(T0);
@@ -116,6 +117,27 @@ describe('analytics from the ledger and the equity history', () => {
     expect(performance.body.realizedPnl as number).toBeCloseTo(realized, 6);
     const bySymbol = performance.body.bySymbol as Array<{ trades: number }>;
     expect(bySymbol.reduce((sum, row) => sum + row.trades, 0)).toBe(trades.length);
+    // Streaks in the order the trades closed (seed 002's consecutive wins and losses).
+    const ordered = [...trades].sort((a, b) => Date.parse(a.closedAt) - Date.parse(b.closedAt));
+    let longestWins = 0;
+    let longestLosses = 0;
+    let run = 0;
+    ordered.forEach((trade, index) => {
+      const sign = Math.sign(trade.realizedPnl);
+      run =
+        index > 0 && sign !== 0 && sign === Math.sign(ordered[index - 1].realizedPnl)
+          ? run + 1
+          : sign === 0
+            ? 0
+            : 1;
+      if (sign > 0) longestWins = Math.max(longestWins, run);
+      if (sign < 0) longestLosses = Math.max(longestLosses, run);
+    });
+    expect(performance.body).toMatchObject({
+      consecutiveWins: longestWins,
+      consecutiveLosses: longestLosses,
+    });
+    expect(longestWins).toBeGreaterThan(0);
   });
 
   it("records the bot's account at the value of its balances, and the bot at its capital plus its results", async () => {

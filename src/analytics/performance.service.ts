@@ -7,6 +7,8 @@ import {
   calmarRatio,
   drawdownOf,
   expectancy,
+  longestStreaks,
+  maxDrawdownR,
   profitFactor,
   sharpeRatio,
   simpleReturns,
@@ -53,6 +55,8 @@ export class PerformanceReport {
     const unavailable: Record<string, string> = {};
     const equity = await this.equityMetrics(scope, from, to, symbol, unavailable);
     const closed = await this.ledger.closedBySymbol(scope.ledger, new Date(from), new Date(to), symbol);
+    const sequence = await this.ledger.closedSequence(scope.ledger, new Date(from), new Date(to), symbol);
+    const streaks = longestStreaks(sequence.pnls);
     return {
       period,
       scope: scope.label,
@@ -61,6 +65,9 @@ export class PerformanceReport {
       to: new Date(to).toISOString(),
       ...equity,
       ...tradeMetrics(closed, unavailable),
+      consecutiveWins: streaks.wins,
+      consecutiveLosses: streaks.losses,
+      maxDrawdownR: round(maxDrawdownR(sequence.rs))!,
       unavailable,
     };
   }

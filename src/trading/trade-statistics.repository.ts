@@ -122,6 +122,32 @@ export class TradeStatistics {
     });
   }
 
+  /**
+   * The closed trades' results and R (0 without a stop) in the order they closed, as two arrays: what
+   * streaks and the drawdown in R read (one row: a driver reads arrays much faster than rows).
+   */
+  async closedSequence(
+    scope: LedgerScope | null,
+    from: Date,
+    to: Date,
+    symbol?: string,
+  ): Promise<{ pnls: number[]; rs: number[] }> {
+    const query = (scope ? this.scoped(scope) : this.trades.createQueryBuilder('trade').where('TRUE'))
+      .select('array_agg((trade.realizedPnl)::float8 ORDER BY trade.closedAt, trade.id)', 'pnls')
+      .addSelect(
+        'array_agg((CASE WHEN trade.initialRisk > 0 THEN trade.realizedPnl / trade.initialRisk ELSE 0 END)::float8 ORDER BY trade.closedAt, trade.id)',
+        'rs',
+      )
+      .andWhere("trade.status = 'CLOSED'")
+      .andWhere('trade.closedAt >= :from AND trade.closedAt <= :to', { from, to });
+    if (symbol) query.andWhere('trade.symbol = :symbol', { symbol });
+    const row = await query.getRawOne<{
+      pnls: Array<number | string> | null;
+      rs: Array<number | string> | null;
+    }>();
+    return { pnls: (row?.pnls ?? []).map(Number), rs: (row?.rs ?? []).map(Number) };
+  }
+
   /** Every open position, whoever holds it. */
   allOpen(): Promise<Trade[]> {
     return this.trades.find({ where: { status: In(['OPEN', 'CLOSING']) } });

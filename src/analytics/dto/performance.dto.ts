@@ -110,6 +110,16 @@ export class PerformanceDto {
   totalFees!: number;
   @ApiProperty({ example: 24000, description: 'Σ entry and exit costs, USDT' })
   tradingVolume!: number;
+  @ApiProperty({ example: 5, description: 'Longest run of winning trades (seed 002)' })
+  consecutiveWins!: number;
+  @ApiProperty({ example: 3, description: 'Longest run of losing trades (seed 002)' })
+  consecutiveLosses!: number;
+  @ApiProperty({
+    example: 2.5,
+    description:
+      'Deepest fall of the cumulative R of the closed trades from its peak (trades without a stop count 0)',
+  })
+  maxDrawdownR!: number;
   @ApiProperty({ type: [SymbolPerformanceDto], description: 'Best PnL first' })
   bySymbol!: SymbolPerformanceDto[];
   @ApiProperty({
