@@ -223,7 +223,7 @@ export class MarketSimulationService implements OnApplicationBootstrap, OnApplic
 
   /** Every second: store the minutes that completed since the last store. */
   private startLive(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.config.market.liveCandles) return;
     this.liveTimer = setInterval(() => {
       void this.storeCompletedMinutes().catch((error: unknown) =>
         this.logger.warn(`live candles not stored: ${String(error)}`),

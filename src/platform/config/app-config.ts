@@ -42,6 +42,8 @@ export interface MarketSettings {
   seed: number;
   /** Days of 1-minute history the simulated market backfills on first start. */
   backfillDays: number;
+  /** Store the simulated market's minutes as they complete (off: prices and books only, no new candles). */
+  liveCandles: boolean;
 }
 
 export interface TradingSettings {
@@ -306,6 +308,7 @@ export function readPlainConfig(env: Env, cwd = process.cwd()): PlainConfig {
       simulation: boolean(env, 'MARKET_SIMULATION', true),
       seed: integer(env, 'MARKET_SEED', 42, 0, 2_147_483_647),
       backfillDays: integer(env, 'MARKET_BACKFILL_DAYS', 30, 0, 365),
+      liveCandles: boolean(env, 'MARKET_LIVE_CANDLES', true),
     },
     paper: {
       startingBalance: decimal(env, 'PAPER_STARTING_BALANCE', '10000', 1e12),
