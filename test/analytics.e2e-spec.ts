@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { DcaDeals } from '../src/dca/dca-deals.service';
 import { CandleRepository } from '../src/market/candle.repository';
 import { MarketSimulationService, SIMULATED_EXCHANGE } from '../src/market/market-simulation.service';
@@ -436,6 +437,56 @@ describe('analytics from the ledger and the equity history', () => {
       (energy.body.marketEnergy + energy.body.positionEnergy) / 2,
       1,
     );
+  });
+
+  it('trade metrics of a known ledger: streaks in closing order, the drawdown of cumulative R, profit factor, expectancy', async () => {
+    // Nine trades closed one minute apart on their own account; R = pnl (initial risk 1) but the flat one.
+    const pnls = [5, 1, -2, -1, -3, 0, 4, -1, -1];
+    const db = t.app.get(DataSource);
+    await db.query(`INSERT INTO paper_accounts (name) VALUES ('ledger-check')`);
+    for (const [i, pnl] of pnls.entries())
+      await db.query(
+        `INSERT INTO trades (id, symbol, side, status, venue, account_id, exchange_id, mode, requested_amount, entry_amount,
+           entry_cost, exit_amount, exit_cost, fees, realized_pnl, initial_risk, created_at, opened_at, closed_at)
+         VALUES (gen_random_uuid(), $1, 'long', 'CLOSED', 'paper', 'ledger-check', 'paper', 'paper', 1, 1, 100, 1,
+           $2, 0.1, $3, $4, $5, $5, $6)`,
+        [
+          i % 2 ? 'ETH/USDT' : 'BTC/USDT',
+          100 + pnl + 0.1,
+          pnl,
+          pnl === 0 ? null : 1,
+          new Date(clock.ms - DAY + i * 60_000),
+          new Date(clock.ms - DAY + i * 60_000 + 30_000),
+        ],
+      );
+    // The other tests read every trade: these leave when this one is done.
+    const report = await call<Record<string, unknown>>(
+      t,
+      'GET',
+      '/api/analytics/performance?accountId=ledger-check&period=7d',
+      { apiKey: reader },
+    ).finally(() => db.query(`DELETE FROM trades WHERE account_id = 'ledger-check'`));
+    expect(report.status).toBe(200);
+    // W W L L L 0 W L L: runs of 2 wins and 3 losses; cumulative R 5 6 4 3 0 0 4 3 2 falls 6 from its peak.
+    expect(report.body).toMatchObject({
+      totalTrades: 9,
+      winningTrades: 3,
+      losingTrades: 5,
+      consecutiveWins: 2,
+      consecutiveLosses: 3,
+      maxDrawdownR: 6,
+      bestTrade: 5,
+      worstTrade: -3,
+      realizedPnl: 2,
+    });
+    expect(report.body.profitFactor as number).toBeCloseTo(10 / 8, 8);
+    expect(report.body.expectancy as number).toBeCloseTo(2 / 9, 8);
+    expect(report.body.avgR as number).toBeCloseTo(2 / 8, 8);
+    expect(report.body.avgDurationMinutes as number).toBeCloseTo(0.5, 6);
+    expect(report.body.bySymbol).toEqual([
+      { symbol: 'BTC/USDT', trades: 5, pnl: 3, pnlPercent: 0.6, winRate: 0.4 },
+      { symbol: 'ETH/USDT', trades: 4, pnl: -1, pnlPercent: -0.25, winRate: 0.25 },
+    ]);
   });
 
   it('answers null with a reason where data is short, and 4xx for bad input', async () => {

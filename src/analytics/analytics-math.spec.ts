@@ -10,8 +10,6 @@ import {
   expectancy,
   grossOf,
   herfindahl,
-  longestStreaks,
-  maxDrawdownR,
   percentile,
   profitFactor,
   sharpeRatio,
@@ -109,15 +107,5 @@ describe('analytics formulas', () => {
       { time: 3 * DAY + 5, value: 4 },
     ]);
     expect(closes.map((point) => point.value)).toEqual([2, 3, 4]);
-  });
-
-  it('longest winning and losing streaks, and the deepest fall of cumulative R', () => {
-    // W W L L L 0 W L L: two wins in a row, three losses (a flat trade breaks a streak).
-    expect(longestStreaks([5, 1, -2, -1, -3, 0, 4, -1, -1])).toEqual({ wins: 2, losses: 3 });
-    expect(longestStreaks([])).toEqual({ wins: 0, losses: 0 });
-    // Cumulative R: 1, 3, 2, 0.5, 1.5, -1 -> from the peak of 3 down to -1: 4 R.
-    expect(maxDrawdownR([1, 2, -1, -1.5, 1, -2.5])).toBeCloseTo(4, 12);
-    expect(maxDrawdownR([-1, -1])).toBe(2); // from the start at 0
-    expect(maxDrawdownR([1, 2])).toBe(0);
   });
 });

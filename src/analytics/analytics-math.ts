@@ -206,30 +206,3 @@ export function herfindahl(exposures: readonly number[]): number | null {
   if (!(total > 0)) return null;
   return exposures.reduce((sum, value) => sum + (Math.abs(value) / total) ** 2, 0);
 }
-
-/** The longest runs of winning and of losing trades in a sequence of results (0: neither). */
-export function longestStreaks(results: readonly number[]): { wins: number; losses: number } {
-  let wins = 0;
-  let losses = 0;
-  let run = 0;
-  for (let i = 0; i < results.length; i++) {
-    const sign = Math.sign(results[i]);
-    run = i > 0 && sign !== 0 && sign === Math.sign(results[i - 1]) ? run + 1 : sign === 0 ? 0 : 1;
-    if (sign > 0) wins = Math.max(wins, run);
-    if (sign < 0) losses = Math.max(losses, run);
-  }
-  return { wins, losses };
-}
-
-/** The deepest fall of the running sum of R from its highest point (starting at 0), in R. */
-export function maxDrawdownR(rs: readonly number[]): number {
-  let sum = 0;
-  let peak = 0;
-  let deepest = 0;
-  for (const r of rs) {
-    sum += r;
-    peak = Math.max(peak, sum);
-    deepest = Math.max(deepest, peak - sum);
-  }
-  return deepest;
-}

@@ -7,8 +7,6 @@ import {
   calmarRatio,
   drawdownOf,
   expectancy,
-  longestStreaks,
-  maxDrawdownR,
   profitFactor,
   sharpeRatio,
   simpleReturns,
@@ -55,8 +53,7 @@ export class PerformanceReport {
     const unavailable: Record<string, string> = {};
     const equity = await this.equityMetrics(scope, from, to, symbol, unavailable);
     const closed = await this.ledger.closedBySymbol(scope.ledger, new Date(from), new Date(to), symbol);
-    const sequence = await this.ledger.closedSequence(scope.ledger, new Date(from), new Date(to), symbol);
-    const streaks = longestStreaks(sequence.pnls);
+    const streaks = await this.ledger.closedStreaks(scope.ledger, new Date(from), new Date(to), symbol);
     return {
       period,
       scope: scope.label,
@@ -67,7 +64,7 @@ export class PerformanceReport {
       ...tradeMetrics(closed, unavailable),
       consecutiveWins: streaks.wins,
       consecutiveLosses: streaks.losses,
-      maxDrawdownR: round(maxDrawdownR(sequence.rs))!,
+      maxDrawdownR: round(streaks.maxDrawdownR)!,
       unavailable,
     };
   }

@@ -123,29 +123,40 @@ export class TradeStatistics {
   }
 
   /**
-   * The closed trades' results and R (0 without a stop) in the order they closed, as two arrays: what
-   * streaks and the drawdown in R read (one row: a driver reads arrays much faster than rows).
+   * Of the trades closed in [from, to] in the order they closed: the longest runs of wins and of losses
+   * (a flat trade breaks a run) and the deepest fall of cumulative R (trades without a stop count 0) from
+   * its peak, starting at 0 — worked out in the database, which answers three numbers.
    */
-  async closedSequence(
+  async closedStreaks(
     scope: LedgerScope | null,
     from: Date,
     to: Date,
     symbol?: string,
-  ): Promise<{ pnls: number[]; rs: number[] }> {
-    const query = (scope ? this.scoped(scope) : this.trades.createQueryBuilder('trade').where('TRUE'))
-      .select('array_agg((trade.realizedPnl)::float8 ORDER BY trade.closedAt, trade.id)', 'pnls')
-      .addSelect(
-        'array_agg((CASE WHEN trade.initialRisk > 0 THEN trade.realizedPnl / trade.initialRisk ELSE 0 END)::float8 ORDER BY trade.closedAt, trade.id)',
-        'rs',
-      )
+  ): Promise<{ wins: number; losses: number; maxDrawdownR: number }> {
+    const inner = (scope ? this.scoped(scope) : this.trades.createQueryBuilder('trade').where('TRUE'))
+      .select('sign(trade.realizedPnl)', 'sg')
+      .addSelect('CASE WHEN trade.initialRisk > 0 THEN trade.realizedPnl / trade.initialRisk ELSE 0 END', 'r')
+      .addSelect('trade.closedAt', 'at')
+      .addSelect('trade.id', 'id')
       .andWhere("trade.status = 'CLOSED'")
       .andWhere('trade.closedAt >= :from AND trade.closedAt <= :to', { from, to });
-    if (symbol) query.andWhere('trade.symbol = :symbol', { symbol });
-    const row = await query.getRawOne<{
-      pnls: Array<number | string> | null;
-      rs: Array<number | string> | null;
-    }>();
-    return { pnls: (row?.pnls ?? []).map(Number), rs: (row?.rs ?? []).map(Number) };
+    if (symbol) inner.andWhere('trade.symbol = :symbol', { symbol });
+    const [sql, parameters] = inner.getQueryAndParameters();
+    const [row] = await this.trades.manager.query<Array<{ wins: number; losses: number; dd: number }>>(
+      `WITH o AS (SELECT x.sg, x.r, row_number() OVER (ORDER BY x.at, x.id) AS n FROM (${sql}) x),
+       c AS (SELECT sg, n, n - row_number() OVER (PARTITION BY sg ORDER BY n) AS grp, sum(r) OVER (ORDER BY n) AS cum FROM o),
+       d AS (SELECT GREATEST(max(cum) OVER (ORDER BY n), 0) - cum AS fall FROM c),
+       runs AS (SELECT sg, count(*) AS k FROM c WHERE sg <> 0 GROUP BY sg, grp)
+       SELECT COALESCE((SELECT max(k) FROM runs WHERE sg > 0), 0)::float8 AS wins,
+         COALESCE((SELECT max(k) FROM runs WHERE sg < 0), 0)::float8 AS losses,
+         COALESCE((SELECT max(fall) FROM d), 0)::float8 AS dd`,
+      parameters,
+    );
+    return {
+      wins: Number(row?.wins ?? 0),
+      losses: Number(row?.losses ?? 0),
+      maxDrawdownR: Number(row?.dd ?? 0),
+    };
   }
 
   /** Every open position, whoever holds it. */
