@@ -86,7 +86,10 @@ async function main(): Promise<void> {
       ROUNDS,
     );
     const performanceUrl = '/api/analytics/performance?accountId=bench&period=all';
+    // The first answer reads the trades in closing order (streaks); later ones, on an unchanged ledger, do not.
+    const started = performance.now();
     const report = (await get(performanceUrl)) as { totalTrades: number };
+    const firstMs = performance.now() - started;
     if (report.totalTrades !== TRADES) throw new Error(`performance counted ${report.totalTrades} trades`);
     const performanceMs = await timed(() => get(performanceUrl), Math.ceil(ROUNDS / 3));
     const performanceFloor = await timed(
@@ -102,9 +105,10 @@ async function main(): Promise<void> {
       `analytics on ${driver}: equity of 90 days of minute points (${equity.length} daily points from the roll-ups) ` +
         `${equityMs.toFixed(1)} ms (target <= ${EQUITY_TARGET_MS} ms, ${equityMs <= EQUITY_TARGET_MS ? 'met' : 'NOT met'}; ` +
         `${(equityMs / equityFloor).toFixed(1)}x a raw SELECT of the points, ${equityFloor.toFixed(1)} ms); ` +
-        `performance over all of ${TRADES} trades ${performanceMs.toFixed(1)} ms ` +
+        `performance over all of ${TRADES} trades ${performanceMs.toFixed(1)} ms asked again on an unchanged ledger ` +
         `(target <= ${PERFORMANCE_TARGET_MS} ms, ${performanceMs <= PERFORMANCE_TARGET_MS ? 'met' : 'NOT met'}; ` +
-        `${(performanceMs / performanceFloor).toFixed(1)}x a raw SELECT of the trades, ${performanceFloor.toFixed(1)} ms)`,
+        `${(performanceMs / performanceFloor).toFixed(1)}x a raw SELECT of the trades, ${performanceFloor.toFixed(1)} ms), ` +
+        `${firstMs.toFixed(1)} ms the first time after a change (${firstMs <= PERFORMANCE_TARGET_MS ? 'met' : 'NOT met'})`,
     );
   } finally {
     await app.close();

@@ -459,34 +459,53 @@ describe('analytics from the ledger and the equity history', () => {
           new Date(clock.ms - DAY + i * 60_000 + 30_000),
         ],
       );
-    // The other tests read every trade: these leave when this one is done.
-    const report = await call<Record<string, unknown>>(
-      t,
-      'GET',
-      '/api/analytics/performance?accountId=ledger-check&period=7d',
-      { apiKey: reader },
-    ).finally(() => db.query(`DELETE FROM trades WHERE account_id = 'ledger-check'`));
-    expect(report.status).toBe(200);
-    // W W L L L 0 W L L: runs of 2 wins and 3 losses; cumulative R 5 6 4 3 0 0 4 3 2 falls 6 from its peak.
-    expect(report.body).toMatchObject({
-      totalTrades: 9,
-      winningTrades: 3,
-      losingTrades: 5,
-      consecutiveWins: 2,
-      consecutiveLosses: 3,
-      maxDrawdownR: 6,
-      bestTrade: 5,
-      worstTrade: -3,
-      realizedPnl: 2,
-    });
-    expect(report.body.profitFactor as number).toBeCloseTo(10 / 8, 8);
-    expect(report.body.expectancy as number).toBeCloseTo(2 / 9, 8);
-    expect(report.body.avgR as number).toBeCloseTo(2 / 8, 8);
-    expect(report.body.avgDurationMinutes as number).toBeCloseTo(0.5, 6);
-    expect(report.body.bySymbol).toEqual([
-      { symbol: 'BTC/USDT', trades: 5, pnl: 3, pnlPercent: 0.6, winRate: 0.4 },
-      { symbol: 'ETH/USDT', trades: 4, pnl: -1, pnlPercent: -0.25, winRate: 0.25 },
-    ]);
+    const performanceOf = () =>
+      call<Record<string, unknown>>(t, 'GET', '/api/analytics/performance?accountId=ledger-check&period=7d', {
+        apiKey: reader,
+      });
+    try {
+      const report = await performanceOf();
+      expect(report.status).toBe(200);
+      // W W L L L 0 W L L: runs of 2 wins and 3 losses; cumulative R 5 6 4 3 0 0 4 3 2 falls 6 from its peak.
+      expect(report.body).toMatchObject({
+        totalTrades: 9,
+        winningTrades: 3,
+        losingTrades: 5,
+        consecutiveWins: 2,
+        consecutiveLosses: 3,
+        maxDrawdownR: 6,
+        bestTrade: 5,
+        worstTrade: -3,
+        realizedPnl: 2,
+      });
+      expect(report.body.profitFactor as number).toBeCloseTo(10 / 8, 8);
+      expect(report.body.expectancy as number).toBeCloseTo(2 / 9, 8);
+      expect(report.body.avgR as number).toBeCloseTo(2 / 8, 8);
+      expect(report.body.avgDurationMinutes as number).toBeCloseTo(0.5, 6);
+      expect(report.body.bySymbol).toEqual([
+        { symbol: 'BTC/USDT', trades: 5, pnl: 3, pnlPercent: 0.6, winRate: 0.4 },
+        { symbol: 'ETH/USDT', trades: 4, pnl: -1, pnlPercent: -0.25, winRate: 0.25 },
+      ]);
+      // Three more wins close: the streaks follow (they are not kept past a change of the ledger).
+      for (const i of [9, 10, 11])
+        await db.query(
+          `INSERT INTO trades (id, symbol, side, status, venue, account_id, exchange_id, mode, requested_amount, entry_amount,
+             entry_cost, exit_amount, exit_cost, fees, realized_pnl, initial_risk, created_at, opened_at, closed_at)
+           VALUES (gen_random_uuid(), 'BTC/USDT', 'long', 'CLOSED', 'paper', 'ledger-check', 'paper', 'paper', 1, 1, 100, 1,
+             102.1, 0.1, 2, 1, $1, $1, $2)`,
+          [new Date(clock.ms - DAY + i * 60_000), new Date(clock.ms - DAY + i * 60_000 + 30_000)],
+        );
+      const after = await performanceOf();
+      expect(after.body).toMatchObject({
+        totalTrades: 12,
+        consecutiveWins: 3,
+        consecutiveLosses: 3,
+        maxDrawdownR: 6,
+      });
+    } finally {
+      // The other tests read every trade: these leave when this one is done.
+      await db.query(`DELETE FROM trades WHERE account_id = 'ledger-check'`);
+    }
   });
 
   it('answers null with a reason where data is short, and 4xx for bad input', async () => {

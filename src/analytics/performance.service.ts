@@ -27,6 +27,9 @@ const PERIOD_DAYS: Record<Exclude<Period, 'all'>, number> = {
   '1y': 365,
 };
 
+/** Questions whose streaks are kept (the oldest asked goes first). */
+const STREAK_MEMO_SIZE = 500;
+
 const round = (value: number | null, digits = 8) =>
   value === null || !Number.isFinite(value) ? null : Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -37,6 +40,11 @@ const round = (value: number | null, digits = 8) =>
  */
 @Injectable()
 export class PerformanceReport {
+  private readonly streaks = new Map<
+    string,
+    { fingerprint: string; streaks: { wins: number; losses: number; maxDrawdownR: number } }
+  >();
+
   constructor(
     private readonly scopes: AnalyticsScopes,
     private readonly equity: EquityHistory,
@@ -53,7 +61,7 @@ export class PerformanceReport {
     const unavailable: Record<string, string> = {};
     const equity = await this.equityMetrics(scope, from, to, symbol, unavailable);
     const closed = await this.ledger.closedBySymbol(scope.ledger, new Date(from), new Date(to), symbol);
-    const streaks = await this.ledger.closedStreaks(scope.ledger, new Date(from), new Date(to), symbol);
+    const streaks = await this.streaksOf(scope, period, symbol, closed, from, to);
     return {
       period,
       scope: scope.label,
@@ -67,6 +75,37 @@ export class PerformanceReport {
       maxDrawdownR: round(streaks.maxDrawdownR)!,
       unavailable,
     };
+  }
+
+  /**
+   * The streaks and R drawdown need the trades in closing order, the one costly read here: they are kept
+   * per question and read again only when the closed trades it covers changed (their count, sums or
+   * first and last closing time), so a dashboard polling an unchanged ledger is answered from the sums.
+   */
+  private async streaksOf(
+    scope: AnalyticsScope,
+    period: Period,
+    symbol: string | undefined,
+    closed: readonly ClosedSummary[],
+    from: number,
+    to: number,
+  ) {
+    const key = `${scope.label}|${period}|${symbol ?? ''}`;
+    const fingerprint = JSON.stringify([
+      closed.length,
+      ...['trades', 'pnl', 'rSum', 'fees'].map((field) =>
+        closed.reduce((sum, row) => sum + row[field as 'trades' | 'pnl' | 'rSum' | 'fees'], 0),
+      ),
+      Math.min(...closed.map((row) => row.firstClosedAt)),
+      Math.max(...closed.map((row) => row.lastClosedAt)),
+    ]);
+    const known = this.streaks.get(key);
+    if (known?.fingerprint === fingerprint) return known.streaks;
+    const streaks = await this.ledger.closedStreaks(scope.ledger, new Date(from), new Date(to), symbol);
+    this.streaks.delete(key);
+    this.streaks.set(key, { fingerprint, streaks });
+    if (this.streaks.size > STREAK_MEMO_SIZE) this.streaks.delete(this.streaks.keys().next().value!);
+    return streaks;
   }
 
   private async equityMetrics(

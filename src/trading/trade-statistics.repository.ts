@@ -29,6 +29,9 @@ export interface ClosedSummary {
   durationMs: number;
   fibonacciSum: number;
   fibonacciCount: number;
+  /** When the first and the last of them closed (epoch ms). */
+  firstClosedAt: number;
+  lastClosedAt: number;
 }
 
 export interface LedgerTotals {
@@ -107,6 +110,8 @@ export class TradeStatistics {
         'durationMs',
       )
       .addSelect('(COALESCE(sum(trade.fibonacciAlignment), 0))::float8', 'fibonacciSum')
+      .addSelect('(extract(epoch FROM min(trade.closedAt)) * 1000)::float8', 'firstClosedAt')
+      .addSelect('(extract(epoch FROM max(trade.closedAt)) * 1000)::float8', 'lastClosedAt')
       .addSelect('(count(trade.fibonacciAlignment))::float8', 'fibonacciCount')
       .andWhere("trade.status = 'CLOSED'")
       .andWhere('trade.closedAt >= :from AND trade.closedAt <= :to', { from, to });
