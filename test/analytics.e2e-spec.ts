@@ -132,20 +132,18 @@ describe('analytics from the ledger and the equity history', () => {
     expect(bySymbol.reduce((sum, row) => sum + row.trades, 0)).toBe(trades.length);
     // Streaks in the order the trades closed (seed 002's consecutive wins and losses).
     const ordered = [...trades].sort((a, b) => Date.parse(a.closedAt) - Date.parse(b.closedAt));
-    let longestWins = 0;
-    let longestLosses = 0;
-    let run = 0;
-    ordered.forEach((trade, index) => {
+    // Runs of trades with the same sign of result (a flat trade is a run of its own, so it breaks one).
+    const runs = ordered.reduce<Array<{ sign: number; length: number }>>((all, trade) => {
       const sign = Math.sign(trade.realizedPnl);
-      run =
-        index > 0 && sign !== 0 && sign === Math.sign(ordered[index - 1].realizedPnl)
-          ? run + 1
-          : sign === 0
-            ? 0
-            : 1;
-      if (sign > 0) longestWins = Math.max(longestWins, run);
-      if (sign < 0) longestLosses = Math.max(longestLosses, run);
-    });
+      const last = all[all.length - 1];
+      return last?.sign === sign
+        ? [...all.slice(0, -1), { sign, length: last.length + 1 }]
+        : [...all, { sign, length: 1 }];
+    }, []);
+    const longest = (sign: number) =>
+      Math.max(0, ...runs.filter((candidate) => candidate.sign === sign).map((candidate) => candidate.length));
+    const longestWins = longest(1);
+    const longestLosses = longest(-1);
     expect(performance.body).toMatchObject({
       consecutiveWins: longestWins,
       consecutiveLosses: longestLosses,

@@ -70,3 +70,16 @@ export class AnalyticsScopes {
     return { equity: null, ledger: null, label: 'all', exchangeAccountId: null };
   }
 }
+
+/** A scope with an equity series: the one given, or the API's paper account 'default' when none was. */
+export function orDefaultAccount(
+  scope: AnalyticsScope,
+): AnalyticsScope & { equity: NonNullable<AnalyticsScope['equity']>; ledger: LedgerScope } {
+  if (scope.equity && scope.ledger) return { ...scope, equity: scope.equity, ledger: scope.ledger };
+  return {
+    equity: { scope: 'paper', scopeId: 'default' },
+    ledger: { venue: 'paper', accountId: 'default' },
+    label: 'paper:default',
+    exchangeAccountId: null,
+  };
+}

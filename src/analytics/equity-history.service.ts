@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiError } from '../platform/http/api-error';
 import { Clock } from '../platform/time/clock';
 import { dailyCloses, TimedValue } from './analytics-math';
-import { AnalyticsScope, AnalyticsScopes } from './analytics-scopes';
+import { AnalyticsScope, AnalyticsScopes, orDefaultAccount } from './analytics-scopes';
 import type { EquityResolution } from './equity-point.entity';
 import { EquityPoints, StoredPoint } from './equity-points.repository';
 import type { EquityPointDto, EquityQueryDto } from './dto/equity.dto';
@@ -58,7 +58,7 @@ export class EquityHistory {
     from: number,
     to: number,
   ): Promise<StoredPoint[]> {
-    const { scope: kind, scopeId } = scope.equity ?? { scope: 'paper' as const, scopeId: 'default' };
+    const { scope: kind, scopeId } = orDefaultAccount(scope).equity;
     const stored = await this.points.range(kind, scopeId, resolution, from, to);
     if (resolution === 'minute') return stored;
     const latest = await this.points.latest(kind, scopeId, to);
@@ -73,7 +73,7 @@ export class EquityHistory {
    * (day roll-ups of days still open are redone each hour), and the newest minute.
    */
   async dailySeries(scope: AnalyticsScope, from: number, to: number): Promise<TimedValue[]> {
-    const { scope: kind, scopeId } = scope.equity ?? { scope: 'paper' as const, scopeId: 'default' };
+    const { scope: kind, scopeId } = orDefaultAccount(scope).equity;
     const days = await this.points.range(kind, scopeId, 'day', from, to);
     const hours = await this.points.range(
       kind,
@@ -90,7 +90,7 @@ export class EquityHistory {
   }
 
   firstTime(scope: AnalyticsScope): Promise<number | null> {
-    const { scope: kind, scopeId } = scope.equity ?? { scope: 'paper' as const, scopeId: 'default' };
+    const { scope: kind, scopeId } = orDefaultAccount(scope).equity;
     return this.points.firstTime(kind, scopeId);
   }
 }

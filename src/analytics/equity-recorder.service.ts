@@ -97,7 +97,7 @@ export class EquityRecorder implements OnModuleInit {
   }
 
   /** An account's equity: each balance at its price in EQUITY_CURRENCY (coins held are the open positions). */
-  async accountRow(scope: 'paper' | 'exchange', id: string, venue: TradingVenue): Promise<EquityRow> {
+  private async accountRow(scope: 'paper' | 'exchange', id: string, venue: TradingVenue): Promise<EquityRow> {
     const prices = new PriceBook(venue.exchange);
     let value = 0;
     for (const balance of await venue.exchange.balances()) {
@@ -117,7 +117,7 @@ export class EquityRecorder implements OnModuleInit {
   }
 
   /** A bot's equity: its capital (or share of its account) plus its trades' results. */
-  async botRow(bot: Bot): Promise<EquityRow> {
+  private async botRow(bot: Bot): Promise<EquityRow> {
     const venue = await this.venues.resolve(
       bot.mode === 'live' ? bot.accountId! : undefined,
       bot.paperAccount ?? undefined,

@@ -16,7 +16,7 @@ import {
   simpleReturns,
   valueAtRisk,
 } from './analytics-math';
-import { AnalyticsScope, AnalyticsScopes } from './analytics-scopes';
+import { AnalyticsScope, AnalyticsScopes, orDefaultAccount } from './analytics-scopes';
 import type { RiskDto, RiskQueryDto } from './dto/risk.dto';
 import { EquityHistory } from './equity-history.service';
 import { EQUITY_CURRENCY, EquityRecorder } from './equity-recorder.service';
@@ -51,19 +51,11 @@ export class RiskReport {
   ) {}
 
   async risk(query: RiskQueryDto): Promise<RiskDto> {
-    const resolved = await this.scopes.resolve(query);
-    const scope: AnalyticsScope = resolved.equity
-      ? resolved
-      : {
-          equity: { scope: 'paper', scopeId: 'default' },
-          ledger: { venue: 'paper', accountId: 'default' },
-          label: 'paper:default',
-          exchangeAccountId: null,
-        };
+    const scope = orDefaultAccount(await this.scopes.resolve(query));
     const lookbackDays = query.lookbackDays ?? 90;
     const now = this.clock.nowMs();
     const unavailable: Record<string, string> = {};
-    const trades = await this.statistics.open(scope.ledger!);
+    const trades = await this.statistics.open(scope.ledger);
     const tickers = await this.tickersOf(trades);
     const portfolioValue = await this.portfolioValue(scope);
 
@@ -174,7 +166,7 @@ export class RiskReport {
   }
 
   private async portfolioValue(scope: AnalyticsScope): Promise<number | null> {
-    const { scope: kind, scopeId } = scope.equity!;
+    const { scope: kind, scopeId } = orDefaultAccount(scope).equity;
     try {
       const row = await this.recorder.measure(kind, scopeId);
       return row?.value ?? null;

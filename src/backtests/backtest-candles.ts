@@ -4,6 +4,11 @@ import { CandleSource } from '../market/candle-source';
 import type { Candle } from '../market/market-types';
 import { Timeframe, TIMEFRAME_MS } from '../market/timeframes';
 
+/** Share of a backtest job's progress spent fetching an exchange's candles before the replay. */
+export const DOWNLOAD_SHARE = 50;
+/** Share of a backtest job's progress spent reading the stored candles. */
+export const LOAD_SHARE = 30;
+
 /** Candles read in one query while loading a backtest (a cancel waits at most one read). */
 const LOAD_CHUNK = 5000;
 

@@ -10,6 +10,7 @@ import { Backtest } from './backtest.entity';
 import { BacktestsController } from './backtests.controller';
 import { BacktestsService } from './backtests.service';
 import { DcaBacktests } from './dca-backtests';
+import { StrategyBacktests } from './strategy-backtests';
 
 /** Backtests: presets replayed over stored candles with the engine's rules and the paper fill model. */
 @Module({
@@ -22,7 +23,7 @@ import { DcaBacktests } from './dca-backtests';
     TradingModule,
   ],
   controllers: [BacktestsController],
-  providers: [BacktestCandles, DcaBacktests, BacktestsService],
+  providers: [BacktestCandles, DcaBacktests, StrategyBacktests, BacktestsService],
   exports: [BacktestsService],
 })
 export class BacktestsModule {}

@@ -1,36 +1,24 @@
-import { RuntimeSettings } from '../platform/settings/runtime-settings';
-import { withRiskCeilings } from '../engine/risk-manager';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
 import type { MarketInfo } from '../exchange/exchange-port';
 import { MarketDataService } from '../market/market-data.service';
-import { MarketSimulationService } from '../market/market-simulation.service';
 import { Timeframe, TIMEFRAME_MS } from '../market/timeframes';
-import { yieldToEventLoop } from '../platform/async/yield-to-event-loop';
 import { Role } from '../platform/access/role';
 import { AppConfig } from '../platform/config/app-config';
 import { EventBus } from '../platform/events/event-bus';
 import { JobAbortedError, JobContext, JobFailedError, JobQueue } from '../platform/jobs/job-queue';
 import { ApiError } from '../platform/http/api-error';
 import { Clock } from '../platform/time/clock';
-import type { PresetConfig } from '../presets/preset-config';
 import { PresetsService } from '../presets/presets.service';
-import { HOURS_NEEDED, rangeCandlesOf } from '../scanner/scanner-metrics';
+import { HOURS_NEEDED } from '../scanner/scanner-metrics';
 import { ScannerService } from '../scanner/scanner.service';
-import { StrategiesService } from '../strategies/strategies.service';
-import { resolveParameters } from '../strategies/strategy';
 import { TradingVenues } from '../trading/trading-venues.service';
-import { warmupCandles } from '../engine/bot-runtime';
-import { ENTRY_SLIPPAGE_RESERVE } from '../engine/entry-execution';
-import { BacktestCandles } from './backtest-candles';
-import { runBacktest } from './backtest-engine';
-import type { BacktestSymbol } from './backtest-types';
-import { closeFills, simulatedBookFills } from './backtest-fill-models';
 import { Backtest, BacktestRequest } from './backtest.entity';
 import { errorMessage } from '../platform/errors/error-message';
 import { DcaBacktests } from './dca-backtests';
+import { StrategyBacktests } from './strategy-backtests';
 
 export interface CreateBacktest {
   preset: string;
@@ -51,10 +39,6 @@ const BACKTEST_RETRIES = 2;
 
 /** Most candles one backtest may read (30 days of 1m candles for 20 symbols, with the scanner's). */
 const MAX_CANDLES = 1_000_000;
-/** Share of a job's progress spent fetching an exchange's candles before the replay. */
-const DOWNLOAD_SHARE = 50;
-/** Share of a job's progress spent reading the stored candles. */
-const LOAD_SHARE = 30;
 const HOUR_MS = TIMEFRAME_MS['1h'];
 const QUARTER_MS = TIMEFRAME_MS['15m'];
 /** Price paid over a candle's close by an entry on an exchange's candles (no book to walk), default. */
@@ -72,18 +56,15 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     @InjectRepository(Backtest) private readonly backtests: Repository<Backtest>,
     private readonly presets: PresetsService,
-    private readonly strategies: StrategiesService,
     private readonly scanner: ScannerService,
-    private readonly history: BacktestCandles,
     private readonly dcaBacktests: DcaBacktests,
-    private readonly simulation: MarketSimulationService,
+    private readonly strategyBacktests: StrategyBacktests,
     private readonly marketData: MarketDataService,
     private readonly venues: TradingVenues,
     private readonly jobs: JobQueue,
     private readonly events: EventBus,
     private readonly config: AppConfig,
     private readonly clock: Clock,
-    private readonly settings: RuntimeSettings,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -221,105 +202,32 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
     Object.assign(job, running);
     try {
       const preset = await this.presets.get(request.preset);
-      if (request.kind === 'dca') return await this.runDca(job, context, preset.config);
-      const strategy = this.strategies.get(preset.config.strategy.name);
-      const { params } = resolveParameters(strategy, preset.config.strategy.parameters);
-      const timeframe = request.timeframe as Timeframe;
-      const span = TIMEFRAME_MS[timeframe];
-      const from = Math.ceil(Date.parse(request.from) / span) * span;
-      const to = Math.floor(Date.parse(request.to) / span) * span;
-      // The engine's warm-up: the strategy has seen as many candles before `from` as a bot started then.
-      const warmStart = from - warmupCandles(strategy, params) * span;
-      const source = await this.marketData.candleSource(request.accountId);
-      const { symbols: wanted } = request;
-      if (request.accountId)
-        await this.history.download(wanted, source, timeframe, warmStart, to - span, (done) =>
-          this.reportProgress(job, context, done * DOWNLOAD_SHARE),
-        );
-      const loadShare = request.accountId ? DOWNLOAD_SHARE : 0;
-      const stored = await this.history.load(wanted, source.key, timeframe, warmStart, to - span, (done) =>
-        this.reportProgress(job, context, loadShare + done * LOAD_SHARE),
-      );
-      // The scanner's hours and quarters, from a day before the first scan (progress stands meanwhile;
-      // a cancel still stops it between reads).
-      const scanFrom = Math.floor(from / HOUR_MS) * HOUR_MS - HOURS_NEEDED * HOUR_MS;
-      const standing = () => this.reportProgress(job, context, loadShare + LOAD_SHARE);
-      if (request.accountId)
-        for (const scanTimeframe of ['1h', '15m'] as const)
-          await this.history.download(
-            wanted,
-            source,
-            scanTimeframe,
-            scanFrom,
-            to - TIMEFRAME_MS[scanTimeframe],
-            standing,
-          );
-      const hours = await this.history.load(wanted, source.key, '1h', scanFrom, to - HOUR_MS, standing);
-      const quarters = await this.history.load(
-        wanted,
-        source.key,
-        '15m',
-        scanFrom,
-        to - QUARTER_MS,
-        standing,
-      );
-      const inRange = [...stored.values()].reduce(
-        (count, candles) => count + candles.filter((candle) => candle.openTime >= from).length,
-        0,
-      );
-      if (inRange === 0)
-        throw new JobFailedError(
-          `no ${timeframe} candles of ${request.symbols.join(', ')} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}: the market has no history there`,
-        );
-      const markets = await this.marketsOf(request.accountId ?? undefined);
-      const replayStart = loadShare + LOAD_SHARE;
-      const symbols: BacktestSymbol[] = request.symbols.map((symbol) => {
-        const market = markets.get(symbol);
-        return {
-          symbol,
-          candles: stored.get(symbol) ?? [],
-          hours: hours.get(symbol) ?? [],
-          quarters: quarters.get(symbol) ?? [],
-          market: {
-            amountStep: market?.amountStep ?? '0.00000001',
-            minAmount: Number(market?.minAmount ?? 0),
-            minNotional: Number(market?.minNotional ?? 0),
+      const progress = (percent: number) => this.reportProgress(job, context, percent);
+      const { config } = preset;
+      if (request.kind === 'dca') {
+        if (config.kind !== 'dca' || !config.dca)
+          throw new JobFailedError(`preset ${request.preset} is no longer a DCA preset`);
+        const result = await this.dcaBacktests.replay(request, { ...config, dca: config.dca }, progress);
+        const { metrics, deals, equity, candles } = result;
+        return await this.complete(
+          job,
+          { dcaMetrics: metrics, deals, equity, candles },
+          `${metrics.deals} DCA deals`,
+          {
+            deals: metrics.deals,
+            totalReturn: metrics.totalReturn,
           },
-        };
-      });
-      await yieldToEventLoop();
-      const result = await runBacktest(symbols, {
-        from,
-        to,
-        span,
-        strategy,
-        params,
-        risk: withRiskCeilings(preset.config.risk, this.settings.section('risk')),
-        startingBalance: request.startingBalance,
-        takerFee: request.takerFee,
-        slippageReserve: ENTRY_SLIPPAGE_RESERVE,
-        scanner: { config: preset.config.scannerConfig, rangeCandles: rangeCandlesOf(preset.config) },
-        fills:
-          request.slippageBps !== null && request.slippageBps !== undefined
-            ? closeFills(request.slippageBps)
-            : simulatedBookFills(this.simulation.quotes),
-        checkpoint: (fraction) =>
-          this.reportProgress(job, context, replayStart + fraction * (100 - replayStart)),
-      });
-      const completed = await this.updateRunning(job, {
-        status: 'completed',
-        progress: 100,
-        metrics: result.metrics,
-        equity: result.equity,
-        trades: result.trades,
-        candles: result.candles,
-        finishedAt: this.clock.now(),
-      });
-      if (!completed) return { status: 'cancelled' };
-      this.logger.log(
-        `backtest ${job.id}: ${result.candles} candles, ${result.metrics.trades} trades, return ${(result.metrics.totalReturn * 100).toFixed(2)} %`,
+        );
+      }
+      const { metrics, trades, equity, candles } = await this.strategyBacktests.replay(
+        request,
+        config,
+        progress,
       );
-      return { status: 'completed', trades: result.metrics.trades, totalReturn: result.metrics.totalReturn };
+      return await this.complete(job, { metrics, trades, equity, candles }, `${metrics.trades} trades`, {
+        trades: metrics.trades,
+        totalReturn: metrics.totalReturn,
+      });
     } catch (error) {
       if (error instanceof JobAbortedError && error.reason === 'cancelled') {
         await this.markCancelled(job);
@@ -339,31 +247,24 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
     }
   }
 
-  /** A DCA preset's backtest: its deals replayed, with the DCA metrics. */
-  private async runDca(
+  /** Stores a finished replay's result, unless the backtest was cancelled meanwhile. */
+  private async complete(
     job: Backtest,
-    context: JobContext<{ backtestId: string }>,
-    config: PresetConfig,
+    result: Partial<Backtest> & { candles: number },
+    summary: string,
+    outcome: { totalReturn: number } & Record<string, number>,
   ): Promise<object> {
-    if (config.kind !== 'dca' || !config.dca)
-      throw new JobFailedError(`preset ${job.request.preset} is no longer a DCA preset`);
-    const result = await this.dcaBacktests.replay(job.request, { ...config, dca: config.dca }, (percent) =>
-      this.reportProgress(job, context, percent),
-    );
     const completed = await this.updateRunning(job, {
+      ...result,
       status: 'completed',
       progress: 100,
-      dcaMetrics: result.metrics,
-      deals: result.deals,
-      equity: result.equity,
-      candles: result.candles,
       finishedAt: this.clock.now(),
     });
     if (!completed) return { status: 'cancelled' };
     this.logger.log(
-      `backtest ${job.id}: ${result.candles} candles, ${result.metrics.deals} DCA deals, return ${(result.metrics.totalReturn * 100).toFixed(2)} %`,
+      `backtest ${job.id}: ${result.candles} candles, ${summary}, return ${(outcome.totalReturn * 100).toFixed(2)} %`,
     );
-    return { status: 'completed', deals: result.metrics.deals, totalReturn: result.metrics.totalReturn };
+    return { status: 'completed', ...outcome };
   }
 
   private async reportProgress(job: Backtest, context: JobContext<unknown>, percent: number): Promise<void> {

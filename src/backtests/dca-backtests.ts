@@ -8,13 +8,9 @@ import type { DcaBotConfig, PresetConfig } from '../presets/preset-config';
 import { StrategiesService } from '../strategies/strategies.service';
 import { resolveParameters } from '../strategies/strategy';
 import { TradingVenues } from '../trading/trading-venues.service';
-import { BacktestCandles } from './backtest-candles';
+import { BacktestCandles, DOWNLOAD_SHARE, LOAD_SHARE } from './backtest-candles';
 import type { BacktestRequest } from './backtest.entity';
 import { DcaBacktestResult, runDcaBacktest } from './dca-backtest-engine';
-
-/** Share of a job's progress spent fetching an exchange's candles, then reading the stored ones. */
-const DOWNLOAD_SHARE = 50;
-const LOAD_SHARE = 30;
 
 /**
  * Backtests of DCA presets: the timeframe's stored candles (downloaded first from an exchange account)

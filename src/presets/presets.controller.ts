@@ -14,7 +14,8 @@ import { PageQueryDto, pageOf } from '../platform/http/page.dto';
 import { ActionResultDto, StampedResultDto } from '../platform/http/action-result.dto';
 import { Clock } from '../platform/time/clock';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
-import { CreatePresetDto, PresetDetailDto, PresetListDto, UpdatePresetDto } from './dto/preset.dto';
+import { CreatePresetDto, UpdatePresetDto } from './dto/preset.dto';
+import { PresetDetailDto, PresetListDto } from './dto/preset-view.dto';
 import { PresetsService, toPresetDetail, toPresetSummary } from './presets.service';
 
 @ApiTags('presets')
