@@ -141,7 +141,10 @@ describe('analytics from the ledger and the equity history', () => {
         : [...all, { sign, length: 1 }];
     }, []);
     const longest = (sign: number) =>
-      Math.max(0, ...runs.filter((candidate) => candidate.sign === sign).map((candidate) => candidate.length));
+      Math.max(
+        0,
+        ...runs.filter((candidate) => candidate.sign === sign).map((candidate) => candidate.length),
+      );
     const longestWins = longest(1);
     const longestLosses = longest(-1);
     expect(performance.body).toMatchObject({
