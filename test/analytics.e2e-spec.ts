@@ -96,6 +96,12 @@ beforeAll(async () => {
     await recorder.recordNow();
     if (hour % 6 === 4) await recorder.rollUp();
   }
+  // No new deals from here (the engine's own timer keeps running): the other tests read a settled book.
+  const settled = await call(t, 'POST', `/api/bots/${botId}/command`, {
+    apiKey: admin,
+    body: { command: 'stop_entries' },
+  });
+  expect(settled.status).toBe(200);
   await deals.sweep();
   await recorder.recordNow();
   await recorder.rollUp();
@@ -280,7 +286,7 @@ describe('analytics from the ledger and the equity history', () => {
         '/api/trades/active?limit=100',
         { apiKey: reader },
       )
-    ).body.items;
+    ).body.items.filter((trade) => trade.openAmount > 0);
     expect(open.length).toBeGreaterThan(0);
     const held = new Map<string, number>();
     for (const trade of open)
@@ -365,7 +371,7 @@ describe('analytics from the ledger and the equity history', () => {
       await call<{
         items: Array<{ symbol: string; unrealizedPnl: number; entryPrice: number; openAmount: number }>;
       }>(t, 'GET', '/api/trades/active?limit=100', { apiKey: reader })
-    ).body.items;
+    ).body.items.filter((trade) => trade.openAmount > 0);
     const fib = await call<{
       cachedAt: string;
       symbols: Array<{
@@ -506,6 +512,51 @@ describe('analytics from the ledger and the equity history', () => {
     } finally {
       // The other tests read every trade: these leave when this one is done.
       await db.query(`DELETE FROM trades WHERE account_id = 'ledger-check'`);
+    }
+  });
+
+  it('counts an entry that has partly filled as a position, and one that has filled nothing as none', async () => {
+    const db = t.app.get(DataSource);
+    await db.query(`INSERT INTO paper_accounts (name) VALUES ('opening-check')`);
+    const insert = (symbol: string, filled: number) =>
+      db.query(
+        `INSERT INTO trades (id, symbol, side, status, venue, account_id, exchange_id, mode, requested_amount, entry_amount,
+           entry_cost, created_at)
+         VALUES (gen_random_uuid(), $1, 'long', 'OPENING', 'paper', 'opening-check', 'paper', 'paper', 1, $2, $3, $4)`,
+        [symbol, filled, filled * 100, new Date(clock.ms)],
+      );
+    await insert('BTC/USDT', 0.25);
+    await insert('ETH/USDT', 0);
+    try {
+      const active = (
+        await call<{ items: Array<{ symbol: string; openAmount: number; currentPrice: number }> }>(
+          t,
+          'GET',
+          '/api/trades/active?symbol=BTC/USDT&limit=100',
+          { apiKey: reader },
+        )
+      ).body.items.filter((trade) => trade.openAmount === 0.25);
+      expect(active).toHaveLength(1);
+      const risk = await call<{ exposure: Array<{ symbol: string; value: number }> }>(
+        t,
+        'GET',
+        '/api/analytics/risk?accountId=opening-check',
+        { apiKey: reader },
+      );
+      expect(risk.status).toBe(200);
+      expect(risk.body.exposure.map((row) => row.symbol)).toEqual(['BTC/USDT']);
+      expect(risk.body.exposure[0].value).toBeCloseTo(0.25 * active[0].currentPrice, 4);
+      const fib = await call<{ positions: { long: Array<{ symbol: string }> } }>(
+        t,
+        'GET',
+        '/api/analytics/fibonacci?accountId=opening-check&refresh=true',
+        { apiKey: reader },
+      );
+      expect(fib.status).toBe(200);
+      expect(fib.body.positions.long.map((position) => position.symbol)).toEqual(['BTC/USDT']);
+    } finally {
+      // The other tests read every open trade: these leave when this one is done.
+      await db.query(`DELETE FROM trades WHERE account_id = 'opening-check'`);
     }
   });
 

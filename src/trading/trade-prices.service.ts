@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { TtlCache } from '../platform/cache/ttl-cache';
 import { Clock } from '../platform/time/clock';
 import { Trade } from './trade.entity';
+import { holdsPosition } from './trade-view';
 import { TradingVenues } from './trading-venues.service';
 
 /** Market prices of open trades on their venues, cached a second (views price many trades at once). */
@@ -31,7 +32,7 @@ export class TradePrices {
   }
 
   private async tickerPrice(trade: Trade, field: 'bid' | 'ask' | 'last'): Promise<number | null> {
-    if (trade.status !== 'OPEN' && trade.status !== 'CLOSING') return null;
+    if (!holdsPosition(trade)) return null;
     const key = `${trade.venue}|${trade.accountId}|${trade.symbol}|${field}`;
     try {
       return await this.cache.get(key, async () => {

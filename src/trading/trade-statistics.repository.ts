@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import type { OrderVenue } from './order.entity';
 import { Trade } from './trade.entity';
 
@@ -41,6 +41,9 @@ export interface LedgerTotals {
   cumulativeR: number;
 }
 
+const HOLDS_A_POSITION =
+  "(trade.status IN (:...live) OR (trade.status = 'OPENING' AND trade.entryAmount > 0))";
+
 /** The trade ledger as analytics reads it: totals, open trades, closed trades of a period. */
 @Injectable()
 export class TradeStatistics {
@@ -64,10 +67,13 @@ export class TradeStatistics {
     return { realizedPnl: Number(row?.realized ?? 0), cumulativeR: Number(row?.r ?? 0) };
   }
 
-  /** Open positions (OPEN or CLOSING). */
+  /**
+   * Open positions: OPEN or CLOSING trades, and OPENING ones whose entry has partly filled (they hold
+   * coins); an entry that has filled nothing yet is no position.
+   */
   open(scope: LedgerScope): Promise<Trade[]> {
     return this.scoped(scope)
-      .andWhere('trade.status IN (:...live)', { live: ['OPEN', 'CLOSING'] })
+      .andWhere(HOLDS_A_POSITION, { live: ['OPEN', 'CLOSING'] })
       .getMany();
   }
 
@@ -166,6 +172,9 @@ export class TradeStatistics {
 
   /** Every open position, whoever holds it. */
   allOpen(): Promise<Trade[]> {
-    return this.trades.find({ where: { status: In(['OPEN', 'CLOSING']) } });
+    return this.trades
+      .createQueryBuilder('trade')
+      .where(HOLDS_A_POSITION, { live: ['OPEN', 'CLOSING'] })
+      .getMany();
   }
 }

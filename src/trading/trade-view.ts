@@ -24,11 +24,19 @@ export function unrealizedOf(trade: Trade, price: number | null): Money {
   return (trade.side === 'long' ? move : move.neg()).times(open);
 }
 
+/** Whether the trade holds coins now: open or closing, or an entry that has partly filled. */
+export function holdsPosition(trade: Pick<Trade, 'status' | 'entryAmount'>): boolean {
+  return (
+    trade.status === 'OPEN' ||
+    trade.status === 'CLOSING' ||
+    (trade.status === 'OPENING' && new Money(trade.entryAmount).gt(0))
+  );
+}
+
 export function toTradeDto(trade: Trade, currentPrice: number | null): TradeDto {
   const entryAmount = new Money(trade.entryAmount);
   const exitAmount = new Money(trade.exitAmount);
-  const live = trade.status === 'OPEN' || trade.status === 'CLOSING';
-  const price = live ? currentPrice : null;
+  const price = holdsPosition(trade) ? currentPrice : null;
   const unrealized = unrealizedOf(trade, price);
   const realized = new Money(trade.realizedPnl);
   // Before any exit, realised holds the entry fees only: they count against the open position's PnL.
