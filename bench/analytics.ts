@@ -86,12 +86,31 @@ async function main(): Promise<void> {
       ROUNDS,
     );
     const performanceUrl = '/api/analytics/performance?accountId=bench&period=all';
-    // The first answer reads the trades in closing order (streaks); later ones, on an unchanged ledger, do not.
+    // The first answer scans the trades in closing order (streaks); later ones, on an unchanged ledger, do
+    // not, and after a trade closes only the trades closed since the last scan are read.
     const started = performance.now();
     const report = (await get(performanceUrl)) as { totalTrades: number };
-    const firstMs = performance.now() - started;
+    const coldMs = performance.now() - started;
     if (report.totalTrades !== TRADES) throw new Error(`performance counted ${report.totalTrades} trades`);
     const performanceMs = await timed(() => get(performanceUrl), Math.ceil(ROUNDS / 3));
+    let closed = TRADES;
+    const afterChangeTimes: number[] = [];
+    for (let round = 0; round < Math.ceil(ROUNDS / 3); round++) {
+      closed++;
+      await db.query(
+        `INSERT INTO trades (id, symbol, side, status, venue, account_id, exchange_id, mode, requested_amount, entry_amount,
+           entry_cost, exit_amount, exit_cost, fees, realized_pnl, initial_risk, created_at, opened_at, closed_at)
+         VALUES (gen_random_uuid(), 'BTC/USDT', 'long', 'CLOSED', 'paper', 'bench', 'paper', 'paper', 1, 1, 100, 1, 101, 0.2,
+           0.8, 1.5, $1, $1, $1)`,
+        [new Date(now - 60_000 + round)],
+      );
+      const changedAt = performance.now();
+      const changed = (await get(performanceUrl)) as { totalTrades: number };
+      afterChangeTimes.push(performance.now() - changedAt);
+      if (changed.totalTrades !== closed)
+        throw new Error(`performance counted ${changed.totalTrades} of ${closed}`);
+    }
+    const afterChangeMs = median(afterChangeTimes);
     const performanceFloor = await timed(
       () =>
         db.query(
@@ -108,7 +127,8 @@ async function main(): Promise<void> {
         `performance over all of ${TRADES} trades ${performanceMs.toFixed(1)} ms asked again on an unchanged ledger ` +
         `(target <= ${PERFORMANCE_TARGET_MS} ms, ${performanceMs <= PERFORMANCE_TARGET_MS ? 'met' : 'NOT met'}; ` +
         `${(performanceMs / performanceFloor).toFixed(1)}x a raw SELECT of the trades, ${performanceFloor.toFixed(1)} ms), ` +
-        `${firstMs.toFixed(1)} ms the first time after a change (${firstMs <= PERFORMANCE_TARGET_MS ? 'met' : 'NOT met'})`,
+        `${afterChangeMs.toFixed(1)} ms the first time after a trade closed (${afterChangeMs <= PERFORMANCE_TARGET_MS ? 'met' : 'NOT met'}), ` +
+        `${coldMs.toFixed(1)} ms the very first time (a cold process scanning every trade)`,
     );
   } finally {
     await app.close();

@@ -6,6 +6,7 @@ import { aggregateCandles } from '../src/market/timeframes';
 import { EngineService } from '../src/engine/engine.service';
 import { PaperExchangeService } from '../src/exchange/paper/paper-exchange.service';
 import { EquityRecorder } from '../src/analytics/equity-recorder.service';
+import { TradeStatistics } from '../src/trading/trade-statistics.repository';
 import { Role } from '../src/platform/access/role';
 import { call, createKey, loginAdmin } from './support/auth-client';
 import { ManualClock } from './support/manual-clock';
@@ -493,22 +494,45 @@ describe('analytics from the ledger and the equity history', () => {
         { symbol: 'BTC/USDT', trades: 5, pnl: 3, pnlPercent: 0.6, winRate: 0.4 },
         { symbol: 'ETH/USDT', trades: 4, pnl: -1, pnlPercent: -0.25, winRate: 0.25 },
       ]);
-      // Three more wins close: the streaks follow (they are not kept past a change of the ledger).
-      for (const i of [9, 10, 11])
-        await db.query(
+      const closeLater = (minute: number, pnl: number) =>
+        db.query(
           `INSERT INTO trades (id, symbol, side, status, venue, account_id, exchange_id, mode, requested_amount, entry_amount,
              entry_cost, exit_amount, exit_cost, fees, realized_pnl, initial_risk, created_at, opened_at, closed_at)
            VALUES (gen_random_uuid(), 'BTC/USDT', 'long', 'CLOSED', 'paper', 'ledger-check', 'paper', 'paper', 1, 1, 100, 1,
-             102.1, 0.1, 2, 1, $1, $1, $2)`,
-          [new Date(clock.ms - DAY + i * 60_000), new Date(clock.ms - DAY + i * 60_000 + 30_000)],
+             $1, 0.1, $2, 1, $3, $3, $4)`,
+          [
+            100 + pnl + 0.1,
+            pnl,
+            new Date(clock.ms - DAY + minute * 60_000),
+            new Date(clock.ms - DAY + minute * 60_000 + 30_000),
+          ],
         );
-      const after = await performanceOf();
-      expect(after.body).toMatchObject({
-        totalTrades: 12,
-        consecutiveWins: 3,
-        consecutiveLosses: 3,
-        maxDrawdownR: 6,
-      });
+      const fullScans = jest.spyOn(t.app.get(TradeStatistics), 'closedStreaks');
+      try {
+        // Three more wins close after the others: the streaks follow, carried on from the last scan.
+        for (const minute of [9, 10, 11]) await closeLater(minute, 2);
+        const after = await performanceOf();
+        expect(after.body).toMatchObject({
+          totalTrades: 12,
+          consecutiveWins: 3,
+          consecutiveLosses: 3,
+          maxDrawdownR: 6,
+        });
+        expect(fullScans).not.toHaveBeenCalled();
+        // A loss written late, closed between the last two wins: the scan is read again whole.
+        // Cumulative R ... 2 4 6 -2 0 — peak 6, falls 8; runs of wins are now 2 at most.
+        await closeLater(10.2, -8);
+        const backdated = await performanceOf();
+        expect(backdated.body).toMatchObject({
+          totalTrades: 13,
+          consecutiveWins: 2,
+          consecutiveLosses: 3,
+          maxDrawdownR: 8,
+        });
+        expect(fullScans).toHaveBeenCalledTimes(1);
+      } finally {
+        fullScans.mockRestore();
+      }
     } finally {
       // The other tests read every trade: these leave when this one is done.
       await db.query(`DELETE FROM trades WHERE account_id = 'ledger-check'`);

@@ -15,7 +15,8 @@ import {
 import { AnalyticsScope, AnalyticsScopes } from './analytics-scopes';
 import type { PerformanceDto, PerformanceQueryDto, SymbolPerformanceDto } from './dto/performance.dto';
 import { EquityHistory } from './equity-history.service';
-import { ClosedSummary, TradeStatistics } from '../trading/trade-statistics.repository';
+import { ClosedSummary, StreakScan, TradeStatistics } from '../trading/trade-statistics.repository';
+import { continueStreakScan } from './streak-scan';
 
 const DAY_MS = 86_400_000;
 type Period = NonNullable<PerformanceQueryDto['period']>;
@@ -30,6 +31,9 @@ const PERIOD_DAYS: Record<Exclude<Period, 'all'>, number> = {
 /** Questions whose streaks are kept (the oldest asked goes first). */
 const STREAK_MEMO_SIZE = 500;
 
+/** Two sums of the same trades added in another order agree to within float error. */
+const near = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
+
 const round = (value: number | null, digits = 8) =>
   value === null || !Number.isFinite(value) ? null : Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -40,10 +44,7 @@ const round = (value: number | null, digits = 8) =>
  */
 @Injectable()
 export class PerformanceReport {
-  private readonly streaks = new Map<
-    string,
-    { fingerprint: string; streaks: { wins: number; losses: number; maxDrawdownR: number } }
-  >();
+  private readonly streaks = new Map<string, { fingerprint: string; first: number; scan: StreakScan }>();
 
   constructor(
     private readonly scopes: AnalyticsScopes,
@@ -78,9 +79,10 @@ export class PerformanceReport {
   }
 
   /**
-   * The streaks and R drawdown need the trades in closing order, the one costly read here: they are kept
-   * per question and read again only when the closed trades it covers changed (their count, sums or
-   * first and last closing time), so a dashboard polling an unchanged ledger is answered from the sums.
+   * The streaks and R drawdown need the trades in closing order, the one costly read here, so the scan is
+   * kept per question: on an unchanged ledger (count, sums, first and last closing time) it answers as is;
+   * when trades closed after its last one and nothing else changed (the counts and sums add up, the first
+   * close is the same), only those are read and the scan carried on; otherwise it is read again whole.
    */
   private async streaksOf(
     scope: AnalyticsScope,
@@ -89,23 +91,45 @@ export class PerformanceReport {
     closed: readonly ClosedSummary[],
     from: number,
     to: number,
-  ) {
+  ): Promise<StreakScan> {
     const key = `${scope.label}|${period}|${symbol ?? ''}`;
+    const sum = (field: 'trades' | 'pnl' | 'rSum' | 'fees') =>
+      closed.reduce((total, row) => total + row[field], 0);
+    const ledger = {
+      count: sum('trades'),
+      pnl: sum('pnl'),
+      rSum: sum('rSum'),
+      first: Math.min(...closed.map((row) => row.firstClosedAt)),
+    };
     const fingerprint = JSON.stringify([
-      closed.length,
-      ...['trades', 'pnl', 'rSum', 'fees'].map((field) =>
-        closed.reduce((sum, row) => sum + row[field as 'trades' | 'pnl' | 'rSum' | 'fees'], 0),
-      ),
-      Math.min(...closed.map((row) => row.firstClosedAt)),
+      ledger,
+      sum('fees'),
       Math.max(...closed.map((row) => row.lastClosedAt)),
     ]);
     const known = this.streaks.get(key);
-    if (known?.fingerprint === fingerprint) return known.streaks;
-    const streaks = await this.ledger.closedStreaks(scope.ledger, new Date(from), new Date(to), symbol);
+    if (known?.fingerprint === fingerprint) return known.scan;
+    let scan: StreakScan | undefined;
+    if (known?.scan.last && known.first === ledger.first && known.scan.count < ledger.count) {
+      const tail = await this.ledger.closedAfter(
+        scope.ledger,
+        known.scan.last,
+        new Date(from),
+        new Date(to),
+        symbol,
+      );
+      const carried = continueStreakScan(known.scan, tail);
+      if (
+        carried.count === ledger.count &&
+        near(carried.pnl, ledger.pnl) &&
+        near(carried.cumulativeR, ledger.rSum)
+      )
+        scan = carried;
+    }
+    scan ??= await this.ledger.closedStreaks(scope.ledger, new Date(from), new Date(to), symbol);
     this.streaks.delete(key);
-    this.streaks.set(key, { fingerprint, streaks });
+    this.streaks.set(key, { fingerprint, first: ledger.first, scan });
     if (this.streaks.size > STREAK_MEMO_SIZE) this.streaks.delete(this.streaks.keys().next().value!);
-    return streaks;
+    return scan;
   }
 
   private async equityMetrics(

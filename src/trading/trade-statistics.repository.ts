@@ -41,6 +41,35 @@ export interface LedgerTotals {
   cumulativeR: number;
 }
 
+/** Where a scan of closed trades stopped: the last trade read (its closing time as the database wrote it). */
+export interface ClosedCursor {
+  at: string;
+  id: string;
+}
+
+/** A closed trade as the streak scan reads it: the sign of its PnL, its R (0 without a stop), its PnL. */
+export interface ClosedInOrder extends ClosedCursor {
+  sign: number;
+  r: number;
+  pnl: number;
+}
+
+/** Streaks and the drawdown of cumulative R over closed trades in closing order, and where the scan stands. */
+export interface StreakScan {
+  wins: number;
+  losses: number;
+  maxDrawdownR: number;
+  /** The highest cumulative R so far (at least 0) and cumulative R after the last trade. */
+  peakR: number;
+  cumulativeR: number;
+  /** The sign of the last trade's PnL and how many trades in a row have had it. */
+  runSign: number;
+  runLength: number;
+  count: number;
+  pnl: number;
+  last: ClosedCursor | null;
+}
+
 const HOLDS_A_POSITION =
   "(trade.status IN (:...live) OR (trade.status = 'OPENING' AND trade.entryAmount > 0))";
 
@@ -136,38 +165,91 @@ export class TradeStatistics {
   /**
    * Of the trades closed in [from, to] in the order they closed: the longest runs of wins and of losses
    * (a flat trade breaks a run) and the deepest fall of cumulative R (trades without a stop count 0) from
-   * its peak, starting at 0 — worked out in the database, which answers three numbers.
+   * its peak, starting at 0 — worked out in the database, which answers a few numbers — with where the
+   * scan ended (the run under way, cumulative R, its peak, the last trade) so it can be carried on.
    */
-  async closedStreaks(
-    scope: LedgerScope | null,
-    from: Date,
-    to: Date,
-    symbol?: string,
-  ): Promise<{ wins: number; losses: number; maxDrawdownR: number }> {
-    const inner = (scope ? this.scoped(scope) : this.trades.createQueryBuilder('trade').where('TRUE'))
-      .select('sign(trade.realizedPnl)', 'sg')
-      .addSelect('CASE WHEN trade.initialRisk > 0 THEN trade.realizedPnl / trade.initialRisk ELSE 0 END', 'r')
-      .addSelect('trade.closedAt', 'at')
-      .addSelect('trade.id', 'id')
-      .andWhere("trade.status = 'CLOSED'")
-      .andWhere('trade.closedAt >= :from AND trade.closedAt <= :to', { from, to });
-    if (symbol) inner.andWhere('trade.symbol = :symbol', { symbol });
-    const [sql, parameters] = inner.getQueryAndParameters();
-    const [row] = await this.trades.manager.query<Array<{ wins: number; losses: number; dd: number }>>(
-      `WITH o AS (SELECT x.sg, x.r, row_number() OVER (ORDER BY x.at, x.id) AS n FROM (${sql}) x),
-       c AS (SELECT sg, n, n - row_number() OVER (PARTITION BY sg ORDER BY n) AS grp, sum(r) OVER (ORDER BY n) AS cum FROM o),
-       d AS (SELECT GREATEST(max(cum) OVER (ORDER BY n), 0) - cum AS fall FROM c),
-       runs AS (SELECT sg, count(*) AS k FROM c WHERE sg <> 0 GROUP BY sg, grp)
+  async closedStreaks(scope: LedgerScope | null, from: Date, to: Date, symbol?: string): Promise<StreakScan> {
+    const [sql, parameters] = this.closedInOrder(scope, from, to, symbol).getQueryAndParameters();
+    const [row] = await this.trades.manager.query<Array<Record<string, number | string | null>>>(
+      `WITH o AS (SELECT x.sg, x.r, x.pnl, x.at, x.id, row_number() OVER (ORDER BY x.closed_at, x.id) AS n FROM (${sql}) x),
+       c AS (SELECT sg, n, at, id, pnl, n - row_number() OVER (PARTITION BY sg ORDER BY n) AS grp, sum(r) OVER (ORDER BY n) AS cum FROM o),
+       d AS (SELECT cum, GREATEST(max(cum) OVER (ORDER BY n), 0) AS peak FROM c),
+       runs AS (SELECT sg, grp, count(*) AS k FROM c GROUP BY sg, grp),
+       last AS (SELECT sg, grp, cum, at, id FROM c ORDER BY n DESC LIMIT 1)
        SELECT COALESCE((SELECT max(k) FROM runs WHERE sg > 0), 0)::float8 AS wins,
          COALESCE((SELECT max(k) FROM runs WHERE sg < 0), 0)::float8 AS losses,
-         COALESCE((SELECT max(fall) FROM d), 0)::float8 AS dd`,
+         COALESCE((SELECT max(peak - cum) FROM d), 0)::float8 AS dd,
+         COALESCE((SELECT max(peak) FROM d), 0)::float8 AS peak,
+         COALESCE((SELECT sg FROM last), 0)::float8 AS "runSign",
+         COALESCE((SELECT k FROM runs JOIN last USING (sg, grp)), 0)::float8 AS "runLength",
+         COALESCE((SELECT cum FROM last), 0)::float8 AS cum,
+         (SELECT at FROM last) AS "lastAt",
+         (SELECT id FROM last) AS "lastId",
+         (SELECT count(*) FROM c)::float8 AS count,
+         COALESCE((SELECT sum(pnl) FROM c), 0)::float8 AS pnl`,
       parameters,
     );
     return {
       wins: Number(row?.wins ?? 0),
       losses: Number(row?.losses ?? 0),
       maxDrawdownR: Number(row?.dd ?? 0),
+      peakR: Number(row?.peak ?? 0),
+      runSign: Number(row?.runSign ?? 0),
+      runLength: Number(row?.runLength ?? 0),
+      cumulativeR: Number(row?.cum ?? 0),
+      count: Number(row?.count ?? 0),
+      pnl: Number(row?.pnl ?? 0),
+      last: row?.lastAt ? { at: String(row.lastAt), id: String(row.lastId) } : null,
     };
+  }
+
+  /** The trades closed in [from, to] after a given one (in closing order, then by id), in that order. */
+  async closedAfter(
+    scope: LedgerScope | null,
+    after: ClosedCursor,
+    from: Date,
+    to: Date,
+    symbol?: string,
+  ): Promise<ClosedInOrder[]> {
+    const rows = await this.closedInOrder(scope, from, to, symbol)
+      .andWhere('(trade.closedAt, trade.id) > (CAST(:afterAt AS timestamptz), CAST(:afterId AS uuid))', {
+        afterAt: after.at,
+        afterId: after.id,
+      })
+      .orderBy('trade.closedAt')
+      .addOrderBy('trade.id')
+      .getRawMany<{
+        sg: number | string;
+        r: number | string;
+        pnl: number | string;
+        at: string;
+        id: string;
+      }>();
+    return rows.map((row) => ({
+      sign: Number(row.sg),
+      r: Number(row.r),
+      pnl: Number(row.pnl),
+      at: row.at,
+      id: row.id,
+    }));
+  }
+
+  /** The closed trades of a period as the streak scan reads them; `at` as text, to the microsecond. */
+  private closedInOrder(scope: LedgerScope | null, from: Date, to: Date, symbol?: string) {
+    const query = (scope ? this.scoped(scope) : this.trades.createQueryBuilder('trade').where('TRUE'))
+      .select('sign(trade.realizedPnl)::float8', 'sg')
+      .addSelect(
+        '(CASE WHEN trade.initialRisk > 0 THEN trade.realizedPnl / trade.initialRisk ELSE 0 END)::float8',
+        'r',
+      )
+      .addSelect('(trade.realizedPnl)::float8', 'pnl')
+      .addSelect('trade.closedAt', 'closed_at')
+      .addSelect('(trade.closedAt)::text', 'at')
+      .addSelect('(trade.id)::text', 'id')
+      .andWhere("trade.status = 'CLOSED'")
+      .andWhere('trade.closedAt >= :from AND trade.closedAt <= :to', { from, to });
+    if (symbol) query.andWhere('trade.symbol = :symbol', { symbol });
+    return query;
   }
 
   /** Every open position, whoever holds it. */
