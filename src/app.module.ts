@@ -16,6 +16,7 @@ import { AlertsModule } from './alerts/alerts.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { DcaModule } from './dca/dca.module';
 import { AnalyticsModule } from './analytics/analytics.module';
+import { MlModule } from './ml/ml.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
@@ -46,6 +47,7 @@ export class AppModule {
         NotificationsModule,
         DcaModule,
         AnalyticsModule,
+        MlModule,
       ],
     };
   }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MlModule } from '../ml/ml.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MarketModule } from '../market/market.module';
 import { PresetsModule } from '../presets/presets.module';
@@ -21,6 +22,7 @@ import { StrategyBacktests } from './strategy-backtests';
     ScannerModule,
     StrategiesModule,
     TradingModule,
+    MlModule,
   ],
   controllers: [BacktestsController],
   providers: [BacktestCandles, DcaBacktests, StrategyBacktests, BacktestsService],

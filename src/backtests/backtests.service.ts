@@ -1,3 +1,4 @@
+import { MlModels } from '../ml/ml-models.service';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -62,6 +63,7 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
     private readonly marketData: MarketDataService,
     private readonly venues: TradingVenues,
     private readonly jobs: JobQueue,
+    private readonly models: MlModels,
     private readonly events: EventBus,
     private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -133,6 +135,15 @@ export class BacktestsService implements OnModuleInit, OnApplicationBootstrap {
     const symbols = this.scanner.universeOf(preset.config, input.symbols, source);
     if (symbols.length === 0)
       throw ApiError.validation(`symbols: none of the preset's universe is listed on ${source.exchangeId}`);
+    const { ml } = preset.config;
+    if (ml && !dca) {
+      // Walk-forward: at each time the replay asks a model trained on data before it, never one after.
+      const earliest = await this.models.earliestTrainingEnd(ml.modelType, timeframe);
+      if (!earliest || earliest.getTime() > from)
+        throw ApiError.validation(
+          `preset: ${preset.name} uses the ${ml.modelType} model of ${timeframe}; a backtest from ${new Date(from).toISOString()} needs one trained on data before that, and ${earliest ? `the earliest was trained on data through ${earliest.toISOString()}` : 'none is trained'}`,
+        );
+    }
     // The timeframe's candles, and (not for DCA) the scanner's hours and quarters from a day before the first scan.
     const scanSpan = dca ? 0 : to - from + HOURS_NEEDED * HOUR_MS;
     const candles =

@@ -1,4 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { factorReturns, MARKET_FACTOR_SYMBOL } from '../ml/ml-dataset';
+import { mlGatedStrategy } from '../ml/ml-gated-strategy';
+import type { ModelType } from '../ml/ml-inference';
+import { LoadedModel, MlModels } from '../ml/ml-models.service';
 import { warmupCandles } from '../engine/bot-runtime';
 import { ENTRY_SLIPPAGE_RESERVE } from '../engine/entry-execution';
 import { withRiskCeilings } from '../engine/risk-manager';
@@ -36,23 +40,50 @@ export class StrategyBacktests {
     private readonly strategies: StrategiesService,
     private readonly venues: TradingVenues,
     private readonly settings: RuntimeSettings,
+    private readonly models: MlModels,
   ) {}
+
+  /**
+   * The models of the type and timeframe trained on data that ended before the replay does, oldest first;
+   * refused when none was trained on data before it starts (the replay would need its own future).
+   */
+  private async walkForwardModels(type: ModelType, timeframe: Timeframe, from: number, to: number) {
+    const models = await this.models.trainedThrough(type, timeframe, to);
+    if (models.length === 0 || models[0].trainingTo > from)
+      throw new JobFailedError(
+        `no ${type} model of ${timeframe} was trained on data before ${new Date(from).toISOString()}: a backtest uses only models trained before each time it replays`,
+      );
+    return models;
+  }
 
   async replay(
     request: BacktestRequest,
     config: PresetConfig,
     progress: (percent: number) => Promise<void>,
   ): Promise<BacktestResult> {
-    const strategy = this.strategies.get(config.strategy.name);
-    const { params } = resolveParameters(strategy, config.strategy.parameters);
+    const base = this.strategies.get(config.strategy.name);
+    const { params } = resolveParameters(base, config.strategy.parameters);
     const timeframe = request.timeframe as Timeframe;
     const span = TIMEFRAME_MS[timeframe];
     const from = Math.ceil(Date.parse(request.from) / span) * span;
     const to = Math.floor(Date.parse(request.to) / span) * span;
+    const models = config.ml ? await this.walkForwardModels(config.ml.modelType, timeframe, from, to) : null;
+    let factor = new Map<number, number>();
+    const strategy =
+      config.ml && models
+        ? mlGatedStrategy(
+            base,
+            config.ml,
+            span,
+            (closeTime) => newestTrainedBy(models, closeTime),
+            (openTime) => factor.get(openTime) ?? null,
+          )
+        : base;
     // The engine's warm-up: the strategy has seen as many candles before `from` as a bot started then.
     const warmStart = from - warmupCandles(strategy, params) * span;
     const source = await this.marketData.candleSource(request.accountId);
-    const { symbols: wanted } = request;
+    // An ML preset reads the market factor's returns: its candles load with the others.
+    const wanted = config.ml ? [...new Set([...request.symbols, MARKET_FACTOR_SYMBOL])] : request.symbols;
     if (request.accountId)
       await this.history.download(wanted, source, timeframe, warmStart, to - span, (done) =>
         progress(done * DOWNLOAD_SHARE),
@@ -77,6 +108,7 @@ export class StrategyBacktests {
         );
     const hours = await this.history.load(wanted, source.key, '1h', scanFrom, to - HOUR_MS, standing);
     const quarters = await this.history.load(wanted, source.key, '15m', scanFrom, to - QUARTER_MS, standing);
+    if (config.ml) factor = factorReturns(stored.get(MARKET_FACTOR_SYMBOL));
     const inRange = [...stored.values()].reduce(
       (count, candles) => count + candles.filter((candle) => candle.openTime >= from).length,
       0,
@@ -121,4 +153,19 @@ export class StrategyBacktests {
       checkpoint: (fraction) => progress(replayStart + fraction * (100 - replayStart)),
     });
   }
+}
+
+/** The newest of the models (oldest first by end of training) trained on data that ended by `time`. */
+export function newestTrainedBy(models: readonly LoadedModel[], time: number): LoadedModel | undefined {
+  let low = 0;
+  let high = models.length - 1;
+  let found: LoadedModel | undefined;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (models[middle].trainingTo <= time) {
+      found = models[middle];
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found;
 }

@@ -18,7 +18,8 @@ import { BotRuntime, warmupCandles } from './bot-runtime';
 import { BotStates } from './bot-states';
 import { BotsService } from './bots.service';
 import type { EngineState } from './engine-state';
-import { EntryExecution } from './entry-execution';
+import { EntryExecution, PlannedEntry } from './entry-execution';
+import { MARKET_FACTOR_SYMBOL } from '../ml/ml-dataset';
 import { breach, withRiskCeilings } from './risk-manager';
 import { RuntimeSettings } from '../platform/settings/runtime-settings';
 
@@ -106,7 +107,11 @@ export class BotDecision {
   async feed(runtime: BotRuntime, newest: number, held: readonly string[] = []): Promise<string[]> {
     const span = TIMEFRAME_MS[runtime.config.timeframe];
     const universe = [
-      ...new Set([...this.scanner.universeOf(runtime.config, runtime.bot.symbols, runtime.source), ...held]),
+      ...new Set([
+        ...this.scanner.universeOf(runtime.config, runtime.bot.symbols, runtime.source),
+        ...held,
+        ...(runtime.factor ? [MARKET_FACTOR_SYMBOL] : []),
+      ]),
     ];
     const warmup = warmupCandles(runtime.strategy, runtime.params);
     const earliest = Math.min(
@@ -126,6 +131,7 @@ export class BotDecision {
       earliest,
       newest,
     );
+    runtime.factor?.add(bySymbol.get(MARKET_FACTOR_SYMBOL) ?? []);
     for (const symbol of universe) {
       let entry = runtime.streams.get(symbol);
       if (!entry || newest - entry.through > warmup * span) {
@@ -208,7 +214,7 @@ export class BotDecision {
       }
       const scan = runtime.lastScan!;
       await this.states.set(bot.id, 'SIGNAL_WAIT');
-      const entries: Array<{ symbol: string; stopLoss: number; takeProfit?: number; price: number }> = [];
+      const entries: PlannedEntry[] = [];
       for (const candidate of scan.candidates) {
         const signal = signalOf(candidate.symbol);
         // Sells of held symbols were acted on above.
@@ -221,6 +227,7 @@ export class BotDecision {
           stopLoss: signal.stopLoss,
           takeProfit: signal.takeProfit,
           price: candidate.metrics.price,
+          ml: signal.ml,
         });
       }
       // A position sold at this close frees its slot for this close's entries (not its symbol).

@@ -6,6 +6,7 @@ import type { PresetConfig } from '../presets/preset-config';
 import type { ScanResult } from '../scanner/scanner.service';
 import type { Parameters, Signal, Strategy, StrategyStream } from '../strategies/strategy';
 import type { Bot } from './bot.entity';
+import type { FactorTape } from '../ml/ml-gated-strategy';
 
 /** How many candles before the first one a bot acts on feed its strategy streams. */
 export function warmupCandles(strategy: Strategy, params: Parameters): number {
@@ -39,5 +40,7 @@ export class BotRuntime {
     /** Where its candles come from: the simulated market, or its exchange account's exchange. */
     readonly source: CandleSource,
     readonly startedAtMs: number,
+    /** An ML preset's market factor returns (its streams read them), fed with the factor's candles. */
+    readonly factor: FactorTape | null = null,
   ) {}
 }

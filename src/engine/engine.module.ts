@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MlModule } from '../ml/ml.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MarketModule } from '../market/market.module';
 import { PresetsModule } from '../presets/presets.module';
@@ -28,6 +29,7 @@ import { BotKinds } from './bot-kinds';
     ScannerModule,
     StrategiesModule,
     TradingModule,
+    MlModule,
   ],
   controllers: [EngineController, BotsController],
   providers: [

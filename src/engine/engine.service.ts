@@ -7,6 +7,8 @@ import { SerialQueue } from '../platform/async/serial-queue';
 import { errorMessage } from '../platform/errors/error-message';
 import { AdvisoryLeases } from '../platform/leases/advisory-leases';
 import { StatsSummary } from '../platform/metrics/recent-stats';
+import { FactorTape, mlGatedStrategy } from '../ml/ml-gated-strategy';
+import { MlModels } from '../ml/ml-models.service';
 import { Clock } from '../platform/time/clock';
 import { PresetsService } from '../presets/presets.service';
 import { StrategiesService } from '../strategies/strategies.service';
@@ -51,6 +53,7 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly marketData: MarketDataService,
     private readonly leases: AdvisoryLeases,
     private readonly kinds: BotKinds,
+    private readonly models: MlModels,
     private readonly clock: Clock,
   ) {}
 
@@ -123,10 +126,32 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!(await this.leases.acquire(botLease(bot.id)))) return false;
     try {
       const preset = await this.presets.get(bot.preset);
-      const strategy = this.strategies.get(preset.config.strategy.name);
-      const { params } = resolveParameters(strategy, preset.config.strategy.parameters);
+      const base = this.strategies.get(preset.config.strategy.name);
+      const { params } = resolveParameters(base, preset.config.strategy.parameters);
       const source = await this.marketData.candleSource(bot.accountId);
-      const runtime = new BotRuntime(bot, preset.config, strategy, params, source, this.clock.nowMs());
+      const { ml, timeframe } = preset.config;
+      const span = TIMEFRAME_MS[timeframe];
+      // An ML preset's streams ask the active model of its timeframe, reading the market factor's returns.
+      const factor = ml && preset.config.kind === 'strategy' ? new FactorTape(span) : null;
+      const strategy = factor
+        ? mlGatedStrategy(
+            base,
+            ml!,
+            span,
+            () => this.models.active(ml!.modelType, timeframe),
+            (openTime) => factor.get(openTime),
+          )
+        : base;
+      if (factor) await this.models.refresh();
+      const runtime = new BotRuntime(
+        bot,
+        preset.config,
+        strategy,
+        params,
+        source,
+        this.clock.nowMs(),
+        factor,
+      );
       this.runtimes.set(bot.id, runtime);
       await runtime.queue.run(async () => {
         await this.states.set(bot.id, 'INITIALIZING', 'warming up');

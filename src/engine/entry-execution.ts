@@ -5,6 +5,7 @@ import { BotCapital } from './bot-capital';
 import type { BotRuntime } from './bot-runtime';
 import { BotStates } from './bot-states';
 import { sizeByRisk } from './risk-sizing';
+import type { Signal } from '../strategies/strategy';
 
 /** The bid-ask spread as a share of the mid price; 0 when the ticker does not say. */
 function relativeSpread(ticker: { bid: number; ask: number } | undefined): number {
@@ -19,6 +20,8 @@ export interface PlannedEntry {
   stopLoss: number;
   takeProfit?: number;
   price: number;
+  /** The ML model's say on the entry (an ML preset). */
+  ml?: Signal['ml'];
 }
 
 /**
@@ -52,11 +55,7 @@ export class EntryExecution {
     return this.venues.resolve(bot.accountId ?? undefined, bot.paperAccount ?? undefined);
   }
 
-  async enter(
-    runtime: BotRuntime,
-    entries: Array<{ symbol: string; stopLoss: number; takeProfit?: number; price: number }>,
-    slots: number,
-  ): Promise<void> {
+  async enter(runtime: BotRuntime, entries: PlannedEntry[], slots: number): Promise<void> {
     const { bot, config } = runtime;
     await this.states.set(bot.id, 'SIZING');
     const venue = await this.venueOf(runtime);
@@ -79,6 +78,7 @@ export class EntryExecution {
       takeProfit?: number;
       riskShare: number;
       sizedBy: 'risk' | 'cash' | 'slot';
+      ml?: Signal['ml'];
     }> = [];
     // Buying pays the ask, and a big order walks the book: keep a little of the balance for that.
     available *= 1 - ENTRY_SLIPPAGE_RESERVE;
@@ -124,6 +124,7 @@ export class EntryExecution {
         takeProfit: entry.takeProfit,
         riskShare: sizing.riskShare,
         sizedBy: sizing.sizedBy,
+        ml: entry.ml,
       });
     }
     if (planned.length === 0) return;
@@ -144,6 +145,12 @@ export class EntryExecution {
             source: 'bot',
             riskShare: entry.riskShare,
             sizedBy: entry.sizedBy,
+            ...(entry.ml
+              ? {
+                  mlConfidence: entry.ml.confidence,
+                  mlModel: `${entry.ml.modelType} v${entry.ml.modelVersion}`,
+                }
+              : {}),
           },
           `bot:${bot.name}`,
         );

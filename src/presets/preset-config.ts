@@ -81,6 +81,22 @@ export interface PresetConfig {
   scannerConfig: ScannerConfig;
   /** A `dca` preset's deal and bot settings (its pairs: scannerConfig.universe or the bot's symbols). */
   dca?: DcaBotConfig | null;
+  /** A strategy preset's use of the active ML model of its timeframe (none: the strategy alone). */
+  ml?: PresetMlConfig | null;
+}
+
+export const ML_MODES = ['filter', 'signal'] as const;
+export type MlMode = (typeof ML_MODES)[number];
+
+/**
+ * `filter`: the strategy's buys pass only when the model predicts `up` with at least minConfidence;
+ * `signal`: the model's own `up` predictions enter (stop and target at its triple barrier), the
+ * strategy's sells still exit.
+ */
+export interface PresetMlConfig {
+  modelType: 'logistic' | 'mlp';
+  minConfidence: number;
+  mode: MlMode;
 }
 
 /** Whether a bot of this preset reads its strategy's signals (a DCA bot only to start deals on them). */

@@ -11,7 +11,7 @@ import { BUILTIN_PRESETS } from './builtin-presets';
 import { CreatePresetDto, UpdatePresetDto } from './dto/preset.dto';
 import { PresetDetailDto, PresetSummaryDto } from './dto/preset-view.dto';
 import { Preset } from './preset.entity';
-import { DcaBotConfig, PresetConfig, PresetKind } from './preset-config';
+import { DcaBotConfig, PresetConfig, PresetKind, PresetMlConfig } from './preset-config';
 import { mergeDealSettings } from '../dca/dca-settings';
 
 /**
@@ -141,6 +141,7 @@ export class PresetsService {
         },
       },
     };
+    if (changes.ml !== undefined || current.ml) merged.ml = this.mergeMl(current.ml, changes, kind, problems);
     if (kind === 'dca') merged.dca = this.mergeDca(current.dca, changes, problems);
     else if (changes.dca) problems.push('dca: only a preset of kind dca has deal settings');
     const { filters, scoreWeights, universe } = merged.scannerConfig;
@@ -159,6 +160,29 @@ export class PresetsService {
     }
     if (problems.length > 0) throw ApiError.validation(problems.join('; '), { errors: problems });
     return merged;
+  }
+
+  /** The ML use with the changes applied (null: none; minConfidence defaults to ml.confidenceThreshold). */
+  private mergeMl(
+    current: PresetMlConfig | null | undefined,
+    changes: UpdatePresetDto,
+    kind: PresetConfig['kind'],
+    problems: string[],
+  ): PresetMlConfig | null {
+    if (changes.ml === null) return null;
+    const given = changes.ml ?? {};
+    const modelType = given.modelType ?? current?.modelType;
+    if (!modelType) {
+      problems.push('ml.modelType: required (logistic or mlp)');
+      return null;
+    }
+    if (kind === 'dca') problems.push('ml: only a strategy preset uses an ML model');
+    return {
+      modelType,
+      minConfidence:
+        given.minConfidence ?? current?.minConfidence ?? this.settings.section('ml').confidenceThreshold,
+      mode: given.mode ?? current?.mode ?? 'filter',
+    };
   }
 
   /** A DCA preset's bot settings with the changes applied (absent ones: current, else dca_conservative_v1's). */

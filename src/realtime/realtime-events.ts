@@ -1,4 +1,5 @@
 import '../dca/dca.events';
+import '../ml/ml.events';
 import '../alerts/alerts.events';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { RuntimeSettings } from '../platform/settings/runtime-settings';
@@ -92,6 +93,7 @@ export class RealtimeEvents implements OnModuleInit {
     // Each deal event under its own name (DEAL_OPENED, SAFETY_ORDER_FILLED, ...).
     this.events.on('dca.deal', ({ event, ...deal }) => this.hub.publish('dca', event, deal));
     this.events.on('dca.executed', (execution) => this.hub.publish('dca', 'DCA_EXECUTED', execution));
+    this.events.on('ml.prediction', (prediction) => this.hub.publish('ml', 'PREDICTION', prediction));
     for (const [name, routes] of Object.entries(ROUTES) as Array<[EventName, Route[]]>) {
       this.events.on(name, (payload) => {
         for (const route of routes) {

@@ -10,6 +10,8 @@ export interface Signal {
   reason: string;
   stopLoss?: number;
   takeProfit?: number;
+  /** The ML model's say, when the preset uses one: its confidence in `up` and which model. */
+  ml?: { confidence: number; modelId: string; modelVersion: number; modelType: string };
 }
 
 export interface ParameterSpec {

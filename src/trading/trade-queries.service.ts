@@ -102,7 +102,6 @@ export class TradeQueries {
       dcaSuccessRate: dca.length === 0 ? '0%' : `${Math.round((filledDca.length / dca.length) * 100)}%`,
       riskLevel:
         riskShare === null ? 'high' : riskShare <= 0.02 ? 'low' : riskShare <= 0.05 ? 'medium' : 'high',
-      mlConfidence: null,
       dcaHistory: dca.map((order, index) => ({
         attempt: index + 1,
         price: order.averagePrice === null ? null : Number(order.averagePrice),

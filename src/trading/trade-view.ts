@@ -76,6 +76,8 @@ export function toTradeDto(trade: Trade, currentPrice: number | null): TradeDto 
     dcaAttempts: trade.dcaAttempts,
     botId: trade.botId,
     preset: trade.preset,
+    mlConfidence: trade.mlConfidence === null ? null : Number(trade.mlConfidence),
+    mlModel: trade.mlModel,
     createdAt: trade.createdAt.toISOString(),
     updatedAt: lastChange(trade.updatedAt, trade.openedAt, trade.closedAt).toISOString(),
     openedAt: trade.openedAt?.toISOString() ?? null,

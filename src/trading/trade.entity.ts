@@ -115,6 +115,13 @@ export class Trade {
   @Column({ type: 'numeric', precision: 6, scale: 4, nullable: true })
   fibonacciAlignment!: string | null;
 
+  /** The ML model's confidence in `up` when it let the bot's entry through, and which model (`mlp v3`). */
+  @Column({ type: 'double precision', nullable: true })
+  mlConfidence!: number | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  mlModel!: string | null;
+
   @Column({ type: 'uuid', nullable: true })
   botId!: string | null;
 

@@ -34,6 +34,9 @@ export interface OpenTradeInput {
   /** A bot's sizing: the share of equity it loses at its stop, costs included, and what set the size. */
   riskShare?: number;
   sizedBy?: 'risk' | 'cash' | 'slot';
+  /** The ML model's confidence in `up` when it let the entry through, and which model (`mlp v3`). */
+  mlConfidence?: number;
+  mlModel?: string;
   /** The trade's id and its entry order's client id, when the caller keys its own records by them (a DCA deal). */
   id?: string;
   entryClientOrderId?: string;
@@ -188,6 +191,8 @@ export class TradesService {
       source: input.source ?? 'api',
       riskShare: input.riskShare === undefined ? null : input.riskShare.toFixed(10),
       sizedBy: input.sizedBy ?? null,
+      mlConfidence: input.mlConfidence ?? null,
+      mlModel: input.mlModel ?? null,
       createdBy,
     });
     try {

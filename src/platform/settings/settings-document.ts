@@ -32,8 +32,12 @@ export interface RuntimeSettingsDocument {
     enabled: boolean;
     /** Predictions below this confidence are not acted on. */
     confidenceThreshold: number;
-    /** Hours between two retrainings of a model. */
+    /** Hours between two scheduled retrainings of a model type (enabled only). */
     retrainEveryHours: number;
+    /** A retrain asked within this many minutes of the last one's start is refused (409) unless forced. */
+    minRetrainMinutes: number;
+    /** Days of candles a retrain learns from when the request does not say. */
+    trainingDays: number;
   };
   scanner: {
     /** Candidates a new preset keeps when it does not say; null: its strategy's built-in value. */
@@ -87,6 +91,8 @@ const RULES: { [S in SettingsSection]: Record<keyof RuntimeSettingsDocument[S], 
     enabled: BOOLEAN,
     confidenceThreshold: { kind: 'number', min: 0, max: 1 },
     retrainEveryHours: positiveInteger(24 * 30),
+    minRetrainMinutes: { kind: 'integer', min: 0, max: 24 * 60 },
+    trainingDays: positiveInteger(365),
   },
   scanner: {
     defaultMaxCandidates: { kind: 'integer', min: 1, max: 100, nullable: true },
@@ -115,7 +121,13 @@ export function initialSettings(config: AppConfig): RuntimeSettingsDocument {
       maxConsecutiveLosses: null,
     },
     dca: { enabled: false, maxAttempts: 5, baseVolume: 100, volumeScaling: 1.5, stepPercent: 2 },
-    ml: { enabled: false, confidenceThreshold: 0.6, retrainEveryHours: 24 },
+    ml: {
+      enabled: false,
+      confidenceThreshold: 0.6,
+      retrainEveryHours: 24,
+      minRetrainMinutes: 10,
+      trainingDays: 60,
+    },
     scanner: { defaultMaxCandidates: null, defaultScanIntervalSeconds: null },
     alerts: { rulesEnabled: true },
     notifications: { webhooksEnabled: true },

@@ -10,6 +10,7 @@ import {
   StrategyType,
 } from '../preset-config';
 import { DcaBotConfigDto } from './dca-preset.dto';
+import { PresetMlDto } from './ml-preset.dto';
 
 // What the preset routes answer.
 
@@ -83,6 +84,8 @@ export class PresetConfigDto {
   scannerConfig!: ScannerConfigDto;
   @ApiPropertyOptional({ type: DcaBotConfigDto, nullable: true, description: 'A `dca` preset only' })
   dca?: DcaBotConfigDto | null;
+  @ApiPropertyOptional({ type: PresetMlDto, nullable: true, description: 'The ML model it uses, if any' })
+  ml?: PresetMlDto | null;
 }
 
 export class PresetDetailDto {

@@ -18,6 +18,7 @@ import {
 import { Timeframe, TIMEFRAMES } from '../../market/timeframes';
 import { PRESET_KINDS, PresetKind, ScoreMetric, STRATEGY_TYPES, StrategyType } from '../preset-config';
 import { DcaBotChangesDto } from './dca-preset.dto';
+import { PresetMlChangesDto } from './ml-preset.dto';
 
 const finite = { allowNaN: false, allowInfinity: false };
 
@@ -270,6 +271,17 @@ export class UpdatePresetDto {
   @ValidateNested()
   @Type(() => DcaBotChangesDto)
   dca?: DcaBotChangesDto;
+
+  @ApiPropertyOptional({
+    type: PresetMlChangesDto,
+    nullable: true,
+    description:
+      'A strategy preset: use the active ML model as a filter of its buys or as its signal; null: none',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PresetMlChangesDto)
+  ml?: PresetMlChangesDto | null;
 }
 
 /**

@@ -6,7 +6,13 @@ const SECTION_EXAMPLES = {
   trading: { enabled: true },
   risk: { maxAccountExposurePercent: 100, dailyLossLimitR: null, maxConsecutiveLosses: null },
   dca: { enabled: false, maxAttempts: 5, baseVolume: 100, volumeScaling: 1.5, stepPercent: 2 },
-  ml: { enabled: false, confidenceThreshold: 0.6, retrainEveryHours: 24 },
+  ml: {
+    enabled: false,
+    confidenceThreshold: 0.6,
+    retrainEveryHours: 24,
+    minRetrainMinutes: 10,
+    trainingDays: 60,
+  },
   scanner: { defaultMaxCandidates: null, defaultScanIntervalSeconds: 900 },
   alerts: { rulesEnabled: true },
   notifications: { webhooksEnabled: true },
@@ -23,7 +29,7 @@ const DESCRIPTIONS: Record<keyof typeof SECTION_EXAMPLES, string> = {
   trading: 'enabled: false refuses every new order at once (exits of open trades still run)',
   risk: "maxAccountExposurePercent (1-100): most of an account's trading equity open trades may hold; dailyLossLimitR (> 0) and maxConsecutiveLosses (>= 1): ceilings over every preset's own, null for none",
   dca: 'Defaults of DCA trades: enabled, maxAttempts (0-50), baseVolume (> 0), volumeScaling (1-10), stepPercent (0-90)',
-  ml: 'enabled, confidenceThreshold (0-1), retrainEveryHours (1-720)',
+  ml: 'enabled (predictions and scheduled retraining), confidenceThreshold (0-1, the default minConfidence of an ML preset), retrainEveryHours (1-720), minRetrainMinutes (0-1440), trainingDays (1-365)',
   scanner:
     "What a new preset gets when its scannerConfig does not say: defaultMaxCandidates (1-100), defaultScanIntervalSeconds (5-86400); null: its strategy's built-in value",
   alerts:

@@ -248,6 +248,23 @@ export class TradeDto {
   @ApiProperty({ nullable: true, type: String, example: 'breakout_v1' })
   preset!: string | null;
 
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 0.62,
+    description:
+      "The ML model's probability of `up` when it let the bot's entry through (an ML preset); null otherwise",
+  })
+  mlConfidence!: number | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'mlp v3',
+    description: 'Which model (type and version)',
+  })
+  mlModel!: string | null;
+
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
@@ -273,13 +290,6 @@ export class TradeDetailDto extends TradeDto {
     description: 'From the initial risk against the entry cost',
   })
   riskLevel!: 'low' | 'medium' | 'high';
-
-  @ApiProperty({
-    nullable: true,
-    type: Number,
-    description: 'Confidence of the signal that opened it (bots)',
-  })
-  mlConfidence!: number | null;
 
   @ApiProperty({
     type: 'array',
