@@ -3,7 +3,7 @@ import { argmax, ClassificationMetrics, classificationMetrics } from './ml-metri
 import { ModelParameters, ModelType, predictProbabilities } from './ml-inference';
 import type { LearnerSettings } from './ml-learners';
 import { ML_CLASSES, type BarrierSettings } from './triple-barrier';
-import { purgedWalkForwardSplits } from './walk-forward';
+import { purgedSplits } from './walk-forward';
 import type { Candle } from '../market/market-types';
 
 /** Trains one model on rows (the learner, in its worker thread); reports each epoch done. */
@@ -67,7 +67,7 @@ export async function runTraining(
     labelEnd: dataset.labelEnds[i],
   }));
   const embargoMs = request.barrier.horizon * request.timeframeMs;
-  const splits = purgedWalkForwardSplits(spans, { folds: request.folds, embargoMs });
+  const splits = purgedSplits(spans, { folds: request.folds, embargoMs, walkForward: true });
   if (splits.length === 0) throw new Error('too little data for one walk-forward test window');
   const fits = splits.length + 1;
   let fit = 0;

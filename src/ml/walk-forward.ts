@@ -4,11 +4,17 @@ export interface SampleSpan {
   labelEnd: number;
 }
 
-export interface WalkForwardSettings {
-  /** Test windows; the data is cut into folds + 1 equal spans of time and the first only trains. */
+export interface SplitSettings {
+  /** Test windows; the span of the samples' times is cut into folds + 1 equal windows. */
   folds: number;
-  /** Time after each test window whose samples no later training uses. */
+  /** Time after a test window whose samples do not train its model. */
   embargoMs: number;
+  /**
+   * Walk-forward: a fold trains only on samples before its test window (the first window only trains).
+   * Otherwise (purged k-fold) it trains on both sides, and the embargo keeps the samples just after the
+   * test window out, whose features (96-candle returns, say) were computed over its prices.
+   */
+  walkForward: boolean;
 }
 
 export interface Split {
@@ -19,16 +25,12 @@ export interface Split {
 }
 
 /**
- * Purged, embargoed walk-forward splits (AFML 7.4): the span of the samples' times is cut into
- * `folds + 1` windows; fold k tests on window k and trains only on samples before it whose label was
- * known before the test window opened (purged: a label window that overlaps the test window would leak
- * its prices), leaving out those within `embargoMs` after an earlier test window (embargoed: features
- * computed over the test window's prices, such as 96-candle returns, would carry it into training).
+ * Purged, embargoed splits (López de Prado, AFML 7.4): fold k tests on window k; a training sample whose
+ * label window [time, labelEnd] overlaps the test window is purged (its label was made of the test
+ * window's prices), and those within `embargoMs` after the test window are embargoed. In walk-forward
+ * mode nothing after a test window trains its model, which makes the embargo hold by construction.
  */
-export function purgedWalkForwardSplits(
-  samples: readonly SampleSpan[],
-  settings: WalkForwardSettings,
-): Split[] {
+export function purgedSplits(samples: readonly SampleSpan[], settings: SplitSettings): Split[] {
   if (samples.length === 0) return [];
   let first = Infinity;
   let last = -Infinity;
@@ -39,26 +41,19 @@ export function purgedWalkForwardSplits(
   const width = (last - first + 1) / (settings.folds + 1);
   const windowStart = (k: number) => first + Math.round(k * width);
   const splits: Split[] = [];
-  for (let k = 1; k <= settings.folds; k++) {
+  for (let k = settings.walkForward ? 1 : 0; k <= settings.folds; k++) {
     const testFrom = windowStart(k);
-    const testTo = windowStart(k + 1);
+    const testTo = k === settings.folds ? last + 1 : windowStart(k + 1);
     const train: number[] = [];
     const test: number[] = [];
     for (const [index, sample] of samples.entries()) {
       if (sample.time >= testFrom && sample.time < testTo) test.push(index);
-      else if (sample.labelEnd < testFrom && !embargoed(sample.time, k, windowStart, settings.embargoMs))
-        train.push(index);
+      else if (settings.walkForward && sample.time >= testTo) continue;
+      else if (sample.time <= testTo && sample.labelEnd >= testFrom) continue;
+      else if (sample.time >= testTo && sample.time < testTo + settings.embargoMs) continue;
+      else train.push(index);
     }
     if (train.length > 0 && test.length > 0) splits.push({ train, test, testFrom, testTo });
   }
   return splits;
-}
-
-/** Whether a time falls in the embargo after one of the test windows before window k. */
-function embargoed(time: number, k: number, windowStart: (k: number) => number, embargoMs: number): boolean {
-  for (let earlier = 1; earlier < k; earlier++) {
-    const end = windowStart(earlier + 1);
-    if (time >= end && time < end + embargoMs) return true;
-  }
-  return false;
 }
