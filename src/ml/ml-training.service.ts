@@ -5,6 +5,7 @@ import { MarketDataService } from '../market/market-data.service';
 import type { Candle } from '../market/market-types';
 import { Timeframe, TIMEFRAME_MS } from '../market/timeframes';
 import { Role } from '../platform/access/role';
+import { yieldToEventLoop } from '../platform/async/yield-to-event-loop';
 import { ApiError } from '../platform/http/api-error';
 import { JobContext, JobFailedError, JobQueue } from '../platform/jobs/job-queue';
 import { RuntimeSettings } from '../platform/settings/runtime-settings';
@@ -26,6 +27,8 @@ const WALK_FORWARD_FOLDS = 4;
 /** The label settings when the request does not give them: 2 ATRs up or down within 16 candles. */
 export const DEFAULT_BARRIER: BarrierSettings = { kUp: 2, kDown: 2, horizon: 16 };
 const DAY_MS = 86_400_000;
+/** Candles read per query while loading a retrain's data. */
+const LOAD_CHUNK = 250;
 /** A first retrain's estimate: about 80 µs per sample and fit, measured on this machine (see README). */
 const ESTIMATED_MS_PER_SAMPLE = 0.08;
 
@@ -179,14 +182,16 @@ export class MlTraining implements OnModuleInit {
     const span = TIMEFRAME_MS[data.timeframe];
     const bySymbol = new Map<string, Candle[]>();
     for (const [index, symbol] of data.symbols.entries()) {
-      const candles = await this.candles.rangeMany(
-        source.key,
-        [symbol],
-        data.timeframe,
-        data.from,
-        data.to - span,
-      );
-      bySymbol.set(symbol, candles.get(symbol) ?? []);
+      // In reads of LOAD_CHUNK candles: on PGlite a query runs on the event loop, so a long one would
+      // hold up the API and the bots for as long.
+      const candles: Candle[] = [];
+      for (let start = data.from; start < data.to; start += LOAD_CHUNK * span) {
+        const through = Math.min(data.to - span, start + (LOAD_CHUNK - 1) * span);
+        const chunk = await this.candles.rangeMany(source.key, [symbol], data.timeframe, start, through);
+        for (const candle of chunk.get(symbol) ?? []) candles.push(candle);
+        await yieldToEventLoop();
+      }
+      bySymbol.set(symbol, candles);
       await job.progress(1 + Math.round((9 * (index + 1)) / data.symbols.length));
     }
     const stored = [...bySymbol.values()].reduce((sum, candles) => sum + candles.length, 0);

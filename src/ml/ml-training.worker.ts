@@ -3,6 +3,8 @@
  * to deploy with TensorFlow.js, away from the event loop that serves the API and runs the bots. It
  * answers `{ progress }` messages as it goes and one `{ outcome }` or `{ error }` at the end.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Candle } from '../market/market-types';
 import { trainClassifier } from './ml-learners';
@@ -28,6 +30,20 @@ function unpack(packed: Float64Array): Candle[] {
   return candles;
 }
 
+/**
+ * Training yields the CPU to the API and the bots: on Linux a thread's nice value is its own, and
+ * /proc/thread-self names this thread's id (elsewhere the thread keeps the process's priority).
+ */
+function lowerThreadPriority(): void {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
+    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, 19);
+  } catch {
+    // Not Linux, or not allowed: the thread keeps its priority.
+  }
+}
+
+lowerThreadPriority();
 const input = workerData as WorkerInput;
 const port = parentPort!;
 const bySymbol = new Map(input.candles.map(({ symbol, packed }) => [symbol, unpack(packed)]));
