@@ -93,7 +93,6 @@ async function main(): Promise<void> {
     console.log(`ml: ${candles} candles of 15m (${SIMULATED_UNIVERSE.length} pairs x ${DAYS} days) stored`);
 
     for (const modelType of ['logistic', 'mlp'] as ModelType[]) {
-      const started = performance.now();
       const accepted = await post<{ jobId: string; estimatedDuration: number }>(
         `${base}/api/ml/retrain`,
         { modelType, force: true, to: new Date(end).toISOString(), from: new Date(from).toISOString() },
