@@ -1,4 +1,7 @@
+import { DataSource } from 'typeorm';
+import { EngineService } from '../src/engine/engine.service';
 import { CandleRepository } from '../src/market/candle.repository';
+import { MlModel } from '../src/ml/ml-model.entity';
 import { MarketSimulationService, SIMULATED_EXCHANGE } from '../src/market/market-simulation.service';
 import { aggregateCandles } from '../src/market/timeframes';
 import { MlPredictor } from '../src/ml/ml-predictor.service';
@@ -349,5 +352,88 @@ describe('ML models, predictions and ML presets', () => {
     expect(results.ml_unfiltered.metrics.trades).toBeGreaterThan(0);
     // The filter only ever removes entries.
     expect(results.ml_filtered.metrics.trades).toBeLessThanOrEqual(results.ml_unfiltered.metrics.trades);
+  });
+
+  it('a bot of an ML signal preset enters on the model’s up and its trades record the confidence and the model', async () => {
+    // A model that says up with probability 4/6 whatever it sees (one softmax layer, biases 0, 0, ln 4).
+    const width = first.features.length;
+    await t.app
+      .get(DataSource)
+      .getRepository(MlModel)
+      .insert({
+        id: crypto.randomUUID(),
+        type: 'mlp',
+        version: 99,
+        timeframe: '15m',
+        symbols: SYMBOLS,
+        features: first.features,
+        labelSettings: { kUp: 3, kDown: 1.5, horizon: 16 },
+        hyperParameters: { epochs: 1, batchSize: 1, learningRate: 0.1, hidden: [], seed: 1, folds: 4 },
+        trainingFrom: new Date(T0 - 40 * DAY),
+        trainingTo: new Date(T0 - 30 * DAY),
+        metrics: { ...first.metrics, classes: {}, beatsBaseline: false } as never,
+        trainingSamples: 1,
+        parameters: {
+          mean: new Array<number>(width).fill(0),
+          std: new Array<number>(width).fill(1),
+          layers: [
+            {
+              inputs: width,
+              outputs: 3,
+              weights: new Array<number>(width * 3).fill(0),
+              bias: [0, 0, Math.log(4)],
+              activation: 'softmax',
+            },
+          ],
+        },
+        status: 'active',
+        statusReason: 'made by the test',
+        trainedBy: 'test',
+        trainedAt: new Date(T0 - 30 * DAY),
+        trainingMs: 1,
+        jobId: null,
+        activatedAt: new Date(T0 - 30 * DAY),
+      });
+    const preset = await call(t, 'POST', '/api/presets', {
+      apiKey: admin,
+      body: {
+        name: 'ml_signal_bot',
+        strategy: { name: 'ema_cross' },
+        timeframe: '15m',
+        scannerConfig: { universe: SYMBOLS },
+        ml: { modelType: 'mlp', minConfidence: 0.5, mode: 'signal' },
+      },
+    });
+    expect(preset.status).toBe(201);
+    await storeQuarters(T0, T0 + 2 * QUARTER);
+    const bot = await call<{ id: string }>(t, 'POST', '/api/bots', {
+      token: root,
+      body: { name: 'ml-bot', preset: 'ml_signal_bot', mode: 'paper', start: true },
+    });
+    expect(bot.status).toBe(201);
+    try {
+      const engine = t.app.get(EngineService);
+      await engine.tick();
+      // The candle from T0 closes and is stored: the bot scans, asks the model and enters.
+      clock.ms = T0 + QUARTER + 60_000;
+      await engine.tick();
+      const history = await call<{
+        items: Array<{
+          symbol: string;
+          mlConfidence: number | null;
+          mlModel: string | null;
+          botId: string | null;
+        }>;
+      }>(t, 'GET', '/api/trades/history?limit=100', { apiKey: reader });
+      const ofBot = history.body.items.filter((trade) => trade.botId === bot.body.id);
+      expect(ofBot.length).toBeGreaterThan(0);
+      for (const trade of ofBot) {
+        expect(trade.mlConfidence).toBeCloseTo(4 / 6, 9);
+        expect(trade.mlModel).toBe('mlp v99');
+      }
+    } finally {
+      await call(t, 'POST', `/api/bots/${bot.body.id}/command`, { token: root, body: { command: 'stop' } });
+      clock.ms = T0;
+    }
   });
 });
