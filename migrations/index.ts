@@ -30,6 +30,41 @@ import { DcaBacktests1796289771938 } from './1796289771938-DcaBacktests';
 import { EquityPoints1796291192996 } from './1796291192996-EquityPoints';
 import { DcaDealPerPair1796292966500 } from './1796292966500-DcaDealPerPair';
 import { MlModels1796341897164 } from './1796341897164-MlModels';
+import { BotSignals1796344383961 } from './1796344383961-BotSignals';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
-export const ALL_MIGRATIONS = [SystemSamples1763900000000, Identity1795430271341, Candles1795432335554, ExchangeAccounts1795433459444, PaperExchange1795433958126, ExchangeAccountLastSync1795437378911, TradingOrders1795439137348, Trades1795440995874, TradeHistoryScores1795442206158, Presets1795447802372, Bots1795448998771, Backtests1795450494140, RevokeOwnerlessKeys1795460000000, FeesInBaseAndThirdCurrency1795973891135, RiskPausesLift1795974524684, FullCloseOrders1795975876859, JobProgress1795985374728, TradeSizing1796230130012, BotCapital1796241146819, SettingsVersions1796242663684, Alerts1796243289269, AlertRulesSilencesOutbox1796278256184, Webhooks1796278641659, MonitoringSamples1796279415724, DcaDeals1796281365846, AlertNotified1796284791234, AlertEvents1796285421875, DcaPresets1796288721125, DcaBacktests1796289771938, EquityPoints1796291192996, DcaDealPerPair1796292966500, MlModels1796341897164];
+export const ALL_MIGRATIONS = [
+  SystemSamples1763900000000,
+  Identity1795430271341,
+  Candles1795432335554,
+  ExchangeAccounts1795433459444,
+  PaperExchange1795433958126,
+  ExchangeAccountLastSync1795437378911,
+  TradingOrders1795439137348,
+  Trades1795440995874,
+  TradeHistoryScores1795442206158,
+  Presets1795447802372,
+  Bots1795448998771,
+  Backtests1795450494140,
+  RevokeOwnerlessKeys1795460000000,
+  FeesInBaseAndThirdCurrency1795973891135,
+  RiskPausesLift1795974524684,
+  FullCloseOrders1795975876859,
+  JobProgress1795985374728,
+  TradeSizing1796230130012,
+  BotCapital1796241146819,
+  SettingsVersions1796242663684,
+  Alerts1796243289269,
+  AlertRulesSilencesOutbox1796278256184,
+  Webhooks1796278641659,
+  MonitoringSamples1796279415724,
+  DcaDeals1796281365846,
+  AlertNotified1796284791234,
+  AlertEvents1796285421875,
+  DcaPresets1796288721125,
+  DcaBacktests1796289771938,
+  EquityPoints1796291192996,
+  DcaDealPerPair1796292966500,
+  MlModels1796341897164,
+  BotSignals1796344383961,
+];

@@ -17,6 +17,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { DcaModule } from './dca/dca.module';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { MlModule } from './ml/ml.module';
+import { SignalsModule } from './signals/signals.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
@@ -48,6 +49,7 @@ export class AppModule {
         DcaModule,
         AnalyticsModule,
         MlModule,
+        SignalsModule,
       ],
     };
   }

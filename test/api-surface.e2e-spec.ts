@@ -40,6 +40,8 @@ describe('the API surface', () => {
         'GET /api/health/ready',
         'POST /api/auth/login',
         'POST /api/auth/refresh',
+        // Acts only for a valid signal token.
+        'POST /api/signals/:token',
       ]);
     });
   });

@@ -28,6 +28,6 @@ import { DcaTrades } from './dca-trades.service';
     DcaTrades,
     DcaMetrics,
   ],
-  exports: [DcaDeals],
+  exports: [DcaDeals, DcaBots],
 })
 export class DcaModule {}

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Index, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { EngineState } from './engine-state';
 
 /**
@@ -98,4 +98,12 @@ export class Bot {
 
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** SHA-256 of the bot's signal URL token (the token itself is shown once); null: none. */
+  @Index('uq_bots_signal_token_hash', { unique: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  signalTokenHash!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  signalTokenCreatedAt!: Date | null;
 }

@@ -87,6 +87,16 @@ export class BotsService {
     return this.bots.findBy({ running: true });
   }
 
+  /** The bot whose signal URL token hashes to this, if any. */
+  bySignalTokenHash(hash: string): Promise<Bot | null> {
+    return this.bots.findOneBy({ signalTokenHash: hash });
+  }
+
+  /** Sets (or, with null, revokes) the hash of the bot's signal URL token. */
+  async setSignalToken(id: string, hash: string | null, createdAt: Date | null): Promise<void> {
+    await this.bots.update({ id }, { signalTokenHash: hash, signalTokenCreatedAt: createdAt });
+  }
+
   async byName(name: string): Promise<Bot | null> {
     return this.bots.findOneBy({ name });
   }

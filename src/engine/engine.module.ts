@@ -53,6 +53,7 @@ import { BotKinds } from './bot-kinds';
     BotDecision,
     BotStates,
     BotCapital,
+    EntryExecution,
   ],
 })
 export class EngineModule {}

@@ -12,6 +12,8 @@ const MATRIX: Record<string, 'public' | Role> = {
   'GET /api/health': 'public',
   'GET /api/health/live': 'public',
   'GET /api/health/ready': 'public',
+  // Public, but it acts only for a valid signal token (a bad one is a 404).
+  'POST /api/signals/:token': 'public',
   'GET /api/metrics': Role.READ_ONLY,
   'GET /api/metrics/trading': Role.READ_ONLY,
   'GET /api/metrics/ml': Role.READ_ONLY,
@@ -80,6 +82,9 @@ const MATRIX: Record<string, 'public' | Role> = {
   'GET /api/ml/models/:id': Role.READ_ONLY,
   'POST /api/ml/models/:id/activate': Role.ADMIN,
   'POST /api/ml/retrain': Role.ADMIN,
+  'POST /api/bots/:id/signal-token': Role.CONTROL,
+  'DELETE /api/bots/:id/signal-token': Role.CONTROL,
+  'GET /api/bots/:id/signals': Role.READ_ONLY,
   'GET /api/ml/performance': Role.READ_ONLY,
   'GET /api/ml/predictions': Role.READ_ONLY,
   'GET /api/orderbook/:symbol': Role.READ_ONLY,
