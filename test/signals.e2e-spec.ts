@@ -199,4 +199,46 @@ describe('inbound signals (POST /api/signals/:token)', () => {
     expect(statuses.slice(0, 30).every((status) => status === 409)).toBe(true);
     expect(statuses[30]).toBe(429);
   });
+
+  it('start_deal starts a DCA bot’s deal once; a strategy bot refuses it and a DCA bot refuses buy', async () => {
+    const preset = await call(t, 'POST', '/api/presets', {
+      token: root,
+      body: {
+        name: 'signal_dca',
+        kind: 'dca',
+        scannerConfig: { universe: ['BTC/USDT', 'ETH/USDT'] },
+        dca: { maxActiveDeals: 2, cooldownSeconds: 0, startCondition: 'manual' },
+      },
+    });
+    expect(preset.status).toBe(201);
+    const dca = await call<{ id: string }>(t, 'POST', '/api/bots', {
+      token: root,
+      body: { name: 'tv-dca', preset: 'signal_dca', mode: 'paper', capital: 5000, start: true },
+    });
+    expect(dca.status).toBe(201);
+    await t.app.get(EngineService).tick();
+    const dcaToken = (
+      await call<{ token: string }>(t, 'POST', `/api/bots/${dca.body.id}/signal-token`, { token: root })
+    ).body.token;
+    const started = await signal({ action: 'start_deal', symbol: 'ETH/USDT', id: 'deal-1' }, dcaToken);
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ outcome: 'acted', duplicate: false });
+    const dealId = (started.body as unknown as { dealId: string }).dealId;
+    expect(dealId).toMatch(/^[0-9a-f-]{36}$/);
+    const replay = await signal({ action: 'start_deal', symbol: 'ETH/USDT', id: 'deal-1' }, dcaToken);
+    expect(replay.body).toMatchObject({ duplicate: true, dealId });
+    const deals = await call<{ items: Array<{ id: string; symbol: string }> }>(
+      t,
+      'GET',
+      `/api/dca/deals?botId=${dca.body.id}`,
+      {
+        apiKey: reader,
+      },
+    );
+    expect(deals.body.items.map((deal) => deal.id)).toEqual([dealId]);
+    expect((await signal({ action: 'buy', symbol: 'BTC/USDT', id: 'dca-buy' }, dcaToken)).status).toBe(400);
+    expect((await signal({ action: 'start_deal', symbol: 'BTC/USDT', id: 'strategy-deal' })).status).toBe(
+      400,
+    );
+  });
 });
