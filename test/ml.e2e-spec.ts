@@ -198,6 +198,7 @@ describe('ML models, predictions and ML presets', () => {
       { modelType: 'svm' },
       { modelType: 'mlp', symbols: ['NOPE/USDT'] },
       { modelType: 'mlp', labels: { horizon: 0 } },
+      { modelType: 'mlp', from: '2000-01-01T00:00:00Z' },
     ]) {
       const bad = await call(t, 'POST', '/api/ml/retrain', { apiKey: admin, body });
       expect(bad.status).toBe(400);

@@ -149,6 +149,7 @@ export class MlPredictor implements OnApplicationBootstrap, OnModuleDestroy {
     if ((this.predictedThrough.get(key) ?? -Infinity) >= newest) return 0;
     const source = await this.marketData.candleSource();
     const symbols = model.symbols.filter((symbol) => source.symbols.has(symbol));
+    if (symbols.length === 0) return 0;
     const book = this.bookOf(timeframe);
     const bySymbol = await this.candles.rangeMany(
       source.key,

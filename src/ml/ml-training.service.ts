@@ -27,6 +27,8 @@ const WALK_FORWARD_FOLDS = 4;
 /** The label settings when the request does not give them: 2 ATRs up or down within 16 candles. */
 export const DEFAULT_BARRIER: BarrierSettings = { kUp: 2, kDown: 2, horizon: 16 };
 const DAY_MS = 86_400_000;
+/** Candles one retrain may learn from (30 pairs × a year of 15m is about 1.05 million). */
+const MAX_TRAINING_CANDLES = 2_000_000;
 /** Candles read per query while loading a retrain's data. */
 const LOAD_CHUNK = 250;
 /** A first retrain's estimate: about 80 µs per sample and fit, measured on this machine (see README). */
@@ -125,6 +127,11 @@ export class MlTraining implements OnModuleInit {
       : to - this.settings.section('ml').trainingDays * DAY_MS;
     if (!(from < to)) throw ApiError.validation('from: must be before to');
     if (to > now) throw ApiError.validation('to: must not be in the future');
+    const candles = ((to - from) / span) * symbols.length;
+    if (candles > MAX_TRAINING_CANDLES)
+      throw ApiError.validation(
+        `from/to: ${Math.round(candles)} candles (${symbols.length} symbols) exceed the limit of ${MAX_TRAINING_CANDLES}; shorten the range or use fewer symbols`,
+      );
     if (!request.force) {
       const last = await this.lastStart(request.modelType);
       const minutes = this.settings.section('ml').minRetrainMinutes;
