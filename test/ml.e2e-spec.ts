@@ -5,6 +5,7 @@ import { MlModel } from '../src/ml/ml-model.entity';
 import { MarketSimulationService, SIMULATED_EXCHANGE } from '../src/market/market-simulation.service';
 import { aggregateCandles } from '../src/market/timeframes';
 import { MlPredictor } from '../src/ml/ml-predictor.service';
+import { MlTraining } from '../src/ml/ml-training.service';
 import { Role } from '../src/platform/access/role';
 import { call, createKey, loginAdmin } from './support/auth-client';
 import { finishedBacktest } from './support/backtests';
@@ -436,5 +437,26 @@ describe('ML models, predictions and ML presets', () => {
       await call(t, 'POST', `/api/bots/${bot.body.id}/command`, { token: root, body: { command: 'stop' } });
       clock.ms = T0;
     }
+  });
+
+  it('the hourly check retrains, with ML on, the types whose newest model is older than ml.retrainEveryHours', async () => {
+    const training = t.app.get(MlTraining);
+    const setMl = (ml: Record<string, unknown>) =>
+      call(t, 'PUT', '/api/config', { apiKey: admin, body: { ml } });
+    expect((await setMl({ enabled: false })).status).toBe(200);
+    expect(await training.retrainDue()).toEqual([]);
+    expect((await setMl({ enabled: true, retrainEveryHours: 24 })).status).toBe(200);
+    // logistic v1 was trained now (the clock's T0); no mlp model was trained within a day.
+    expect(await training.retrainDue()).toEqual(['mlp']);
+    const jobs = await call<{
+      items: Array<{ id: string; data: { modelType: string; requestedBy: string } }>;
+    }>(t, 'GET', '/api/jobs?queue=ml.retrain', { apiKey: admin });
+    const scheduled = jobs.body.items.find(
+      (job) => job.data.modelType === 'mlp' && job.data.requestedBy === 'schedule',
+    );
+    expect(scheduled).toBeDefined();
+    const done = await finishedJob(scheduled!.id);
+    expect(done.state).toBe('completed');
+    expect(await training.retrainDue()).toEqual([]);
   });
 });

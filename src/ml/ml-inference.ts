@@ -63,3 +63,18 @@ function dense(layer: DenseLayer, input: Float64Array): Float64Array {
   for (let o = 0; o < layer.outputs; o++) output[o] /= total;
   return output;
 }
+
+/** How a learner trains: TensorFlow.js layers with Adam on the categorical cross-entropy. */
+export interface LearnerSettings {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Units of the hidden layers (mlp). */
+  hidden: number[];
+  seed: number;
+}
+
+export const DEFAULT_LEARNER_SETTINGS: Record<ModelType, LearnerSettings> = {
+  logistic: { epochs: 6, batchSize: 512, learningRate: 0.01, hidden: [], seed: 7 },
+  mlp: { epochs: 6, batchSize: 512, learningRate: 0.003, hidden: [32, 16], seed: 7 },
+};

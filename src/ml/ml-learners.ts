@@ -3,23 +3,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as layers from '@tensorflow/tfjs-layers';
 import { seededPermutation } from './ml-dataset';
-import type { DenseLayer, ModelParameters, ModelType } from './ml-inference';
+import type { DenseLayer, LearnerSettings, ModelParameters, ModelType } from './ml-inference';
+
+export { DEFAULT_LEARNER_SETTINGS, type LearnerSettings } from './ml-inference';
 import { ML_CLASSES } from './triple-barrier';
-
-/** How a learner trains: TensorFlow.js layers with Adam on the categorical cross-entropy. */
-export interface LearnerSettings {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  /** Units of the hidden layers (mlp). */
-  hidden: number[];
-  seed: number;
-}
-
-export const DEFAULT_LEARNER_SETTINGS: Record<ModelType, LearnerSettings> = {
-  logistic: { epochs: 6, batchSize: 512, learningRate: 0.01, hidden: [], seed: 7 },
-  mlp: { epochs: 6, batchSize: 512, learningRate: 0.003, hidden: [32, 16], seed: 7 },
-};
 
 let backendReady: Promise<void> | undefined;
 

@@ -3,7 +3,7 @@ import type { FoldResult } from './ml-training-run';
 import type { ClassificationMetrics } from './ml-metrics';
 import type { ModelParameters, ModelType } from './ml-inference';
 import type { BarrierSettings } from './triple-barrier';
-import type { LearnerSettings } from './ml-learners';
+import type { LearnerSettings } from './ml-inference';
 
 export const MODEL_STATUSES = ['candidate', 'active', 'retired'] as const;
 export type ModelStatus = (typeof MODEL_STATUSES)[number];

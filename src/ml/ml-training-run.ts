@@ -1,7 +1,7 @@
 import { buildDataset, Dataset, pickRows, seededPermutation } from './ml-dataset';
 import { argmax, ClassificationMetrics, classificationMetrics } from './ml-metrics';
 import { ModelParameters, ModelType, predictProbabilities } from './ml-inference';
-import type { LearnerSettings } from './ml-learners';
+import type { LearnerSettings } from './ml-inference';
 import { ML_CLASSES, type BarrierSettings } from './triple-barrier';
 import { purgedSplits } from './walk-forward';
 import type { Candle } from '../market/market-types';

@@ -12,8 +12,7 @@ import { RuntimeSettings } from '../platform/settings/runtime-settings';
 import { Clock } from '../platform/time/clock';
 import { FEATURE_NAMES } from './ml-features';
 import { MARKET_FACTOR_SYMBOL } from './ml-dataset';
-import { MODEL_TYPES, ModelType } from './ml-inference';
-import { DEFAULT_LEARNER_SETTINGS } from './ml-learners';
+import { DEFAULT_LEARNER_SETTINGS, MODEL_TYPES, ModelType } from './ml-inference';
 import { MlModel } from './ml-model.entity';
 import { MlModels } from './ml-models.service';
 import type { TrainingOutcome } from './ml-training-run';
@@ -91,9 +90,9 @@ export class MlTraining implements OnModuleInit {
       },
       (job) => this.run(job),
     );
-    await this.jobs.define(ML_SCHEDULE_QUEUE, { handledBy: Role.ADMIN, pollSeconds: 60 }, () =>
-      this.scheduled(),
-    );
+    await this.jobs.define(ML_SCHEDULE_QUEUE, { handledBy: Role.ADMIN, pollSeconds: 60 }, async () => ({
+      started: await this.retrainDue(),
+    }));
     await this.jobs.schedule(ML_SCHEDULE_QUEUE, '7 * * * *');
   }
 
@@ -295,18 +294,25 @@ export class MlTraining implements OnModuleInit {
     return model;
   }
 
-  /** The hourly check: with ML enabled, each type whose newest model is older than retrainEveryHours retrains. */
-  private async scheduled(): Promise<void> {
+  /**
+   * The hourly check: with ML enabled, each type whose newest model is older than retrainEveryHours (or
+   * that has none) retrains; the types it started.
+   */
+  async retrainDue(): Promise<ModelType[]> {
     const ml = this.settings.section('ml');
-    if (!ml.enabled) return;
+    if (!ml.enabled) return [];
+    const started: ModelType[] = [];
     for (const modelType of MODEL_TYPES) {
       const last = await this.models.lastTrained(modelType);
       if (last && this.clock.nowMs() - last.trainedAt.getTime() < ml.retrainEveryHours * 3_600_000) continue;
-      await this.retrain({ modelType, force: true }, 'schedule').catch((error: unknown) =>
-        this.logger.warn(
-          `scheduled ${modelType} retrain not started: ${error instanceof Error ? error.message : String(error)}`,
-        ),
+      await this.retrain({ modelType, force: true }, 'schedule').then(
+        () => started.push(modelType),
+        (error: unknown) =>
+          this.logger.warn(
+            `scheduled ${modelType} retrain not started: ${error instanceof Error ? error.message : String(error)}`,
+          ),
       );
     }
+    return started;
   }
 }
