@@ -101,7 +101,7 @@ async function finishedJob(id: string): Promise<Job> {
     const job = await call<Job>(t, 'GET', `/api/jobs/${id}`, { apiKey: admin });
     if (job.status !== 200) throw new Error(`GET /api/jobs/${id} answered ${job.status}`);
     if (['completed', 'failed', 'cancelled'].includes(job.body.state)) return job.body;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
@@ -122,8 +122,12 @@ beforeAll(async () => {
     { clock },
   );
   root = (await loginAdmin(t)).accessToken;
-  admin = (await createKey(t, root, { name: 'ml admin', permissions: [Role.ADMIN] })).apiKey;
-  reader = (await createKey(t, root, { name: 'ml reader', permissions: [Role.READ_ONLY] })).apiKey;
+  // The tests poll jobs and backtests: a key's own limit (per minute) must not cut them short on a slow machine.
+  admin = (await createKey(t, root, { name: 'ml admin', permissions: [Role.ADMIN], rateLimit: 1_000_000 }))
+    .apiKey;
+  reader = (
+    await createKey(t, root, { name: 'ml reader', permissions: [Role.READ_ONLY], rateLimit: 1_000_000 })
+  ).apiKey;
   await storeQuarters(T0 - HISTORY_DAYS * DAY, T0);
 });
 
