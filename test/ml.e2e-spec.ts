@@ -99,7 +99,8 @@ async function storeQuarters(from: number, to: number): Promise<void> {
 async function finishedJob(id: string): Promise<Job> {
   for (;;) {
     const job = await call<Job>(t, 'GET', `/api/jobs/${id}`, { apiKey: admin });
-    if (job.status !== 200) throw new Error(`GET /api/jobs/${id} answered ${job.status}`);
+    if (job.status !== 200)
+      throw new Error(`GET /api/jobs/${id} answered ${job.status}: ${JSON.stringify(job.body)}`);
     if (['completed', 'failed', 'cancelled'].includes(job.body.state)) return job.body;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

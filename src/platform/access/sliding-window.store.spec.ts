@@ -32,6 +32,16 @@ describe('SlidingWindowStore', () => {
     });
   });
 
+  it('does not multiply the last window when the clock steps back (NTP), nor block a caller under its limit', async () => {
+    await hits(60);
+    clock.ms += MINUTE + 1000;
+    await hits(30);
+    // The clock steps back an hour: the windows it knows are in its future.
+    clock.ms -= 60 * MINUTE;
+    const blocked = await hits(5);
+    expect(blocked).toEqual([false, false, false, false, false]);
+  });
+
   it('keeps keys and throttler names apart', async () => {
     await hits(100, 'a');
     expect((await store.increment('b', MINUTE, 100, 0, 'g')).isBlocked).toBe(false);

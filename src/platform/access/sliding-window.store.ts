@@ -69,7 +69,9 @@ export class SlidingWindowStore implements ThrottlerStorage, OnModuleDestroy {
       window.count = 0;
       window.start += elapsedWindows * ttl;
     }
-    const overlap = 1 - (now - window.start) / ttl;
+    // A clock stepped back (NTP) puts `now` before the window's start: the previous window then counts
+    // in full, not many times over.
+    const overlap = Math.min(1, 1 - (now - window.start) / ttl);
     const used = window.previous * overlap + window.count;
     const isBlocked = used + 1 > limit;
     if (!isBlocked) window.count++;
