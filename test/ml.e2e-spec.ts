@@ -6,6 +6,7 @@ import { MarketSimulationService, SIMULATED_EXCHANGE } from '../src/market/marke
 import { aggregateCandles } from '../src/market/timeframes';
 import { MlPredictor } from '../src/ml/ml-predictor.service';
 import { MlTraining } from '../src/ml/ml-training.service';
+import { ML_CLASSES, tripleBarrierLabel } from '../src/ml/triple-barrier';
 import { Role } from '../src/platform/access/role';
 import { call, createKey, loginAdmin } from './support/auth-client';
 import { finishedBacktest } from './support/backtests';
@@ -270,6 +271,33 @@ describe('ML models, predictions and ML presets', () => {
       const [outcome] = resolved.body.predictions;
       expect(['down', 'flat', 'up']).toContain(outcome.realized);
       expect(outcome.correct).toBe(outcome.realized === outcome.prediction);
+      // Each resolution is the triple barrier from the close it predicted at, over the candles that followed.
+      const stored = await t.app.get(DataSource).query<
+        Array<{
+          symbol: string;
+          realized: string;
+          entry_price: number;
+          atr: number;
+          barrier: { kUp: number; kDown: number; horizon: number };
+        }>
+      >(`SELECT symbol, realized, entry_price, atr, barrier FROM ml_predictions WHERE candle_time = $1`, [new Date(T0 - QUARTER)]);
+      expect(stored).toHaveLength(SYMBOLS.length);
+      for (const row of stored) {
+        const candles =
+          (
+            await t.app
+              .get(CandleRepository)
+              .rangeMany(SIMULATED_EXCHANGE, [row.symbol], '15m', T0 - QUARTER, T0 + 15 * QUARTER)
+          ).get(row.symbol) ?? [];
+        expect(candles).toHaveLength(17);
+        const label = tripleBarrierLabel(
+          [{ ...candles[0], close: row.entry_price }, ...candles.slice(1)],
+          0,
+          row.atr,
+          row.barrier,
+        );
+        expect(row.realized).toBe(ML_CLASSES[label!]);
+      }
       const performance = await call<{
         models: Array<{ id: string; live: { resolved: number; accuracy: number } }>;
       }>(t, 'GET', '/api/ml/performance', { apiKey: reader });

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
-import { LessThanOrEqual, IsNull, Repository } from 'typeorm';
+import { In, IsNull, LessThanOrEqual, Repository } from 'typeorm';
 import { CandleRepository } from '../market/candle.repository';
 import { MarketDataService } from '../market/market-data.service';
 import type { Candle } from '../market/market-types';
@@ -240,36 +240,58 @@ export class MlPredictor implements OnApplicationBootstrap, OnModuleDestroy {
       take: RESOLVE_BATCH,
     });
     const source = await this.marketData.candleSource();
-    let resolved = 0;
+    // One read of candles per symbol and timeframe, one write per realised label.
+    const groups = new Map<string, MlPrediction[]>();
     for (const prediction of due) {
-      const span = TIMEFRAME_MS[prediction.timeframe as Timeframe];
-      const start = prediction.candleTime.getTime();
-      const window =
+      const key = `${prediction.symbol}|${prediction.timeframe}`;
+      groups.set(key, [...(groups.get(key) ?? []), prediction]);
+    }
+    const byLabel = new Map<string, string[]>();
+    for (const predictions of groups.values()) {
+      const { symbol, timeframe } = predictions[0];
+      const span = TIMEFRAME_MS[timeframe as Timeframe];
+      const starts = predictions.map((prediction) => prediction.candleTime.getTime());
+      const through = Math.max(
+        ...predictions.map(
+          (prediction) => prediction.candleTime.getTime() + prediction.barrier.horizon * span,
+        ),
+      );
+      const candles =
         (
           await this.candles.rangeMany(
             source.key,
-            [prediction.symbol],
-            prediction.timeframe as Timeframe,
-            start,
-            start + prediction.barrier.horizon * span,
+            [symbol],
+            timeframe as Timeframe,
+            Math.min(...starts),
+            through,
           )
-        ).get(prediction.symbol) ?? [];
-      // The candle it predicted at, as entry, with the price it saw.
-      const entry: Candle = {
-        ...(window[0] ?? { openTime: start, open: 0, high: 0, low: 0, volume: 0 }),
-        close: prediction.entryPrice,
-      };
-      const label =
-        window[0]?.openTime === start
-          ? tripleBarrierLabel([entry, ...window.slice(1)], 0, prediction.atr, prediction.barrier)
-          : null;
-      // Candles missing for good (the market stopped): resolved as unknown after a day more.
-      if (label === null && now.getTime() - prediction.resolvesAt.getTime() < 86_400_000) continue;
-      await this.predictions.update(
-        { id: prediction.id },
-        { realized: label === null ? 'unknown' : ML_CLASSES[label], resolvedAt: now },
-      );
-      resolved++;
+        ).get(symbol) ?? [];
+      for (const prediction of predictions) {
+        const start = prediction.candleTime.getTime();
+        const window = candles.filter(
+          (candle) =>
+            candle.openTime >= start && candle.openTime <= start + prediction.barrier.horizon * span,
+        );
+        // The candle it predicted at, as entry, with the price it saw.
+        const label =
+          window[0]?.openTime === start
+            ? tripleBarrierLabel(
+                [{ ...window[0], close: prediction.entryPrice }, ...window.slice(1)],
+                0,
+                prediction.atr,
+                prediction.barrier,
+              )
+            : null;
+        // Candles missing for good (the market stopped): resolved as unknown after a day more.
+        if (label === null && now.getTime() - prediction.resolvesAt.getTime() < 86_400_000) continue;
+        const realized = label === null ? 'unknown' : ML_CLASSES[label];
+        byLabel.set(realized, [...(byLabel.get(realized) ?? []), prediction.id]);
+      }
+    }
+    let resolved = 0;
+    for (const [realized, ids] of byLabel) {
+      await this.predictions.update({ id: In(ids) }, { realized, resolvedAt: now });
+      resolved += ids.length;
     }
     return resolved;
   }
