@@ -31,6 +31,7 @@ import { EquityPoints1796291192996 } from './1796291192996-EquityPoints';
 import { DcaDealPerPair1796292966500 } from './1796292966500-DcaDealPerPair';
 import { MlModels1796341897164 } from './1796341897164-MlModels';
 import { BotSignals1796344383961 } from './1796344383961-BotSignals';
+import { Integrations1796352336139 } from './1796352336139-Integrations';
 
 /** Every migration, oldest first. `npm run migration:generate` adds new ones here. */
 export const ALL_MIGRATIONS = [
@@ -67,4 +68,5 @@ export const ALL_MIGRATIONS = [
   DcaDealPerPair1796292966500,
   MlModels1796341897164,
   BotSignals1796344383961,
+  Integrations1796352336139,
 ];

@@ -18,6 +18,9 @@ import { DcaModule } from './dca/dca.module';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { MlModule } from './ml/ml.module';
 import { SignalsModule } from './signals/signals.module';
+import { IntegrationsModule } from './integrations/integrations.module';
+import type { ThreeCommasOptions } from './integrations/three-commas-client';
+import { SyncModule } from './sync/sync.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
@@ -26,7 +29,12 @@ import { Clock } from './platform/time/clock';
 /** The whole product: the platform and the domain modules. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, exchange: ExchangeConnectorOptions = {}, clock?: Clock): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    exchange: ExchangeConnectorOptions = {},
+    clock?: Clock,
+    threeCommas: ThreeCommasOptions = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -50,6 +58,8 @@ export class AppModule {
         AnalyticsModule,
         MlModule,
         SignalsModule,
+        IntegrationsModule.forRoot(threeCommas),
+        SyncModule,
       ],
     };
   }

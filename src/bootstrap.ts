@@ -5,6 +5,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
 import { RealtimeWsAdapter } from './realtime/ws-adapter';
 import { ExchangeConnectorOptions } from './exchange/exchange-connector.service';
+import type { ThreeCommasOptions } from './integrations/three-commas-client';
 import { AppConfig } from './platform/config/app-config';
 import { configureHttp } from './platform/http/configure-http';
 import { clientErrorHandler, frameworkErrorHandler } from './platform/http/framework-errors';
@@ -22,6 +23,8 @@ export interface CreateAppOptions {
   exchange?: ExchangeConnectorOptions;
   /** A clock to use instead of the system's (tests move simulated time by hand). */
   clock?: Clock;
+  /** Where 3Commas is and the limits its client keeps (tests: a loopback fake with a short window). */
+  threeCommas?: ThreeCommasOptions;
 }
 
 /**
@@ -50,7 +53,7 @@ export async function createApp(
     clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, options.exchange, options.clock),
+    AppModule.forRoot(config, options.exchange, options.clock, options.threeCommas),
     adapter,
     {
       logger: new PinoNestLogger(rootLogger),

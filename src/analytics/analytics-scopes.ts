@@ -44,16 +44,19 @@ export class AnalyticsScopes {
     if (query.accountId) {
       const id = query.accountId;
       if (UUID.test(id)) {
-        const [exchange] = await this.dataSource.query<unknown[]>(
-          'SELECT 1 FROM exchange_accounts WHERE id = $1',
+        // An exchange account, or a 3Commas connection (its deals are imported as trades on it).
+        const [found] = await this.dataSource.query<Array<{ kind: string }>>(
+          `SELECT 'exchange' AS kind FROM exchange_accounts WHERE id = $1
+           UNION ALL SELECT '3commas' AS kind FROM three_commas_accounts WHERE id = $1`,
           [id],
         );
-        if (exchange)
+        if (found)
           return {
             equity: { scope: 'exchange', scopeId: id },
             ledger: { venue: 'exchange', accountId: id },
-            label: `exchange:${id}`,
-            exchangeAccountId: id,
+            label: `${found.kind}:${id}`,
+            // Prices for a 3Commas connection's symbols come from the simulated market.
+            exchangeAccountId: found.kind === 'exchange' ? id : null,
           };
       }
       const [paper] = await this.dataSource.query<unknown[]>('SELECT 1 FROM paper_accounts WHERE name = $1', [

@@ -21,6 +21,11 @@ export interface Dialect {
     reference: OrderReference,
     symbol: string,
   ) => Promise<Order | undefined>;
+  /**
+   * Parameters of fetchMyTrades for the trades after the one with this id (null: from the first),
+   * where the exchange pages by trade id; without it, pages go by time.
+   */
+  tradesAfter?: (tradeId: string | null) => Record<string, unknown>;
   accountStatus(
     exchange: Exchange,
     balance: Balances,
@@ -45,7 +50,8 @@ export const GENERIC_DIALECT: Dialect = {
 };
 
 export const DIALECTS: Record<string, Dialect> = {
-  binance: GENERIC_DIALECT,
+  // Binance lists an account's trades of a symbol from a trade id on (without one: only the latest).
+  binance: { ...GENERIC_DIALECT, tradesAfter: (tradeId) => ({ fromId: tradeId === null ? 0 : Number(tradeId) + 1 }) },
   bybit: {
     clientOrderIdLookup: (clientOrderId) => ({ orderLinkId: clientOrderId }),
     // Bybit's unified accounts answer fetchOrder for the last 500 orders only; ccxt wants that acknowledged.

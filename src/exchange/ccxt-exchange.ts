@@ -162,6 +162,35 @@ export class CcxtExchange implements ExchangePort {
     return trades.map((trade) => this.toTrade(trade));
   }
 
+  /**
+   * One page of the account's trades of `symbol` after `cursor` (what the previous page returned;
+   * null: from the first the exchange keeps, or from `since`), oldest first, with the next cursor.
+   */
+  async myTradesPage(
+    symbol: string,
+    cursor: string | null,
+    since: number | undefined,
+    limit: number,
+  ): Promise<{ trades: ExchangeTrade[]; cursor: string | null }> {
+    await this.loadMarkets();
+    const byId = this.dialect.tradesAfter;
+    if (byId) {
+      const page = await this.read(() => this.exchange.fetchMyTrades(symbol, undefined, limit, byId(cursor)));
+      const trades = page.map((trade) => this.toTrade(trade)).sort((a, b) => Number(a.id) - Number(b.id));
+      return { trades, cursor: trades.length > 0 ? trades[trades.length - 1].id : cursor };
+    }
+    // By time: from the last page's newest trade on (trades of that same millisecond come again and
+    // are known by id); a page all of one millisecond moves past it.
+    const from = cursor === null ? since : Number(cursor);
+    const page = (await this.read(() => this.exchange.fetchMyTrades(symbol, from, limit))).map((trade) =>
+      this.toTrade(trade),
+    );
+    page.sort((a, b) => a.timestamp - b.timestamp);
+    if (page.length === 0) return { trades: page, cursor };
+    const newest = page[page.length - 1].timestamp;
+    return { trades: page, cursor: String(newest === from ? newest + 1 : newest) };
+  }
+
   serverTime(): Promise<number> {
     return this.read(async () => Number(await this.exchange.fetchTime()));
   }

@@ -76,6 +76,26 @@ export class OrdersService implements OnModuleInit {
     private readonly clock: Clock,
   ) {}
 
+  /** Our orders among an account's exchange order ids, by exchange order id (what a sync links to). */
+  async byExchangeOrderIds(accountId: string, exchangeOrderIds: string[]): Promise<Map<string, string>> {
+    if (exchangeOrderIds.length === 0) return new Map();
+    const rows = await this.orders.find({
+      select: { id: true, exchangeOrderId: true },
+      where: { accountId, exchangeOrderId: In(exchangeOrderIds) },
+    });
+    return new Map(rows.map((row) => [row.exchangeOrderId!, row.id]));
+  }
+
+  /** Symbols Tradeplane placed orders in on the account. */
+  async symbolsOrdered(accountId: string): Promise<string[]> {
+    const rows: Array<{ symbol: string }> = await this.orders
+      .createQueryBuilder('o')
+      .select('DISTINCT o.symbol', 'symbol')
+      .where('o.accountId = :accountId', { accountId })
+      .getRawMany();
+    return rows.map((row) => row.symbol);
+  }
+
   onModuleInit(): void {
     // The paper matcher filled a resting order: bring ours up to date at once.
     this.events.on('paper.order.changed', (change) => {

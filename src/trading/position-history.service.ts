@@ -74,6 +74,23 @@ export class PositionHistoryService {
     return id;
   }
 
+  /**
+   * Closed trades imported from another platform (3Commas deals), each with its `externalId`: one
+   * already imported is left as it is. Returns how many were new.
+   */
+  async importClosed(trades: Array<Partial<Trade>>): Promise<number> {
+    if (trades.length === 0) return 0;
+    const result = await this.trades
+      .createQueryBuilder()
+      .insert()
+      .into(Trade)
+      .values(trades)
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    return (result.raw as unknown[]).length;
+  }
+
   /** Fills in the Fibonacci scores of a closed trade once, from the stored hourly candles. */
   private async scored(trade: Trade): Promise<Trade> {
     if (trade.entryHarmony !== null || !trade.openedAt || !trade.closedAt) return trade;

@@ -2,6 +2,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColum
 import type { OrderVenue } from './order.entity';
 
 /** OPENING: entry order sent, nothing filled yet. OPEN: a position. CLOSING: exit order under way. */
+export type TradeSource = 'api' | 'bot' | 'import' | '3commas';
+
 export type TradeStatus = 'OPENING' | 'OPEN' | 'CLOSING' | 'CLOSED' | 'CANCELED';
 
 /**
@@ -11,6 +13,7 @@ export type TradeStatus = 'OPENING' | 'OPEN' | 'CLOSING' | 'CLOSED' | 'CANCELED'
 @Entity('trades')
 @Index('idx_trades_status', ['status'])
 @Index('idx_trades_created_at', ['createdAt'])
+@Index('uq_trades_external_id', ['externalId'], { unique: true, where: 'external_id IS NOT NULL' })
 export class Trade {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -101,9 +104,13 @@ export class Trade {
   @Column({ type: 'varchar', length: 32, nullable: true })
   closeReason!: string | null;
 
-  /** api, bot, or import (a closed position recorded from elsewhere). */
+  /** api, bot, import (a closed position recorded by hand), or 3commas (a deal imported by a sync). */
   @Column({ type: 'varchar', length: 8, default: 'api' })
-  source!: 'api' | 'bot' | 'import';
+  source!: TradeSource;
+
+  /** The venue's id of an imported trade (`3commas:deal:9001`): a second import finds it. */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  externalId!: string | null;
 
   /** Seed 000's Fibonacci scores (see fibonacci-harmony.ts), filled in when first shown closed. */
   @Column({ type: 'numeric', precision: 6, scale: 4, nullable: true })

@@ -39,6 +39,14 @@ import { TradingVenues } from './trading-venues.service';
     OrderReconciler,
     TradingMetrics,
   ],
-  exports: [OrdersService, TradesService, TradeQueries, OrderReconciler, TradingVenues, TradeStatistics],
+  exports: [
+    OrdersService,
+    TradesService,
+    TradeQueries,
+    OrderReconciler,
+    TradingVenues,
+    TradeStatistics,
+    PositionHistoryService,
+  ],
 })
 export class TradingModule {}

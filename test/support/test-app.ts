@@ -5,6 +5,7 @@ import pino from 'pino';
 import { createApp } from '../../src/bootstrap';
 import { ExchangeConnectorOptions } from '../../src/exchange/exchange-connector.service';
 import { Clock } from '../../src/platform/time/clock';
+import type { ThreeCommasOptions } from '../../src/integrations/three-commas-client';
 import { AppConfig } from '../../src/platform/config/app-config';
 import { loadConfig } from '../../src/platform/config/load-config';
 import { createRootLogger } from '../../src/platform/logging/logger';
@@ -33,6 +34,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** A clock the test moves by hand (a ManualClock) instead of the system clock. */
   clock?: Clock;
+  /** Where 3Commas is (a fake's origin) and the limits its client keeps. */
+  threeCommas?: ThreeCommasOptions;
 }
 
 /**
@@ -65,7 +68,12 @@ export async function startTestApp(
     : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const lag = monitorEventLoopDelay({ resolution: 20 });
   lag.enable();
-  const app = await createApp(config, { logger, exchange: options.exchange, clock: options.clock });
+  const app = await createApp(config, {
+    logger,
+    exchange: options.exchange,
+    clock: options.clock,
+    threeCommas: options.threeCommas,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');

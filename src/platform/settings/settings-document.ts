@@ -53,6 +53,10 @@ export interface RuntimeSettingsDocument {
     /** Off: no webhook delivery is sent (they wait in the outbox). */
     webhooksEnabled: boolean;
   };
+  sync: {
+    /** Minutes between two scheduled syncs of each exchange account and 3Commas connection; 0: none. */
+    everyMinutes: number;
+  };
   rateLimits: {
     anonymousPerMinute: number;
     readOnlyPerMinute: number;
@@ -100,6 +104,7 @@ const RULES: { [S in SettingsSection]: Record<keyof RuntimeSettingsDocument[S], 
   },
   alerts: { rulesEnabled: BOOLEAN },
   notifications: { webhooksEnabled: BOOLEAN },
+  sync: { everyMinutes: { kind: 'integer', min: 0, max: 7 * 24 * 60 } },
   rateLimits: {
     anonymousPerMinute: positiveInteger(1_000_000),
     readOnlyPerMinute: positiveInteger(1_000_000),
@@ -131,6 +136,7 @@ export function initialSettings(config: AppConfig): RuntimeSettingsDocument {
     scanner: { defaultMaxCandidates: null, defaultScanIntervalSeconds: null },
     alerts: { rulesEnabled: true },
     notifications: { webhooksEnabled: true },
+    sync: { everyMinutes: 0 },
     rateLimits: { ...config.rateLimits },
   };
 }

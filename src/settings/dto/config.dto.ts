@@ -16,6 +16,7 @@ const SECTION_EXAMPLES = {
   scanner: { defaultMaxCandidates: null, defaultScanIntervalSeconds: 900 },
   alerts: { rulesEnabled: true },
   notifications: { webhooksEnabled: true },
+  sync: { everyMinutes: 60 },
   rateLimits: {
     anonymousPerMinute: 20,
     readOnlyPerMinute: 100,
@@ -35,6 +36,7 @@ const DESCRIPTIONS: Record<keyof typeof SECTION_EXAMPLES, string> = {
   alerts:
     "rulesEnabled: false stops the evaluation of the alert rules (their open alerts resolve); each rule's threshold is set at /api/alerts/rules",
   notifications: 'webhooksEnabled: false holds webhook deliveries in the outbox',
+  sync: 'everyMinutes (0-10080): minutes between scheduled syncs of each exchange account and 3Commas connection; 0: none',
   rateLimits: 'Requests per minute per principal (anonymous: per IP) and API keys created per hour',
 };
 
@@ -63,6 +65,8 @@ export class SettingsDocumentDto {
   alerts!: Record<string, unknown>;
   @sectionProperty('notifications', true)
   notifications!: Record<string, unknown>;
+  @sectionProperty('sync', true)
+  sync!: Record<string, unknown>;
   @sectionProperty('rateLimits', true)
   rateLimits!: Record<string, unknown>;
 }
@@ -97,6 +101,10 @@ export class SettingsPatchDto {
   @IsOptional()
   @IsObject()
   notifications?: Record<string, unknown>;
+  @sectionProperty('sync', false)
+  @IsOptional()
+  @IsObject()
+  sync?: Record<string, unknown>;
   @sectionProperty('rateLimits', false)
   @IsOptional()
   @IsObject()

@@ -125,7 +125,7 @@ export class ClosedPositionDto {
   @ApiProperty({ nullable: true, type: String, example: 'take_profit' })
   closeReason!: string | null;
 
-  @ApiProperty({ enum: ['api', 'bot', 'import'] })
+  @ApiProperty({ enum: ['api', 'bot', 'import', '3commas'] })
   source!: string;
 
   @ApiProperty({ example: 'paper' })

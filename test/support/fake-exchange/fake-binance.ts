@@ -85,11 +85,17 @@ export class FakeBinance extends FakeVenue {
         status: 200,
         body: this.openOrders(params.get('symbol')).map((order) => this.toBinance(order)),
       };
-    if (path === '/api/v3/myTrades')
-      return {
-        status: 200,
-        body: this.filledOrders(params.get('symbol')).map((order) => this.toTrade(order)),
-      };
+    if (path === '/api/v3/myTrades') {
+      // Binance: from a trade id on when fromId is given, else the most recent; at most `limit` (500).
+      const limit = Math.min(Number(params.get('limit') ?? 500), 1000);
+      const all = this.filledOrders(params.get('symbol')).sort((a, b) => a.id - b.id);
+      const fromId = params.get('fromId');
+      const page =
+        fromId === null
+          ? all.slice(-limit)
+          : all.filter((order) => order.id >= Number(fromId)).slice(0, limit);
+      return { status: 200, body: page.map((order) => this.toTrade(order)) };
+    }
     return binanceError(-1000, `fake exchange does not answer ${method} ${path}`);
   }
 

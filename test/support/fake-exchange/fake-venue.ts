@@ -12,6 +12,8 @@ export interface Fault {
   method: string;
   path: string;
   kind: FaultKind;
+  /** Matching requests answered normally before the fault applies (default 0: the next one). */
+  skip?: number;
 }
 
 export interface VenueMarket {
@@ -179,7 +181,9 @@ export abstract class FakeVenue {
     const faultIndex = this.faults.findIndex(
       (fault) => fault.method === request.method && fault.path === request.path,
     );
-    const fault = faultIndex >= 0 ? this.faults.splice(faultIndex, 1)[0] : undefined;
+    const pending = faultIndex >= 0 ? this.faults[faultIndex] : undefined;
+    if (pending?.skip) pending.skip--;
+    const fault = pending && !pending.skip ? this.faults.splice(faultIndex, 1)[0] : undefined;
     if (fault?.kind === 'rateLimit') return this.reply(response, this.rateLimitReply());
     if (fault?.kind === 'serverError') return this.reply(response, this.serverErrorReply());
     const reply = this.route(request);
@@ -272,6 +276,40 @@ export abstract class FakeVenue {
     const placed = this.place(request);
     if (typeof placed === 'string') throw new Error(`the fake venue refused the order: ${placed}`);
     return placed;
+  }
+
+  /**
+   * Past trades of the account (filled market orders made elsewhere), `count` of them one minute
+   * apart before `endTime`, buys and sells alternating around the market's price; balances unchanged.
+   */
+  seedHistory(marketId: string, count: number, endTime: number): VenueOrder[] {
+    const market = this.markets.get(marketId);
+    if (!market) throw new Error(`no market ${marketId}`);
+    const seeded: VenueOrder[] = [];
+    for (let i = 0; i < count; i++) {
+      const time = endTime - (count - i) * 60_000;
+      const price = market.price * (1 + 0.001 * Math.sin(i));
+      const amount = Number(market.step) * (10 + (i % 7));
+      const order: VenueOrder = {
+        id: this.nextOrderId++,
+        clientOrderId: `history-${marketId}-${i}`,
+        marketId,
+        side: i % 2 === 0 ? 'buy' : 'sell',
+        type: 'market',
+        price: 0,
+        amount,
+        filled: amount,
+        cost: amount * price,
+        status: 'filled',
+        fee: 0,
+        feeCurrency: market.quote,
+        createdAt: time,
+        updatedAt: time,
+      };
+      this.orders.push(order);
+      seeded.push(order);
+    }
+    return seeded;
   }
 
   /** The market reaches a resting limit order: it fills whole at its price (no fee). */

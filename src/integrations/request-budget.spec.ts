@@ -1,0 +1,66 @@
+import { BudgetExhausted, RequestBudget } from './request-budget';
+
+describe('RequestBudget', () => {
+  function budget() {
+    let now = 0;
+    const slept: number[] = [];
+    const paced = new RequestBudget(
+      1_000,
+      0,
+      () => now,
+      (ms) => {
+        slept.push(ms);
+        now += ms;
+        return Promise.resolve();
+      },
+    );
+    return { paced, slept, advance: (ms: number) => (now += ms) };
+  }
+
+  it('lets a window fill, then waits until its oldest request leaves the window', async () => {
+    const { paced, slept, advance } = budget();
+    const limit = [{ key: 'overall', perWindow: 3 }];
+    for (let i = 0; i < 3; i++) {
+      await paced.take(limit, 0);
+      advance(100);
+    }
+    expect(slept).toEqual([]);
+    await paced.take(limit, 5_000);
+    // The first left at 1,000; it is 300 now.
+    expect(slept).toEqual([700]);
+  });
+
+  it('waits for the strictest of the limits a request falls under', async () => {
+    const { paced, slept } = budget();
+    await paced.take(
+      [
+        { key: 'overall', perWindow: 10 },
+        { key: 'deals', perWindow: 1 },
+      ],
+      0,
+    );
+    await paced.take(
+      [
+        { key: 'overall', perWindow: 10 },
+        { key: 'bots', perWindow: 1 },
+      ],
+      0,
+    );
+    await paced.take(
+      [
+        { key: 'overall', perWindow: 10 },
+        { key: 'deals', perWindow: 1 },
+      ],
+      5_000,
+    );
+    expect(slept).toEqual([1_000]);
+  });
+
+  it('refuses without counting when the wait is longer than the caller may wait', async () => {
+    const { paced } = budget();
+    const limit = [{ key: 'overall', perWindow: 1 }];
+    await paced.take(limit, 0);
+    await expect(paced.take(limit, 999)).rejects.toBeInstanceOf(BudgetExhausted);
+    expect(paced.waitFor(limit)).toBe(1_000);
+  });
+});
