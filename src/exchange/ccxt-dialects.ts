@@ -51,7 +51,10 @@ export const GENERIC_DIALECT: Dialect = {
 
 export const DIALECTS: Record<string, Dialect> = {
   // Binance lists an account's trades of a symbol from a trade id on (without one: only the latest).
-  binance: { ...GENERIC_DIALECT, tradesAfter: (tradeId) => ({ fromId: tradeId === null ? 0 : Number(tradeId) + 1 }) },
+  binance: {
+    ...GENERIC_DIALECT,
+    tradesAfter: (tradeId) => ({ fromId: tradeId === null ? 0 : Number(tradeId) + 1 }),
+  },
   bybit: {
     clientOrderIdLookup: (clientOrderId) => ({ orderLinkId: clientOrderId }),
     // Bybit's unified accounts answer fetchOrder for the last 500 orders only; ccxt wants that acknowledged.

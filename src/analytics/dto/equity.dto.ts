@@ -6,7 +6,8 @@ import { EQUITY_RESOLUTIONS, EquityResolution } from '../equity-point.entity';
 export class AnalyticsScopeQueryDto {
   @ApiPropertyOptional({
     example: 'default',
-    description: "An exchange account's id, a 3Commas connection's id or a paper account's name (bots' own: bot-<name>)",
+    description:
+      "An exchange account's id, a 3Commas connection's id or a paper account's name (bots' own: bot-<name>)",
   })
   @IsOptional()
   @IsString()
