@@ -16,6 +16,7 @@ import { BotStates } from './bot-states';
 import { BotsService } from './bots.service';
 import { EngineCommands } from './engine-commands';
 import { EngineService } from './engine.service';
+import { CandleStreams } from './candle-streams';
 import { EntryExecution } from './entry-execution';
 import { BotCapital } from './bot-capital';
 import { BotKinds } from './bot-kinds';
@@ -43,6 +44,7 @@ import { BotKinds } from './bot-kinds';
     EngineService,
     EngineCommands,
     EngineReports,
+    CandleStreams,
   ],
   exports: [
     EngineService,

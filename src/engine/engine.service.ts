@@ -10,6 +10,7 @@ import { StatsSummary } from '../platform/metrics/recent-stats';
 import { FactorTape, mlGatedStrategy } from '../ml/ml-gated-strategy';
 import { MlModels } from '../ml/ml-models.service';
 import { Clock } from '../platform/time/clock';
+import { CandleStreams } from './candle-streams';
 import { PresetsService } from '../presets/presets.service';
 import { StrategiesService } from '../strategies/strategies.service';
 import { resolveParameters } from '../strategies/strategy';
@@ -54,8 +55,15 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly leases: AdvisoryLeases,
     private readonly kinds: BotKinds,
     private readonly models: MlModels,
+    private readonly candleStreams: CandleStreams,
     private readonly clock: Clock,
   ) {}
+
+  /** A streamed candle closed: decide now rather than at the next poll (unless a pass is already queued). */
+  private nudge(): void {
+    if (this.passes.pending <= 1 && !this.stopped)
+      void this.tick().catch((error: unknown) => this.logger.warn(`engine pass failed: ${String(error)}`));
+  }
 
   onApplicationBootstrap(): void {
     // The first tick comes after start-up (and its order reconciliation) finished: bots resume then.
@@ -89,6 +97,7 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
       if (!this.leases.holds(botLease(botId))) {
         // Its lock went with a broken database connection: another instance may run it now.
         this.runtimes.delete(botId);
+        this.candleStreams.unfollow(botId);
         this.logger.warn(`bot ${runtime.bot.name} stopped here: its lease was lost`);
       }
     const wanted = await this.bots.findBy({ running: true });
@@ -177,6 +186,7 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
   async drop(botId: string): Promise<void> {
     const runtime = this.runtimes.get(botId);
     this.runtimes.delete(botId);
+    this.candleStreams.unfollow(botId);
     if (runtime) await this.leases.release(botLease(botId));
   }
 
@@ -202,6 +212,7 @@ export class EngineService implements OnApplicationBootstrap, OnModuleDestroy {
         const newest = this.newestClosedOpen(runtime);
         if (newest > (bot.processedThrough?.getTime() ?? -Infinity))
           await this.decision.decide(runtime, newest);
+        await this.candleStreams.follow(runtime, [...runtime.streams.keys()], () => this.nudge());
         await this.decision.manage(runtime);
         runtime.consecutiveErrors = 0;
       } catch (error) {

@@ -13,7 +13,11 @@ export interface CcxtAccountSettings {
 /** Every API URL of an exchange with its origin replaced, so that no call can leave that host. */
 function redirectApi(urls: unknown, origin: string): unknown {
   // Some templates hold a {hostname} placeholder, so this is text work rather than URL parsing.
-  if (typeof urls === 'string') return urls.replace(/^[a-z]+:\/\/[^/]+/i, origin);
+  // WebSocket URLs keep a WebSocket scheme (ws:// for an http:// origin).
+  if (typeof urls === 'string')
+    return urls.replace(/^([a-z]+):\/\/[^/]+/i, (_match, scheme: string) =>
+      scheme.toLowerCase().startsWith('ws') ? origin.replace(/^http/i, 'ws') : origin,
+    );
   if (urls && typeof urls === 'object') {
     return Object.fromEntries(Object.entries(urls).map(([key, value]) => [key, redirectApi(value, origin)]));
   }

@@ -21,6 +21,11 @@ export interface ExchangeConnectorOptions {
    * (Binance: 50 ms per unit of request weight), which a loopback fake does not need.
    */
   rateLimitMs?: number;
+  /**
+   * Live data over the exchanges' WebSockets (ccxt.pro): on by default, off by default when API calls
+   * go to a fake (a fake without a WebSocket side); a test of the streams turns them on.
+   */
+  streams?: boolean;
   /** Per-request timeout of ccxt (its default is 10 s). */
   timeoutMs?: number;
   retry?: ReadRetry;

@@ -14,6 +14,7 @@ import { BalancesController } from './balances.controller';
 import { BalancesService } from './balances.service';
 import { ExchangeController } from './exchange.controller';
 import { ExchangeTraffic } from './exchange-traffic';
+import { ExchangeStreams } from './exchange-streams.service';
 import { ExchangeHealth } from './exchange-health';
 import { PaperExchangeService } from './paper/paper-exchange.service';
 import { PaperAccount } from './paper/paper-account.entity';
@@ -47,8 +48,10 @@ export class ExchangeModule {
         BalancesService,
         ExchangeHealth,
         ExchangeTraffic,
+        ExchangeStreams,
       ],
       exports: [
+        ExchangeStreams,
         ExchangeCatalog,
         ExchangeAccountsService,
         ExchangeConnector,

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Fill } from './fill.entity';
 import { Order } from './order.entity';
 import { OrderReconciler } from './order-reconciler.service';
+import { OrderStreams } from './order-streams.service';
 import { OrderRecorder } from './order-recorder.service';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
@@ -26,6 +27,7 @@ import { TradingVenues } from './trading-venues.service';
   imports: [TypeOrmModule.forFeature([Order, Fill, Trade]), MarketModule],
   controllers: [OrdersController, TradesController, PositionsController, TradingStatusController],
   providers: [
+    OrderStreams,
     TradeStatistics,
     TradingVenues,
     TradeLedger,

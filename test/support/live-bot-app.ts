@@ -22,9 +22,15 @@ export async function startLiveBotApp(
   fake: FakeBinance,
   secret: string,
   clock: ManualClock,
+  more: { env?: Record<string, string>; streams?: boolean } = {},
 ): Promise<LiveBotApp> {
   const t = await startTestApp(
-    { RATE_LIMIT_ADMIN: '100000', RATE_LIMIT_CONTROL: '100000', RATE_LIMIT_READ_ONLY: '100000' },
+    {
+      RATE_LIMIT_ADMIN: '100000',
+      RATE_LIMIT_CONTROL: '100000',
+      RATE_LIMIT_READ_ONLY: '100000',
+      ...more.env,
+    },
     {
       clock,
       exchange: {
@@ -34,6 +40,8 @@ export async function startLiveBotApp(
         // these tests inject their failures as answers, never as timeouts.
         timeoutMs: 5000,
         retry: { attempts: 2, baseDelayMs: 1 },
+        // Kline and order streams only where the test drives the fake's WebSocket side.
+        streams: more.streams ?? false,
       },
     },
   );

@@ -1,5 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { FakeReply, FakeRequest, FakeVenue, VenueOrder } from './fake-venue';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import { FakeReply, FakeRequest, FakeVenue, VenueMarket, VenueOrder } from './fake-venue';
 
 export type { Fault, FaultKind } from './fake-venue';
 
@@ -21,6 +24,191 @@ function binanceError(code: number, msg: string): FakeReply {
  * HMAC-SHA256 signature (over the urlencoded parameters in the order sent) and API key are checked.
  */
 export class FakeBinance extends FakeVenue {
+  private readonly sockets = new WebSocketServer({ noServer: true });
+  /** Market-stream connections and the streams each subscribed to (`btcusdt@kline_1m`). */
+  private readonly marketStreams = new Map<WebSocket, Set<string>>();
+  /** WebSocket API connections that subscribed to the user data stream (with a valid signature). */
+  private readonly userStreams = new Set<WebSocket>();
+  /** Connections ever opened, by kind: a dropped stream that reconnects shows here. */
+  readonly connections = { market: 0, user: 0 };
+  private nextEventTradeId = 500_000;
+
+  protected override upgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
+    const path = new URL(request.url ?? '/', this.baseUrl).pathname;
+    const kind = path.startsWith('/ws-api/') ? 'user' : path === '/ws' || path.startsWith('/ws/') ? 'market' : null;
+    if (!kind) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.handleUpgrade(request, socket, head, (ws) => {
+      this.connections[kind]++;
+      if (kind === 'market') this.openMarketStream(ws);
+      else this.openUserStream(ws);
+    });
+  }
+
+  /** Subscribed streams across all connections. */
+  get subscribedStreams(): string[] {
+    return [...new Set([...this.marketStreams.values()].flatMap((streams) => [...streams]))];
+  }
+
+  /** How many connections have the user data stream. */
+  get userStreamCount(): number {
+    return this.userStreams.size;
+  }
+
+  private openMarketStream(ws: WebSocket): void {
+    this.marketStreams.set(ws, new Set());
+    ws.on('close', () => this.marketStreams.delete(ws));
+    ws.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString()) as { method?: string; params?: string[]; id?: unknown };
+      const streams = this.marketStreams.get(ws);
+      if (!streams) return;
+      if (message.method === 'SUBSCRIBE') for (const stream of message.params ?? []) streams.add(stream);
+      if (message.method === 'UNSUBSCRIBE') for (const stream of message.params ?? []) streams.delete(stream);
+      ws.send(JSON.stringify({ result: null, id: message.id }));
+    });
+  }
+
+  private openUserStream(ws: WebSocket): void {
+    ws.on('close', () => this.userStreams.delete(ws));
+    ws.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString()) as { method?: string; params?: Record<string, unknown>; id?: string };
+      if (message.method === 'userDataStream.subscribe.signature') {
+        if (!this.verifyWsSignature(message.params ?? {})) {
+          this.rejectedSignatures++;
+          ws.send(
+            JSON.stringify({
+              id: message.id,
+              status: 400,
+              error: { code: -1022, msg: 'Signature for this request is not valid.' },
+            }),
+          );
+          return;
+        }
+        this.userStreams.add(ws);
+        ws.send(JSON.stringify({ id: message.id, status: 200, result: { subscriptionId: 0 } }));
+        return;
+      }
+      ws.send(JSON.stringify({ id: message.id, status: 400, error: { code: -1000, msg: 'unknown method' } }));
+    });
+  }
+
+  /** The WebSocket API's signature: HMAC-SHA256 over the other parameters, sorted by name. */
+  private verifyWsSignature(params: Record<string, unknown>): boolean {
+    const { signature, ...rest } = params;
+    if (rest.apiKey !== this.apiKey || typeof signature !== 'string' || !/^[0-9a-f]{64}$/.test(signature)) return false;
+    const payload = Object.keys(rest)
+      .sort()
+      .map((key) => `${key}=${String(rest[key])}`)
+      .join('&');
+    const expected = createHmac('sha256', this.secret).update(payload).digest();
+    return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
+  }
+
+  /**
+   * The kline streams report the candle that just closed (by the market's time), final, and the one
+   * that opened, as Binance does at each close.
+   */
+  closeKlines(interval: string): void {
+    const span = INTERVAL_MS[interval];
+    const opened = Math.floor(this.marketNow() / span) * span;
+    for (const [ws, streams] of this.marketStreams)
+      for (const market of this.markets.values()) {
+        const stream = `${market.id.toLowerCase()}@kline_${interval}`;
+        if (!streams.has(stream)) continue;
+        ws.send(JSON.stringify(this.klineEvent(market, interval, opened - span, true)));
+        ws.send(JSON.stringify(this.klineEvent(market, interval, opened, false)));
+      }
+  }
+
+  /** Every WebSocket connection drops at once (a network fault); REST goes on answering. */
+  dropStreams(): void {
+    for (const ws of [...this.marketStreams.keys(), ...this.userStreams]) ws.terminate();
+  }
+
+  private klineEvent(market: VenueMarket, interval: string, openTime: number, final: boolean): unknown {
+    const span = INTERVAL_MS[interval];
+    const [time, open, high, low, close, volume] = this.klines(market, span, openTime, 1)[0] ?? [
+      openTime,
+      market.price,
+      market.price,
+      market.price,
+      market.price,
+      0,
+    ];
+    return {
+      e: 'kline',
+      E: this.marketNow(),
+      s: market.id,
+      k: {
+        t: time,
+        T: time + span - 1,
+        s: market.id,
+        i: interval,
+        f: 1,
+        L: 2,
+        o: String(open),
+        c: String(close),
+        h: String(high),
+        l: String(low),
+        v: String(volume),
+        n: 10,
+        x: final,
+        q: String(volume * close),
+        V: '0',
+        Q: '0',
+        B: '0',
+      },
+    };
+  }
+
+  protected override orderChanged(order: VenueOrder, execution: 'NEW' | 'TRADE' | 'CANCELED'): void {
+    if (this.userStreams.size === 0) return;
+    const traded = execution === 'TRADE';
+    const price = order.filled > 0 ? order.cost / order.filled : order.price;
+    const event = {
+      e: 'executionReport',
+      E: Date.now(),
+      s: order.marketId,
+      c: order.clientOrderId,
+      S: order.side.toUpperCase(),
+      o: order.type.toUpperCase(),
+      f: 'GTC',
+      q: order.amount.toFixed(8),
+      p: order.price.toFixed(2),
+      P: '0.00000000',
+      F: '0.00000000',
+      g: -1,
+      C: '',
+      x: execution,
+      X: { open: 'NEW', filled: 'FILLED', canceled: 'CANCELED' }[order.status],
+      r: 'NONE',
+      i: order.id,
+      l: traded ? order.filled.toFixed(8) : '0.00000000',
+      z: order.filled.toFixed(8),
+      L: traded ? price.toFixed(2) : '0.00000000',
+      n: traded ? order.fee.toFixed(8) : '0',
+      N: traded ? order.feeCurrency : null,
+      T: order.updatedAt,
+      t: traded ? this.nextEventTradeId++ : -1,
+      I: 1,
+      w: order.status === 'open',
+      m: false,
+      M: traded,
+      O: order.createdAt,
+      Z: order.cost.toFixed(8),
+      Y: traded ? order.cost.toFixed(8) : '0.00000000',
+      Q: '0.00000000',
+    };
+    const message = JSON.stringify({ subscriptionId: 0, event });
+    for (const ws of this.userStreams) ws.send(message);
+  }
+
+  override async stop(): Promise<void> {
+    for (const ws of [...this.marketStreams.keys(), ...this.userStreams]) ws.terminate();
+    await super.stop();
+  }
   protected rateLimitReply(): FakeReply {
     return {
       status: 429,

@@ -151,10 +151,21 @@ export abstract class FakeVenue {
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => this.handle(request, body, response));
     });
+    this.server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) =>
+      this.upgrade(request, socket, head),
+    );
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     const address = this.server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
   }
+
+  /** A WebSocket connection asked for: a dialect with streams takes it; without, it is refused. */
+  protected upgrade(_request: IncomingMessage, socket: Socket, _head: Buffer): void {
+    socket.destroy();
+  }
+
+  /** Called when an order changes (placed, filled, cancelled): a dialect with streams reports it. */
+  protected orderChanged(_order: VenueOrder, _execution: 'NEW' | 'TRADE' | 'CANCELED'): void {}
 
   async stop(): Promise<void> {
     for (const socket of this.heldSockets) socket.destroy();
@@ -253,6 +264,7 @@ export abstract class FakeVenue {
       updatedAt: now,
     };
     this.orders.push(order);
+    this.orderChanged(order, filled ? 'TRADE' : 'NEW');
     return order;
   }
 
@@ -332,6 +344,7 @@ export abstract class FakeVenue {
       cost: order.amount * order.price,
       updatedAt: Date.now(),
     });
+    this.orderChanged(order, 'TRADE');
   }
 
   protected findOrder(marketId: string | null, id: string | null, clientOrderId: string | null) {
@@ -347,6 +360,7 @@ export abstract class FakeVenue {
     if (order.status !== 'open') return false;
     order.status = 'canceled';
     order.updatedAt = Date.now();
+    this.orderChanged(order, 'CANCELED');
     const market = this.markets.get(order.marketId)!;
     if (order.side === 'buy') {
       const held = order.amount * order.price;
