@@ -72,7 +72,7 @@ export class SyncService implements OnModuleInit {
         handledBy: Role.ADMIN,
         concurrency: 1,
         retryLimit: SYNC_RETRIES,
-        retryDelaySeconds: 2,
+        retryDelaySeconds: 1,
         expireInSeconds: 3600,
         pollSeconds: 1,
       },
