@@ -35,7 +35,11 @@ export class FakeBinance extends FakeVenue {
 
   protected override upgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
     const path = new URL(request.url ?? '/', this.baseUrl).pathname;
-    const kind = path.startsWith('/ws-api/') ? 'user' : path === '/ws' || path.startsWith('/ws/') ? 'market' : null;
+    const kind = path.startsWith('/ws-api/')
+      ? 'user'
+      : path === '/ws' || path.startsWith('/ws/')
+        ? 'market'
+        : null;
     if (!kind) {
       socket.destroy();
       return;
@@ -73,7 +77,11 @@ export class FakeBinance extends FakeVenue {
   private openUserStream(ws: WebSocket): void {
     ws.on('close', () => this.userStreams.delete(ws));
     ws.on('message', (data: Buffer) => {
-      const message = JSON.parse(data.toString()) as { method?: string; params?: Record<string, unknown>; id?: string };
+      const message = JSON.parse(data.toString()) as {
+        method?: string;
+        params?: Record<string, unknown>;
+        id?: string;
+      };
       if (message.method === 'userDataStream.subscribe.signature') {
         if (!this.verifyWsSignature(message.params ?? {})) {
           this.rejectedSignatures++;
@@ -97,7 +105,8 @@ export class FakeBinance extends FakeVenue {
   /** The WebSocket API's signature: HMAC-SHA256 over the other parameters, sorted by name. */
   private verifyWsSignature(params: Record<string, unknown>): boolean {
     const { signature, ...rest } = params;
-    if (rest.apiKey !== this.apiKey || typeof signature !== 'string' || !/^[0-9a-f]{64}$/.test(signature)) return false;
+    if (rest.apiKey !== this.apiKey || typeof signature !== 'string' || !/^[0-9a-f]{64}$/.test(signature))
+      return false;
     const payload = Object.keys(rest)
       .sort()
       .map((key) => `${key}=${String(rest[key])}`)
