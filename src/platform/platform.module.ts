@@ -6,6 +6,8 @@ import { AccessGuard } from './access/access.guard';
 import { RateLimiter } from './access/rate-limiter';
 import { SecretBox } from './crypto/secret-box';
 import { SlidingWindowStore } from './access/sliding-window.store';
+import { RedisSlidingWindowStore } from './access/redis-sliding-window.store';
+import { RedisConnections } from './redis/redis-connections';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -53,7 +55,14 @@ export class PlatformModule {
         RateLimiter,
         RuntimeSettings,
         SecretBox,
-        { provide: ThrottlerStorage, useClass: SlidingWindowStore },
+        RedisConnections,
+        SlidingWindowStore,
+        // With Redis, every instance counts against one budget.
+        ...(config.redisUrl ? [RedisSlidingWindowStore] : []),
+        {
+          provide: ThrottlerStorage,
+          useExisting: config.redisUrl ? RedisSlidingWindowStore : SlidingWindowStore,
+        },
         { provide: APP_GUARD, useClass: AccessGuard },
       ],
       exports: [
@@ -67,6 +76,7 @@ export class PlatformModule {
         MetricsService,
         Outbox,
         RateLimiter,
+        RedisConnections,
         RuntimeSettings,
         SecretBox,
       ],

@@ -14,6 +14,7 @@ import '../engine/engine.events';
 import '../dca/dca.events';
 import '../platform/jobs/jobs.events';
 import { RealtimeHub } from './realtime-hub';
+import { RealtimeFanout } from './realtime-fanout';
 import { TICKER_TOPIC_PREFIX } from './topics';
 
 interface Route {
@@ -71,6 +72,9 @@ const ROUTES: Partial<Record<EventName, Route[]>> = {
   'job.updated': [{ type: 'JOB_UPDATE', topics: ['jobs'], data: (payload: unknown) => payload }],
 };
 
+/** Events every instance produces for itself: they stay on the instance. */
+const INSTANCE_EVENTS: ReadonlySet<EventName> = new Set<EventName>(['system.sampled']);
+
 /** Forwards domain events to WebSocket topics (after their transactions committed: that is when they are published). */
 @Injectable()
 export class RealtimeEvents implements OnModuleInit {
@@ -79,6 +83,7 @@ export class RealtimeEvents implements OnModuleInit {
   constructor(
     private readonly events: EventBus,
     private readonly hub: RealtimeHub,
+    private readonly fanout: RealtimeFanout,
     private readonly trades: TradeQueries,
     private readonly settings: RuntimeSettings,
   ) {}
@@ -88,17 +93,22 @@ export class RealtimeEvents implements OnModuleInit {
     this.events.on('ticker', (ticker) =>
       this.hub.publish(`${TICKER_TOPIC_PREFIX}${ticker.symbol}`, 'TICKER', ticker),
     );
+    // Events that happen in one instance reach the subscribers of all (tickers, above, and the
+    // instance's own metrics, below, are produced by every instance and stay on it).
     // The stored alert as it was raised, raised again (its count), acknowledged, or resolved.
-    this.events.on('alerts.changed', ({ event, alert }) => this.hub.publish('alerts', event, alert));
+    this.events.on('alerts.changed', ({ event, alert }) => this.fanout.publish('alerts', event, alert));
     // Each deal event under its own name (DEAL_OPENED, SAFETY_ORDER_FILLED, ...).
-    this.events.on('dca.deal', ({ event, ...deal }) => this.hub.publish('dca', event, deal));
-    this.events.on('dca.executed', (execution) => this.hub.publish('dca', 'DCA_EXECUTED', execution));
-    this.events.on('ml.prediction', (prediction) => this.hub.publish('ml', 'PREDICTION', prediction));
+    this.events.on('dca.deal', ({ event, ...deal }) => this.fanout.publish('dca', event, deal));
+    this.events.on('dca.executed', (execution) => this.fanout.publish('dca', 'DCA_EXECUTED', execution));
+    this.events.on('ml.prediction', (prediction) => this.fanout.publish('ml', 'PREDICTION', prediction));
     for (const [name, routes] of Object.entries(ROUTES) as Array<[EventName, Route[]]>) {
+      const publish = INSTANCE_EVENTS.has(name)
+        ? this.hub.publish.bind(this.hub)
+        : this.fanout.publish.bind(this.fanout);
       this.events.on(name, (payload) => {
         for (const route of routes) {
           const data = route.data(payload as never);
-          for (const topic of route.topics) this.hub.publish(topic, route.type, data);
+          for (const topic of route.topics) publish(topic, route.type, data);
         }
       });
     }

@@ -103,6 +103,8 @@ export class AppConfig {
   readonly dataDir!: string;
   /** Redis, when configured; reported in health. */
   readonly redisUrl!: string | undefined;
+  /** Prefix of every Redis key and channel of this deployment (instances sharing it see each other). */
+  readonly redisNamespace!: string;
   readonly runMigrations!: boolean;
   readonly logLevel!: LogLevel;
   /** Allowed browser origins; an empty list disables CORS. */
@@ -217,6 +219,13 @@ function redisUrl(env: Env): string | undefined {
   return value;
 }
 
+function redisNamespace(env: Env): string {
+  const value = present(env, 'REDIS_NAMESPACE') ?? 'tradeplane';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(value))
+    throw new ConfigError('REDIS_NAMESPACE', 'must be 1-64 of A-Z a-z 0-9 _ . : -');
+  return value;
+}
+
 function host(env: Env): string {
   const value = present(env, 'HOST') ?? '127.0.0.1';
   const hostname = /^[a-zA-Z0-9.-]+$/;
@@ -280,6 +289,7 @@ export function readPlainConfig(env: Env, cwd = process.cwd()): PlainConfig {
     databaseUrl: databaseUrl(env),
     dataDir: path.resolve(cwd, present(env, 'DATA_DIR') ?? 'data'),
     redisUrl: redisUrl(env),
+    redisNamespace: redisNamespace(env),
     runMigrations: boolean(env, 'RUN_MIGRATIONS', true),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
     corsOrigins: corsOrigins(env),

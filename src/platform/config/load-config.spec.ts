@@ -45,6 +45,7 @@ describe('loadConfig', () => {
     [{ METRICS_PUBLIC: 'maybe' }, 'METRICS_PUBLIC', 'true or false'],
     [{ HOST: 'bad host!' }, 'HOST', 'IP address or a host name'],
     [{ REDIS_URL: 'http://localhost:6379' }, 'REDIS_URL', 'redis://'],
+    [{ REDIS_NAMESPACE: 'has spaces' }, 'REDIS_NAMESPACE', 'must be 1-64'],
     [{ JWT_SECRET: 'short', MASTER_KEY: 'a'.repeat(64) }, 'JWT_SECRET', 'at least 32'],
     [{ PASSWORD_HASH_COST: '12' }, 'PASSWORD_HASH_COST', 'between 17 and 18'],
     [{ PASSWORD_HASH_COST: '20' }, 'PASSWORD_HASH_COST', 'between 17 and 18'],
