@@ -41,6 +41,9 @@ function addCommonErrorResponses(document: OpenAPIObject): void {
       if (takesInput && !operation.responses['400']) {
         operation.responses['400'] = errorResponse('Invalid input; `details` lists the fields');
       }
+      // Any request can be refused for its headers (the HTTP parser's limit), even a health probe's.
+      if (!Object.keys(operation.responses).some((status) => status.startsWith('4')))
+        operation.responses['431'] = errorResponse('Request headers too large');
       if (!operation.responses['500'])
         operation.responses['500'] = errorResponse(
           'Unexpected failure; details are logged under the request id',
@@ -49,15 +52,115 @@ function addCommonErrorResponses(document: OpenAPIObject): void {
   }
 }
 
+/**
+ * Operation ids whose controller-and-method name reads badly as a generated client method
+ * (`tradingStatusStatus`): the resource the path names, then what the call does.
+ */
+const OPERATION_IDS: Readonly<Record<string, string>> = {
+  marketMarket: 'analyticsGetMarket',
+  marketOrderBook: 'marketGetOrderBook',
+  exchangeList: 'exchangesList',
+  exchangeCreate: 'exchangeAccountsCreate',
+  exchangeHealth: 'exchangeAccountsGetHealth',
+  exchangeRemove: 'exchangeAccountsDelete',
+  usersRemove: 'usersDelete',
+  tradesActive: 'tradesListActive',
+  tradesHistory: 'tradesListHistory',
+  tradesDetail: 'tradesGet',
+  positionsHistory: 'positionsListHistory',
+  positionsAdd: 'positionsRecordClosed',
+  tradingStatusStatus: 'tradingGetStatus',
+  scannerStatus: 'scannerGetStatus',
+  engineStatus: 'engineGetStatus',
+  engineMetrics: 'engineGetMetrics',
+  webSocketStatsStats: 'websocketGetStats',
+  metricsRender: 'metricsGetPrometheus',
+  metricsTrading: 'metricsGetTrading',
+  metricsMl: 'metricsGetMl',
+  metricsSystem: 'metricsGetSystem',
+  metricsSummary: 'metricsGetSummary',
+  metricsPerformance: 'metricsGetPerformance',
+  metricsHealth: 'metricsGetHealth',
+  metricsHistory: 'metricsGetHistory',
+  statusStatus: 'statusGet',
+  configPut: 'configUpdate',
+  configPost: 'configUpdateOrValidate',
+  configHistory: 'configListHistory',
+  webhooksRemove: 'webhooksDelete',
+  webhooksDeliveries: 'webhooksListDeliveries',
+  dcaStatus: 'dcaGetStatus',
+  dcaHistory: 'dcaListHistory',
+  dcaPlan: 'dcaGetPlan',
+  dcaList: 'dcaDealsList',
+  dcaStart: 'dcaDealsCreate',
+  dcaDetail: 'dcaDealsGet',
+  dcaAddFunds: 'dcaDealsAddFunds',
+  dcaUpdateTakeProfit: 'dcaDealsUpdateTakeProfit',
+  dcaCancel: 'dcaDealsCancel',
+  dcaPanicSell: 'dcaDealsPanicSell',
+  analyticsEquity: 'analyticsGetEquity',
+  analyticsPerformance: 'analyticsGetPerformance',
+  analyticsRisk: 'analyticsGetRisk',
+  analyticsFibonacci: 'analyticsGetFibonacci',
+  analyticsBioEnergy: 'analyticsGetBioEnergy',
+  mlList: 'mlModelsList',
+  mlGet: 'mlModelsGet',
+  mlActivate: 'mlModelsActivate',
+  mlPerformance: 'mlGetPerformance',
+  mlPredictions: 'mlPredictionsList',
+  signalsIssue: 'botsIssueSignalToken',
+  signalsRevoke: 'botsRevokeSignalToken',
+  signalsList: 'botsListSignals',
+  threeCommasAccounts: 'threeCommasAccountsList',
+  threeCommasCreate: 'threeCommasAccountsCreate',
+  threeCommasRemove: 'threeCommasAccountsDelete',
+  threeCommasHealth: 'threeCommasGetHealth',
+  threeCommasBots: 'threeCommasBotsList',
+  threeCommasDeals: 'threeCommasDealsList',
+  threeCommasEnable: 'threeCommasBotsEnable',
+  threeCommasDisable: 'threeCommasBotsDisable',
+  threeCommasStartNewDeal: 'threeCommasBotsStartNewDeal',
+  threeCommasPanicSellAll: 'threeCommasBotsPanicSellAll',
+  syncSnapshot: 'syncGetAccountSnapshot',
+  syncTrades: 'syncListAccountTrades',
+  syncGet: 'syncGetRun',
+};
+
+/** An operation without a security requirement is public: it says so (`security: []`). */
+function markPublicOperations(document: OpenAPIObject): void {
+  for (const pathItem of Object.values(document.paths))
+    for (const method of ['get', 'put', 'post', 'patch', 'delete'] as const) {
+      const operation = pathItem[method];
+      if (operation && !operation.security) operation.security = [];
+    }
+}
+
+/** `{allOf: [X]}` with nothing beside it is X (nest writes it for a bare enum or DTO property). */
+function inlineSingleAllOf(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    const child = value as { allOf?: unknown[] } | null;
+    if (
+      child &&
+      typeof child === 'object' &&
+      Array.isArray(child.allOf) &&
+      child.allOf.length === 1 &&
+      Object.keys(child).length === 1
+    )
+      (node as Record<string, unknown>)[key] = child.allOf[0];
+    else inlineSingleAllOf(value);
+  }
+}
+
 /** `HealthController.check` -> `healthCheck`: short, unique names for generated client methods. */
 function operationId(controllerKey: string, methodKey: string): string {
   const resource = controllerKey.replace(/Controller$/, '');
-  return (
+  const derived =
     resource.charAt(0).toLowerCase() +
     resource.slice(1) +
     methodKey.charAt(0).toUpperCase() +
-    methodKey.slice(1)
-  );
+    methodKey.slice(1);
+  return OPERATION_IDS[derived] ?? derived;
 }
 
 /** The OpenAPI document of the running code: what front-end teams build against. */
@@ -69,6 +172,8 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
         'Authenticate with `Authorization: Bearer <jwt>` or `X-API-Key: <key>`.',
     )
     .setVersion(version)
+    .setLicense('Proprietary (UNLICENSED)', 'https://docs.npmjs.com/cli/configuring-npm/package-json#license')
+    .addServer('/', 'This server')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, API_KEY_SCHEME);
   for (const tag of API_TAGS) builder.addTag(tag.name, tag.description);
@@ -77,6 +182,8 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     operationIdFactory: operationId,
   });
   addCommonErrorResponses(document);
+  markPublicOperations(document);
+  inlineSingleAllOf(document);
   return document;
 }
 

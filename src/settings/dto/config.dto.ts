@@ -195,9 +195,17 @@ export class ConfigUpdateResultDto {
 export class SettingChangeDto {
   @ApiProperty({ example: 'risk.dailyLossLimitR' })
   path!: string;
-  @ApiProperty({ example: null, nullable: true, description: 'The value before' })
+  @ApiProperty({
+    oneOf: [{ type: 'number', nullable: true }, { type: 'boolean' }],
+    example: null,
+    description: 'The value before (null: none)',
+  })
   from!: unknown;
-  @ApiProperty({ example: 3, nullable: true, description: 'The value after' })
+  @ApiProperty({
+    oneOf: [{ type: 'number', nullable: true }, { type: 'boolean' }],
+    example: 3,
+    description: 'The value after (null: none)',
+  })
   to!: unknown;
 }
 
