@@ -92,6 +92,17 @@ describe('HTTP basics', () => {
     expectErrorShape((await response.json()) as Record<string, unknown>, 400, 'MALFORMED_REQUEST');
   });
 
+  it('answers an offset beyond the safe integers 400, not 500 (found by the contract fuzz test)', async () => {
+    const token = (await loginAdmin(t)).accessToken;
+    for (const offset of ['1e308', '9007199254740992']) {
+      const response = await fetch(`${t.baseUrl}/api/presets?offset=${offset}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.status).toBe(400);
+      expectErrorShape((await response.json()) as Record<string, unknown>, 400, 'VALIDATION_ERROR');
+    }
+  });
+
   it('answers a too long path parameter 414 and too large headers 431, in the error shape with a request id', async () => {
     const longParam = await raw(t, 'GET', `/api/orders/${'a'.repeat(200)}`, {});
     expect(longParam.status).toBe(414);

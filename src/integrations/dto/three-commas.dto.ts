@@ -67,11 +67,13 @@ export class ThreeCommasBotQueryDto extends ThreeCommasConnectionQueryDto {
   @Max(100)
   limit: number = 50;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  // 1e308 is an integer to JavaScript, and out of the database's range (it answered 500).
+  @Max(Number.MAX_SAFE_INTEGER)
   offset: number = 0;
 
   @ApiPropertyOptional({ enum: ['enabled', 'disabled'] })
@@ -89,11 +91,13 @@ export class ThreeCommasDealQueryDto extends ThreeCommasConnectionQueryDto {
   @Max(100)
   limit: number = 50;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  // 1e308 is an integer to JavaScript, and out of the database's range (it answered 500).
+  @Max(Number.MAX_SAFE_INTEGER)
   offset: number = 0;
 
   @ApiPropertyOptional({ enum: ['active', 'finished', 'completed', 'cancelled', 'failed'] })
