@@ -189,8 +189,9 @@ export class ThreeCommasClient {
       { key: 'overall', perWindow: this.limits.overall },
       { key: routeClass(method, path), perWindow: this.limits.routes[routeClass(method, path)] },
     ];
+    let answered: () => void;
     try {
-      await this.budget.take(limits, maxWaitMs);
+      answered = await this.budget.take(limits, maxWaitMs);
     } catch (error) {
       if (error instanceof BudgetExhausted)
         throw new ThreeCommasError(
@@ -207,16 +208,20 @@ export class ThreeCommasClient {
     const signed = `${PREFIX}${path}${query.size > 0 ? `?${query.toString()}` : ''}`;
     const signature = createHmac('sha256', this.secret).update(signed).digest('hex');
     let response: Response;
+    let text: string;
     try {
       response = await fetch(`${this.options.baseUrl ?? THREE_COMMAS_URL}${signed}`, {
         method,
         headers: { APIKEY: this.apiKey, Signature: signature, accept: 'application/json' },
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
+      text = await response.text().catch(() => '');
     } catch (error) {
       throw new ThreeCommasError(0, 'unreachable', `3Commas did not answer: ${(error as Error).message}`);
+    } finally {
+      // From its answer on, the request counts by when 3Commas received it at the latest.
+      answered();
     }
-    const text = await response.text().catch(() => '');
     const body = parseJson(text);
     if (response.ok) return body as T;
     const retryAfterMs = Number(response.headers.get('retry-after') ?? NaN) * 1000;
