@@ -6,6 +6,7 @@ import { FakeBinance } from './support/fake-exchange/fake-binance';
 import { startTestApp, TestApp } from './support/test-app';
 import { TestSocket, wsUrl } from './support/ws-client';
 import { PaperExchangeService } from '../src/exchange/paper/paper-exchange.service';
+import { OrdersService } from '../src/trading/orders.service';
 
 interface Order {
   id: string;
@@ -104,6 +105,27 @@ describe('orders (POST/GET/DELETE /api/orders)', () => {
     const { fills: shownFills, ...order } = shown.body;
     expect(order).toEqual(placed.body);
     expect(shownFills).toHaveLength(fills.length);
+  });
+
+  it('looking up an open order that did not change writes nothing (reconciliation passes do it often)', async () => {
+    const placed = await call<Order>(t, 'POST', '/api/orders', {
+      token: trader,
+      body: { symbol: 'ETHUSDT', side: 'buy', type: 'limit', amount: 0.5, price: 101 },
+    });
+    expect(placed.body.status).toBe('OPEN');
+    const updatedAt = async () =>
+      (
+        await t.app
+          .get(DataSource)
+          .query<Array<{ at: string }>>('SELECT updated_at::text AS at FROM orders WHERE id = $1', [
+            placed.body.id,
+          ])
+      )[0].at;
+    const before = await updatedAt();
+    const looked = await t.app.get(OrdersService).reconcile(placed.body.id);
+    expect(looked.status).toBe('OPEN');
+    expect(await updatedAt()).toBe(before);
+    await call(t, 'DELETE', `/api/orders/${placed.body.id}`, { token: trader });
   });
 
   it('rests a limit order, cancels it, and refuses to cancel it twice', async () => {

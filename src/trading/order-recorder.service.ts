@@ -133,13 +133,20 @@ export class OrderRecorder {
             )
           : null;
       current.exchangeOrderId = reported.id || current.exchangeOrderId;
-      current.filled = filled.toFixed();
-      current.cost = new Money(reported.cost).toFixed();
-      current.averagePrice =
+      // Amounts change only when their value does: the stored text (0.000000000000000000) and the
+      // exchange's (0) differ for equal values, and a changed text is a write of the row.
+      const setAmount = (field: 'filled' | 'cost' | 'fee', value: Money) => {
+        if (!value.eq(current[field])) current[field] = value.toFixed();
+      };
+      setAmount('filled', filled);
+      setAmount('cost', new Money(reported.cost));
+      const average =
         reported.average ??
         (filled.gt(0) ? new Money(reported.cost).div(filled).toFixed() : current.averagePrice);
+      if (average === null || current.averagePrice === null || !new Money(average).eq(current.averagePrice))
+        current.averagePrice = average;
       const fillFee = new Money(feeSum?.fee ?? 0);
-      current.fee = (fillFee.gt(0) ? fillFee : new Money(reported.fee.cost)).toFixed();
+      setAmount('fee', fillFee.gt(0) ? fillFee : new Money(reported.fee.cost));
       current.feeCurrency = feeSum?.currency ?? (reported.fee.currency || current.feeCurrency);
       current.submittedAt ??= now;
       if (next === OrderStatus.FILLED) current.filledAt ??= now;

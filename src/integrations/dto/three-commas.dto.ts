@@ -58,7 +58,8 @@ export class ThreeCommasConnectionQueryDto {
   accountId?: string;
 }
 
-export class ThreeCommasBotQueryDto extends ThreeCommasConnectionQueryDto {
+/** A page of 3Commas' own lists (it answers at most 100 a request here). */
+class ThreeCommasPageQueryDto extends ThreeCommasConnectionQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 50 })
   @IsOptional()
   @Type(() => Number)
@@ -72,34 +73,19 @@ export class ThreeCommasBotQueryDto extends ThreeCommasConnectionQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
-  // 1e308 is an integer to JavaScript, and out of the database's range (it answered 500).
+  // 1e308 is an integer to JavaScript: offsets stay within the safe integers.
   @Max(Number.MAX_SAFE_INTEGER)
   offset: number = 0;
+}
 
+export class ThreeCommasBotQueryDto extends ThreeCommasPageQueryDto {
   @ApiPropertyOptional({ enum: ['enabled', 'disabled'] })
   @IsOptional()
   @IsIn(['enabled', 'disabled'])
   scope?: 'enabled' | 'disabled';
 }
 
-export class ThreeCommasDealQueryDto extends ThreeCommasConnectionQueryDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  // 1e308 is an integer to JavaScript, and out of the database's range (it answered 500).
-  @Max(Number.MAX_SAFE_INTEGER)
-  offset: number = 0;
-
+export class ThreeCommasDealQueryDto extends ThreeCommasPageQueryDto {
   @ApiPropertyOptional({ enum: ['active', 'finished', 'completed', 'cancelled', 'failed'] })
   @IsOptional()
   @IsIn(['active', 'finished', 'completed', 'cancelled', 'failed'])
