@@ -3,7 +3,7 @@
  * (the default paper bot on breakout_v1, and a DCA bot), against the real application on PGlite. The
  * server's resident memory and V8 heap at the start (after a minute of warm-up), middle and end, the
  * event-loop lag p99 over the run (the server's own samples), and errors. Targets (issue 19): memory
- * growth after warm-up ≤ 10 %, no error.
+ * growth after warm-up ≤ 10 %, no error (every order answered 201 found by id, none unsettled).
  */
 import { percentile } from './support/load';
 import {
@@ -96,11 +96,11 @@ async function main(): Promise<void> {
     console.log(`event-loop lag p99 over the server's samples: ${lagP99} ms`);
     console.log(
       `orders sent ${workload.attempted}, answered 201 ${workload.placed}, found by id ${orders.found}, ` +
-        `stored ${orders.stored} (the rest under way as a slice ended), unsettled ${orders.unsettled}; ${rateLimited} × 429`,
+        `stored ${orders.stored} (with the bots' own orders), unsettled ${orders.unsettled}; ${rateLimited} × 429`,
     );
     console.log(`target: RSS growth after warm-up ≤ 10 % — ${growth <= 0.1 ? 'met' : 'NOT met'}`);
     console.log(
-      `target: no error — ${errors === 0 && orders.missing === 0 && orders.unsettled === 0 && orders.stored <= workload.attempted ? 'met' : `NOT met (${errors} errors)`}`,
+      `target: no error — ${errors === 0 && orders.missing === 0 && orders.unsettled === 0 ? 'met' : `NOT met (${errors} errors)`}`,
     );
   } finally {
     await workload.server.stop();
