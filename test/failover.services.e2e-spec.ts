@@ -78,10 +78,14 @@ describe('a bot across two instances', () => {
           async (base) => (await requestJson<EngineStatus>(`${base}/api/engine/status`, { token })).body,
         ),
       );
-    let holders: number[] = [];
-    for (let i = 0; i < 100 && holders.length === 0; i++) {
-      holders = (await statuses()).flatMap((status, index) => (status.runningHere ? [index] : []));
-      if (holders.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    const holdersNow = async () =>
+      (await statuses()).flatMap((status, index) => (status.runningHere ? [index] : []));
+    // Polls until one instance has taken the bot up (at most 10 s), then checks there is exactly one.
+    const deadline = Date.now() + 10_000;
+    let holders = await holdersNow();
+    while (holders.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      holders = await holdersNow();
     }
     expect(holders).toHaveLength(1);
     // Still one holder a few engine passes later.

@@ -90,34 +90,28 @@ export class ExchangeStreams implements OnModuleDestroy {
     handler: CandleStreamHandler,
   ): () => void {
     const key = `${accountId}|${symbol}|${timeframe}`;
-    let loop = this.candleLoops.get(key);
-    if (!loop) {
-      const created: WatchLoop<CandleStreamHandler> = new WatchLoop(
-        Promise.resolve().then(() => this.runCandles(accountId, symbol, timeframe, created)),
-      );
-      loop = created;
-      this.candleLoops.set(key, loop);
-    }
-    loop.handlers.add(handler);
-    const owned = loop;
-    return () => {
-      owned.handlers.delete(handler);
-      if (owned.handlers.size === 0) {
-        owned.stopped = true;
-        this.candleLoops.delete(key);
-      }
-    };
+    return this.follow(this.candleLoops, key, handler, (loop) =>
+      this.runCandles(accountId, symbol, timeframe, loop),
+    );
   }
 
   /** Follows the account's order updates; returns what stops following. */
   watchOrders(accountId: string, handler: StreamedOrderHandler): () => void {
-    let loop = this.orderLoops.get(accountId);
+    return this.follow(this.orderLoops, accountId, handler, (loop) => this.runOrders(accountId, loop));
+  }
+
+  /** Adds a handler to the key's loop (started on first use); the loop ends with its last handler. */
+  private follow<H>(
+    loops: Map<string, WatchLoop<H>>,
+    key: string,
+    handler: H,
+    run: (loop: WatchLoop<H>) => Promise<void>,
+  ): () => void {
+    let loop = loops.get(key);
     if (!loop) {
-      const created: WatchLoop<StreamedOrderHandler> = new WatchLoop(
-        Promise.resolve().then(() => this.runOrders(accountId, created)),
-      );
+      const created: WatchLoop<H> = new WatchLoop(Promise.resolve().then(() => run(created)));
       loop = created;
-      this.orderLoops.set(accountId, loop);
+      loops.set(key, loop);
     }
     loop.handlers.add(handler);
     const owned = loop;
@@ -125,7 +119,7 @@ export class ExchangeStreams implements OnModuleDestroy {
       owned.handlers.delete(handler);
       if (owned.handlers.size === 0) {
         owned.stopped = true;
-        this.orderLoops.delete(accountId);
+        loops.delete(key);
       }
     };
   }

@@ -159,6 +159,24 @@ export class ThreeCommasHealthDto {
   checkedAt!: string;
 }
 
+/** A page of one of 3Commas' lists: it gives no total, only whether a page came back full. */
+function ThreeCommasPageOf<T>(item: new () => T) {
+  class Page {
+    @ApiProperty({ type: [item] })
+    items!: T[];
+
+    @ApiProperty({ type: 'integer' })
+    limit!: number;
+
+    @ApiProperty({ type: 'integer' })
+    offset!: number;
+
+    @ApiProperty({ description: '3Commas gave a full page: there may be more' })
+    hasMore!: boolean;
+  }
+  return Page;
+}
+
 export class ThreeCommasBotDto {
   @ApiProperty({ example: 7 })
   id!: number;
@@ -185,19 +203,7 @@ export class ThreeCommasBotDto {
   activeDeals!: number | null;
 }
 
-export class ThreeCommasBotListDto {
-  @ApiProperty({ type: [ThreeCommasBotDto] })
-  items!: ThreeCommasBotDto[];
-
-  @ApiProperty({ type: 'integer' })
-  limit!: number;
-
-  @ApiProperty({ type: 'integer' })
-  offset!: number;
-
-  @ApiProperty({ description: '3Commas gave a full page: there may be more' })
-  hasMore!: boolean;
-}
+export class ThreeCommasBotListDto extends ThreeCommasPageOf(ThreeCommasBotDto) {}
 
 export class ThreeCommasDealDto {
   @ApiProperty({ example: 9001 })
@@ -246,16 +252,4 @@ export class ThreeCommasDealDto {
   closedAt!: string | null;
 }
 
-export class ThreeCommasDealListDto {
-  @ApiProperty({ type: [ThreeCommasDealDto] })
-  items!: ThreeCommasDealDto[];
-
-  @ApiProperty({ type: 'integer' })
-  limit!: number;
-
-  @ApiProperty({ type: 'integer' })
-  offset!: number;
-
-  @ApiProperty({ description: '3Commas gave a full page: there may be more' })
-  hasMore!: boolean;
-}
+export class ThreeCommasDealListDto extends ThreeCommasPageOf(ThreeCommasDealDto) {}
