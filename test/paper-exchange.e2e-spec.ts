@@ -79,6 +79,8 @@ describe('the paper exchange', () => {
     const trades = await exchange.fetchMyTrades('BTC/USDT');
     expect(trades.reduce((sum, trade) => sum.plus(trade.amount), new Decimal(0)).toString()).toBe('0.1');
     expect(trades.every((trade) => trade.takerOrMaker === 'taker')).toBe(true);
+    // The order comes with its fills, as stored: the trading core need not look them up.
+    expect(order.trades).toEqual(trades);
   });
 
   it('slips more on a larger order: it walks deeper into the book', async () => {
@@ -253,6 +255,28 @@ describe('the paper exchange', () => {
     });
     expect(again.id).toBe(first.id);
     expect((await balance(exchange, 'USDT')).free.toString()).toBe(usdtAfterFirst.toString());
+  });
+
+  it('returns the first order again for a repeated client order id when the funds are spent by now', async () => {
+    const exchange = await freshAccount();
+    const request = {
+      symbol: 'BTC/USDT',
+      side: 'buy' as const,
+      type: 'market' as const,
+      amount: '0.5',
+      clientOrderId: 'spent',
+    };
+    const first = await exchange.createOrder(request);
+    // What is left cannot pay for the same order again: the repeat is still the first order.
+    await expect(exchange.createOrder({ ...request, clientOrderId: 'fresh' })).rejects.toMatchObject({
+      kind: 'insufficient_funds',
+    });
+    const again = await exchange.createOrder(request);
+    expect(again).toMatchObject({ id: first.id, status: 'closed', filled: '0.5' });
+    expect((await balance(exchange, 'BTC')).free.toString()).toBe('0.5');
+    expect((await exchange.fetchMyTrades('BTC/USDT')).map((trade) => trade.orderId)).toEqual(
+      first.trades!.map(() => first.id),
+    );
   });
 
   it('triggers a stop sell when the price falls to it, and cancels a resting order back to free funds', async () => {

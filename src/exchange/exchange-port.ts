@@ -66,6 +66,11 @@ export interface ExchangeOrder {
   lastUpdate: number;
   /** Why the exchange rejected it, when it says. */
   rejectReason?: string;
+  /**
+   * Every fill of the order so far, when the exchange reports them with it (the paper exchange on
+   * placing an order); without it they are looked up.
+   */
+  trades?: ExchangeTrade[];
 }
 
 export interface ExchangeTrade {

@@ -51,16 +51,20 @@ export class OrderRecorder {
     return result.order;
   }
 
-  /** Applies what the exchange says of an order: status, amounts, fees and its new fills, in one transaction. */
-  async apply(id: string, reported: ExchangeOrder, exchange: ExchangePort): Promise<Order> {
-    const before = await this.get(id);
+  /**
+   * Applies what the exchange says of an order: status, amounts, fees and its new fills, in one
+   * transaction. `known` is the order as the caller just read or wrote it, saving a lookup.
+   */
+  async apply(id: string, reported: ExchangeOrder, exchange: ExchangePort, known?: Order): Promise<Order> {
+    const before = known ?? (await this.get(id));
     // Exchange reads happen outside the transaction (the paper exchange uses its own connection).
     // Recorded fills and `filled` change together, so only a larger filled amount can bring new fills.
     const trades: ExchangeTrade[] =
       new Money(reported.filled).gt(before.filled) && reported.id
-        ? (await exchange.fetchMyTrades(before.symbol, before.createdAt.getTime() - 60_000)).filter(
-            (trade) => trade.orderId === reported.id,
-          )
+        ? (
+            reported.trades ??
+            (await exchange.fetchMyTrades(before.symbol, before.createdAt.getTime() - 60_000))
+          ).filter((trade) => trade.orderId === reported.id)
         : [];
     const feeQuotes = await this.feesInQuote(before.symbol, trades, exchange);
     const outcome = await this.dataSource.transaction(async (manager) => {
@@ -116,12 +120,22 @@ export class OrderRecorder {
           }),
         );
       }
-      const feeSum = await manager
-        .createQueryBuilder(Fill, 'fill')
-        .select('COALESCE(SUM(fill.fee), 0)', 'fee')
-        .addSelect('MAX(fill.feeCurrency)', 'currency')
-        .where('fill.orderId = :id', { id })
-        .getRawOne<{ fee: string; currency: string | null }>();
+      // With nothing filled before, the order has no fills but the new ones: no need to sum the stored.
+      const feeSum = new Money(current.filled).isZero()
+        ? {
+            fee: newFills.reduce((sum, fill) => sum.plus(fill.fee), new Money(0)).toFixed(),
+            currency: newFills.reduce<string | null>(
+              (max, fill) => (max === null || fill.feeCurrency > max ? fill.feeCurrency : max),
+              null,
+            ),
+          }
+        : await manager
+            .createQueryBuilder(Fill, 'fill')
+            .select('COALESCE(SUM(fill.fee), 0)', 'fee')
+            .addSelect('MAX(fill.feeCurrency)', 'currency')
+            .where('fill.orderId = :id', { id })
+            .getRawOne<{ fee: string; currency: string | null }>();
+      const written = writtenFields(current);
       const now = new Date(this.clock.nowMs());
       const filled = Money.max(current.filled, reported.filled);
       current.status = next;
@@ -151,7 +165,7 @@ export class OrderRecorder {
       current.submittedAt ??= now;
       if (next === OrderStatus.FILLED) current.filledAt ??= now;
       if (isFinal(next)) current.closedAt ??= now;
-      const saved = await manager.save(current);
+      const saved = await this.writeChanges(manager, current, written);
       const trade = await this.ledger.record(manager, saved, newFills);
       if (next === OrderStatus.FILLED && previous !== OrderStatus.FILLED)
         await this.outbox.add(manager, 'order.filled', { order: toOrderDto(saved) });
@@ -235,11 +249,70 @@ export class OrderRecorder {
     const payload = { order: toOrderDto(order), newFills: fills.map(toFillView) };
     for (const name of names) this.events.publish(name as 'order.placed', payload);
   }
+  /** Writes the fields `apply` changed since `written` (nothing when none did), in one statement. */
+  private async writeChanges(manager: EntityManager, order: Order, written: WrittenFields): Promise<Order> {
+    const now = writtenFields(order);
+    const changed = (Object.keys(now) as Array<keyof WrittenFields>).filter(
+      (field) => !sameValue(now[field], written[field]),
+    );
+    if (changed.length === 0) return order;
+    const result = await manager
+      .createQueryBuilder()
+      .update(Order)
+      .set(Object.fromEntries(changed.map((field) => [field, now[field]])))
+      .where('id = :id', { id: order.id })
+      .returning(['updatedAt'])
+      .updateEntity(false)
+      .execute();
+    const row = (result.raw as Array<{ updated_at: Date }>)[0];
+    if (row) order.updatedAt = new Date(row.updated_at);
+    return order;
+  }
+
   private async get(id: string): Promise<Order> {
     const order = await this.dataSource.getRepository(Order).findOneBy({ id });
     if (!order) throw ApiError.notFound(`No order ${id}`);
     return order;
   }
+}
+
+/** The order fields an exchange report may change. */
+type WrittenFields = Pick<
+  Order,
+  | 'status'
+  | 'statusReason'
+  | 'exchangeOrderId'
+  | 'filled'
+  | 'cost'
+  | 'averagePrice'
+  | 'fee'
+  | 'feeCurrency'
+  | 'submittedAt'
+  | 'filledAt'
+  | 'closedAt'
+>;
+
+function writtenFields(order: Order): WrittenFields {
+  const { status, statusReason, exchangeOrderId, filled, cost, averagePrice, fee, feeCurrency } = order;
+  const { submittedAt, filledAt, closedAt } = order;
+  return {
+    status,
+    statusReason,
+    exchangeOrderId,
+    filled,
+    cost,
+    averagePrice,
+    fee,
+    feeCurrency,
+    submittedAt,
+    filledAt,
+    closedAt,
+  };
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return a === b;
 }
 
 /** What a trade's change means for its position: opened, updated or closed (opened and closed at once too). */

@@ -295,7 +295,7 @@ export class OrdersService implements OnModuleInit {
       this.inFlight.delete(order.id);
       return this.reconcile(order.id);
     }
-    return this.recorder.apply(order.id, acknowledgement, exchange);
+    return this.recorder.apply(order.id, acknowledgement, exchange, order);
   }
 
   /** The base coin of `symbol` that open long trades on the account still hold. */

@@ -115,6 +115,36 @@ export class TradeLedger {
       }
     }
     if (fills.length === 0 && trade.status === previous) return undefined;
-    return { trade: await manager.save(trade), previous, filled: fills.length > 0 };
+    return { trade: await this.write(manager, trade), previous, filled: fills.length > 0 };
+  }
+
+  /** Writes what `record` changes of a trade, in one statement (save would read it back first). */
+  private async write(manager: EntityManager, trade: Trade): Promise<Trade> {
+    const { entryAmount, entryFeeBase, entryCost, exitAmount, exitCost, fees, realizedPnl } = trade;
+    const { status, openedAt, initialRisk, closedAt, closeReason } = trade;
+    const result = await manager
+      .createQueryBuilder()
+      .update(Trade)
+      .set({
+        entryAmount,
+        entryFeeBase,
+        entryCost,
+        exitAmount,
+        exitCost,
+        fees,
+        realizedPnl,
+        status,
+        openedAt,
+        initialRisk,
+        closedAt,
+        closeReason,
+      })
+      .where('id = :id', { id: trade.id })
+      .returning(['updatedAt'])
+      .updateEntity(false)
+      .execute();
+    const row = (result.raw as Array<{ updated_at: Date }>)[0];
+    if (row) trade.updatedAt = new Date(row.updated_at);
+    return trade;
   }
 }

@@ -20,6 +20,8 @@ export const DEFAULT_PAPER_ACCOUNT = 'default';
 export class PaperExchangeService {
   private readonly logger = new Logger('PaperExchange');
   private matching = false;
+  /** Paper account ids by name: accounts are never renamed or removed, so a lookup holds for good. */
+  private readonly accountIds = new Map<string, string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -39,6 +41,8 @@ export class PaperExchangeService {
    * PAPER_STARTING_BALANCE) of the quote currency; an existing account keeps what it has.
    */
   async account(name = DEFAULT_PAPER_ACCOUNT, startingBalance?: string): Promise<PaperExchange> {
+    const known = this.accountIds.get(name);
+    if (known) return this.exchangeFor(known);
     const accounts = this.dataSource.getRepository(PaperAccount);
     let account = await accounts.findOneBy({ name });
     if (!account) {
@@ -58,13 +62,18 @@ export class PaperExchangeService {
         return created;
       });
     }
+    this.accountIds.set(name, account.id);
     return this.exchangeFor(account.id);
   }
 
   /** The exchange of a paper account that exists; null for an unknown name (nothing is created). */
   async existing(name: string): Promise<PaperExchange | null> {
+    const known = this.accountIds.get(name);
+    if (known) return this.exchangeFor(known);
     const account = await this.dataSource.getRepository(PaperAccount).findOneBy({ name });
-    return account ? this.exchangeFor(account.id) : null;
+    if (!account) return null;
+    this.accountIds.set(name, account.id);
+    return this.exchangeFor(account.id);
   }
 
   exchangeFor(accountId: string): PaperExchange {

@@ -1,5 +1,6 @@
 import { ExchangeFailure } from '../exchange-errors';
-import { DataSource, In, MoreThanOrEqual } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, In, MoreThanOrEqual } from 'typeorm';
 import { SimulatedQuotes } from '../../market/simulated-quotes';
 import type { BookLevel } from '../../market/market-types';
 import { SimulatedPair } from '../../market/simulated-universe';
@@ -108,12 +109,8 @@ export class PaperExchange implements ExchangePort {
       );
     }
     return this.dataSource.transaction(async (manager) => {
-      const existing = await manager.findOneBy(PaperOrder, {
-        accountId: this.accountId,
-        clientOrderId: request.clientOrderId,
-      });
-      if (existing) return toExchangeOrder(existing);
-      const order = manager.create(PaperOrder, {
+      const order = Object.assign(new PaperOrder(), {
+        id: randomUUID(),
         accountId: this.accountId,
         clientOrderId: request.clientOrderId,
         symbol: pair.symbol,
@@ -131,32 +128,56 @@ export class PaperExchange implements ExchangePort {
         rejectReason: null,
       });
       const balances = await this.ledger.lock(manager, pair);
-      if (request.type === 'market') {
-        const fills = walkBook(request.side, this.book(pair, request.side), amount, null);
-        this.ledger.assertAffordable(pair, request.side, fills, balances);
-        await manager.save(order);
-        await this.ledger.applyFills(manager, order, pair, fills, true, balances);
-      } else if (request.type === 'limit') {
-        const fills = walkBook(request.side, this.book(pair, request.side), amount, price);
-        this.ledger.assertAffordable(pair, request.side, fills, balances, {
-          amount,
-          price: price!,
-          feeRate: this.fees.maker,
-        });
-        await manager.save(order);
-        if (fills.length > 0) await this.ledger.applyFills(manager, order, pair, fills, true, balances);
-        if (order.status === 'open') await this.ledger.reserve(manager, order, pair, balances);
-      } else {
-        // A stop holds what it would sell or spend from the moment it is placed, as exchanges do.
-        this.ledger.assertAffordable(pair, request.side, [], balances, {
-          amount,
-          price: stopPrice!,
-          feeRate: this.fees.taker,
-        });
-        await manager.save(order);
-        await this.ledger.reserve(manager, order, pair, balances);
+      let fills: PaperFill[] = [];
+      try {
+        if (request.type === 'market') {
+          const taken = walkBook(request.side, this.book(pair, request.side), amount, null);
+          this.ledger.assertAffordable(pair, request.side, taken, balances);
+          fills = this.ledger.applyFills(order, pair, taken, true, balances);
+        } else if (request.type === 'limit') {
+          const taken = walkBook(request.side, this.book(pair, request.side), amount, price);
+          this.ledger.assertAffordable(pair, request.side, taken, balances, {
+            amount,
+            price: price!,
+            feeRate: this.fees.maker,
+          });
+          if (taken.length > 0) fills = this.ledger.applyFills(order, pair, taken, true, balances);
+          if (order.status === 'open') this.ledger.reserve(order, pair, balances);
+        } else {
+          // A stop holds what it would sell or spend from the moment it is placed, as exchanges do.
+          this.ledger.assertAffordable(pair, request.side, [], balances, {
+            amount,
+            price: stopPrice!,
+            feeRate: this.fees.taker,
+          });
+          this.ledger.reserve(order, pair, balances);
+        }
+      } catch (error) {
+        // A repeated request for an order placed before is answered with it, whatever the balance is now.
+        const existing = await this.existing(manager, request.clientOrderId);
+        if (existing) return existing;
+        throw error;
       }
-      return toExchangeOrder(order);
+      const inserted = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(PaperOrder)
+        .values(order)
+        .orIgnore()
+        .returning(['createdAt', 'updatedAt'])
+        .updateEntity(false)
+        .execute();
+      const stamps = (inserted.raw as Array<{ created_at: Date; updated_at: Date }>)[0];
+      if (!stamps) {
+        // The client order id is taken: the order was placed before (the booking is dropped unwritten).
+        const existing = await this.existing(manager, request.clientOrderId);
+        if (existing) return existing;
+        throw new ExchangeFailure('invalid_order', 'duplicate client order id');
+      }
+      order.createdAt = new Date(stamps.created_at);
+      order.updatedAt = new Date(stamps.updated_at);
+      await this.ledger.write(manager, balances, fills);
+      return { ...toExchangeOrder(order), trades: fills.map(toExchangeTrade) };
     });
   }
 
@@ -172,9 +193,10 @@ export class PaperExchange implements ExchangePort {
       if (order.status !== 'open')
         throw new ExchangeFailure('invalid_order', `order is ${order.status} and cannot be canceled`);
       const balances = await this.ledger.lock(manager, pair);
-      await this.ledger.release(manager, order, pair, balances);
+      this.ledger.release(order, pair, balances);
       order.status = 'canceled';
-      await manager.save(order);
+      await this.ledger.write(manager, balances);
+      await this.updateOrder(manager, order);
       return toExchangeOrder(order);
     });
   }
@@ -248,30 +270,29 @@ export class PaperExchange implements ExchangePort {
         if (!order || order.status !== 'open') return false;
         const balances = await this.ledger.lock(manager, pair);
         const remaining = money(order.amount).minus(order.filled);
+        // Filled or triggered: what it held is free again (for the market order a stop becomes).
+        this.ledger.release(order, pair, balances);
+        let fills: PaperFill[] = [];
         if (order.type === 'limit') {
-          await this.ledger.release(manager, order, pair, balances);
-          await this.ledger.applyFills(
-            manager,
+          fills = this.ledger.applyFills(
             order,
             pair,
             [{ price: money(order.price!), amount: remaining }],
             false,
             balances,
           );
-          return true;
+        } else {
+          const taken = walkBook(order.side, this.book(pair, order.side), remaining, null);
+          try {
+            this.ledger.assertAffordable(pair, order.side, taken, balances);
+            fills = this.ledger.applyFills(order, pair, taken, true, balances);
+          } catch (error) {
+            order.status = 'rejected';
+            order.rejectReason = `stop triggered: ${errorMessage(error)}`.slice(0, 200);
+          }
         }
-        // Triggered: what it held is free again for the market order it becomes.
-        await this.ledger.release(manager, order, pair, balances);
-        const fills = walkBook(order.side, this.book(pair, order.side), remaining, null);
-        try {
-          this.ledger.assertAffordable(pair, order.side, fills, balances);
-        } catch (error) {
-          order.status = 'rejected';
-          order.rejectReason = `stop triggered: ${errorMessage(error)}`.slice(0, 200);
-          await manager.save(order);
-          return true;
-        }
-        await this.ledger.applyFills(manager, order, pair, fills, true, balances);
+        await this.ledger.write(manager, balances, fills);
+        await this.updateOrder(manager, order);
         return true;
       });
       if (updated) {
@@ -280,6 +301,26 @@ export class PaperExchange implements ExchangePort {
       }
     }
     return changed;
+  }
+
+  private async existing(manager: EntityManager, clientOrderId: string): Promise<ExchangeOrder | undefined> {
+    const order = await manager.findOneBy(PaperOrder, { accountId: this.accountId, clientOrderId });
+    return order ? toExchangeOrder(order) : undefined;
+  }
+
+  /** Writes an order's changed state (one statement) and takes its new update time. */
+  private async updateOrder(manager: EntityManager, order: PaperOrder): Promise<void> {
+    const { status, filled, cost, fee, reserved, rejectReason } = order;
+    const result = await manager
+      .createQueryBuilder()
+      .update(PaperOrder)
+      .set({ status, filled, cost, fee, reserved, rejectReason })
+      .where('id = :id', { id: order.id })
+      .returning(['updatedAt'])
+      .updateEntity(false)
+      .execute();
+    const row = (result.raw as Array<{ updated_at: Date }>)[0];
+    if (row) order.updatedAt = new Date(row.updated_at);
   }
 
   private pair(symbol: string): SimulatedPair {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EntityManager, In } from 'typeorm';
 import { SimulatedPair } from '../../market/simulated-universe';
 import { Money } from '../../platform/decimal/money';
@@ -11,7 +12,8 @@ import { money, PaperFees, text } from './paper-money';
 
 /**
  * The paper account's books: what an order may spend, the balances its fills move, and what resting
- * orders hold. Every method works in the caller's transaction, on balances it locked with `lock`.
+ * orders hold. In the caller's transaction: `lock` reads the pair's balances, the booking methods
+ * change them (and the order) in memory, and `write` stores the result in two statements.
  */
 export class PaperLedger {
   constructor(
@@ -69,20 +71,22 @@ export class PaperLedger {
     }
   }
 
-  /** Books fills: balances, the order's totals and the fill rows, in the caller's transaction. */
-  async applyFills(
-    manager: EntityManager,
+  /**
+   * Books fills in memory: the balances and the order's totals move, and the fill rows to insert are
+   * returned; `write` stores them with the balances.
+   */
+  applyFills(
     order: PaperOrder,
     pair: SimulatedPair,
     fills: BookFill[],
     taker: boolean,
     balances: Map<string, PaperBalance>,
-  ): Promise<void> {
+  ): PaperFill[] {
     const feeRate = money(taker ? this.fees.taker : this.fees.maker);
     const base = balances.get(pair.base)!;
     const quote = balances.get(pair.quote)!;
     const at = this.clock.now();
-    for (const fill of fills) {
+    const rows = fills.map((fill) => {
       const cost = fill.price.times(fill.amount);
       const fee = cost.times(feeRate);
       if (order.side === 'buy') {
@@ -95,7 +99,8 @@ export class PaperLedger {
       order.filled = text(money(order.filled).plus(fill.amount));
       order.cost = text(money(order.cost).plus(cost));
       order.fee = text(money(order.fee).plus(fee));
-      await manager.insert(PaperFill, {
+      return Object.assign(new PaperFill(), {
+        id: randomUUID(),
         orderId: order.id,
         accountId: this.accountId,
         symbol: pair.symbol,
@@ -108,22 +113,16 @@ export class PaperLedger {
         taker,
         at,
       });
-    }
+    });
     if (money(order.filled).gte(order.amount)) order.status = 'closed';
-    await manager.save([base, quote]);
-    await manager.save(order);
+    return rows;
   }
 
   /**
-   * Holds what a resting order may spend: quote for a buy (at its limit with the maker fee, or at its
-   * stop with the taker fee), base for a sell.
+   * Holds in memory what a resting order may spend: quote for a buy (at its limit with the maker fee,
+   * or at its stop with the taker fee), base for a sell.
    */
-  async reserve(
-    manager: EntityManager,
-    order: PaperOrder,
-    pair: SimulatedPair,
-    balances: Map<string, PaperBalance>,
-  ): Promise<void> {
+  reserve(order: PaperOrder, pair: SimulatedPair, balances: Map<string, PaperBalance>): void {
     const remaining = money(order.amount).minus(order.filled);
     const currency = order.side === 'buy' ? pair.quote : pair.base;
     const amount =
@@ -136,23 +135,43 @@ export class PaperLedger {
     balance.free = text(money(balance.free).minus(amount));
     balance.used = text(money(balance.used).plus(amount));
     order.reserved = text(amount);
-    await manager.save(balance);
-    await manager.save(order);
   }
 
-  async release(
-    manager: EntityManager,
-    order: PaperOrder,
-    pair: SimulatedPair,
-    balances: Map<string, PaperBalance>,
-  ): Promise<void> {
+  /** Frees in memory what a resting order held. */
+  release(order: PaperOrder, pair: SimulatedPair, balances: Map<string, PaperBalance>): void {
     const held = money(order.reserved);
     if (held.isZero()) return;
     const balance = balances.get(order.side === 'buy' ? pair.quote : pair.base)!;
     balance.free = text(money(balance.free).plus(held));
     balance.used = text(money(balance.used).minus(held));
     order.reserved = '0';
-    await manager.save(balance);
-    await manager.save(order);
+  }
+
+  /**
+   * Stores what the booking changed, in the caller's transaction: the fill rows (one statement) and
+   * the pair's balances (one statement, created when missing).
+   */
+  async write(
+    manager: EntityManager,
+    balances: Map<string, PaperBalance>,
+    fills: PaperFill[] = [],
+  ): Promise<void> {
+    if (fills.length > 0)
+      await manager.createQueryBuilder().insert().into(PaperFill).values(fills).updateEntity(false).execute();
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(PaperBalance)
+      .values(
+        [...balances.values()].map(({ accountId, currency, free, used }) => ({
+          accountId,
+          currency,
+          free,
+          used,
+        })),
+      )
+      .orUpdate(['free', 'used'], ['account_id', 'currency'])
+      .updateEntity(false)
+      .execute();
   }
 }
