@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { float8ArrayParam, timestamptzArrayParam } from '../platform/database/binary-array-params';
+import {
+  float8ArrayFromBytes,
+  float8ArrayParam,
+  timestamptzArrayFromBytes,
+  timestamptzArrayParam,
+} from '../platform/database/binary-array-params';
 import { isEmbedded } from '../platform/database/pglite-pool';
 import type { Candle } from './market-types';
 import { Timeframe } from './timeframes';
@@ -38,15 +43,10 @@ export const CANDLE_BATCH_SIZE = 5000;
 /** Candle reads and batched writes; every query uses the (exchange, symbol, timeframe, open_time) key. */
 @Injectable()
 export class CandleRepository {
-  /**
-   * Range reads as one row of arrays per symbol on the embedded PGlite, which turns a few arrays into
-   * values about 3x faster than as many rows; a server's driver is the other way round (its array
-   * parsing is the slow part), so it reads rows.
-   */
-  private readonly readsArrays: boolean;
+  private readonly embedded: boolean;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.readsArrays = isEmbedded(dataSource);
+    this.embedded = isEmbedded(dataSource);
   }
 
   /**
@@ -80,7 +80,13 @@ export class CandleRepository {
     return inserted;
   }
 
-  /** Candles of several symbols with open times in [from, to], oldest first per symbol. */
+  /**
+   * Candles of several symbols with open times in [from, to], oldest first per symbol, as one row per
+   * symbol with each column as an array: about 3x faster than as many rows on PGlite (text arrays,
+   * which it parses quickly), and on a server as binary arrays (`array_send`), which node-postgres
+   * hands over in one piece to be read without parsing a number (a 30-day, 10-pair backtest's reading
+   * 20 % faster than as rows; text arrays there are the slowest).
+   */
   async rangeMany(
     exchange: string,
     symbols: readonly string[],
@@ -89,43 +95,41 @@ export class CandleRepository {
     to: number,
   ): Promise<Map<string, Candle[]>> {
     const bySymbol = new Map<string, Candle[]>(symbols.map((symbol) => [symbol, []]));
-    if (!this.readsArrays) {
-      const rows = await this.dataSource.query<Array<CandleRow & { symbol: string }>>(
-        `SELECT symbol, (extract(epoch FROM open_time) * 1000)::bigint AS t, open, high, low, close, volume
-         FROM candles
-         WHERE exchange = $1 AND symbol = ANY($2) AND timeframe = $3
-           AND open_time >= to_timestamp($4 / 1000.0) AND open_time <= to_timestamp($5 / 1000.0)
-         ORDER BY symbol, open_time`,
-        [exchange, symbols, timeframe, from, to],
-      );
-      for (const row of rows) bySymbol.get(row.symbol)?.push(toCandle(row));
-      return bySymbol;
-    }
+    const column = (name: string) =>
+      this.embedded
+        ? `array_agg(${name} ORDER BY open_time)`
+        : `array_send(array_agg(${name} ORDER BY open_time))`;
     const rows = await this.dataSource.query<
-      Array<{ symbol: string; t: string[]; o: number[]; h: number[]; l: number[]; c: number[]; v: number[] }>
+      Array<{ symbol: string } & Record<'t' | 'o' | 'h' | 'l' | 'c' | 'v', unknown>>
     >(
-      `SELECT symbol,
-         array_agg((extract(epoch FROM open_time) * 1000)::bigint ORDER BY open_time) AS t,
-         array_agg(open ORDER BY open_time) AS o, array_agg(high ORDER BY open_time) AS h,
-         array_agg(low ORDER BY open_time) AS l, array_agg(close ORDER BY open_time) AS c,
-         array_agg(volume ORDER BY open_time) AS v
+      `SELECT symbol, ${column(this.embedded ? '(extract(epoch FROM open_time) * 1000)::bigint' : 'open_time')} AS t,
+         ${column('open')} AS o, ${column('high')} AS h, ${column('low')} AS l, ${column('close')} AS c,
+         ${column('volume')} AS v
        FROM candles
        WHERE exchange = $1 AND symbol = ANY($2) AND timeframe = $3
          AND open_time >= to_timestamp($4 / 1000.0) AND open_time <= to_timestamp($5 / 1000.0)
        GROUP BY symbol`,
       [exchange, symbols, timeframe, from, to],
     );
+    const numbers = (value: unknown) =>
+      this.embedded
+        ? (value as Array<string | number>).map(Number)
+        : float8ArrayFromBytes(value as Uint8Array);
     for (const row of rows) {
       const candles = bySymbol.get(row.symbol);
       if (!candles) continue;
-      for (let i = 0; i < row.t.length; i++)
+      const times = this.embedded
+        ? (row.t as string[]).map(Number)
+        : timestamptzArrayFromBytes(row.t as Uint8Array);
+      const [open, high, low, close, volume] = [row.o, row.h, row.l, row.c, row.v].map(numbers);
+      for (let i = 0; i < times.length; i++)
         candles.push({
-          openTime: Number(row.t[i]),
-          open: Number(row.o[i]),
-          high: Number(row.h[i]),
-          low: Number(row.l[i]),
-          close: Number(row.c[i]),
-          volume: Number(row.v[i]),
+          openTime: times[i],
+          open: open[i],
+          high: high[i],
+          low: low[i],
+          close: close[i],
+          volume: volume[i],
         });
     }
     return bySymbol;

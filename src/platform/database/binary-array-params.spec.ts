@@ -2,7 +2,12 @@ import { PGlite } from '@electric-sql/pglite';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '../../../test/support/test-database';
-import { float8ArrayParam, timestamptzArrayParam } from './binary-array-params';
+import {
+  float8ArrayFromBytes,
+  float8ArrayParam,
+  timestamptzArrayFromBytes,
+  timestamptzArrayParam,
+} from './binary-array-params';
 
 const NUMBERS = [0, 1.5, -3e-9, 104.49970475764701, 12345678901234.566, Number.MAX_VALUE, 5e-324];
 const INSTANTS = [Date.UTC(1999, 11, 31, 23, 59, 59, 999), 0, Date.UTC(2000, 0, 1), 1_795_000_000_123];
@@ -62,5 +67,39 @@ describe('binary array parameters', () => {
       [float8ArrayParam([]), timestamptzArrayParam([])],
     );
     expect(row).toEqual({ numbers: 0, instants: 0 });
+  });
+});
+
+describe('binary arrays read with array_send', () => {
+  let database: TestDatabase;
+  let db: Awaited<ReturnType<typeof openDatabase>>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = await openDatabase(database);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  it('read back as exactly the numbers and instants the server holds', async () => {
+    // The values are made by the server from text, so the reading does not depend on the writing above.
+    const [row] = await db.query<{ numbers: Uint8Array; instants: Uint8Array }>(
+      `SELECT array_send(ARRAY[${NUMBERS.map((n) => `'${n}'::float8`).join(', ')}]) AS numbers,
+              array_send(ARRAY[${INSTANTS.map((ms) => `to_timestamp(${ms} / 1000.0)`).join(', ')}]) AS instants`,
+      [],
+    );
+    expect(float8ArrayFromBytes(row.numbers)).toEqual(NUMBERS);
+    expect(timestamptzArrayFromBytes(row.instants)).toEqual(INSTANTS);
+  });
+
+  it('read an empty array as no values, and refuse an array with a null', async () => {
+    const [row] = await db.query<{ empty: Uint8Array; holed: Uint8Array }>(
+      `SELECT array_send('{}'::float8[]) AS empty, array_send(ARRAY[1, NULL]::float8[]) AS holed`,
+      [],
+    );
+    expect(float8ArrayFromBytes(row.empty)).toEqual([]);
+    expect(() => float8ArrayFromBytes(row.holed)).toThrow('without nulls');
   });
 });
