@@ -161,10 +161,17 @@ describe('HTTP basics', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
     expect(response.headers.get('strict-transport-security')).toContain('max-age=');
-    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    // Headers for HTML documents are not sent with JSON: they mean nothing there.
+    expect(response.headers.get('x-xss-protection')).toBeNull();
+    expect(response.headers.get('x-download-options')).toBeNull();
     const docs = await fetch(`${t.baseUrl}/redoc`);
     expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(docs.headers.get('content-security-policy')).toContain("worker-src 'self' blob:");
+    expect(docs.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(docs.headers.get('cross-origin-opener-policy')).toBe('same-origin');
   });
 
   it('allows CORS only for the configured origins', async () => {
