@@ -2,14 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { MarketDataService } from '../market/market-data.service';
-import type {
-  ModelDto,
-  ModelPerformanceDto,
-  MlPerformanceDto,
-  PredictionDto,
-  PredictionListDto,
-  PredictionQueryDto,
-} from './dto/ml.dto';
+import type { ModelDto } from './dto/ml-model.dto';
+import type { MlPerformanceDto, ModelPerformanceDto } from './dto/ml-performance.dto';
+import type { PredictionDto, PredictionListDto, PredictionQueryDto } from './dto/ml-prediction.dto';
 import { MlModel } from './ml-model.entity';
 import { MlPrediction } from './ml-prediction.entity';
 

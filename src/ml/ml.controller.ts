@@ -14,16 +14,10 @@ import { actorNameOf, Caller, CallerContext } from '../platform/access/principal
 import { Role } from '../platform/access/role';
 import { pageOf } from '../platform/http/page.dto';
 import { ErrorResponseDto } from '../platform/openapi/error-response.dto';
-import {
-  MlPerformanceDto,
-  ModelDto,
-  ModelListDto,
-  ModelQueryDto,
-  PredictionListDto,
-  PredictionQueryDto,
-  RetrainAcceptedDto,
-  RetrainDto,
-} from './dto/ml.dto';
+import { ModelDto, ModelListDto, ModelQueryDto } from './dto/ml-model.dto';
+import { MlPerformanceDto } from './dto/ml-performance.dto';
+import { PredictionListDto, PredictionQueryDto } from './dto/ml-prediction.dto';
+import { RetrainAcceptedDto, RetrainDto } from './dto/ml-retrain.dto';
 import { MlModels } from './ml-models.service';
 import { MlReports, toModelDto } from './ml-reports.service';
 import { MlTraining } from './ml-training.service';
