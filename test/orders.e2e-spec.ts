@@ -442,6 +442,56 @@ describe('stop orders hold what they would sell or spend', () => {
     expect(await freeOf('BTC')).toBeCloseTo(0.008, 8);
   });
 
+  it('places concurrent orders beyond the balance: each is filled and booked, or refused and not booked, and the books agree', async () => {
+    // An account of its own, so that what this test spends leaves the others' balance alone.
+    const paperAccount = `race-${Date.now()}`;
+    const paper = await t.app.get(PaperExchangeService).account(paperAccount);
+    const usdt = async () =>
+      Number((await paper.balances()).find((balance) => balance.currency === 'USDT')?.free ?? 0);
+    const usdtBefore = await usdt();
+    const price = (await paper.ticker('ETH/USDT')).last;
+    // Each order costs a quarter of what is free: ten at once, so at most four can be paid for.
+    const amount = ((usdtBefore / 4 / price) * 0.98).toFixed(4);
+    const ids = Array.from({ length: 10 }, (_, i) => `${paperAccount}-${i}`);
+    const orders = t.app.get(OrdersService);
+    const answers = await Promise.allSettled(
+      ids.map((clientOrderId) =>
+        orders.place(
+          { symbol: 'ETH/USDT', side: 'buy', type: 'market', amount, clientOrderId, paperAccount },
+          { createdBy: null },
+        ),
+      ),
+    );
+    const filled = answers.flatMap((answer) => (answer.status === 'fulfilled' ? [answer.value] : []));
+    const refused = answers.flatMap((answer) => (answer.status === 'rejected' ? [answer.reason] : []));
+    expect(filled.map((order) => order.status)).toEqual(filled.map(() => 'FILLED'));
+    expect(refused.map((error: { status?: number; code?: string }) => [error.status, error.code])).toEqual(
+      refused.map(() => [400, 'INSUFFICIENT_BALANCE']),
+    );
+    expect(filled.length).toBeGreaterThanOrEqual(3);
+    expect(filled.length).toBeLessThanOrEqual(4);
+
+    const db = t.app.get(DataSource);
+    const clientIds = ids.map((id) => `tp-${id}`);
+    const stored = await db.query<
+      Array<{ client_order_id: string; status: string; cost: string; fee: string }>
+    >('SELECT client_order_id, status, cost, fee FROM orders WHERE client_order_id = ANY($1)', [clientIds]);
+    const booked = await db.query<Array<{ client_order_id: string; status: string }>>(
+      'SELECT client_order_id, status FROM paper_orders WHERE client_order_id = ANY($1)',
+      [clientIds],
+    );
+    const storedFilled = stored.filter((order) => order.status === 'FILLED');
+    // Filled: recorded and booked. Refused: booked nowhere, and recorded (if at all) as rejected.
+    expect(storedFilled.length).toBe(filled.length);
+    expect(stored.filter((order) => !['FILLED', 'REJECTED'].includes(order.status))).toEqual([]);
+    expect(booked.map((order) => order.status)).toEqual(filled.map(() => 'closed'));
+    expect(new Set(booked.map((order) => order.client_order_id))).toEqual(
+      new Set(storedFilled.map((order) => order.client_order_id)),
+    );
+    const spent = storedFilled.reduce((sum, order) => sum.plus(order.cost).plus(order.fee), new Decimal(0));
+    expect(new Decimal(usdtBefore).minus(await usdt()).toNumber()).toBeCloseTo(spent.toNumber(), 9);
+  });
+
   it('rejects a triggered stop that cannot fill, says why, and answers a cancel without internal ids', async () => {
     // A buy stop holds 0.5 BTC at its stop price (2,500 USDT) but triggers at once and fills at the
     // market, far above what the account has: the exchange refuses it.

@@ -37,18 +37,31 @@ export class OrderRecorder {
     const result = await this.dataSource.transaction(async (manager) => {
       const current = await manager.findOne(Order, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!current || !canMove(current.status, status) || current.status === status) return undefined;
-      current.status = status;
-      current.statusReason = reason.slice(0, 300);
-      if (isFinal(status)) current.closedAt = new Date(this.clock.nowMs());
-      const order = await manager.save(current);
-      const trade = await this.ledger.record(manager, order, []);
-      await this.toOutbox(manager, trade, undefined);
-      return { order, trade };
+      return this.settleWithin(manager, current, status, reason);
     });
     if (!result) return this.get(id);
-    this.events.publish('order.updated', { order: toOrderDto(result.order), newFills: [] });
-    this.publishTradeChange(result.trade, undefined);
+    this.publish(result);
     return result.order;
+  }
+
+  /**
+   * `settle` in the caller's transaction, for an order it holds (written or locked in it); the caller
+   * publishes the outcome once the transaction has committed.
+   */
+  async settleWithin(
+    manager: EntityManager,
+    current: Order,
+    status: OrderStatus,
+    reason: string,
+  ): Promise<RecordedChange> {
+    const previous = current.status;
+    current.status = status;
+    current.statusReason = reason.slice(0, 300);
+    if (isFinal(status)) current.closedAt = new Date(this.clock.nowMs());
+    const order = await manager.save(current);
+    const trade = await this.ledger.record(manager, order, []);
+    await this.toOutbox(manager, trade, undefined);
+    return { order, previous, newFills: [], trade, settled: true };
   }
 
   /**
@@ -70,111 +83,149 @@ export class OrderRecorder {
     const outcome = await this.dataSource.transaction(async (manager) => {
       const current = await manager.findOne(Order, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw ApiError.notFound(`No order ${id}`);
-      const previous = current.status;
-      const next = statusOf(reported);
-      if (!canMove(previous, next))
-        return {
-          order: current,
-          previous,
-          newFills: [] as Fill[],
-          trade: undefined as TradeChange | undefined,
-        };
-      let newFills: Fill[] = [];
-      if (trades.length > 0) {
-        const inserted = await manager
-          .createQueryBuilder()
-          .insert()
-          .into(Fill)
-          .values(
-            trades.map((trade, index) => ({
-              orderId: id,
-              exchangeTradeId: trade.id || `${reported.id}-${trade.timestamp}`,
-              symbol: current.symbol,
-              side: trade.side,
-              price: trade.price,
-              amount: trade.amount,
-              cost: trade.cost,
-              fee: trade.fee.cost,
-              feeCurrency: trade.fee.currency,
-              feeQuote: feeQuotes[index],
-              takerOrMaker: trade.takerOrMaker,
-              executedAt: new Date(trade.timestamp),
-            })),
-          )
-          .orIgnore()
-          .returning('*')
-          .execute();
-        newFills = (inserted.raw as Array<Record<string, unknown>>).map((row) =>
-          manager.create(Fill, {
-            id: row.id as string,
-            orderId: id,
-            exchangeTradeId: row.exchange_trade_id as string,
-            price: String(row.price),
-            amount: String(row.amount),
-            cost: String(row.cost),
-            fee: String(row.fee),
-            feeCurrency: row.fee_currency as string,
-            feeQuote: row.fee_quote === null ? null : String(row.fee_quote as string),
-            takerOrMaker: row.taker_or_maker as 'taker' | 'maker',
-            executedAt: new Date(row.executed_at as string),
-          }),
-        );
-      }
-      // With nothing filled before, the order has no fills but the new ones: no need to sum the stored.
-      const feeSum = new Money(current.filled).isZero()
-        ? {
-            fee: newFills.reduce((sum, fill) => sum.plus(fill.fee), new Money(0)).toFixed(),
-            currency: newFills.reduce<string | null>(
-              (max, fill) => (max === null || fill.feeCurrency > max ? fill.feeCurrency : max),
-              null,
-            ),
-          }
-        : await manager
-            .createQueryBuilder(Fill, 'fill')
-            .select('COALESCE(SUM(fill.fee), 0)', 'fee')
-            .addSelect('MAX(fill.feeCurrency)', 'currency')
-            .where('fill.orderId = :id', { id })
-            .getRawOne<{ fee: string; currency: string | null }>();
-      const written = writtenFields(current);
-      const now = new Date(this.clock.nowMs());
-      const filled = Money.max(current.filled, reported.filled);
-      current.status = next;
-      current.statusReason =
-        next === OrderStatus.REJECTED
-          ? `rejected by the exchange${reported.rejectReason ? `: ${reported.rejectReason}` : ''}`.slice(
-              0,
-              300,
-            )
-          : null;
-      current.exchangeOrderId = reported.id || current.exchangeOrderId;
-      // Amounts change only when their value does: the stored text (0.000000000000000000) and the
-      // exchange's (0) differ for equal values, and a changed text is a write of the row.
-      const setAmount = (field: 'filled' | 'cost' | 'fee', value: Money) => {
-        if (!value.eq(current[field])) current[field] = value.toFixed();
-      };
-      setAmount('filled', filled);
-      setAmount('cost', new Money(reported.cost));
-      const average =
-        reported.average ??
-        (filled.gt(0) ? new Money(reported.cost).div(filled).toFixed() : current.averagePrice);
-      if (average === null || current.averagePrice === null || !new Money(average).eq(current.averagePrice))
-        current.averagePrice = average;
-      const fillFee = new Money(feeSum?.fee ?? 0);
-      setAmount('fee', fillFee.gt(0) ? fillFee : new Money(reported.fee.cost));
-      current.feeCurrency = feeSum?.currency ?? (reported.fee.currency || current.feeCurrency);
-      current.submittedAt ??= now;
-      if (next === OrderStatus.FILLED) current.filledAt ??= now;
-      if (isFinal(next)) current.closedAt ??= now;
-      const saved = await this.writeChanges(manager, current, written);
-      const trade = await this.ledger.record(manager, saved, newFills);
-      if (next === OrderStatus.FILLED && previous !== OrderStatus.FILLED)
-        await this.outbox.add(manager, 'order.filled', { order: toOrderDto(saved) });
-      await this.toOutbox(manager, trade, newFills[newFills.length - 1]);
-      return { order: saved, previous, newFills, trade };
+      return this.record(manager, current, reported, trades, feeQuotes);
     });
-    this.publishChange(outcome.order, outcome.previous, outcome.newFills);
-    this.publishTradeChange(outcome.trade, outcome.newFills[outcome.newFills.length - 1]);
+    this.publish(outcome);
     return outcome.order;
+  }
+
+  /**
+   * `apply` in the caller's transaction, for an order it wrote in it (so no one else can hold it), with
+   * the exchange's report carrying its fills; the caller publishes the outcome once it has committed.
+   */
+  async applyWithin(
+    manager: EntityManager,
+    current: Order,
+    reported: ExchangeOrder,
+    exchange: ExchangePort,
+  ): Promise<RecordedChange> {
+    const trades = new Money(reported.filled).gt(current.filled)
+      ? (reported.trades ?? []).filter((trade) => trade.orderId === reported.id)
+      : [];
+    return this.record(
+      manager,
+      current,
+      reported,
+      trades,
+      await this.feesInQuote(current.symbol, trades, exchange),
+    );
+  }
+
+  /** The order and position events of a recorded change, after its transaction has committed. */
+  publish(change: RecordedChange): void {
+    if (change.settled)
+      this.events.publish('order.updated', { order: toOrderDto(change.order), newFills: [] });
+    else this.publishChange(change.order, change.previous, change.newFills);
+    this.publishTradeChange(change.trade, change.newFills[change.newFills.length - 1]);
+  }
+
+  /** Writes an exchange report of `current` (locked or written in this transaction) with its new fills. */
+  private async record(
+    manager: EntityManager,
+    current: Order,
+    reported: ExchangeOrder,
+    trades: ExchangeTrade[],
+    feeQuotes: Array<string | null>,
+  ): Promise<RecordedChange> {
+    const id = current.id;
+    const previous = current.status;
+    const next = statusOf(reported);
+    if (!canMove(previous, next))
+      return {
+        order: current,
+        previous,
+        newFills: [] as Fill[],
+        trade: undefined as TradeChange | undefined,
+      };
+    let newFills: Fill[] = [];
+    if (trades.length > 0) {
+      const inserted = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(Fill)
+        .values(
+          trades.map((trade, index) => ({
+            orderId: id,
+            exchangeTradeId: trade.id || `${reported.id}-${trade.timestamp}`,
+            symbol: current.symbol,
+            side: trade.side,
+            price: trade.price,
+            amount: trade.amount,
+            cost: trade.cost,
+            fee: trade.fee.cost,
+            feeCurrency: trade.fee.currency,
+            feeQuote: feeQuotes[index],
+            takerOrMaker: trade.takerOrMaker,
+            executedAt: new Date(trade.timestamp),
+          })),
+        )
+        .orIgnore()
+        .returning('*')
+        .execute();
+      newFills = (inserted.raw as Array<Record<string, unknown>>).map((row) =>
+        manager.create(Fill, {
+          id: row.id as string,
+          orderId: id,
+          exchangeTradeId: row.exchange_trade_id as string,
+          price: String(row.price),
+          amount: String(row.amount),
+          cost: String(row.cost),
+          fee: String(row.fee),
+          feeCurrency: row.fee_currency as string,
+          feeQuote: row.fee_quote === null ? null : String(row.fee_quote as string),
+          takerOrMaker: row.taker_or_maker as 'taker' | 'maker',
+          executedAt: new Date(row.executed_at as string),
+        }),
+      );
+    }
+    // With nothing filled before, the order has no fills but the new ones: no need to sum the stored.
+    const feeSum = new Money(current.filled).isZero()
+      ? {
+          fee: newFills.reduce((sum, fill) => sum.plus(fill.fee), new Money(0)).toFixed(),
+          currency: newFills.reduce<string | null>(
+            (max, fill) => (max === null || fill.feeCurrency > max ? fill.feeCurrency : max),
+            null,
+          ),
+        }
+      : await manager
+          .createQueryBuilder(Fill, 'fill')
+          .select('COALESCE(SUM(fill.fee), 0)', 'fee')
+          .addSelect('MAX(fill.feeCurrency)', 'currency')
+          .where('fill.orderId = :id', { id })
+          .getRawOne<{ fee: string; currency: string | null }>();
+    const written = writtenFields(current);
+    const now = new Date(this.clock.nowMs());
+    const filled = Money.max(current.filled, reported.filled);
+    current.status = next;
+    current.statusReason =
+      next === OrderStatus.REJECTED
+        ? `rejected by the exchange${reported.rejectReason ? `: ${reported.rejectReason}` : ''}`.slice(0, 300)
+        : null;
+    current.exchangeOrderId = reported.id || current.exchangeOrderId;
+    // Amounts change only when their value does: the stored text (0.000000000000000000) and the
+    // exchange's (0) differ for equal values, and a changed text is a write of the row.
+    const setAmount = (field: 'filled' | 'cost' | 'fee', value: Money) => {
+      if (!value.eq(current[field])) current[field] = value.toFixed();
+    };
+    setAmount('filled', filled);
+    setAmount('cost', new Money(reported.cost));
+    const average =
+      reported.average ??
+      (filled.gt(0) ? new Money(reported.cost).div(filled).toFixed() : current.averagePrice);
+    if (average === null || current.averagePrice === null || !new Money(average).eq(current.averagePrice))
+      current.averagePrice = average;
+    const fillFee = new Money(feeSum?.fee ?? 0);
+    setAmount('fee', fillFee.gt(0) ? fillFee : new Money(reported.fee.cost));
+    current.feeCurrency = feeSum?.currency ?? (reported.fee.currency || current.feeCurrency);
+    current.submittedAt ??= now;
+    if (next === OrderStatus.FILLED) current.filledAt ??= now;
+    if (isFinal(next)) current.closedAt ??= now;
+    const saved = await this.writeChanges(manager, current, written);
+    const trade = await this.ledger.record(manager, saved, newFills);
+    if (next === OrderStatus.FILLED && previous !== OrderStatus.FILLED)
+      await this.outbox.add(manager, 'order.filled', { order: toOrderDto(saved) });
+    await this.toOutbox(manager, trade, newFills[newFills.length - 1]);
+    return { order: saved, previous, newFills, trade };
   }
 
   /**
@@ -274,6 +325,16 @@ export class OrderRecorder {
     if (!order) throw ApiError.notFound(`No order ${id}`);
     return order;
   }
+}
+
+/** What one transaction recorded of an order, for the events that follow its commit. */
+export interface RecordedChange {
+  order: Order;
+  previous: OrderStatus;
+  newFills: Fill[];
+  trade: TradeChange | undefined;
+  /** Settled without exchange data (rejected, unknown): told as an update. */
+  settled?: boolean;
 }
 
 /** The order fields an exchange report may change. */

@@ -95,7 +95,15 @@ export class PaperExchange implements ExchangePort {
     return this.quotes.candles(index, timeframe, since, limit, this.clock.nowMs());
   }
 
-  async createOrder(request: PlaceOrderRequest): Promise<ExchangeOrder> {
+  createOrder(request: PlaceOrderRequest): Promise<ExchangeOrder> {
+    return this.dataSource.transaction((manager) => this.createOrderIn(manager, request));
+  }
+
+  /**
+   * Places an order in the caller's transaction, so that the trading core can record it with the
+   * booking: both are written, or neither. Refusals (ExchangeFailure) come before anything is written.
+   */
+  async createOrderIn(manager: EntityManager, request: PlaceOrderRequest): Promise<ExchangeOrder> {
     const pair = this.pair(request.symbol);
     const amount = orderAmount(pair, request.amount);
     const price = request.type === 'limit' ? orderPrice(pair, request.price, 'price') : null;
@@ -108,77 +116,75 @@ export class PaperExchange implements ExchangePort {
         `order value ${text(amount.times(reference))} ${pair.quote} is below the minimum of ${pair.minNotional}`,
       );
     }
-    return this.dataSource.transaction(async (manager) => {
-      const order = Object.assign(new PaperOrder(), {
-        id: randomUUID(),
-        accountId: this.accountId,
-        clientOrderId: request.clientOrderId,
-        symbol: pair.symbol,
-        side: request.side,
-        type: request.type,
-        status: 'open',
-        amount: text(amount),
-        price: price ? text(price) : null,
-        stopPrice: stopPrice ? text(stopPrice) : null,
-        filled: '0',
-        cost: '0',
-        fee: '0',
-        feeCurrency: pair.quote,
-        reserved: '0',
-        rejectReason: null,
-      });
-      const balances = await this.ledger.lock(manager, pair);
-      let fills: PaperFill[] = [];
-      try {
-        if (request.type === 'market') {
-          const taken = walkBook(request.side, this.book(pair, request.side), amount, null);
-          this.ledger.assertAffordable(pair, request.side, taken, balances);
-          fills = this.ledger.applyFills(order, pair, taken, true, balances);
-        } else if (request.type === 'limit') {
-          const taken = walkBook(request.side, this.book(pair, request.side), amount, price);
-          this.ledger.assertAffordable(pair, request.side, taken, balances, {
-            amount,
-            price: price!,
-            feeRate: this.fees.maker,
-          });
-          if (taken.length > 0) fills = this.ledger.applyFills(order, pair, taken, true, balances);
-          if (order.status === 'open') this.ledger.reserve(order, pair, balances);
-        } else {
-          // A stop holds what it would sell or spend from the moment it is placed, as exchanges do.
-          this.ledger.assertAffordable(pair, request.side, [], balances, {
-            amount,
-            price: stopPrice!,
-            feeRate: this.fees.taker,
-          });
-          this.ledger.reserve(order, pair, balances);
-        }
-      } catch (error) {
-        // A repeated request for an order placed before is answered with it, whatever the balance is now.
-        const existing = await this.existing(manager, request.clientOrderId);
-        if (existing) return existing;
-        throw error;
-      }
-      const inserted = await manager
-        .createQueryBuilder()
-        .insert()
-        .into(PaperOrder)
-        .values(order)
-        .orIgnore()
-        .returning(['createdAt', 'updatedAt'])
-        .updateEntity(false)
-        .execute();
-      const stamps = (inserted.raw as Array<{ created_at: Date; updated_at: Date }>)[0];
-      if (!stamps) {
-        // The client order id is taken: the order was placed before (the booking is dropped unwritten).
-        const existing = await this.existing(manager, request.clientOrderId);
-        if (existing) return existing;
-        throw new ExchangeFailure('invalid_order', 'duplicate client order id');
-      }
-      order.createdAt = new Date(stamps.created_at);
-      order.updatedAt = new Date(stamps.updated_at);
-      await this.ledger.write(manager, balances, fills);
-      return { ...toExchangeOrder(order), trades: fills.map(toExchangeTrade) };
+    const order = Object.assign(new PaperOrder(), {
+      id: randomUUID(),
+      accountId: this.accountId,
+      clientOrderId: request.clientOrderId,
+      symbol: pair.symbol,
+      side: request.side,
+      type: request.type,
+      status: 'open',
+      amount: text(amount),
+      price: price ? text(price) : null,
+      stopPrice: stopPrice ? text(stopPrice) : null,
+      filled: '0',
+      cost: '0',
+      fee: '0',
+      feeCurrency: pair.quote,
+      reserved: '0',
+      rejectReason: null,
     });
+    const balances = await this.ledger.lock(manager, pair);
+    let fills: PaperFill[] = [];
+    try {
+      if (request.type === 'market') {
+        const taken = walkBook(request.side, this.book(pair, request.side), amount, null);
+        this.ledger.assertAffordable(pair, request.side, taken, balances);
+        fills = this.ledger.applyFills(order, pair, taken, true, balances);
+      } else if (request.type === 'limit') {
+        const taken = walkBook(request.side, this.book(pair, request.side), amount, price);
+        this.ledger.assertAffordable(pair, request.side, taken, balances, {
+          amount,
+          price: price!,
+          feeRate: this.fees.maker,
+        });
+        if (taken.length > 0) fills = this.ledger.applyFills(order, pair, taken, true, balances);
+        if (order.status === 'open') this.ledger.reserve(order, pair, balances);
+      } else {
+        // A stop holds what it would sell or spend from the moment it is placed, as exchanges do.
+        this.ledger.assertAffordable(pair, request.side, [], balances, {
+          amount,
+          price: stopPrice!,
+          feeRate: this.fees.taker,
+        });
+        this.ledger.reserve(order, pair, balances);
+      }
+    } catch (error) {
+      // A repeated request for an order placed before is answered with it, whatever the balance is now.
+      const existing = await this.existing(manager, request.clientOrderId);
+      if (existing) return existing;
+      throw error;
+    }
+    const inserted = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(PaperOrder)
+      .values(order)
+      .orIgnore()
+      .returning(['createdAt', 'updatedAt'])
+      .updateEntity(false)
+      .execute();
+    const stamps = (inserted.raw as Array<{ created_at: Date; updated_at: Date }>)[0];
+    if (!stamps) {
+      // The client order id is taken: the order was placed before (the booking is dropped unwritten).
+      const existing = await this.existing(manager, request.clientOrderId);
+      if (existing) return existing;
+      throw new ExchangeFailure('invalid_order', 'duplicate client order id');
+    }
+    order.createdAt = new Date(stamps.created_at);
+    order.updatedAt = new Date(stamps.updated_at);
+    await this.ledger.write(manager, balances, fills);
+    return { ...toExchangeOrder(order), trades: fills.map(toExchangeTrade) };
   }
 
   async cancelOrder(id: string, symbol: string): Promise<ExchangeOrder> {
