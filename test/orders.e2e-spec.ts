@@ -463,9 +463,11 @@ describe('stop orders hold what they would sell or spend', () => {
       ),
     );
     const filled = answers.flatMap((answer) => (answer.status === 'fulfilled' ? [answer.value] : []));
-    const refused = answers.flatMap((answer) => (answer.status === 'rejected' ? [answer.reason] : []));
+    const refused = answers.flatMap((answer) =>
+      answer.status === 'rejected' ? [answer.reason as { status?: number; code?: string }] : [],
+    );
     expect(filled.map((order) => order.status)).toEqual(filled.map(() => 'FILLED'));
-    expect(refused.map((error: { status?: number; code?: string }) => [error.status, error.code])).toEqual(
+    expect(refused.map((error) => [error.status, error.code])).toEqual(
       refused.map(() => [400, 'INSUFFICIENT_BALANCE']),
     );
     expect(filled.length).toBeGreaterThanOrEqual(3);
