@@ -446,8 +446,9 @@ describe('stop orders hold what they would sell or spend', () => {
     // An account of its own, so that what this test spends leaves the others' balance alone.
     const paperAccount = `race-${Date.now()}`;
     const paper = await t.app.get(PaperExchangeService).account(paperAccount);
-    const usdt = async () =>
-      Number((await paper.balances()).find((balance) => balance.currency === 'USDT')?.free ?? 0);
+    const free = async (currency: string) =>
+      new Decimal((await paper.balances()).find((balance) => balance.currency === currency)?.free ?? 0);
+    const usdt = async () => (await free('USDT')).toNumber();
     const usdtBefore = await usdt();
     const price = (await paper.ticker('ETH/USDT')).last;
     // Each order costs a quarter of what is free: ten at once, so at most four can be paid for.
@@ -492,6 +493,8 @@ describe('stop orders hold what they would sell or spend', () => {
     );
     const spent = storedFilled.reduce((sum, order) => sum.plus(order.cost).plus(order.fee), new Decimal(0));
     expect(new Decimal(usdtBefore).minus(await usdt()).toNumber()).toBeCloseTo(spent.toNumber(), 9);
+    // The coin bought by every filled order, none lost to another's write (the first buy creates its row).
+    expect((await free('ETH')).toString()).toBe(new Decimal(amount).times(filled.length).toString());
   });
 
   it('rejects a triggered stop that cannot fill, says why, and answers a cancel without internal ids', async () => {

@@ -21,13 +21,14 @@ import { Clock } from '../platform/time/clock';
 import { OrderQueryDto } from './dto/order.dto';
 import { Fill } from './fill.entity';
 import { Order } from './order.entity';
-import { OrderRecorder } from './order-recorder.service';
+import { OrderRecorder, RecordedChange } from './order-recorder.service';
 import { preTradeCheck } from './pre-trade-check';
 import { isFinal, OrderStatus, UNSETTLED_STATUSES } from './order-status';
 import { openAmount } from './trade-view';
 import { Trade } from './trade.entity';
 import { TradingVenues } from './trading-venues.service';
 import { errorMessage } from '../platform/errors/error-message';
+import { isDatabaseFailure } from '../platform/database/database-errors';
 
 export interface PlaceOrderInput {
   symbol: string;
@@ -228,23 +229,34 @@ export class OrdersService implements OnModuleInit {
    * commit instead of three. A refusal is recorded as the rejected order, as from any exchange.
    */
   private async placeOnPaper(order: Order, paper: PaperExchange): Promise<Order> {
-    const { change, refusal } = await this.dataSource.transaction(async (manager) => {
-      await manager.insert(Order, order);
-      try {
-        const acknowledgement = await paper.createOrderIn(manager, this.requestOf(order));
+    let placed: { change: RecordedChange; refusal?: ExchangeFailure };
+    try {
+      placed = await this.dataSource.transaction(async (manager) => {
+        await manager.insert(Order, order);
+        let acknowledgement: ExchangeOrder;
+        try {
+          acknowledgement = await paper.createOrderIn(manager, this.requestOf(order));
+        } catch (error) {
+          if (!(error instanceof ExchangeFailure && error.definite)) throw error;
+          const reason = error.message.slice(0, 280);
+          return {
+            change: await this.recorder.settleWithin(manager, order, OrderStatus.REJECTED, reason),
+            refusal: error,
+          };
+        }
         return { change: await this.recorder.applyWithin(manager, order, acknowledgement, paper) };
-      } catch (error) {
-        if (!(error instanceof ExchangeFailure && error.definite)) throw error;
-        const reason = error.message.slice(0, 280);
-        return {
-          change: await this.recorder.settleWithin(manager, order, OrderStatus.REJECTED, reason),
-          refusal: error,
-        };
-      }
-    });
-    this.recorder.publish(change);
-    if (refusal) throw toApiError(refusal);
-    return change.order;
+      });
+    } catch (error) {
+      if (!isDatabaseFailure(error)) throw error;
+      // Rolled back: neither the order nor its booking was written, so sending it again is safe.
+      this.logger.warn(`paper order ${order.id} not placed: ${errorMessage(error)}`);
+      throw ApiError.unavailable(
+        'The order was not placed (the database did not complete it): send it again',
+      );
+    }
+    this.recorder.publish(placed.change);
+    if (placed.refusal) throw toApiError(placed.refusal);
+    return placed.change.order;
   }
 
   private requestOf(order: Order): PlaceOrderRequest {

@@ -309,9 +309,15 @@ export class PaperExchange implements ExchangePort {
     return changed;
   }
 
+  /** The order placed before under this client order id, with its fills, as createOrder answers. */
   private async existing(manager: EntityManager, clientOrderId: string): Promise<ExchangeOrder | undefined> {
     const order = await manager.findOneBy(PaperOrder, { accountId: this.accountId, clientOrderId });
-    return order ? toExchangeOrder(order) : undefined;
+    if (!order) return undefined;
+    const fills = await manager.find(PaperFill, {
+      where: { orderId: order.id },
+      order: { at: 'ASC', id: 'ASC' },
+    });
+    return { ...toExchangeOrder(order), trades: fills.map(toExchangeTrade) };
   }
 
   /** Writes an order's changed state (one statement) and takes its new update time. */

@@ -22,21 +22,37 @@ export class PaperLedger {
     private readonly fees: PaperFees,
   ) {}
 
-  /** The pair's two balances, locked for the transaction (created at zero when missing). */
+  /** What each locked balance held when it was read: `write` stores only those that changed. */
+  private readonly lockedAs = new WeakMap<PaperBalance, string>();
+
+  /**
+   * The pair's two balances, locked for the transaction. A missing one is created at zero first and
+   * then locked like the other: left to be inserted at the end, two first trades of a coin would each
+   * start it from zero, and the later write would wipe out the earlier (a transaction that waited for
+   * the quote balance's lock does not see the row the other one inserted meanwhile).
+   */
   async lock(manager: EntityManager, pair: SimulatedPair): Promise<Map<string, PaperBalance>> {
-    const rows = await manager.find(PaperBalance, {
-      where: { accountId: this.accountId, currency: In([pair.base, pair.quote]) },
-      lock: { mode: 'pessimistic_write' },
-    });
-    const balances = new Map(rows.map((row) => [row.currency, row]));
-    for (const currency of [pair.base, pair.quote]) {
-      if (!balances.has(currency))
-        balances.set(
-          currency,
-          manager.create(PaperBalance, { accountId: this.accountId, currency, free: '0', used: '0' }),
-        );
+    const currencies = [pair.base, pair.quote];
+    const read = () =>
+      manager.find(PaperBalance, {
+        where: { accountId: this.accountId, currency: In(currencies) },
+        lock: { mode: 'pessimistic_write' },
+      });
+    let rows = await read();
+    if (rows.length < currencies.length) {
+      const missing = currencies.filter((currency) => !rows.some((row) => row.currency === currency));
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(PaperBalance)
+        .values(missing.map((currency) => ({ accountId: this.accountId, currency, free: '0', used: '0' })))
+        .orIgnore()
+        .updateEntity(false)
+        .execute();
+      rows = await read();
     }
-    return balances;
+    for (const row of rows) this.lockedAs.set(row, stateOf(row));
+    return new Map(rows.map((row) => [row.currency, row]));
   }
 
   /** Refuses, before anything changes, an order the free balance cannot pay for. */
@@ -149,7 +165,7 @@ export class PaperLedger {
 
   /**
    * Stores what the booking changed, in the caller's transaction: the fill rows (one statement) and
-   * the pair's balances (one statement, created when missing).
+   * the balances that changed (one statement).
    */
   async write(
     manager: EntityManager,
@@ -158,20 +174,22 @@ export class PaperLedger {
   ): Promise<void> {
     if (fills.length > 0)
       await manager.createQueryBuilder().insert().into(PaperFill).values(fills).updateEntity(false).execute();
+    const changed = [...balances.values()].filter(
+      (balance) => this.lockedAs.get(balance) !== stateOf(balance),
+    );
+    if (changed.length === 0) return;
     await manager
       .createQueryBuilder()
       .insert()
       .into(PaperBalance)
-      .values(
-        [...balances.values()].map(({ accountId, currency, free, used }) => ({
-          accountId,
-          currency,
-          free,
-          used,
-        })),
-      )
+      .values(changed.map(({ accountId, currency, free, used }) => ({ accountId, currency, free, used })))
       .orUpdate(['free', 'used'], ['account_id', 'currency'])
       .updateEntity(false)
       .execute();
+    for (const balance of changed) this.lockedAs.set(balance, stateOf(balance));
   }
+}
+
+function stateOf(balance: PaperBalance): string {
+  return `${balance.free}/${balance.used}`;
 }

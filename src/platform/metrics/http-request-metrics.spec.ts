@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { OpenMetricsContentType, Registry } from 'prom-client';
 import { HttpRequestMetrics } from './http-request-metrics';
 
 describe('HttpRequestMetrics', () => {
@@ -34,5 +34,23 @@ describe('HttpRequestMetrics', () => {
     ).toBe('1');
     expect(Number(line(`request_seconds_sum{${get},app="test"}`))).toBeCloseTo(7.0034, 10);
     expect(line(`request_seconds_count{${get},app="test"}`)).toBe('3');
+  });
+});
+
+describe('HttpRequestMetrics in a registry', () => {
+  it('are cleared by the registry, and named as OpenMetrics wants', async () => {
+    const registry = new Registry();
+    const metrics = new HttpRequestMetrics('requests_total', 'request_seconds');
+    metrics.register(registry);
+    metrics.observe('GET', '/a', 200, 0.01);
+    registry.resetMetrics();
+    expect(await registry.metrics()).not.toContain('route="/a"');
+    metrics.observe('GET', '/b', 200, 0.01);
+    const openMetrics = new Registry<OpenMetricsContentType>();
+    openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    metrics.register(openMetrics);
+    const text = await openMetrics.metrics();
+    expect(text).toContain('requests_total{method="GET",route="/b",status="200"} 1');
+    expect(text).not.toContain('requests_total_total');
   });
 });

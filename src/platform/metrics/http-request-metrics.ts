@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
 
 /** Upper bounds (seconds) of the request duration histogram. */
 const BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -50,35 +50,37 @@ export class HttpRequestMetrics {
     series.count++;
   }
 
-  /** Registers the request counter and the duration histogram as series of `registry`. */
-  register(registry: Registry): void {
+  /**
+   * Registers the request counter and the duration histogram as series of `registry`: objects with
+   * what a registry asks of a metric (its name, which it may rewrite for OpenMetrics, `get`, `reset`).
+   */
+  register(registry: Registry<RegistryContentType>): void {
     const all = () => [...this.series.values()];
-    registry.registerMetric({
+    const reset = () => this.series.clear();
+    const counter = {
       name: this.countName,
       help: 'HTTP requests answered, by method, route pattern and status',
       type: 'counter',
       aggregator: 'sum',
+      reset,
       get: () => ({
-        name: this.countName,
-        help: 'HTTP requests answered, by method, route pattern and status',
-        type: 'counter',
-        aggregator: 'sum',
+        ...describeMetric(counter),
         values: all().map((series) => ({ labels: series.labels, value: series.count })),
       }),
-    } as unknown as Parameters<Registry['registerMetric']>[0]);
-    registry.registerMetric({
+    };
+    const histogram = {
       name: this.durationName,
       help: 'HTTP request duration in seconds, by method, route pattern and status',
       type: 'histogram',
       aggregator: 'sum',
+      reset,
       get: () => ({
-        name: this.durationName,
-        help: 'HTTP request duration in seconds, by method, route pattern and status',
-        type: 'histogram',
-        aggregator: 'sum',
+        ...describeMetric(histogram),
         values: all().flatMap((series) => this.histogramValues(series)),
       }),
-    } as unknown as Parameters<Registry['registerMetric']>[0]);
+    };
+    for (const metric of [counter, histogram])
+      registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
   }
 
   private histogramValues(series: Series): MetricValue[] {
@@ -96,4 +98,9 @@ export class HttpRequestMetrics {
     values.push({ metricName: `${this.durationName}_count`, labels: series.labels, value: series.count });
     return values;
   }
+}
+
+function describeMetric(metric: { name: string; help: string; type: string; aggregator: string }) {
+  const { name, help, type, aggregator } = metric;
+  return { name, help, type, aggregator };
 }
