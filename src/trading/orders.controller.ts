@@ -7,6 +7,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { Auth } from '../platform/access/access.decorators';
@@ -41,9 +42,14 @@ export class OrdersController {
   @ApiOperation({
     summary: 'Place an order on the paper exchange (default) or an exchange account',
     description:
-      'Checked before anything is sent (trading enabled, symbol, amount and value limits, balance); written as PENDING_SUBMIT, then sent once. A lost answer leaves it UNKNOWN until it is found by its client order id.',
+      'Checked before anything is sent (trading enabled, symbol, amount and value limits, balance). On an exchange account: written as PENDING_SUBMIT, then sent once; a lost answer leaves it UNKNOWN until it is found by its client order id. On the paper exchange: written with its booking in one transaction (both or neither).',
   })
   @ApiCreatedResponse({ type: OrderDto, description: 'The order as the exchange answered it' })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description:
+      'The paper order was not placed (the database did not complete it; nothing was written): send it again',
+  })
   @ApiConflictResponse({
     type: ErrorResponseDto,
     description: 'Idempotency-Key reused with another body, or trading disabled',
