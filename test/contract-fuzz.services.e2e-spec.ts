@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Role } from '../src/platform/access/role';
-import { createKey, loginAdmin } from './support/auth-client';
+import { call, createKey, loginAdmin } from './support/auth-client';
+import { FakeThreeCommas } from './support/fake-three-commas';
 import {
+  collectionOf,
   FuzzRequest,
   OpenApiDocument,
   operationsOf,
@@ -15,6 +17,8 @@ import { startTestApp, TestApp } from './support/test-app';
 
 /** Requests per operation and principal: 139 operations × 5 principals × 7 ≈ 4,900. */
 const RUNS_PER_PAIR = 7;
+/** Then per operation naming a thing in its path and principal, with ids the API answered: ≈ 1,000 more. */
+const RUNS_WITH_KNOWN_IDS = 3;
 const SEED = Number(process.env.FUZZ_SEED ?? 20261204);
 const CONCURRENCY = 8;
 
@@ -36,10 +40,21 @@ describe('the API under requests generated from its own contract (openapi.json)'
   ) as OpenApiDocument;
   const loopback: Record<string, string> = new Proxy({}, { get: () => 'http://127.0.0.1:9' });
   let t: TestApp;
+  // 3Commas answers whatever credentials a fuzzed connection holds (an unreachable 3Commas would make
+  // every call of a connected account a 503, which is right, but says nothing of the API).
+  const threeCommas = new FakeThreeCommas('fuzz', 'fuzz', {
+    perWindow: 1e9,
+    windowMs: 60_000,
+    blockSeconds: 1,
+  });
+  threeCommas.acceptAnyCredentials = true;
   const principals: Array<{ name: string; headers: () => Record<string, string> }> = [];
   let adminToken = '';
+  /** The fuzzing principals' own user and keys: never named in a path (a fuzzed revoke would end the run). */
+  const ownIds = new Set<string>();
 
   beforeAll(async () => {
+    await threeCommas.start();
     t = await startTestApp(
       {
         RATE_LIMIT_ANONYMOUS: '1000000',
@@ -51,12 +66,17 @@ describe('the API under requests generated from its own contract (openapi.json)'
       {
         // Every exchange, 3Commas and webhook address a fuzzed request can name stays on the machine.
         exchange: { redirectApiTo: loopback, timeoutMs: 1_000, retry: { attempts: 1, baseDelayMs: 1 } },
-        threeCommas: { baseUrl: 'http://127.0.0.1:9', timeoutMs: 1_000 },
+        threeCommas: { baseUrl: threeCommas.baseUrl, timeoutMs: 1_000 },
       },
     );
     adminToken = (await loginAdmin(t)).accessToken;
-    const keyOf = async (name: string, role: Role) =>
-      (await createKey(t, adminToken, { name, permissions: [role] })).apiKey;
+    const me = await call<{ id: string }>(t, 'GET', '/api/auth/me', { token: adminToken });
+    ownIds.add(me.body.id);
+    const keyOf = async (name: string, role: Role) => {
+      const { keyId, apiKey } = await createKey(t, adminToken, { name, permissions: [role] });
+      ownIds.add(keyId);
+      return apiKey;
+    };
     const keys = {
       readOnly: await keyOf('fuzz-reader', Role.READ_ONLY),
       control: await keyOf('fuzz-control', Role.CONTROL),
@@ -72,6 +92,7 @@ describe('the API under requests generated from its own contract (openapi.json)'
   });
   afterAll(async () => {
     await t?.close();
+    await threeCommas.stop();
   });
 
   it('answers every generated request without a 5xx, errors in the one shape, successes as the spec says', async () => {
@@ -80,6 +101,7 @@ describe('the API under requests generated from its own contract (openapi.json)'
     const work: Array<{
       principal: (typeof principals)[number];
       operationId: string;
+      collection: string;
       request: FuzzRequest;
       responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
     }> = [];
@@ -93,6 +115,7 @@ describe('the API under requests generated from its own contract (openapi.json)'
           work.push({
             principal,
             operationId: op.operation.operationId,
+            collection: collectionOf(op),
             request,
             responses: op.operation.responses,
           });
@@ -104,6 +127,22 @@ describe('the API under requests generated from its own contract (openapi.json)'
       while (next < work.length) {
         const item = work[next++];
         outcomes.push(await send(item));
+      }
+    };
+    // Ids (and names) the API answered with, by collection: a second round names things that exist.
+    const known = new Map<string, Record<string, Set<string>>>();
+    const harvest = (collection: string, body: unknown, depth = 0) => {
+      if (depth > 3 || body === null || typeof body !== 'object') return;
+      if (Array.isArray(body)) {
+        for (const item of body.slice(0, 20)) harvest(collection, item, depth + 1);
+        return;
+      }
+      const fields = known.get(collection) ?? {};
+      known.set(collection, fields);
+      for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+        if ((key === 'id' || key === 'name') && typeof value === 'string' && value.length <= 100) {
+          if (!ownIds.has(value)) (fields[key] ??= new Set()).add(value);
+        } else harvest(collection, value, depth + 1);
       }
     };
     const send = async (item: (typeof work)[number]): Promise<Outcome> => {
@@ -131,6 +170,7 @@ describe('the API under requests generated from its own contract (openapi.json)'
           return undefined;
         }
       })();
+      if (response.status >= 200 && response.status < 300) harvest(item.collection, json);
       if (response.status >= 500) outcome.problem = `5xx: ${text.slice(0, 300)}`;
       else if (response.status >= 400) {
         const body = json as Record<string, unknown> | undefined;
@@ -158,13 +198,34 @@ describe('the API under requests generated from its own contract (openapi.json)'
       return outcome;
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const firstRound = outcomes.length;
+    // The second round: the operations that name a thing in their path, with things that exist.
+    for (const op of operationsOf(document)) {
+      const fields = known.get(collectionOf(op));
+      if (!op.path.includes('{') || !fields) continue;
+      const pools = Object.fromEntries(Object.entries(fields).map(([key, values]) => [key, [...values]]));
+      for (const principal of principals)
+        for (const request of fc.sample(requestArbitrary(op, arbitraries, pools), {
+          numRuns: RUNS_WITH_KNOWN_IDS,
+          seed: seed++,
+        }))
+          work.push({
+            principal,
+            operationId: op.operation.operationId,
+            collection: collectionOf(op),
+            request,
+            responses: op.operation.responses,
+          });
+    }
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const seconds = (performance.now() - started) / 1000;
 
     const pairs = new Set(outcomes.map((outcome) => `${outcome.operationId} ${outcome.status}`));
     const operationsAnswered2xx = new Set(outcomes.filter((o) => o.status < 300).map((o) => o.operationId));
     process.stdout.write(
       `contract fuzz (seed ${SEED}): ${outcomes.length} requests in ${seconds.toFixed(1)} s, ` +
-        `${pairs.size} distinct (operation, status) pairs, ${operationsAnswered2xx.size} operations answered 2xx\n`,
+        `${pairs.size} distinct (operation, status) pairs, ${operationsAnswered2xx.size} operations answered 2xx ` +
+        `(${outcomes.length - firstRound} of the requests in a second round naming things that exist)\n`,
     );
     // One example of each distinct problem (by operation and kind), so that a run shows them all.
     const problems = new Map<string, string>();

@@ -68,6 +68,8 @@ export class FakeThreeCommas {
   peakInWindow = 0;
   /** Bot actions received, in order: "enable 7", "start_new_deal 7 USDT_BTC". */
   readonly actions: string[] = [];
+  /** Answers any key and signature (for callers with made-up credentials, such as the contract fuzz). */
+  acceptAnyCredentials = false;
 
   constructor(
     readonly apiKey: string,
@@ -195,6 +197,10 @@ export class FakeThreeCommas {
 
     if (!url.pathname.startsWith(PREFIX))
       return reply(404, { error: 'not_found', error_description: 'Not found' });
+    if (this.acceptAnyCredentials) {
+      const routed = this.route(method, path, url.searchParams);
+      return reply(routed.status, routed.body);
+    }
     if (incoming.headers.apikey !== this.apiKey)
       return reply(401, {
         error: 'api_key_invalid_or_expired',

@@ -293,10 +293,20 @@ function queryValue(value: unknown): string {
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
-/** One request to an operation: valid by its schemas, or broken in one of the ways the issue lists. */
+/** The part of an operation's path before its first parameter: what its ids belong to. */
+export function collectionOf(op: FuzzOperation): string {
+  return op.path.split('/{')[0];
+}
+
+/**
+ * One request to an operation: valid by its schemas, or broken in one of the ways the issue lists.
+ * `known` are values of path parameters by name (ids the API answered for this operation's
+ * collection): with them, the path names things that exist, so the request gets past the lookup.
+ */
 export function requestArbitrary(
   op: FuzzOperation,
   arbitraries: SchemaArbitraries,
+  known: Record<string, string[]> = {},
 ): fc.Arbitrary<FuzzRequest> {
   const parameters = op.operation.parameters ?? [];
   const pathParameters = parameters.filter((parameter) => parameter.in === 'path');
@@ -305,7 +315,13 @@ export function requestArbitrary(
   return fc.tuple(fc.boolean(), fc.nat(9)).chain(([valid, dice]) => {
     // Most invalid requests keep valid path parameters, so that their query and body get checked.
     const pathValid = valid || dice >= 3;
-    const path = fc.tuple(...pathParameters.map((parameter) => pathValue(parameter, arbitraries, pathValid)));
+    const path = fc.tuple(
+      ...pathParameters.map((parameter) =>
+        pathValid && known[parameter.name]?.length
+          ? fc.constantFrom(...known[parameter.name])
+          : pathValue(parameter, arbitraries, pathValid),
+      ),
+    );
     const query = fc.tuple(
       ...queryParameters.map((parameter) =>
         fc.option(
