@@ -12,10 +12,9 @@ import * as path from 'node:path';
 import pino from 'pino';
 import { createApp } from '../src/bootstrap';
 import { MarketSimulationService } from '../src/market/market-simulation.service';
-import { createDatabase, dropDatabase, withDatabase } from '../src/platform/database/postgres-admin';
-import { benchConfig } from './support/bench-config';
+import { benchConfig, onThrowAwayPostgres } from './support/bench-config';
 import { median } from './support/load';
-import { BENCH_ADMIN, post } from './support/principals';
+import { BENCH_ADMIN, get, post } from './support/principals';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DAYS = 30;
@@ -44,27 +43,15 @@ interface BacktestView {
   error: string | null;
 }
 
-async function getJson<T>(url: string, token: string): Promise<T> {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
+async function main(): Promise<void> {
+  await onThrowAwayPostgres('backtest end to end on PostgreSQL', measure);
 }
 
-async function main(): Promise<void> {
-  const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const database = `tradeplane_bench_${process.pid}`;
-  try {
-    await createDatabase(serverUrl, database);
-  } catch (error) {
-    console.log(
-      `backtest end to end on PostgreSQL: not measured (no server at ${serverUrl}: ${(error as Error).message}; set BENCH_DATABASE_URL)`,
-    );
-    return;
-  }
+async function measure(databaseUrl: string): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tradeplane-bench-'));
   const app = await createApp(
     benchConfig(dataDir, {
-      DATABASE_URL: withDatabase(serverUrl, database),
+      DATABASE_URL: databaseUrl,
       MARKET_BACKFILL_DAYS: String(DAYS + 2),
     }),
     { logger: pino({ level: 'warn' }) },
@@ -102,7 +89,7 @@ async function main(): Promise<void> {
       let replayStarted: number | undefined;
       while (job.status === 'queued' || job.status === 'running') {
         await new Promise((resolve) => setTimeout(resolve, 10));
-        job = await getJson<BacktestView>(`${base}/api/backtests/${queued.id}`, accessToken);
+        job = await get<BacktestView>(`${base}/api/backtests/${queued.id}`, accessToken);
         if (replayStarted === undefined && job.progress >= REPLAY_STARTS_AT)
           replayStarted = performance.now();
       }
@@ -122,7 +109,6 @@ async function main(): Promise<void> {
   } finally {
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
-    await dropDatabase(serverUrl, database);
   }
 }
 

@@ -14,10 +14,9 @@ import * as path from 'node:path';
 import pino from 'pino';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createApp } from '../src/bootstrap';
-import { createDatabase, dropDatabase, withDatabase } from '../src/platform/database/postgres-admin';
 import { EventBus } from '../src/platform/events/event-bus';
 import '../src/trading/trading.events';
-import { benchConfig } from './support/bench-config';
+import { benchConfig, onThrowAwayPostgres } from './support/bench-config';
 import { median, percentile } from './support/load';
 import { BENCH_ADMIN, post } from './support/principals';
 
@@ -161,21 +160,9 @@ async function main(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
 
   await roundTrip('PGlite', { DATABASE_URL: '' }, 15);
-  const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const database = `tradeplane_bench_${process.pid}`;
-  try {
-    await createDatabase(serverUrl, database);
-  } catch (error) {
-    console.log(
-      `order round trip on PostgreSQL: not measured (no server at ${serverUrl}: ${(error as Error).message}; set BENCH_DATABASE_URL)`,
-    );
-    return;
-  }
-  try {
-    await roundTrip('PostgreSQL', { DATABASE_URL: withDatabase(serverUrl, database) }, 5);
-  } finally {
-    await dropDatabase(serverUrl, database);
-  }
+  await onThrowAwayPostgres('order round trip on PostgreSQL', (databaseUrl) =>
+    roundTrip('PostgreSQL', { DATABASE_URL: databaseUrl }, 5),
+  );
 }
 
 /**

@@ -6,6 +6,7 @@ import { call, createKey, loginAdmin } from './support/auth-client';
 import { FakeThreeCommas } from './support/fake-three-commas';
 import {
   collectionOf,
+  FuzzOperation,
   FuzzRequest,
   OpenApiDocument,
   operationsOf,
@@ -98,27 +99,19 @@ describe('the API under requests generated from its own contract (openapi.json)'
   it('answers every generated request without a 5xx, errors in the one shape, successes as the spec says', async () => {
     const arbitraries = new SchemaArbitraries(document);
     const validatorOf = responseValidators(document);
-    const work: Array<{
-      principal: (typeof principals)[number];
-      operationId: string;
-      collection: string;
-      request: FuzzRequest;
-      responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
-    }> = [];
+    const work: Array<{ principal: (typeof principals)[number]; op: FuzzOperation; request: FuzzRequest }> =
+      [];
     let seed = SEED;
-    for (const op of operationsOf(document))
+    /** Queues `runs` requests per principal to `op`, naming `known` values in its path when given. */
+    const queue = (op: FuzzOperation, runs: number, known?: Record<string, string[]>) => {
       for (const principal of principals)
-        for (const request of fc.sample(requestArbitrary(op, arbitraries), {
-          numRuns: RUNS_PER_PAIR,
+        for (const request of fc.sample(requestArbitrary(op, arbitraries, known), {
+          numRuns: runs,
           seed: seed++,
         }))
-          work.push({
-            principal,
-            operationId: op.operation.operationId,
-            collection: collectionOf(op),
-            request,
-            responses: op.operation.responses,
-          });
+          work.push({ principal, op, request });
+    };
+    for (const op of operationsOf(document)) queue(op, RUNS_PER_PAIR);
 
     const outcomes: Outcome[] = [];
     const started = performance.now();
@@ -159,7 +152,7 @@ describe('the API under requests generated from its own contract (openapi.json)'
       const outcome: Outcome = {
         request: item.request,
         principal: item.principal.name,
-        operationId: item.operationId,
+        operationId: item.op.operation.operationId,
         status: response.status,
         problem: null,
       };
@@ -170,7 +163,7 @@ describe('the API under requests generated from its own contract (openapi.json)'
           return undefined;
         }
       })();
-      if (response.status >= 200 && response.status < 300) harvest(item.collection, json);
+      if (response.status >= 200 && response.status < 300) harvest(collectionOf(item.op), json);
       if (response.status >= 500) outcome.problem = `5xx: ${text.slice(0, 300)}`;
       else if (response.status >= 400) {
         const body = json as Record<string, unknown> | undefined;
@@ -183,7 +176,7 @@ describe('the API under requests generated from its own contract (openapi.json)'
         )
           outcome.problem = `${response.status} not in the error shape: ${text.slice(0, 300)}`;
       } else if (response.status >= 200 && response.status < 300) {
-        const declared = item.responses[String(response.status)];
+        const declared = item.op.operation.responses[String(response.status)];
         const schema = declared?.content?.['application/json']?.schema;
         if (!declared) outcome.problem = `${response.status} is not a documented answer`;
         else if (schema && response.headers.get('content-type')?.includes('json')) {
@@ -202,20 +195,12 @@ describe('the API under requests generated from its own contract (openapi.json)'
     // The second round: the operations that name a thing in their path, with things that exist.
     for (const op of operationsOf(document)) {
       const fields = known.get(collectionOf(op));
-      if (!op.path.includes('{') || !fields) continue;
-      const pools = Object.fromEntries(Object.entries(fields).map(([key, values]) => [key, [...values]]));
-      for (const principal of principals)
-        for (const request of fc.sample(requestArbitrary(op, arbitraries, pools), {
-          numRuns: RUNS_WITH_KNOWN_IDS,
-          seed: seed++,
-        }))
-          work.push({
-            principal,
-            operationId: op.operation.operationId,
-            collection: collectionOf(op),
-            request,
-            responses: op.operation.responses,
-          });
+      if (op.path.includes('{') && fields)
+        queue(
+          op,
+          RUNS_WITH_KNOWN_IDS,
+          Object.fromEntries(Object.entries(fields).map(([key, values]) => [key, [...values]])),
+        );
     }
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const seconds = (performance.now() - started) / 1000;

@@ -1,4 +1,5 @@
 import { loadConfig } from '../../src/platform/config/load-config';
+import { createDatabase, dropDatabase, withDatabase } from '../../src/platform/database/postgres-admin';
 import { AppConfig } from '../../src/platform/config/app-config';
 import { BENCH_ADMIN } from './principals';
 
@@ -23,4 +24,29 @@ export function benchConfig(dataDir: string, extra: Record<string, string> = {})
     RATE_LIMIT_ANONYMOUS: '1000000000',
     ...extra,
   });
+}
+
+/**
+ * Runs `measure` on a throw-away database of the PostgreSQL server at BENCH_DATABASE_URL (default: the
+ * local one), dropped afterwards; without a server, says that `what` was not measured.
+ */
+export async function onThrowAwayPostgres(
+  what: string,
+  measure: (databaseUrl: string) => Promise<void>,
+): Promise<void> {
+  const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const database = `tradeplane_bench_${process.pid}`;
+  try {
+    await createDatabase(serverUrl, database);
+  } catch (error) {
+    console.log(
+      `${what}: not measured (no server at ${serverUrl}: ${(error as Error).message}; set BENCH_DATABASE_URL)`,
+    );
+    return;
+  }
+  try {
+    await measure(withDatabase(serverUrl, database));
+  } finally {
+    await dropDatabase(serverUrl, database);
+  }
 }

@@ -6,7 +6,7 @@
  */
 import autocannon from 'autocannon';
 import { ChildServer, startChildServer } from './child-server';
-import { BENCH_ADMIN, post } from './principals';
+import { BENCH_ADMIN, get, post } from './principals';
 
 export interface GroupResult {
   requests: number;
@@ -166,12 +166,8 @@ export async function findCapacity(workload: Workload, stepSeconds: number): Pro
   return best!;
 }
 
-export async function getJson<T>(workload: Workload, path: string): Promise<T> {
-  const response = await fetch(`${workload.server.url}${path}`, {
-    headers: { authorization: `Bearer ${workload.adminToken}` },
-  });
-  if (!response.ok) throw new Error(`${path} answered ${response.status}`);
-  return (await response.json()) as T;
+export function getJson<T>(workload: Workload, path: string): Promise<T> {
+  return get<T>(`${workload.server.url}${path}`, workload.adminToken);
 }
 
 /**

@@ -11,6 +11,13 @@ export async function post<T>(url: string, body: unknown, token?: string): Promi
   return (await response.json()) as T;
 }
 
+/** GETs JSON with a bearer token and returns it; anything but 2xx throws. */
+export async function get<T>(url: string, token: string): Promise<T> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
 /** Signs in to a bench app server and makes a READ_ONLY user token and a READ_ONLY API key. */
 export async function readOnlyCredentials(
   baseUrl: string,

@@ -8,6 +8,7 @@ import { EventBus, EventName } from '../platform/events/event-bus';
 import { ApiError } from '../platform/http/api-error';
 import { Outbox } from '../platform/outbox/outbox';
 import { Clock } from '../platform/time/clock';
+import { updateRow } from '../platform/database/update-row';
 import { Fill } from './fill.entity';
 import { Order } from './order.entity';
 import { canMove, isFinal, OrderStatus, statusOf } from './order-status';
@@ -307,16 +308,7 @@ export class OrderRecorder {
       (field) => !sameValue(now[field], written[field]),
     );
     if (changed.length === 0) return order;
-    const result = await manager
-      .createQueryBuilder()
-      .update(Order)
-      .set(Object.fromEntries(changed.map((field) => [field, now[field]])))
-      .where('id = :id', { id: order.id })
-      .returning(['updatedAt'])
-      .updateEntity(false)
-      .execute();
-    const row = (result.raw as Array<{ updated_at: Date }>)[0];
-    if (row) order.updatedAt = new Date(row.updated_at);
+    await updateRow(manager, Order, order, Object.fromEntries(changed.map((field) => [field, now[field]])));
     return order;
   }
 

@@ -28,7 +28,6 @@ import { openAmount } from './trade-view';
 import { Trade } from './trade.entity';
 import { TradingVenues } from './trading-venues.service';
 import { errorMessage } from '../platform/errors/error-message';
-import { isDatabaseFailure } from '../platform/database/database-errors';
 
 export interface PlaceOrderInput {
   symbol: string;
@@ -229,9 +228,9 @@ export class OrdersService implements OnModuleInit {
    * commit instead of three. A refusal is recorded as the rejected order, as from any exchange.
    */
   private async placeOnPaper(order: Order, paper: PaperExchange): Promise<Order> {
-    let placed: { change: RecordedChange; refusal?: ExchangeFailure };
-    try {
-      placed = await this.dataSource.transaction(async (manager) => {
+    // A failure of the database rolls it all back: nothing was written, so the order may be sent again.
+    const { change, refusal } = await this.dataSource.transaction(
+      async (manager): Promise<{ change: RecordedChange; refusal?: ExchangeFailure }> => {
         await manager.insert(Order, order);
         let acknowledgement: ExchangeOrder;
         try {
@@ -245,18 +244,11 @@ export class OrdersService implements OnModuleInit {
           };
         }
         return { change: await this.recorder.applyWithin(manager, order, acknowledgement, paper) };
-      });
-    } catch (error) {
-      if (!isDatabaseFailure(error)) throw error;
-      // Rolled back: neither the order nor its booking was written, so sending it again is safe.
-      this.logger.warn(`paper order ${order.id} not placed: ${errorMessage(error)}`);
-      throw ApiError.unavailable(
-        'The order was not placed (the database did not complete it): send it again',
-      );
-    }
-    this.recorder.publish(placed.change);
-    if (placed.refusal) throw toApiError(placed.refusal);
-    return placed.change.order;
+      },
+    );
+    this.recorder.publish(change);
+    if (refusal) throw toApiError(refusal);
+    return change.order;
   }
 
   private requestOf(order: Order): PlaceOrderRequest {

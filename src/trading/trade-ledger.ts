@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Money } from '../platform/decimal/money';
 import { Clock } from '../platform/time/clock';
+import { updateRow } from '../platform/database/update-row';
 import { Fill } from './fill.entity';
 import { Order } from './order.entity';
 import { isFinal, OrderStatus } from './order-status';
@@ -122,29 +123,20 @@ export class TradeLedger {
   private async write(manager: EntityManager, trade: Trade): Promise<Trade> {
     const { entryAmount, entryFeeBase, entryCost, exitAmount, exitCost, fees, realizedPnl } = trade;
     const { status, openedAt, initialRisk, closedAt, closeReason } = trade;
-    const result = await manager
-      .createQueryBuilder()
-      .update(Trade)
-      .set({
-        entryAmount,
-        entryFeeBase,
-        entryCost,
-        exitAmount,
-        exitCost,
-        fees,
-        realizedPnl,
-        status,
-        openedAt,
-        initialRisk,
-        closedAt,
-        closeReason,
-      })
-      .where('id = :id', { id: trade.id })
-      .returning(['updatedAt'])
-      .updateEntity(false)
-      .execute();
-    const row = (result.raw as Array<{ updated_at: Date }>)[0];
-    if (row) trade.updatedAt = new Date(row.updated_at);
+    await updateRow(manager, Trade, trade, {
+      entryAmount,
+      entryFeeBase,
+      entryCost,
+      exitAmount,
+      exitCost,
+      fees,
+      realizedPnl,
+      status,
+      openedAt,
+      initialRisk,
+      closedAt,
+      closeReason,
+    });
     return trade;
   }
 }

@@ -27,6 +27,7 @@ import { orderAmount, orderPrice } from './paper-order-terms';
 import { PaperOrder } from './paper-order.entity';
 import { toExchangeOrder, toExchangeTrade } from './paper-views';
 import { errorMessage } from '../../platform/errors/error-message';
+import { updateRow } from '../../platform/database/update-row';
 
 /**
  * The paper exchange, for one account: orders execute against the simulated market's order book
@@ -321,18 +322,9 @@ export class PaperExchange implements ExchangePort {
   }
 
   /** Writes an order's changed state (one statement) and takes its new update time. */
-  private async updateOrder(manager: EntityManager, order: PaperOrder): Promise<void> {
+  private updateOrder(manager: EntityManager, order: PaperOrder): Promise<void> {
     const { status, filled, cost, fee, reserved, rejectReason } = order;
-    const result = await manager
-      .createQueryBuilder()
-      .update(PaperOrder)
-      .set({ status, filled, cost, fee, reserved, rejectReason })
-      .where('id = :id', { id: order.id })
-      .returning(['updatedAt'])
-      .updateEntity(false)
-      .execute();
-    const row = (result.raw as Array<{ updated_at: Date }>)[0];
-    if (row) order.updatedAt = new Date(row.updated_at);
+    return updateRow(manager, PaperOrder, order, { status, filled, cost, fee, reserved, rejectReason });
   }
 
   private pair(symbol: string): SimulatedPair {

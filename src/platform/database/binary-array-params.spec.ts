@@ -37,7 +37,7 @@ async function openDatabase(database: TestDatabase): Promise<{ query: Query; clo
   };
 }
 
-describe('binary array parameters', () => {
+describe('binary arrays', () => {
   let database: TestDatabase;
   let db: Awaited<ReturnType<typeof openDatabase>>;
 
@@ -50,56 +50,46 @@ describe('binary array parameters', () => {
     await database?.drop();
   });
 
-  it('arrive as exactly the numbers and instants sent', async () => {
-    const [row] = await db.query<{ numbers: string[]; instants: string[]; numbers_type: string }>(
-      ROUND_TRIP,
-      [float8ArrayParam(NUMBERS), timestamptzArrayParam(INSTANTS)],
-    );
-    expect(row.numbers_type).toBe('double precision[]');
-    // PostgreSQL prints the shortest text that reads back as the same double: compare as numbers.
-    expect(row.numbers.map(Number)).toEqual(NUMBERS);
-    expect(row.instants.map(Number)).toEqual(INSTANTS);
+  describe('as parameters', () => {
+    it('arrive as exactly the numbers and instants sent', async () => {
+      const [row] = await db.query<{ numbers: string[]; instants: string[]; numbers_type: string }>(
+        ROUND_TRIP,
+        [float8ArrayParam(NUMBERS), timestamptzArrayParam(INSTANTS)],
+      );
+      expect(row.numbers_type).toBe('double precision[]');
+      // PostgreSQL prints the shortest text that reads back as the same double: compare as numbers.
+      expect(row.numbers.map(Number)).toEqual(NUMBERS);
+      expect(row.instants.map(Number)).toEqual(INSTANTS);
+    });
+
+    it('send an empty list as an empty array', async () => {
+      const [row] = await db.query<{ numbers: number; instants: number }>(
+        'SELECT cardinality($1::float8[]) AS numbers, cardinality($2::timestamptz[]) AS instants',
+        [float8ArrayParam([]), timestamptzArrayParam([])],
+      );
+      expect(row).toEqual({ numbers: 0, instants: 0 });
+    });
   });
 
-  it('send an empty list as an empty array', async () => {
-    const [row] = await db.query<{ numbers: number; instants: number }>(
-      'SELECT cardinality($1::float8[]) AS numbers, cardinality($2::timestamptz[]) AS instants',
-      [float8ArrayParam([]), timestamptzArrayParam([])],
-    );
-    expect(row).toEqual({ numbers: 0, instants: 0 });
-  });
-});
-
-describe('binary arrays read with array_send', () => {
-  let database: TestDatabase;
-  let db: Awaited<ReturnType<typeof openDatabase>>;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await openDatabase(database);
-  });
-  afterAll(async () => {
-    await db?.close();
-    await database?.drop();
-  });
-
-  it('read back as exactly the numbers and instants the server holds', async () => {
-    // The values are made by the server from text, so the reading does not depend on the writing above.
-    const [row] = await db.query<{ numbers: Uint8Array; instants: Uint8Array }>(
-      `SELECT array_send(ARRAY[${NUMBERS.map((n) => `'${n}'::float8`).join(', ')}]) AS numbers,
+  describe('read with array_send', () => {
+    it('read back as exactly the numbers and instants the server holds', async () => {
+      // The values are made by the server from text, so the reading does not depend on the writing above.
+      const [row] = await db.query<{ numbers: Uint8Array; instants: Uint8Array }>(
+        `SELECT array_send(ARRAY[${NUMBERS.map((n) => `'${n}'::float8`).join(', ')}]) AS numbers,
               array_send(ARRAY[${INSTANTS.map((ms) => `to_timestamp(${ms} / 1000.0)`).join(', ')}]) AS instants`,
-      [],
-    );
-    expect(float8ArrayFromBytes(row.numbers)).toEqual(NUMBERS);
-    expect(timestamptzArrayFromBytes(row.instants)).toEqual(INSTANTS);
-  });
+        [],
+      );
+      expect(float8ArrayFromBytes(row.numbers)).toEqual(NUMBERS);
+      expect(timestamptzArrayFromBytes(row.instants)).toEqual(INSTANTS);
+    });
 
-  it('read an empty array as no values, and refuse an array with a null', async () => {
-    const [row] = await db.query<{ empty: Uint8Array; holed: Uint8Array }>(
-      `SELECT array_send('{}'::float8[]) AS empty, array_send(ARRAY[1, NULL]::float8[]) AS holed`,
-      [],
-    );
-    expect(float8ArrayFromBytes(row.empty)).toEqual([]);
-    expect(() => float8ArrayFromBytes(row.holed)).toThrow('without nulls');
+    it('read an empty array as no values, and refuse an array with a null', async () => {
+      const [row] = await db.query<{ empty: Uint8Array; holed: Uint8Array }>(
+        `SELECT array_send('{}'::float8[]) AS empty, array_send(ARRAY[1, NULL]::float8[]) AS holed`,
+        [],
+      );
+      expect(float8ArrayFromBytes(row.empty)).toEqual([]);
+      expect(() => float8ArrayFromBytes(row.holed)).toThrow('without nulls');
+    });
   });
 });

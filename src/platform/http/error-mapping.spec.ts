@@ -4,6 +4,7 @@ import {
   InternalServerErrorException,
   PayloadTooLargeException,
 } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
 import { ApiError } from './api-error';
 import { ErrorCode } from './error-codes';
 import { mapError } from './error-mapping';
@@ -72,5 +73,30 @@ describe('mapError', () => {
       statusCode: 415,
     });
     expect(mapError(mediaType)).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+  });
+
+  it('answers 503 when the database could not complete the request, 500 when it refused the statement', () => {
+    const failed = (code: string, message = 'failed') =>
+      new QueryFailedError('UPDATE orders SET ...', [], Object.assign(new Error(message), { code }));
+    const unavailable = {
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The database did not complete the request: send it again',
+      headers: { 'retry-after': '1' },
+      internal: true,
+    };
+    expect(mapError(failed('40P01', 'deadlock detected'))).toEqual(unavailable);
+    expect(mapError(failed('40001'))).toEqual(unavailable);
+    expect(mapError(failed('57P01', 'terminating connection due to administrator command'))).toEqual(
+      unavailable,
+    );
+    expect(mapError(failed('08006'))).toEqual(unavailable);
+    expect(mapError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toEqual(
+      unavailable,
+    );
+    expect(mapError(new Error('Connection terminated unexpectedly'))).toEqual(unavailable);
+    // Sending these again changes nothing: a fault to log, answered as one.
+    expect(mapError(failed('23505', 'duplicate key value')).status).toBe(500);
+    expect(mapError(failed('42601', 'syntax error')).status).toBe(500);
   });
 });

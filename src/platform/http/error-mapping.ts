@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { isDatabaseUnavailable } from '../database/database-errors';
 import { ApiError } from './api-error';
 import { ErrorCode, errorCodeForStatus } from './error-codes';
 
@@ -121,5 +122,14 @@ export function mapError(error: unknown): MappedError {
       internal: false,
     };
   }
+  // Logged like a fault of ours, answered as what it is: the client may send the request again.
+  if (isDatabaseUnavailable(error))
+    return {
+      status: 503,
+      code: ErrorCode.SERVICE_UNAVAILABLE,
+      message: 'The database did not complete the request: send it again',
+      headers: { 'retry-after': '1' },
+      internal: true,
+    };
   return { status: 500, code: ErrorCode.INTERNAL_ERROR, message: 'Internal server error', internal: true };
 }
